@@ -1,0 +1,2 @@
+namespace IdentityBridge.RelyingParty;
+internal static class Placeholder;

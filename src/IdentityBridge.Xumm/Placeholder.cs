@@ -1,0 +1,2 @@
+namespace IdentityBridge.Xumm;
+internal static class Placeholder;
