@@ -1,0 +1,109 @@
+using IdentityBridge.Audit;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Accounts;
+
+/// <summary>What an upstream sign-in proved: a wallet that signed, on a network.</summary>
+public sealed record WalletSignIn(string Address, string? Network, bool KycApproved = false, string? DisplayName = null, string? Picture = null);
+
+public enum WalletSignInOutcome
+{
+    Ok,
+    /// <summary>AllowList provisioning and no account has this wallet.</summary>
+    NotEnrolled,
+    Disabled,
+}
+
+public sealed record WalletSignInResult(WalletSignInOutcome Outcome, Account? Account, bool Created = false);
+
+/// <summary>Maps r-addresses to local accounts: provisioning, linking, roles, status.</summary>
+public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptions<BridgeOptions> options, AuditLog audit)
+{
+    public const string AdminRole = "bridge-admin";
+
+    /// <summary>
+    /// Resolves the account behind a wallet sign-in under <paramref name="provisioning"/>, recording the
+    /// sign-in on the wallet. Bootstrap wallets receive the admin role.
+    /// </summary>
+    public async Task<WalletSignInResult> SignInAsync(WalletSignIn signIn, ProvisioningMode provisioning, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var wallet = await db.Wallets.FirstOrDefaultAsync(w => w.Address == signIn.Address, ct);
+        Account? account;
+        var created = false;
+        if (wallet is null)
+        {
+            if (provisioning == ProvisioningMode.AllowList && !IsBootstrap(signIn.Address))
+                return new(WalletSignInOutcome.NotEnrolled, null);
+            account = NewAccount(now, signIn.DisplayName ?? ShortAddress(signIn.Address));
+            wallet = new Wallet { AccountId = account.Id, Address = signIn.Address, LinkedAt = now };
+            account.Wallets.Add(wallet);
+            db.Accounts.Add(account);
+            created = true;
+        }
+        else
+        {
+            account = await db.Accounts.Include(a => a.Roles).FirstAsync(a => a.Id == wallet.AccountId, ct);
+        }
+
+        if (account.Status == AccountStatus.Disabled)
+            return new(WalletSignInOutcome.Disabled, account);
+
+        wallet.Network = signIn.Network;
+        wallet.FirstSignInAt ??= now;
+        wallet.LastSignInAt = now;
+        account.LastSignInAt = now;
+        account.KycApproved = signIn.KycApproved;
+        if (signIn.Picture is not null) account.Picture = signIn.Picture;
+        if (IsBootstrap(signIn.Address) && account.Roles.All(r => r.Role != AdminRole))
+            account.Roles.Add(new AccountRole { AccountId = account.Id, Role = AdminRole });
+        await db.SaveChangesAsync(ct);
+        if (created)
+            await audit.WriteAsync(AuditTypes.AccountCreated, "system", account.Id, details: new { wallet = signIn.Address, network = signIn.Network, via = "sign-in" }, ct: ct);
+        return new(WalletSignInOutcome.Ok, account, created);
+    }
+
+    /// <summary>Links another wallet to an account (the user proved control by signing with it).</summary>
+    public async Task<LinkResult> LinkWalletAsync(string accountId, string address, string? network, string actor, CancellationToken ct = default)
+    {
+        var existing = await db.Wallets.FirstOrDefaultAsync(w => w.Address == address, ct);
+        if (existing is not null)
+            return existing.AccountId == accountId ? LinkResult.AlreadyLinked : LinkResult.LinkedElsewhere;
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return LinkResult.NoAccount;
+        db.Wallets.Add(new Wallet { AccountId = accountId, Address = address, Network = network, LinkedAt = time.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(AuditTypes.WalletLinked, actor, accountId, details: new { wallet = address, network }, ct: ct);
+        return LinkResult.Linked;
+    }
+
+    public async Task<bool> IsActiveAsync(string accountId, CancellationToken ct = default) =>
+        await db.Accounts.AnyAsync(a => a.Id == accountId && a.Status == AccountStatus.Active, ct);
+
+    public Task<Account?> FindAsync(string accountId, CancellationToken ct = default) =>
+        db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).FirstOrDefaultAsync(a => a.Id == accountId, ct);
+
+    /// <summary>A new account with a fresh opaque id (not yet saved).</summary>
+    public static Account NewAccount(DateTimeOffset now, string? displayName) => new()
+    {
+        Id = Base64Url.NewId(16),
+        DisplayName = displayName,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    private bool IsBootstrap(string address) => options.Value.Admin.BootstrapWallets.Contains(address, StringComparer.Ordinal);
+
+    private static string ShortAddress(string address) => address.Length > 10 ? $"{address[..6]}…{address[^4..]}" : address;
+}
+
+public enum LinkResult
+{
+    Linked,
+    AlreadyLinked,
+    LinkedElsewhere,
+    NoAccount,
+}

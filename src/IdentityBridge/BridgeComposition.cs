@@ -1,0 +1,103 @@
+using IdentityBridge.Accounts;
+using IdentityBridge.Admin;
+using IdentityBridge.Audit;
+using IdentityBridge.Clients;
+using IdentityBridge.Configuration;
+using IdentityBridge.Federation;
+using IdentityBridge.Operations;
+using IdentityBridge.Provider;
+using IdentityBridge.Security;
+using IdentityBridge.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge;
+
+/// <summary>Composition of the bridge: each module registers its services and maps its endpoints.</summary>
+public static class BridgeComposition
+{
+    public static WebApplicationBuilder AddIdentityBridge(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        builder.AddBridgeLogging();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1 * 1024 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.Limits.MaxRequestLineSize = 16 * 1024;
+        });
+        services.Configure<FormOptions>(o =>
+        {
+            o.ValueCountLimit = 200;
+            o.ValueLengthLimit = 64 * 1024;
+            o.KeyLengthLimit = 256;
+        });
+
+        services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
+        services.AddOptions<XummOptions>().Bind(configuration.GetSection(XummOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<XummOptions>, XummOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<GlobalExceptionHandler>();
+        services.AddBridgeRateLimiting(configuration.GetSection($"{BridgeOptions.Section}:RateLimits").Get<RateLimitOptions>() ?? new());
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__bridge_af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddRazorPages();
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+        services.AddBridgeStorage();
+        services.AddBridgeHealth();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<ClientImporter>();
+        services.AddSingleton<IBridgeInitializer, DatabaseInitializer>();
+
+        services.AddBridgeProvider(configuration, builder.Environment);
+        services.AddBridgeFederation(configuration, builder.Environment);
+        services.AddBridgeAdmin(configuration);
+        return builder;
+    }
+
+    public static WebApplication UseIdentityBridge(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusPages.WriteAsync);
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapBridgeHealth();
+        app.MapBridgeProvider();
+        app.MapBridgeFederation();
+        app.MapBridgeAdmin();
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>Runs the startup work (migrations, client import, signing keys, ...) before the server listens.</summary>
+    public static async Task InitializeIdentityBridgeAsync(this WebApplication app, CancellationToken ct = default)
+    {
+        // Resolving the options runs their validation: a bad configuration stops here with a clear message.
+        _ = app.Services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<XummOptions>>().Value;
+        foreach (var initializer in app.Services.GetServices<IBridgeInitializer>().OrderBy(i => i.Order))
+            await initializer.InitializeAsync(app.Services, ct);
+    }
+}

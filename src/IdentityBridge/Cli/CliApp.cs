@@ -1,0 +1,53 @@
+using System.CommandLine;
+using IdentityBridge.Storage;
+
+namespace IdentityBridge.Cli;
+
+/// <summary>
+/// Admin verbs of the same executable: <c>dotnet run --project src/IdentityBridge -- VERB ...</c>.
+/// They build the same host as the server (same configuration, same database) but do not listen.
+/// </summary>
+public static class CliApp
+{
+    private static readonly string[] Verbs = ["migrate", "clients", "accounts", "keys", "export", "import"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("IdentityBridge administration");
+        root.Subcommands.Add(MigrateCommand());
+        foreach (var command in CliCommands.All())
+            root.Subcommands.Add(command);
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync();
+    }
+
+    /// <summary>A host with the server's configuration and services, without Kestrel.</summary>
+    internal static async Task<WebApplication> BuildHostAsync(bool migrate = true)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.AddIdentityBridge();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        if (migrate) await app.InitializeIdentityBridgeAsync();
+        return app;
+    }
+
+    private static Command MigrateCommand()
+    {
+        var command = new Command("migrate", "Apply database migrations (the server also does this at startup).");
+        var target = new Option<string?>("--to") { Description = "Migrate up or down to this migration id." };
+        command.Options.Add(target);
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var app = await BuildHostAsync(migrate: false);
+            var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
+            var applied = await migrator.MigrateAsync(parse.GetValue(target), ct);
+            Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied: {string.Join(", ", applied)}");
+            foreach (var id in await migrator.AppliedAsync(ct)) Console.WriteLine($"  {id}");
+            return 0;
+        });
+        return command;
+    }
+}

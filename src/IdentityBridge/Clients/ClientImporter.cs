@@ -1,0 +1,62 @@
+using System.Text.Json;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Clients;
+
+/// <summary>
+/// Upserts the clients declared in <c>Bridge:Clients</c>, so a deployment can be declared as code.
+/// A declared secret is hashed; it replaces the stored secrets only when it differs from all of them.
+/// </summary>
+public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogger<ClientImporter> logger)
+{
+    public async Task<int> ImportAsync(IEnumerable<ClientDefinition> definitions, CancellationToken ct = default)
+    {
+        var count = 0;
+        foreach (var d in definitions)
+        {
+            var now = time.GetUtcNow();
+            var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == d.ClientId, ct);
+            if (client is null)
+            {
+                client = new Client { ClientId = d.ClientId, ClientName = d.ClientName ?? d.ClientId, CreatedAt = now };
+                db.Clients.Add(client);
+            }
+            Apply(d, client, now);
+            if (!string.IsNullOrEmpty(d.ClientSecret) && !client.Secrets.Any(s => ClientSecretHasher.Verify(d.ClientSecret, s.Hash)))
+            {
+                client.Secrets.Clear();
+                client.Secrets.Add(new ClientSecret { ClientId = d.ClientId, Hash = ClientSecretHasher.Hash(d.ClientSecret), Description = "from configuration", CreatedAt = now });
+            }
+            count++;
+        }
+        await db.SaveChangesAsync(ct);
+        if (count > 0) logger.LogInformation("Imported {Count} client(s) from configuration", count);
+        return count;
+    }
+
+    internal static void Apply(ClientDefinition d, Client c, DateTimeOffset now)
+    {
+        c.ClientName = d.ClientName ?? d.ClientId;
+        c.ClientType = d.ClientType;
+        c.RedirectUris = JsonSerializer.Serialize(d.RedirectUris);
+        c.PostLogoutRedirectUris = JsonSerializer.Serialize(d.PostLogoutRedirectUris);
+        c.AllowedScopes = string.Join(' ', d.AllowedScopes.Distinct());
+        c.AllowedGrantTypes = string.Join(' ', d.AllowedGrantTypes.Distinct());
+        c.RequirePkce = d.ClientType == ClientTypes.Public || d.RequirePkce;
+        c.RequireConsent = d.RequireConsent;
+        c.TokenEndpointAuthMethod = d.TokenEndpointAuthMethod ?? (d.ClientType == ClientTypes.Public ? "none" : "client_secret_basic");
+        c.JwksJson = d.Jwks;
+        c.AccessTokenLifetimeSeconds = d.AccessTokenLifetime;
+        c.BackChannelLogoutUri = d.BackChannelLogoutUri;
+        c.RequiredNetwork = d.RequiredNetwork;
+        c.Provisioning = d.Provisioning;
+        c.SignInMethod = d.SignInMethod;
+        c.IdTokenSigningAlg = d.IdTokenSigningAlg ?? "RS256";
+        c.SubjectType = d.SubjectType ?? "public";
+        c.SectorIdentifier = d.SectorIdentifier;
+        c.UpdatedAt = now;
+    }
+}

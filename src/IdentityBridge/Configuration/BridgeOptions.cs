@@ -1,0 +1,97 @@
+namespace IdentityBridge.Configuration;
+
+/// <summary>The <c>Bridge</c> configuration section.</summary>
+public sealed class BridgeOptions
+{
+    public const string Section = "Bridge";
+
+    /// <summary>The issuer: absolute https URL (http only for localhost). Every endpoint lives under it.</summary>
+    public string Issuer { get; set; } = "";
+
+    /// <summary>Folder for the embedded database and local files. Relative to the content root.</summary>
+    public string DataPath { get; set; } = "App_Data";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>Deployment default: AutoCreate (first sign-in creates the account) or AllowList.</summary>
+    public ProvisioningMode Provisioning { get; set; } = ProvisioningMode.AutoCreate;
+
+    /// <summary>Deployment default upstream sign-in: xumm-oidc or xumm-payload.</summary>
+    public string SignInMethod { get; set; } = SignInMethods.XummOidc;
+
+    /// <summary>Clients declared as code, imported (upserted) at startup.</summary>
+    public List<ClientDefinition> Clients { get; set; } = [];
+
+    public AdminOptions Admin { get; set; } = new();
+    public KeyOptions Keys { get; set; } = new();
+    public SessionOptions Session { get; set; } = new();
+    public RateLimitOptions RateLimits { get; set; } = new();
+    public AuditOptions Audit { get; set; } = new();
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Required for Postgres. For Sqlite, defaults to a file in <see cref="BridgeOptions.DataPath"/>.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public enum ProvisioningMode
+{
+    AutoCreate,
+    AllowList,
+}
+
+public static class SignInMethods
+{
+    public const string XummOidc = "xumm-oidc";
+    public const string XummPayload = "xumm-payload";
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>r-addresses that receive the bridge-admin role on sign-in (first admin without a password).</summary>
+    public List<string> BootstrapWallets { get; set; } = [];
+}
+
+public sealed class KeyOptions
+{
+    /// <summary>Algorithm of the key created on first start: RS256 or ES256. An ES256 key is kept too when a client asks for it.</summary>
+    public string DefaultAlgorithm { get; set; } = "RS256";
+
+    /// <summary>How long a key signs before the next one takes over.</summary>
+    public TimeSpan RotationInterval { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long a new key is announced in JWKS before it signs.</summary>
+    public TimeSpan PropagationTime { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How long a retired key stays in JWKS (at least the longest token lifetime).</summary>
+    public TimeSpan RetentionTime { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Folder scanned for PEM private keys to import (relative to the content root).</summary>
+    public string ImportPath { get; set; } = "certs";
+}
+
+public sealed class SessionOptions
+{
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(10);
+}
+
+public sealed class RateLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Requests per minute, per client and per remote address, on authorize/token/admin.</summary>
+    public int PermitsPerMinute { get; set; } = 600;
+}
+
+public sealed class AuditOptions
+{
+    public int RetentionDays { get; set; } = 365;
+}

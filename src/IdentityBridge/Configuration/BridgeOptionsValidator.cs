@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Configuration;
+
+/// <summary>Startup validation of <c>Bridge</c>: every failure names the key and what it expects.</summary>
+internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IValidateOptions<BridgeOptions>
+{
+    private static readonly string[] KnownScopes = ["openid", "profile", "email", "wallet", "roles", "offline_access", "bridge.admin"];
+    private static readonly string[] KnownGrants =
+        ["authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba", "urn:ietf:params:oauth:grant-type:token-exchange"];
+
+    public ValidateOptionsResult Validate(string? name, BridgeOptions o)
+    {
+        var errors = new List<string>();
+        ValidateIssuer(o.Issuer, environment, errors);
+
+        if (o.Database.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(o.Database.ConnectionString))
+            errors.Add("Bridge:Database:ConnectionString is required when Bridge:Database:Provider is Postgres (e.g. 'Host=db;Database=bridge;Username=bridge;Password=...').");
+
+        if (o.SignInMethod is not (SignInMethods.XummOidc or SignInMethods.XummPayload))
+            errors.Add($"Bridge:SignInMethod must be '{SignInMethods.XummOidc}' or '{SignInMethods.XummPayload}', not '{o.SignInMethod}'.");
+
+        if (o.Keys.DefaultAlgorithm is not ("RS256" or "ES256"))
+            errors.Add($"Bridge:Keys:DefaultAlgorithm must be RS256 or ES256, not '{o.Keys.DefaultAlgorithm}'.");
+
+        foreach (var wallet in o.Admin.BootstrapWallets)
+            if (!Xumm.XrplAddress.IsValid(wallet))
+                errors.Add($"Bridge:Admin:BootstrapWallets contains '{wallet}', which is not a valid XRPL r-address.");
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Clients.Count; i++)
+            ValidateClient($"Bridge:Clients:{i}", o.Clients[i], seen, errors);
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static void ValidateIssuer(string issuer, IHostEnvironment environment, List<string> errors)
+    {
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri))
+        {
+            errors.Add($"Bridge:Issuer must be an absolute URL such as https://login.example.com, not '{issuer}'.");
+            return;
+        }
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+            errors.Add($"Bridge:Issuer must use https (http is allowed only for localhost), not '{issuer}'.");
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+            errors.Add("Bridge:Issuer must not have a query or fragment.");
+        if (issuer.EndsWith('/'))
+            errors.Add($"Bridge:Issuer must not end with '/': use '{issuer.TrimEnd('/')}'.");
+        _ = environment;
+    }
+
+    private static void ValidateClient(string key, ClientDefinition c, HashSet<string> seen, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(c.ClientId))
+        {
+            errors.Add($"{key}:ClientId is required.");
+            return;
+        }
+        if (!seen.Add(c.ClientId))
+            errors.Add($"{key}:ClientId '{c.ClientId}' is declared twice.");
+        if (c.ClientType is not ("confidential" or "public"))
+            errors.Add($"{key}:ClientType must be 'confidential' or 'public', not '{c.ClientType}'.");
+        if (c.ClientType == "confidential" && string.IsNullOrEmpty(c.ClientSecret) && c.TokenEndpointAuthMethod != "private_key_jwt")
+            errors.Add($"{key}:ClientSecret is required for a confidential client (or set TokenEndpointAuthMethod to private_key_jwt with Jwks).");
+        if (c.ClientType == "public" && !string.IsNullOrEmpty(c.ClientSecret))
+            errors.Add($"{key}:ClientSecret must be empty for a public client.");
+        if (c.AccessTokenLifetime is < 300 or > 3600)
+            errors.Add($"{key}:AccessTokenLifetime must be between 300 and 3600 seconds, not {c.AccessTokenLifetime}.");
+        foreach (var scope in c.AllowedScopes.Where(s => !KnownScopes.Contains(s)))
+            errors.Add($"{key}:AllowedScopes has unknown scope '{scope}' (known: {string.Join(", ", KnownScopes)}).");
+        foreach (var grant in c.AllowedGrantTypes.Where(g => !KnownGrants.Contains(g)))
+            errors.Add($"{key}:AllowedGrantTypes has unknown grant '{grant}' (known: {string.Join(", ", KnownGrants)}).");
+        var isNative = c.ClientType == "public";
+        foreach (var uri in c.RedirectUris)
+            if (Clients.RedirectUriRules.CheckRegistration(uri, isNative) is { } problem)
+                errors.Add($"{key}:RedirectUris '{uri}': {problem}");
+        foreach (var uri in c.PostLogoutRedirectUris)
+            if (Clients.RedirectUriRules.CheckRegistration(uri, isNative) is { } problem)
+                errors.Add($"{key}:PostLogoutRedirectUris '{uri}': {problem}");
+        if (c.Provisioning is not (null or "AutoCreate" or "AllowList"))
+            errors.Add($"{key}:Provisioning must be AutoCreate, AllowList or empty, not '{c.Provisioning}'.");
+        if (c.SignInMethod is not (null or SignInMethods.XummOidc or SignInMethods.XummPayload))
+            errors.Add($"{key}:SignInMethod must be xumm-oidc, xumm-payload or empty, not '{c.SignInMethod}'.");
+        if (c.IdTokenSigningAlg is not (null or "RS256" or "ES256"))
+            errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
+        if (c.SubjectType is not (null or "public" or "pairwise"))
+            errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
+    }
+}
+
+/// <summary>Startup validation of <c>Xumm</c>.</summary>
+internal sealed class XummOptionsValidator(IHostEnvironment environment) : IValidateOptions<XummOptions>
+{
+    public ValidateOptionsResult Validate(string? name, XummOptions o)
+    {
+        var errors = new List<string>();
+        if (environment.IsProduction() && o.Simulator.Enabled)
+            errors.Add("Xumm:Simulator:Enabled must be false in Production: the simulator approves sign-ins without a wallet.");
+        if (!o.Simulator.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(o.ApiKey))
+                errors.Add("Xumm:ApiKey is required: the API Key of your application in the Xumm developer console.");
+            if (string.IsNullOrWhiteSpace(o.ApiSecret))
+                errors.Add("Xumm:ApiSecret is required: the API Secret of your application (server side only).");
+            if (!Uri.TryCreate(o.Authority, UriKind.Absolute, out var authority) || (authority.Scheme != Uri.UriSchemeHttps && !authority.IsLoopback))
+                errors.Add($"Xumm:Authority must be an absolute https URL, not '{o.Authority}'.");
+            if (!Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && !api.IsLoopback))
+                errors.Add($"Xumm:ApiBaseUrl must be an absolute https URL, not '{o.ApiBaseUrl}'.");
+        }
+        if (o.Simulator.AutoApprove is { Length: > 0 } auto && !Xumm.XrplAddress.IsValid(auto))
+            errors.Add($"Xumm:Simulator:AutoApprove must be a valid XRPL r-address, not '{auto}'.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

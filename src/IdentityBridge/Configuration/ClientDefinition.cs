@@ -1,0 +1,31 @@
+namespace IdentityBridge.Configuration;
+
+/// <summary>A client declared in configuration (<c>Bridge:Clients</c>).</summary>
+public sealed class ClientDefinition
+{
+    public string ClientId { get; set; } = "";
+    /// <summary>Plain text in configuration; hashed on import, never stored as is.</summary>
+    public string? ClientSecret { get; set; }
+    public string? ClientName { get; set; }
+    public List<string> RedirectUris { get; set; } = [];
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+    public List<string> AllowedScopes { get; set; } = ["openid", "profile"];
+    public List<string> AllowedGrantTypes { get; set; } = ["authorization_code", "refresh_token"];
+    public bool RequirePkce { get; set; } = true;
+    public bool RequireConsent { get; set; }
+    /// <summary>confidential or public.</summary>
+    public string ClientType { get; set; } = "confidential";
+    /// <summary>client_secret_basic (default for confidential), client_secret_post, private_key_jwt, none (public).</summary>
+    public string? TokenEndpointAuthMethod { get; set; }
+    /// <summary>Seconds, 300 to 3600.</summary>
+    public int AccessTokenLifetime { get; set; } = 900;
+    public string? BackChannelLogoutUri { get; set; }
+    public string? RequiredNetwork { get; set; }
+    public string? Provisioning { get; set; }
+    public string? SignInMethod { get; set; }
+    public string? IdTokenSigningAlg { get; set; }
+    public string? SubjectType { get; set; }
+    public string? SectorIdentifier { get; set; }
+    /// <summary>Client JWKS (JSON) for private_key_jwt.</summary>
+    public string? Jwks { get; set; }
+}

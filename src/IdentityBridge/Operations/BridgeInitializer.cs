@@ -1,0 +1,28 @@
+using IdentityBridge.Clients;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Operations;
+
+/// <summary>A step of startup work, run in <see cref="Order"/> before the server listens.</summary>
+public interface IBridgeInitializer
+{
+    /// <summary>0 migrates the database; 100+ for steps that need the schema (clients, keys...).</summary>
+    int Order { get; }
+    Task InitializeAsync(IServiceProvider services, CancellationToken ct);
+}
+
+/// <summary>Applies migrations, then imports the clients declared in configuration.</summary>
+internal sealed class DatabaseInitializer : IBridgeInitializer
+{
+    public int Order => 0;
+
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct: ct);
+        await using var scope = services.CreateAsyncScope();
+        var clients = scope.ServiceProvider.GetRequiredService<IOptions<BridgeOptions>>().Value.Clients;
+        await scope.ServiceProvider.GetRequiredService<ClientImporter>().ImportAsync(clients, ct);
+    }
+}

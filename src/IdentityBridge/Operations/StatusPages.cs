@@ -1,0 +1,29 @@
+using IdentityBridge.Security;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace IdentityBridge.Operations;
+
+/// <summary>Bodies for bare status codes (404, 405, 415...): JSON for APIs, a small page for browsers.</summary>
+internal static class StatusPages
+{
+    public static Task WriteAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var (error, text) = status switch
+        {
+            404 => ("not_found", "There is nothing at this address."),
+            405 => ("invalid_request", "This method is not allowed here."),
+            415 => ("invalid_request", "This content type is not accepted here."),
+            429 => ("slow_down", "Too many requests; retry later."),
+            _ => ("invalid_request", "The request could not be served."),
+        };
+        if (http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            http.Response.ContentType = "text/html; charset=utf-8";
+            return http.Response.WriteAsync(ErrorPage.Render(status == 404 ? "Not found" : "Request refused", text, http.TraceIdentifier));
+        }
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsJsonAsync(new { error, error_description = text, request_id = http.TraceIdentifier });
+    }
+}

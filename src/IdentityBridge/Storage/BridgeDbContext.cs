@@ -1,0 +1,164 @@
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Storage;
+
+/// <summary>
+/// The bridge's database. The same model runs on SQLite and PostgreSQL; the schema comes from the
+/// hand-written migrations in <c>Storage/Migrations</c>, which name every table and column the way
+/// <see cref="OnModelCreating"/> maps them (snake_case, instants as Unix milliseconds).
+/// </summary>
+public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) : DbContext(options)
+{
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<AccountRole> AccountRoles => Set<AccountRole>();
+    public DbSet<Wallet> Wallets => Set<Wallet>();
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<ClientSecret> ClientSecrets => Set<ClientSecret>();
+    public DbSet<Grant> Grants => Set<Grant>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<SessionClient> SessionClients => Set<SessionClient>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<UserToken> UserTokens => Set<UserToken>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<SignInRequest> SignInRequests => Set<SignInRequest>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Instants are stored as Unix milliseconds: portable, sortable and comparable on both providers
+        // (SQLite cannot compare DateTimeOffset values in queries).
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+        configurationBuilder.Properties<AccountStatus>().HaveConversion<string>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Account>(e =>
+        {
+            e.ToTable("accounts");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.Picture).HasMaxLength(2048);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.HasIndex(x => x.Email);
+            e.HasIndex(x => x.DisplayName);
+            e.HasMany(x => x.Roles).WithOne().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Wallets).WithOne().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AccountRole>(e =>
+        {
+            e.ToTable("account_roles");
+            e.HasKey(x => new { x.AccountId, x.Role });
+            e.Property(x => x.Role).HasMaxLength(100);
+            e.HasIndex(x => x.Role);
+        });
+        b.Entity<Wallet>(e =>
+        {
+            e.ToTable("wallets");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Address).HasMaxLength(40);
+            e.Property(x => x.Network).HasMaxLength(32);
+            e.HasIndex(x => x.Address).IsUnique();
+            e.HasIndex(x => x.AccountId);
+        });
+        b.Entity<Client>(e =>
+        {
+            e.ToTable("clients");
+            e.HasKey(x => x.ClientId);
+            e.Property(x => x.ClientId).HasMaxLength(200);
+            e.Property(x => x.ClientName).HasMaxLength(200);
+            e.Property(x => x.ClientType).HasMaxLength(16);
+            e.Property(x => x.TokenEndpointAuthMethod).HasMaxLength(32);
+            e.Property(x => x.IdTokenSigningAlg).HasMaxLength(16);
+            e.Property(x => x.SubjectType).HasMaxLength(16);
+            e.HasMany(x => x.Secrets).WithOne().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ClientSecret>(e =>
+        {
+            e.ToTable("client_secrets");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Hash).HasMaxLength(128);
+            e.HasIndex(x => x.ClientId);
+        });
+        b.Entity<Grant>(e =>
+        {
+            e.ToTable("grants");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(64);
+            e.Property(x => x.Type).HasMaxLength(32);
+            e.Property(x => x.FamilyId).HasMaxLength(64);
+            e.Property(x => x.SessionId).HasMaxLength(64);
+            e.HasIndex(x => x.FamilyId);
+            e.HasIndex(x => x.AccountId);
+            e.HasIndex(x => x.SessionId);
+            e.HasIndex(x => x.ExpiresAt);
+        });
+        b.Entity<Consent>(e =>
+        {
+            e.ToTable("consents");
+            e.HasKey(x => new { x.AccountId, x.ClientId });
+        });
+        b.Entity<Session>(e =>
+        {
+            e.ToTable("sessions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.HasIndex(x => x.AccountId);
+            e.HasMany(x => x.Clients).WithOne().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SessionClient>(e =>
+        {
+            e.ToTable("session_clients");
+            e.HasKey(x => new { x.SessionId, x.ClientId });
+        });
+        b.Entity<SigningKey>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+        });
+        b.Entity<DataProtectionKey>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.FriendlyName).IsUnique();
+        });
+        b.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.HasIndex(x => x.Time);
+            e.HasIndex(x => x.AccountId);
+            e.HasIndex(x => x.ClientId);
+            e.HasIndex(x => x.Type);
+        });
+        b.Entity<UserToken>(e =>
+        {
+            e.ToTable("user_tokens");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.Wallet });
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasKey(x => x.ReferenceCallUuid);
+            e.HasIndex(x => x.PayloadUuid);
+        });
+        b.Entity<SignInRequest>(e =>
+        {
+            e.ToTable("signin_requests");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.PayloadUuid);
+        });
+
+        SnakeCaseNames.Apply(b);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace IdentityBridge.Storage;
+
+/// <summary>Applies the versioned migrations (at startup and from the <c>migrate</c> command).</summary>
+public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory, DatabaseConnection connection, ILogger<DatabaseMigrator> logger)
+{
+    /// <summary>Brings the schema to <paramref name="targetMigration"/> (the latest when null).</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(string? targetMigration = null, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (connection.Provider == Configuration.DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers and the writer work side by side; set once, it sticks to the file.
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+            logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+        await db.GetService<IMigrator>().MigrateAsync(targetMigration, ct);
+        return pending;
+    }
+
+    public async Task<IReadOnlyList<string>> AppliedAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return [.. await db.Database.GetAppliedMigrationsAsync(ct)];
+    }
+}

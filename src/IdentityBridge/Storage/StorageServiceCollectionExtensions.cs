@@ -1,0 +1,58 @@
+using IdentityBridge.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The database (SQLite or PostgreSQL), its migrations, and the shared data protection key ring.</summary>
+    public static IServiceCollection AddBridgeStorage(this IServiceCollection services)
+    {
+        services.AddPooledDbContextFactory<BridgeDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseConnection>()));
+        // A scoped context for request code; background work uses the factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BridgeDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseConnection>();
+        services.AddSingleton<DatabaseMigrator>();
+
+        services.AddDataProtection().SetApplicationName("IdentityBridge");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<BridgeDbContext>>())));
+        return services;
+    }
+
+    internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection)
+    {
+        if (connection.Provider == DatabaseProvider.Postgres)
+            db.UseNpgsql(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"));
+        else
+            db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"));
+        // The migrations are written by hand (no design-time tooling here), so there is no model snapshot
+        // to compare against; the schema tests check that model and migrations agree instead.
+        db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+}
+
+/// <summary>The resolved provider and connection string (SQLite defaults to a file in the data folder).</summary>
+public sealed class DatabaseConnection
+{
+    public DatabaseConnection(IOptions<BridgeOptions> options, IHostEnvironment environment)
+    {
+        var o = options.Value;
+        Provider = o.Database.Provider;
+        if (!string.IsNullOrWhiteSpace(o.Database.ConnectionString))
+        {
+            ConnectionString = o.Database.ConnectionString;
+            return;
+        }
+        var folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.DataPath));
+        Directory.CreateDirectory(folder);
+        ConnectionString = $"Data Source={Path.Combine(folder, "identitybridge.db")};Pooling=True";
+    }
+
+    public DatabaseProvider Provider { get; }
+    public string ConnectionString { get; }
+}
