@@ -63,6 +63,7 @@ public static class BridgeComposition
         services.AddScoped<AccountService>();
         services.AddScoped<ClientImporter>();
         services.AddSingleton<IBridgeInitializer, DatabaseInitializer>();
+        services.AddHostedService<BridgeStartup>();
 
         services.AddBridgeProvider(configuration, builder.Environment);
         services.AddBridgeFederation(configuration, builder.Environment);
@@ -91,13 +92,13 @@ public static class BridgeComposition
         return app;
     }
 
-    /// <summary>Runs the startup work (migrations, client import, signing keys, ...) before the server listens.</summary>
-    public static async Task InitializeIdentityBridgeAsync(this WebApplication app, CancellationToken ct = default)
+    /// <summary>Runs the startup work (migrations, client import, signing keys, ...).</summary>
+    public static async Task InitializeIdentityBridgeAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         // Resolving the options runs their validation: a bad configuration stops here with a clear message.
-        _ = app.Services.GetRequiredService<IOptions<BridgeOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<XummOptions>>().Value;
-        foreach (var initializer in app.Services.GetServices<IBridgeInitializer>().OrderBy(i => i.Order))
-            await initializer.InitializeAsync(app.Services, ct);
+        _ = services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<XummOptions>>().Value;
+        foreach (var initializer in services.GetServices<IBridgeInitializer>().OrderBy(i => i.Order))
+            await initializer.InitializeAsync(services, ct);
     }
 }

@@ -10,7 +10,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddIdentityBridge();
 var app = builder.Build();
 app.UseIdentityBridge();
-await app.InitializeIdentityBridgeAsync();
 await app.RunAsync();
 return 0;
 

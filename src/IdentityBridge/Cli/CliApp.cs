@@ -30,7 +30,7 @@ public static class CliApp
         builder.AddIdentityBridge();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
-        if (migrate) await app.InitializeIdentityBridgeAsync();
+        if (migrate) await app.Services.InitializeIdentityBridgeAsync();
         return app;
     }
 

@@ -26,3 +26,17 @@ internal sealed class DatabaseInitializer : IBridgeInitializer
         await scope.ServiceProvider.GetRequiredService<ClientImporter>().ImportAsync(clients, ct);
     }
 }
+
+/// <summary>
+/// Runs every <see cref="IBridgeInitializer"/> in the hosts' "starting" phase, before any hosted service
+/// (the web server included) starts: the server never answers on a half-initialised database.
+/// </summary>
+internal sealed class BridgeStartup(IServiceProvider services) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken ct) => services.InitializeIdentityBridgeAsync(ct);
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
+}

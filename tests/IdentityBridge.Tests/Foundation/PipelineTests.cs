@@ -1,0 +1,40 @@
+using System.Net;
+using IdentityBridge.Tests.Infrastructure;
+
+namespace IdentityBridge.Tests.Foundation;
+
+public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<PipelineTests.Host>
+{
+    public sealed class Host : BridgeFactory;
+
+    [Fact]
+    public async Task Healthz_and_readyz_answer_200_with_database_check()
+    {
+        var client = host.CreateApiClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        var ready = await client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("\"database\"", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Every_response_carries_the_security_headers()
+    {
+        var response = await host.CreateApiClient().GetAsync("/healthz");
+        var csp = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Unknown_path_answers_json_error_with_request_id_not_a_stack_trace()
+    {
+        var response = await host.CreateApiClient().GetAsync("/no/such/thing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"request_id\"", body);
+        Assert.DoesNotContain("   at ", body);
+    }
+}
