@@ -59,7 +59,9 @@ public static class BridgeComposition
 
         services.AddBridgeStorage();
         services.AddBridgeHealth();
-        services.AddScoped<AuditLog>();
+        services.AddSingleton<AuditQueue>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuditWriter>();
         services.AddScoped<AccountService>();
         services.AddScoped<ClientImporter>();
         services.AddSingleton<IBridgeInitializer, DatabaseInitializer>();

@@ -1,21 +1,26 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Audit;
 
-/// <summary>Writes admin changes and security events to the audit trail.</summary>
-public sealed class AuditLog(IDbContextFactory<BridgeDbContext> factory, TimeProvider time, IHttpContextAccessor http, ILogger<AuditLog> logger)
+/// <summary>
+/// Writes admin changes and security events to the audit trail. Events are queued and written in
+/// batches by <see cref="AuditWriter"/>, so a token request never waits on an INSERT; readers call
+/// <see cref="FlushAsync"/> first to see everything recorded so far on this node.
+/// </summary>
+public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAccessor http, ILogger<AuditLog> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Records one event. Never throws: a failing audit write is logged, not fatal to the request.</summary>
-    public async Task WriteAsync(string type, string actor, string? accountId = null, string? clientId = null,
+    /// <summary>Records one event. Never throws.</summary>
+    public Task WriteAsync(string type, string actor, string? accountId = null, string? clientId = null,
         bool success = true, string? reason = null, object? details = null, CancellationToken ct = default)
     {
         var context = http.HttpContext;
-        var evt = new AuditEvent
+        queue.Enqueue(new AuditEvent
         {
             Time = time.GetUtcNow(),
             Type = type,
@@ -27,49 +32,83 @@ public sealed class AuditLog(IDbContextFactory<BridgeDbContext> factory, TimePro
             RemoteIp = context?.Connection.RemoteIpAddress?.ToString(),
             RequestId = context?.TraceIdentifier,
             Details = details is null ? null : JsonSerializer.Serialize(details, Json),
-        };
-        try
-        {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            db.AuditEvents.Add(evt);
-            await db.SaveChangesAsync(ct);
-        }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or OperationCanceledException)
-        {
-            logger.LogError(ex, "Could not write audit event {Type}", type);
-        }
+        });
         logger.LogInformation("Audit {Type} actor={Actor} account={AccountId} client={ClientId} success={Success} reason={Reason}",
             type, actor, accountId, clientId, success, reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits until every event queued before the call is stored.</summary>
+    public Task FlushAsync(CancellationToken ct = default) => queue.FlushAsync(ct);
+}
+
+/// <summary>The in-memory queue between <see cref="AuditLog"/> and <see cref="AuditWriter"/>.</summary>
+public sealed class AuditQueue
+{
+    private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
+
+    internal ChannelReader<object> Reader => _channel.Reader;
+
+    public void Enqueue(AuditEvent evt) => _channel.Writer.TryWrite(evt);
+
+    /// <summary>A marker the writer completes once everything before it is stored.</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _channel.Writer.WriteAsync(done, ct);
+        await done.Task.WaitAsync(ct);
     }
 }
 
-/// <summary>Audit event types: one name per idea, used by code, the API and the console filters.</summary>
-public static class AuditTypes
+/// <summary>Drains the audit queue in batches into the database.</summary>
+internal sealed class AuditWriter(AuditQueue queue, IDbContextFactory<BridgeDbContext> factory, ILogger<AuditWriter> logger) : BackgroundService
 {
-    public const string SignInSucceeded = "signin.succeeded";
-    public const string SignInFailed = "signin.failed";
-    public const string TokenIssued = "token.issued";
-    public const string TokenRefused = "token.refused";
-    public const string RefreshReuseDetected = "token.refresh_reuse_detected";
-    public const string TokenRevoked = "token.revoked";
-    public const string Logout = "session.logout";
-    public const string SessionRevoked = "session.revoked";
-    public const string AccountCreated = "account.created";
-    public const string AccountUpdated = "account.updated";
-    public const string AccountDeleted = "account.deleted";
-    public const string AccountDisabled = "account.disabled";
-    public const string AccountEnabled = "account.enabled";
-    public const string WalletLinked = "wallet.linked";
-    public const string WalletUnlinked = "wallet.unlinked";
-    public const string RoleGranted = "account.role_granted";
-    public const string RoleRevoked = "account.role_revoked";
-    public const string ClientCreated = "client.created";
-    public const string ClientUpdated = "client.updated";
-    public const string ClientDeleted = "client.deleted";
-    public const string ClientSecretRotated = "client.secret_rotated";
-    public const string KeyCreated = "key.created";
-    public const string KeyRotated = "key.rotated";
-    public const string KeyRetired = "key.retired";
-    public const string ConsentGranted = "consent.granted";
-    public const string ConsentDenied = "consent.denied";
+    private const int MaxBatch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AuditEvent>(MaxBatch);
+        var waiters = new List<TaskCompletionSource>();
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item))
+                {
+                    if (item is AuditEvent evt) batch.Add(evt);
+                    else if (item is TaskCompletionSource waiter) waiters.Add(waiter);
+                }
+                await StoreAsync(batch, stoppingToken);
+                foreach (var waiter in waiters) waiter.TrySetResult();
+                batch.Clear();
+                waiters.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: store what is left without the cancelled token.
+            while (queue.Reader.TryRead(out var item))
+                if (item is AuditEvent evt) batch.Add(evt);
+            await StoreAsync(batch, CancellationToken.None);
+        }
+    }
+
+    private async Task StoreAsync(List<AuditEvent> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            db.AuditEvents.AddRange(batch);
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Could not store {Count} audit event(s)", batch.Count);
+        }
+    }
 }
