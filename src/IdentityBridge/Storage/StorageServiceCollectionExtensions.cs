@@ -15,7 +15,7 @@ public static class StorageServiceCollectionExtensions
         services.AddPooledDbContextFactory<BridgeDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseConnection>()));
         // A scoped context for request code; background work uses the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BridgeDbContext>>().CreateDbContext());
-        services.AddSingleton<DatabaseConnection>();
+        services.AddSingleton(sp => new DatabaseConnection(sp.GetRequiredService<IOptions<BridgeOptions>>(), sp.GetRequiredService<IHostEnvironment>()));
         services.AddSingleton<DatabaseMigrator>();
 
         services.AddDataProtection().SetApplicationName("IdentityBridge");
@@ -39,6 +39,12 @@ public static class StorageServiceCollectionExtensions
 /// <summary>The resolved provider and connection string (SQLite defaults to a file in the data folder).</summary>
 public sealed class DatabaseConnection
 {
+    public DatabaseConnection(DatabaseProvider provider, string connectionString)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+    }
+
     public DatabaseConnection(IOptions<BridgeOptions> options, IHostEnvironment environment)
     {
         var o = options.Value;

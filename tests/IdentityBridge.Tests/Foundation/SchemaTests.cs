@@ -1,0 +1,157 @@
+using System.Data.Common;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace IdentityBridge.Tests.Foundation;
+
+/// <summary>
+/// The migrations are hand-written, so these tests are what keeps them honest: the migrated schema
+/// must hold every table and column of the model, SQLite and PostgreSQL must get the same schema,
+/// and an upgrade from version 1 must keep the rows.
+/// </summary>
+public sealed class SchemaTests
+{
+    private static BridgeDbContext Context(DatabaseProvider provider, string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(builder, new DatabaseConnection(provider, connectionString));
+        return new BridgeDbContext(builder.Options);
+    }
+
+    private static DatabaseProvider Current => TestDatabase.IsPostgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+
+    [Fact]
+    public async Task Migrated_schema_holds_every_table_and_column_of_the_model_with_its_nullability()
+    {
+        await using var db = Context(Current, TestDatabase.CreateDatabase());
+        await db.Database.MigrateAsync();
+        var schema = await ReadSchemaAsync(db);
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            Assert.True(schema.ContainsKey(table), $"table {table} is missing from the migrations");
+            foreach (var property in entity.GetProperties())
+            {
+                var column = property.GetColumnName();
+                Assert.True(schema[table].TryGetValue(column, out var nullable), $"column {table}.{column} is missing from the migrations");
+                Assert.True(property.IsNullable == nullable, $"column {table}.{column}: model nullable={property.IsNullable}, database nullable={nullable}");
+            }
+            Assert.Equal(entity.GetProperties().Count(), schema[table].Count);
+        }
+    }
+
+    [Fact]
+    public async Task Sqlite_and_postgres_get_the_same_tables_columns_and_nullability()
+    {
+        var postgres = Environment.GetEnvironmentVariable("BRIDGE_TEST_POSTGRES");
+        Assert.False(string.IsNullOrEmpty(postgres), "BRIDGE_TEST_POSTGRES is not set: run the suite with ./test.sh, which starts PostgreSQL.");
+
+        await using var lite = Context(DatabaseProvider.Sqlite, SqliteFile());
+        await lite.Database.MigrateAsync();
+        await using var pg = Context(DatabaseProvider.Postgres, CreatePostgresDatabase(postgres!));
+        await pg.Database.MigrateAsync();
+
+        var a = Flatten(await ReadSchemaAsync(lite));
+        var b = Flatten(await ReadSchemaAsync(pg));
+        Assert.Equal(a, b);
+        Assert.Contains("accounts.id NOT NULL", a);
+    }
+
+    [Fact]
+    public async Task Upgrading_a_version_1_database_keeps_its_rows()
+    {
+        await using var db = Context(Current, TestDatabase.CreateDatabase());
+        var migrator = db.GetService<IMigrator>();
+        await migrator.MigrateAsync("20261121000001_InitialSchema");
+        Assert.Equal(["20261121000001_InitialSchema"], await db.Database.GetAppliedMigrationsAsync());
+
+        var now = DateTimeOffset.UtcNow;
+        db.Accounts.Add(new Account { Id = "acc1", DisplayName = "Ada", CreatedAt = now, UpdatedAt = now,
+            Wallets = [new Wallet { AccountId = "acc1", Address = BridgeFactory.DefaultWallet, Network = "MAINNET", LinkedAt = now }] });
+        db.Clients.Add(new Client { ClientId = "c1", ClientName = "C1", CreatedAt = now, UpdatedAt = now });
+        await db.SaveChangesAsync();
+
+        await migrator.MigrateAsync();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        await using var fresh = Context(Current, db.Database.GetConnectionString()!);
+        var account = await fresh.Accounts.Include(a => a.Wallets).SingleAsync();
+        Assert.Equal("Ada", account.DisplayName);
+        Assert.Equal(BridgeFactory.DefaultWallet, account.Wallets.Single().Address);
+        Assert.Equal(now.ToUnixTimeMilliseconds(), account.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal("C1", (await fresh.Clients.SingleAsync()).ClientName);
+        // The version 2 tables exist and work.
+        fresh.SignInRequests.Add(new SignInRequest { Id = "s1", Kind = "qr", CreatedAt = now, ExpiresAt = now.AddMinutes(5) });
+        await fresh.SaveChangesAsync();
+    }
+
+    private static string SqliteFile() =>
+        $"Data Source={Path.Combine(Path.GetTempPath(), "identitybridge-tests", Guid.NewGuid().ToString("N") + ".db")}";
+
+    private static string CreatePostgresDatabase(string admin)
+    {
+        var name = "schema_" + Guid.NewGuid().ToString("N")[..12];
+        using var connection = new Npgsql.NpgsqlConnection(admin);
+        connection.Open();
+        using (var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection)) command.ExecuteNonQuery();
+        return new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    }
+
+    private static SortedSet<string> Flatten(Dictionary<string, Dictionary<string, bool>> schema) =>
+        new(schema.Where(t => t.Key != "schema_migrations" && !t.Key.StartsWith("__EF", StringComparison.Ordinal))
+            .SelectMany(t => t.Value.Select(c => $"{t.Key}.{c.Key} {(c.Value ? "NULL" : "NOT NULL")}")), StringComparer.Ordinal);
+
+    /// <summary>table → column → nullable, read from the database's catalog.</summary>
+    private static async Task<Dictionary<string, Dictionary<string, bool>>> ReadSchemaAsync(BridgeDbContext db)
+    {
+        var result = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            if (db.Database.IsNpgsql())
+            {
+                await foreach (var (table, column, nullable) in Query(connection,
+                    "SELECT table_name, column_name, is_nullable = 'YES' FROM information_schema.columns WHERE table_schema = 'public'"))
+                    Add(result, table, column, nullable);
+            }
+            else
+            {
+                var tables = new List<string>();
+                await using (var cmd = connection.CreateCommand())
+                {
+                    cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+                    await using var reader = await cmd.ExecuteReaderAsync();
+                    while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+                }
+                foreach (var table in tables)
+                    await foreach (var (_, column, nullable) in Query(connection, $"SELECT '{table}', name, \"notnull\" = 0 AND pk = 0 FROM pragma_table_info('{table}')"))
+                        Add(result, table, column, nullable);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return result;
+    }
+
+    private static void Add(Dictionary<string, Dictionary<string, bool>> result, string table, string column, bool nullable)
+    {
+        if (!result.TryGetValue(table, out var columns)) result[table] = columns = new(StringComparer.Ordinal);
+        columns[column] = nullable;
+    }
+
+    private static async IAsyncEnumerable<(string, string, bool)> Query(DbConnection connection, string sql)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            yield return (reader.GetString(0), reader.GetString(1), Convert.ToBoolean(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
