@@ -9,7 +9,7 @@ namespace IdentityBridge.Cli;
 /// </summary>
 public static class CliApp
 {
-    private static readonly string[] Verbs = ["migrate", "clients", "accounts", "keys", "export", "import"];
+    private static readonly string[] Verbs = ["migrate", "healthcheck", "clients", "accounts", "keys", "export", "import"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -17,6 +17,7 @@ public static class CliApp
     {
         var root = new RootCommand("IdentityBridge administration");
         root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(HealthCheckCommand());
         foreach (var command in CliCommands.All())
             root.Subcommands.Add(command);
         var parse = root.Parse(args);
@@ -49,5 +50,37 @@ public static class CliApp
             return 0;
         });
         return command;
+    }
+
+    /// <summary>For container health checks (the runtime image has no curl): GET /healthz on the local port.</summary>
+    private static Command HealthCheckCommand()
+    {
+        var command = new Command("healthcheck", "Exit 0 when the server on this machine answers /healthz.");
+        var url = new Option<string>("--url") { Description = "Health URL.", DefaultValueFactory = _ => LocalHealthUrl() };
+        command.Options.Add(url);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            try
+            {
+                var response = await http.GetAsync(parse.GetValue(url), ct);
+                Console.WriteLine($"{(int)response.StatusCode} {response.ReasonPhrase}");
+                return response.IsSuccessStatusCode ? 0 : 1;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                Console.Error.WriteLine($"unhealthy: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static string LocalHealthUrl()
+    {
+        var urls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://+:8080";
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
+        var port = Uri.TryCreate(first.Replace("+", "localhost", StringComparison.Ordinal).Replace("*", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var u) ? u.Port : 8080;
+        return $"http://127.0.0.1:{port}/healthz";
     }
 }

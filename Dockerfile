@@ -1,0 +1,22 @@
+# IdentityBridge: multi-stage build; the runtime image runs as a non-root user and needs no writable
+# root filesystem (only /app/data, a volume, for the embedded SQLite database and imported keys).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props IdentityBridge.sln ./
+COPY src/ src/
+RUN dotnet publish src/IdentityBridge/IdentityBridge.csproj -c Release -o /out --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /out ./
+# The aspnet image ships the non-root "app" user (uid 1654).
+USER app
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_URLS=http://+:8080 \
+    DOTNET_EnableDiagnostics=0 \
+    Bridge__DataPath=/app/data \
+    Bridge__Keys__ImportPath=/app/certs
+VOLUME ["/app/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD ["dotnet", "IdentityBridge.dll", "healthcheck"]
+ENTRYPOINT ["dotnet", "IdentityBridge.dll"]

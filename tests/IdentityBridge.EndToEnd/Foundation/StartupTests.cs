@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Net;
+using IdentityBridge.EndToEnd.Infrastructure;
+
+namespace IdentityBridge.EndToEnd.Foundation;
+
+public sealed class StartupTests
+{
+    [Theory]
+    [MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Fresh_database_starts_ready_within_15_seconds(string provider)
+    {
+        var port = ProcessHost.FreePort();
+        var env = Databases.NewDatabase(provider);
+        env["Bridge__Issuer"] = $"http://127.0.0.1:{port}";
+        var clock = Stopwatch.StartNew();
+        await using var bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/readyz", port);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"ready after {clock.Elapsed}");
+
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(bridge.BaseUrl + "/.well-known/openid-configuration")).StatusCode);
+        Assert.Contains(bridge.Output, line => line.Contains("Applying 2 database migration(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Production_without_credentials_refuses_to_start_and_names_the_keys()
+    {
+        var env = Databases.NewDatabase("Sqlite");
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["Bridge__Issuer"] = "https://login.example.com";
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcessHost.StartAsync("IdentityBridge", env, "/healthz"));
+        Assert.Contains("Xumm:ApiKey is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Xumm:ApiSecret is required", error.Message, StringComparison.Ordinal);
+    }
+}
