@@ -76,7 +76,7 @@ internal static class AuthorizeDecisionEndpoint
         if (outcome is null)
         {
             var app = state.FindApp(request.ClientId)!;
-            return AuthPage.Render(context, state, app, request.PayloadUuid, "The sign request has not been resolved yet.");
+            return AuthPage.Render(context, state, app, request.PayloadUuid, error: null, notice: "The sign request has not been resolved yet.");
         }
 
         if (outcome.Error == "invalid_request")
