@@ -11,7 +11,14 @@ internal static class OidcFailureResponses
 {
     public static async Task WriteRemoteFailureAsync(RemoteFailureContext context)
     {
-        var error = (context.Failure as OidcClientFailureException)?.Error ?? "server_error";
+        // A plain AuthenticationFailureException comes from an event's Fail(reason): the application refused the
+        // sign-in. Anything else is unexpected.
+        var error = context.Failure switch
+        {
+            OidcClientFailureException failure => failure.Error,
+            AuthenticationFailureException => OidcClientErrors.AccessDenied,
+            _ => "server_error",
+        };
         context.HandleResponse();
         await WriteAsync(context.Response, error).ConfigureAwait(false);
     }

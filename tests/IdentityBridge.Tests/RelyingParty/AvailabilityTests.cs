@@ -98,4 +98,25 @@ public sealed class AvailabilityTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Unhandled_event_failure_is_answered_without_an_exception()
+    {
+        await using var harness = await Harness.StartAsync(options =>
+        {
+            options.Events = new OidcClientEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    context.Fail("not allowed here");
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        using var response = await harness.LoginAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("sign-in failed: access_denied", await response.Content.ReadAsStringAsync());
+    }
 }

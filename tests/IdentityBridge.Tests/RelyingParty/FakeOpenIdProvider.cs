@@ -70,6 +70,8 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
 
     public bool IssueRefreshTokens { get; set; }
 
+    public bool PublicClient { get; set; }
+
     public (int Status, string Body)? TokenError { get; set; }
 
     public TaskCompletionSource? HoldTokenEndpoint { get; set; }
@@ -316,6 +318,11 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
             return Uri.UnescapeDataString(decoded[..separator]) == ClientId
                    && Uri.UnescapeDataString(decoded[(separator + 1)..]) == ClientSecret
                    && !form.ContainsKey("client_secret");
+        }
+
+        if (PublicClient)
+        {
+            return form["client_id"] == ClientId && !form.ContainsKey("client_secret");
         }
 
         return !RequireBasicAuthentication && form["client_id"] == ClientId && form["client_secret"] == ClientSecret;

@@ -65,6 +65,16 @@ public sealed class TokenEndpointTests
     }
 
     [Fact]
+    public async Task Public_client_sends_only_its_id_and_relies_on_pkce()
+    {
+        await using var harness = await Harness.StartAsync(
+            options => options.ClientSecret = string.Empty,
+            provider => provider.PublicClient = true);
+
+        await harness.LoginSucceedsAsync();
+    }
+
+    [Fact]
     public async Task Slow_token_endpoint_times_out_as_temporarily_unavailable()
     {
         await using var harness = await Harness.StartAsync(
