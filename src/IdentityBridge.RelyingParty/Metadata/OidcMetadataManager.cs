@@ -28,9 +28,7 @@ internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectC
     private readonly SemaphoreSlim _fetchLock = new(1, 1);
     private readonly Lock _refreshGate = new();
 
-    private OpenIdConnectConfiguration? _current;
-    private DateTimeOffset _fetchedAt;
-    private DateTimeOffset _nextFetch = DateTimeOffset.MinValue;
+    private volatile Snapshot _state = new(null, DateTimeOffset.MinValue, DateTimeOffset.MinValue);
     private DateTimeOffset? _lastForcedRefresh;
     private volatile bool _refreshRequested;
 
@@ -53,35 +51,37 @@ internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectC
     /// <summary>Returns cached metadata, fetching it when missing, due or requested; throws when none is usable.</summary>
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
-        var cached = Volatile.Read(ref _current);
-        if (cached is not null && !_refreshRequested && _timeProvider.GetUtcNow() < _nextFetch)
+        var state = _state;
+        var now = _timeProvider.GetUtcNow();
+        if (state.Configuration is not null && !_refreshRequested && now < state.NextFetch && !IsTooOld(state, now))
         {
-            return cached;
+            return state.Configuration;
         }
 
         await _fetchLock.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
-            var now = _timeProvider.GetUtcNow();
-            if (_refreshRequested || now >= _nextFetch)
+            now = _timeProvider.GetUtcNow();
+            if (_refreshRequested || now >= _state.NextFetch || IsTooOld(_state, now))
             {
                 _refreshRequested = false;
                 await FetchAsync(now).ConfigureAwait(false);
                 now = _timeProvider.GetUtcNow();
             }
 
-            if (_current is null)
+            state = _state;
+            if (state.Configuration is null)
             {
                 throw new InvalidOperationException($"No metadata could be obtained from '{_metadataAddress}'.");
             }
 
-            if (now - _fetchedAt > _policy.MaxStaleness)
+            if (IsTooOld(state, now))
             {
                 throw new InvalidOperationException(
                     $"The metadata from '{_metadataAddress}' is older than the allowed {_policy.MaxStaleness} and cannot be refreshed.");
             }
 
-            return _current;
+            return state.Configuration;
         }
         finally
         {
@@ -130,20 +130,24 @@ internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectC
             }
 
             var now = _timeProvider.GetUtcNow();
-            Volatile.Write(ref _current, configuration);
-            _fetchedAt = now;
-            _nextFetch = now + _policy.AutomaticRefreshInterval;
+            _state = new Snapshot(configuration, now, now + _policy.AutomaticRefreshInterval);
             _logger.LogInformation("Loaded OpenID Connect metadata from {MetadataAddress} ({KeyCount} signing keys).",
                 _metadataAddress, configuration.SigningKeys.Count);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var retryDelay = _current is null
+            var state = _state;
+            var retryDelay = state.Configuration is null
                 ? (BootstrapRetryDelay < _policy.RefreshMinInterval ? BootstrapRetryDelay : _policy.RefreshMinInterval)
                 : _policy.RefreshMinInterval;
-            _nextFetch = startedAt + retryDelay;
+            _state = state with { NextFetch = startedAt + retryDelay };
             _logger.LogWarning(ex, "Could not load OpenID Connect metadata from {MetadataAddress}; {State}.",
-                _metadataAddress, _current is null ? "nothing cached" : "keeping the cached metadata");
+                _metadataAddress, state.Configuration is null ? "nothing cached" : "keeping the cached metadata");
         }
     }
+
+    private bool IsTooOld(Snapshot state, DateTimeOffset now) => now - state.FetchedAt > _policy.MaxStaleness;
+
+    /// <summary>What is cached, when it was fetched, and when to try fetching again; replaced as a whole.</summary>
+    private sealed record Snapshot(OpenIdConnectConfiguration? Configuration, DateTimeOffset FetchedAt, DateTimeOffset NextFetch);
 }
