@@ -20,10 +20,10 @@ public static class TestClients
     public const string Web = "web";
     public const string WebSecret = "web-secret";
     public const string Other = "other";
-    public const string OtherSecret = "other-secret";
-    public const string Post = "post";
     /// <summary>Characters that need form-url-encoding in HTTP Basic (RFC 6749 §2.3.1).</summary>
-    public const string PostSecret = "p+s:w %d";
+    public const string OtherSecret = "o+t:h %r";
+    public const string Post = "post";
+    public const string PostSecret = "post-secret";
     public const string Spa = "spa";
     public const string SpaCc = "spa-cc";
     public const string NoPkce = "nopkce";
@@ -68,6 +68,7 @@ public static class TestClients
         {
             c.TokenEndpointAuthMethod = "private_key_jwt";
             c.JwksJson = JwtClientJwks();
+            c.AllowedGrantTypes = "authorization_code refresh_token client_credentials";
         });
         yield return Confidential(Mainnet, "mainnet-secret", c => c.RequiredNetwork = "MAINNET");
         yield return Confidential(Admin, "admin-secret", c => c.AllowedScopes = "openid profile bridge.admin");

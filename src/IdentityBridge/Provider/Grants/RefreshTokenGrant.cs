@@ -35,22 +35,13 @@ public sealed class RefreshTokenGrant(
         if (grant is null || grant.ClientId != client.ClientId || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
         if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token was revoked.");
 
-        if (grant.ConsumedAt is not null || !await grants.TryConsumeAsync(grant.Key, ct))
-        {
-            if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
-            await audit.WriteAsync(AuditTypes.RefreshReuseDetected, client.ClientId, grant.AccountId, client.ClientId, success: false,
-                reason: "A rotated refresh token was presented again; the family was revoked.", details: new { family = grant.FamilyId }, ct: ct);
-            return Fail(ProtocolErrors.InvalidGrant, "The refresh token was already used.");
-        }
+        if (grant.ConsumedAt is not null) return await ReuseAsync(grant, ct);
         if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The refresh token has expired.");
 
         var data = GrantJson.Read<RefreshTokenData>(grant.Data);
         if (data is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
         if (!await db.Accounts.AnyAsync(a => a.Id == grant.AccountId && a.Status == AccountStatus.Active, ct))
-        {
-            await grants.RevokeFamilyAsync(grant.FamilyId!, ct);
             return Fail(ProtocolErrors.InvalidGrant, "The account is disabled.");
-        }
         if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
             return Fail(ProtocolErrors.InvalidGrant, "The session of this refresh token has ended.");
 
@@ -70,6 +61,9 @@ public sealed class RefreshTokenGrant(
             resource = target;
         }
 
+        // Rotation: only one request can consume this token; a loser presented a token already used.
+        if (!await grants.TryConsumeAsync(grant.Key, ct)) return await ReuseAsync(grant, ct);
+
         return await issuer.IssueAsync(new TokenIssueRequest
         {
             Client = client,
@@ -83,6 +77,15 @@ public sealed class RefreshTokenGrant(
             RefreshTokenScopes = data.Scopes,
             FamilyCreatedAt = data.FamilyCreatedAt,
         }, ct);
+    }
+
+    /// <summary>RFC 9700 §4.14.2: a rotated refresh token came back, so one of its holders is an attacker; end the family.</summary>
+    private async Task<TokenResult> ReuseAsync(Storage.Entities.Grant grant, CancellationToken ct)
+    {
+        if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
+        await audit.WriteAsync(AuditTypes.RefreshReuseDetected, grant.ClientId, grant.AccountId, grant.ClientId, success: false,
+            reason: "A rotated refresh token was presented again; the family was revoked.", details: new { family = grant.FamilyId }, ct: ct);
+        return Fail(ProtocolErrors.InvalidGrant, "The refresh token was already used.");
     }
 
     private static TokenResult Fail(string error, string description) => TokenResult.Failure(error, description);
