@@ -117,20 +117,36 @@ public class ProviderHost : BridgeFactory
 /// <summary>Captures back-channel logout POSTs instead of sending them.</summary>
 public sealed class BackChannelCapture : HttpMessageHandler
 {
-    private TaskCompletionSource<(Uri Uri, string Body)> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentQueue<(Uri Uri, string Body)> Requests { get; } = new();
 
-    /// <summary>Completes with the next POST (wait with a timeout; no sleeping).</summary>
-    public Task<(Uri Uri, string Body)> Next => _next.Task;
-
-    public void Reset() => _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The first captured POST whose body matches, waiting for it up to <paramref name="timeout"/> (no sleeping: woken by each arrival).</summary>
+    public async Task<(Uri Uri, string Body)> WaitForAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task arrived;
+            lock (_gate) arrived = _arrived.Task;
+            foreach (var request in Requests)
+                if (match(request.Body)) return request;
+            await arrived.WaitAsync(cts.Token);
+        }
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         Requests.Enqueue((request.RequestUri!, body));
-        _next.TrySetResult((request.RequestUri!, body));
+        TaskCompletionSource arrived;
+        lock (_gate)
+        {
+            arrived = _arrived;
+            _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        arrived.SetResult();
         return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
     }
 }
