@@ -20,14 +20,17 @@ namespace IdentityBridge.Tests.Provider;
 /// </summary>
 public class ProviderHost : BridgeFactory
 {
-    public ProviderHost() : this(null) { }
+    public ProviderHost() : this(null, importTestKeys: true) { }
 
-    /// <summary>A second node on the database of <paramref name="connectionString"/> (null: a database of its own).</summary>
-    protected ProviderHost(string? connectionString)
+    /// <summary>
+    /// A node on the database of <paramref name="connectionString"/> (null: a database of its own), signing
+    /// with the shared test keys or with keys it generates.
+    /// </summary>
+    protected ProviderHost(string? connectionString, bool importTestKeys)
     {
         if (connectionString is not null) Settings["Bridge:Database:ConnectionString"] = connectionString;
         Settings["Bridge:Resources:0:Uri"] = TestClients.Resource;
-        Settings["Bridge:Keys:ImportPath"] = "";
+        Settings["Bridge:Keys:ImportPath"] = importTestKeys ? TestSigningKeys.Folder : "";
         ConfigureTestServices = services =>
         {
             services.AddSingleton<IStartupFilter>(new TestEndpoints());
