@@ -181,23 +181,24 @@ public sealed class SigningKeyStore(
             await using var db = await factory.CreateDbContextAsync(ct);
             foreach (var algorithm in Algorithms)
             {
-                var latest = _keys.Keys
-                    .Where(k => k.Row.Algorithm == algorithm && IsPublished(k.Row, now) && !IsWithdrawn(k.Row))
-                    .MaxBy(k => (k.Row.ActivatesAt, k.Row.Id));
-                if (latest is null)
+                var keys = _keys.Keys;
+                var current = SelectActive(keys, algorithm, now);
+                var pending = keys.Any(k => k.Row.Algorithm == algorithm && IsPublished(k.Row, now) && !IsWithdrawn(k.Row)
+                                            && k.Row.ActivatesAt > now);
+                if (current is null)
                 {
-                    // First start (or every key expired): sign at once. Two nodes starting together may both
-                    // create one; both are published and every node picks the same signer.
-                    await CreateAsync(db, algorithm, now, now, "generated", ct);
+                    // First start, every key expired or retired by hand: sign at once, unless a successor is about
+                    // to take over. Two nodes starting together may both create one; every node picks the same signer.
+                    if (!pending) await CreateAsync(db, algorithm, now, now, "generated", ct);
                     continue;
                 }
-                if (latest.Row.RetiresAt is not { } retires || now < retires - Schedule.PropagationTime) continue;
-                if (!await TryLockAsync(db, "successor:" + latest.Row.Id, now, ct)) continue;
+                if (pending || current.Row.RetiresAt is not { } retires || now < retires - Schedule.PropagationTime) continue;
+                if (!await TryLockAsync(db, "successor:" + current.Row.Id, now, ct)) continue;
                 var activates = retires > now + Schedule.PropagationTime ? retires : now + Schedule.PropagationTime;
                 if (activates > retires)
                 {
                     // Late (the service was down): the current key signs on until its successor has propagated.
-                    var tracked = await db.SigningKeys.FirstAsync(k => k.Id == latest.Row.Id, ct);
+                    var tracked = await db.SigningKeys.FirstAsync(k => k.Id == current.Row.Id, ct);
                     tracked.RetiresAt = activates;
                     tracked.ExpiresAt = activates + Schedule.RetentionTime;
                     await db.SaveChangesAsync(ct);
