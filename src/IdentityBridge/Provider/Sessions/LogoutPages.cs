@@ -28,7 +28,7 @@ internal static class LogoutPages
         var html = $"""
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{Encode(title)} · IdentityBridge</title><link rel="stylesheet" href="/css/site.css"></head>
-            <body><main class="card narrow">{body}</main><footer class="footer muted">Request id: <code>{Encode(requestId)}</code></footer></body></html>
+            <body><header class="topbar"><a class="brand" href="/">IdentityBridge</a></header><main class="card narrow">{body}</main><footer class="footer muted">Request id: <code>{Encode(requestId)}</code></footer></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
