@@ -1,0 +1,179 @@
+using System.Net;
+using AngleSharp.Html.Parser;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IdentityBridge.Tests.Provider;
+
+public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task Valid_hint_and_registered_uri_log_out_and_redirect_with_state()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var response = await EndSessionAsync(driver, new()
+        {
+            ["id_token_hint"] = tokens.GetProperty("id_token").GetString()!,
+            ["post_logout_redirect_uri"] = TestClients.PostLogout,
+            ["state"] = "bye-1",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(TestClients.PostLogout + "?state=bye-1", response.Headers.Location!.OriginalString);
+        await AssertSignedOutAsync(driver);
+    }
+
+    [Fact]
+    public async Task Unregistered_post_logout_uri_shows_the_signed_out_page_instead()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var response = await EndSessionAsync(driver, new()
+        {
+            ["id_token_hint"] = tokens.GetProperty("id_token").GetString()!,
+            ["post_logout_redirect_uri"] = "https://evil.example/after",
+            ["state"] = "bye-2",
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("signed out", await response.Content.ReadAsStringAsync());
+        await AssertSignedOutAsync(driver);
+    }
+
+    [Fact]
+    public async Task Expired_hint_is_still_accepted()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        host.Clock.Advance(TimeSpan.FromMinutes(30));
+        var response = await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()!, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(TestClients.PostLogout, response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Without_a_hint_the_user_confirms_first()
+    {
+        var driver = new OidcDriver(host);
+        await driver.LoginAsync();
+        var page = await EndSessionAsync(driver, new() { ["client_id"] = TestClients.Web, ["post_logout_redirect_uri"] = TestClients.PostLogout, ["state"] = "s3" });
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        await AssertSignedInAsync(driver);
+
+        var document = new HtmlParser().ParseDocument(await page.Content.ReadAsStringAsync());
+        var fields = document.QuerySelectorAll("form input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        var forged = new Dictionary<string, string>(fields) { ["confirm"] = "yes" };
+        forged.Remove(forged.Keys.Single(k => k.StartsWith("__", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.BadRequest, (await driver.Browser.PostAsync("/connect/endsession", new FormUrlEncodedContent(forged))).StatusCode);
+        await AssertSignedInAsync(driver);
+
+        fields["confirm"] = "yes";
+        var confirmed = await driver.Browser.PostAsync("/connect/endsession", new FormUrlEncodedContent(fields));
+        Assert.Equal(TestClients.PostLogout + "?state=s3", confirmed.Headers.Location!.OriginalString);
+        await AssertSignedOutAsync(driver);
+    }
+
+    [Fact]
+    public async Task Hint_of_another_session_does_not_log_out_without_confirmation()
+    {
+        var victim = new OidcDriver(host);
+        await victim.LoginAsync();
+        var attacker = new OidcDriver(host);
+        var attackerTokens = await attacker.LoginAsync();
+        var response = await EndSessionAsync(victim, new() { ["id_token_hint"] = attackerTokens.GetProperty("id_token").GetString()!, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Sign out?", await response.Content.ReadAsStringAsync());
+        await AssertSignedInAsync(victim);
+
+        var mismatch = await EndSessionAsync(victim, new() { ["id_token_hint"] = attackerTokens.GetProperty("id_token").GetString()!, ["client_id"] = TestClients.Other });
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+    }
+
+    [Fact]
+    public async Task Back_channel_logout_token_is_posted_to_the_sessions_clients()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var idToken = OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!);
+        var sid = idToken.GetPayloadValue<string>("sid");
+        await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()! });
+
+        var (uri, body) = await host.BackChannel.WaitForAsync(b => LogoutToken(b)?.GetPayloadValue<string>("sid") == sid, TimeSpan.FromSeconds(10));
+        Assert.Equal(TestClients.BackChannel, uri.ToString());
+        var raw = LogoutToken(body)!.EncodedToken;
+        var jwks = new JsonWebKeySet(await host.CreateApiClient().GetStringAsync("/.well-known/jwks.json"));
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(raw, new TokenValidationParameters
+        {
+            ValidIssuer = BridgeFactory.Issuer,
+            ValidAudience = TestClients.Web,
+            ValidateLifetime = false,
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            ValidTypes = ["logout+jwt"],
+        });
+        Assert.True(result.IsValid, result.Exception?.Message);
+        var token = (JsonWebToken)result.SecurityToken;
+        Assert.Equal(idToken.Subject, token.Subject);
+        Assert.False(string.IsNullOrEmpty(token.Id));
+        Assert.True(token.TryGetPayloadValue<long>("iat", out _));
+        Assert.True(token.GetPayloadValue<long>("exp") > token.GetPayloadValue<long>("iat"));
+        Assert.False(token.TryGetPayloadValue<string>("nonce", out _));
+        var events = token.GetPayloadValue<System.Text.Json.JsonElement>("events");
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, events.GetProperty("http://schemas.openid.net/event/backchannel-logout").ValueKind);
+    }
+
+    [Fact]
+    public async Task Offline_refresh_tokens_outlive_the_session_and_session_bound_ones_do_not()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        var session = await host.WithDbAsync(db => db.Sessions.SingleAsync(s => s.AccountId == accountId));
+        string bound;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var client = await scope.ServiceProvider.GetRequiredService<ClientStore>().FindAsync(TestClients.Web);
+            var issued = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(new TokenIssueRequest
+            {
+                Client = client!,
+                GrantType = "urn:openid:params:grant-type:ciba",
+                AccountId = accountId,
+                Scopes = ["openid", "profile"],
+                Login = LoginFacts.FromSession(session),
+                IssueRefreshToken = true,
+            });
+            bound = issued.Response!.RefreshToken!;
+        }
+        await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()! });
+
+        Assert.Equal(HttpStatusCode.OK, (await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!)).StatusCode);
+        await OidcDriver.AssertError(await driver.RefreshAsync(bound), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    private static JsonWebToken? LogoutToken(string body)
+    {
+        var form = QueryHelpers.ParseQuery(body);
+        return form.TryGetValue("logout_token", out var value) ? new JsonWebToken(value.ToString()) : null;
+    }
+
+    private static Task<HttpResponseMessage> EndSessionAsync(OidcDriver driver, Dictionary<string, string> parameters) =>
+        driver.Browser.GetAsync(QueryHelpers.AddQueryString("/connect/endsession", parameters!));
+
+    private static async Task AssertSignedOutAsync(OidcDriver driver)
+    {
+        var p = driver.Params();
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    private static async Task AssertSignedInAsync(OidcDriver driver)
+    {
+        var p = driver.Params();
+        p["prompt"] = "none";
+        Assert.True(OidcDriver.Callback(await driver.AuthorizeAsync(p)).ContainsKey("code"));
+    }
+}

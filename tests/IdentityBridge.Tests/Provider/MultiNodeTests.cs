@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace IdentityBridge.Tests.Provider;
+
+/// <summary>Two bridge nodes on one database, as behind a load balancer.</summary>
+public sealed class MultiNodeTests
+{
+    private sealed class Node(string? connectionString) : ProviderHost(connectionString, importTestKeys: false);
+
+    [Fact]
+    public async Task A_code_issued_at_one_node_is_redeemed_at_the_other_and_rotation_is_seen_by_both()
+    {
+        await using var nodeA = new Node(null);
+        _ = nodeA.Server;
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString);
+        _ = nodeB.Server;
+
+        var atA = new OidcDriver(nodeA);
+        var atB = new OidcDriver(nodeB, atA.Wallet);
+        var code = await atA.GetCodeAsync(atA.Params());
+        var tokens = await OidcDriver.Json(await atB.RedeemAsync(code, verifier: atA.Verifier), HttpStatusCode.OK);
+        var accessToken = tokens.GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await atA.UserInfoAsync(accessToken)).StatusCode);
+        await OidcDriver.AssertError(await atA.RedeemAsync(code), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await atB.UserInfoAsync(accessToken)).StatusCode);
+
+        var code2 = await atA.GetCodeAsync(atA.Params());
+        var fresh = await OidcDriver.Json(await atA.RedeemAsync(code2), HttpStatusCode.OK);
+        var original = fresh.GetProperty("refresh_token").GetString()!;
+        var rotated = await OidcDriver.Json(await atA.RefreshAsync(original), HttpStatusCode.OK);
+        await OidcDriver.AssertError(await atB.RefreshAsync(original), HttpStatusCode.BadRequest, "invalid_grant");
+        await OidcDriver.AssertError(await atA.RefreshAsync(rotated.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Both_nodes_publish_the_same_keys_and_see_each_others_rotation()
+    {
+        await using var nodeA = new Node(null);
+        _ = nodeA.Server;
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString);
+        _ = nodeB.Server;
+        var jwksA = await nodeA.CreateApiClient().GetStringAsync("/.well-known/jwks.json");
+        Assert.Equal(jwksA, await nodeB.CreateApiClient().GetStringAsync("/.well-known/jwks.json"));
+
+        var rotated = await nodeA.Services.GetRequiredService<IdentityBridge.Provider.Keys.SigningKeyStore>().RotateNowAsync("RS256", immediate: true);
+        await nodeB.Services.GetRequiredService<IdentityBridge.Provider.Keys.SigningKeyStore>().MaintainAsync();
+        Assert.Contains(rotated.Kid, await nodeB.CreateApiClient().GetStringAsync("/.well-known/jwks.json"));
+        var driver = new OidcDriver(nodeB);
+        var token = await OidcDriver.Json(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal(rotated.Kid, OidcDriver.Jwt(token.GetProperty("access_token").GetString()!).Kid);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Text;
+
+namespace IdentityBridge.Tests.Provider;
+
+/// <summary>Malformed input to every endpoint is answered with a protocol error or a page, never a 500.</summary>
+public sealed class RobustnessTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    public static TheoryData<string, string, string?, string?> Requests => new()
+    {
+        { "GET", "/connect/authorize", null, null },
+        { "GET", "/connect/authorize?client_id=web&client_id=web", null, null },
+        { "GET", "/connect/authorize?client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid&code_challenge=short&code_challenge_method=S256", null, null },
+        { "GET", "/connect/authorize?client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid&max_age=-1", null, null },
+        { "GET", "/connect/authorize?client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid&id_token_hint=a.b.c", null, null },
+        { "GET", "/connect/authorize?client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid&bridge_interaction=forged", null, null },
+        { "GET", "/connect/authorize?client_id=" + new string('x', 5000), null, null },
+        { "POST", "/connect/authorize", "multipart/form-data; boundary=x", "--x--" },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "%%%=%%%&grant_type" },
+        { "POST", "/connect/token", "text/plain", "grant_type=client_credentials" },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=not.a.jwt" },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=eyJhbGciOiJub25lIn0.eyJzdWIiOiJqd3QifQ." },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "grant_type=refresh_token&client_id=spa&refresh_token=" },
+        { "GET", "/connect/token", null, null },
+        { "POST", "/connect/introspect", "application/json", "{}" },
+        { "POST", "/connect/revoke", "application/x-www-form-urlencoded", "token=a.b.c&client_id=spa" },
+        { "GET", "/connect/userinfo?access_token=x", null, null },
+        { "POST", "/connect/userinfo", "application/x-www-form-urlencoded", "access_token=eyJhbGciOiJub25lIn0.e30." },
+        { "GET", "/connect/endsession?id_token_hint=garbage&post_logout_redirect_uri=javascript:alert(1)", null, null },
+        { "POST", "/connect/endsession", "application/x-www-form-urlencoded", "confirm=yes" },
+        { "GET", "/consent?returnUrl=%2Fconnect%2Fauthorize%3Fclient_id%3Dweb", null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task Never_a_server_error(string method, string path, string? contentType, string? body)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.Remove("Content-Type");
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        var response = await host.CreateBrowser().SendAsync(request);
+        Assert.True((int)response.StatusCode < 500, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync());
+        if (response.StatusCode == HttpStatusCode.Redirect)
+            Assert.DoesNotContain("javascript", response.Headers.Location!.OriginalString);
+    }
+}
