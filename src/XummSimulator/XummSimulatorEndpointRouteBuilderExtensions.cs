@@ -37,6 +37,9 @@ public static class XummSimulatorEndpointRouteBuilderExtensions
         root.WithMetadata(new SimulatorPrefix(normalized));
         root.ExcludeFromDescription();
 
+        // The simulator does its own client checks; a host's fallback authorization policy must not apply.
+        root.AllowAnonymous();
+
         var served = root.MapGroup("");
         served.AddEndpointFilter(FaultFilter.InvokeAsync);
         OidcEndpoints.Map(served);

@@ -24,6 +24,7 @@ public sealed class XummSimulatorState : IDisposable
     private readonly Dictionary<string, OneTimeToken> _oneTimeTokens = new(StringComparer.Ordinal);
     private XummSimulatorFaults _faults = XummSimulatorFaults.None;
     private XummAutoApprove? _autoApprove;
+    private long _sequence;
 
     internal XummSimulatorState(IOptions<XummSimulatorOptions> options, TimeProvider time, WebhookQueue webhooks)
     {
@@ -62,7 +63,7 @@ public sealed class XummSimulatorState : IDisposable
     {
         lock (_gate)
         {
-            return [.. _payloads.Values.OrderBy(p => p.CreatedAt)];
+            return [.. _payloads.Values.OrderBy(p => p.Sequence)];
         }
     }
 
@@ -527,7 +528,10 @@ public sealed class XummSimulatorState : IDisposable
                 && _userTokens.TryGetValue(token, out var userToken)
                 && string.Equals(userToken.ApiKey, app.ApiKey, StringComparison.OrdinalIgnoreCase)
                 && userToken.IsActive(now);
-            var payload = new SimulatedPayload(RandomIds.NewUuidV4(), app.ApiKey, origin, draft, now, now + expiry, pushed);
+            var payload = new SimulatedPayload(RandomIds.NewUuidV4(), app.ApiKey, origin, draft, now, now + expiry, pushed)
+            {
+                Sequence = ++_sequence,
+            };
             _payloads[payload.Uuid] = payload;
             return payload;
         }

@@ -21,6 +21,9 @@ public sealed class SimulatedPayload
 
     public string Uuid { get; }
 
+    /// <summary>Creation order (creation times can tie under a stopped test clock).</summary>
+    internal long Sequence { get; init; }
+
     /// <summary>The application (API key) the payload belongs to.</summary>
     public string ApiKey { get; }
 

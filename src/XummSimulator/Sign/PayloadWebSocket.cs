@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using XummSimulator.Model;
 using XummSimulator.Platform;
 
@@ -17,7 +19,11 @@ internal static class PayloadWebSocket
     public static async Task RunAsync(HttpContext context, string uuid, XummSimulatorState state)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var aborted = context.RequestAborted;
+
+        // End with the request, or when the host shuts down (a graceful stop would otherwise wait for us).
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var aborted = lifetime.Token;
         try
         {
             var payload = state.FindPayload(uuid);
