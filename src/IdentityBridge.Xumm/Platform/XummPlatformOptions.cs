@@ -55,6 +55,10 @@ public sealed class XummPlatformOptions
         {
             problems.Add("Xumm:ApiSecret is required and must be a single line.");
         }
+        else if (System.Text.Encoding.UTF8.GetByteCount(ApiSecret) < XAppJwt.MinimumSecretBytes)
+        {
+            problems.Add($"Xumm:ApiSecret must be at least {XAppJwt.MinimumSecretBytes} bytes long (Xumm issues 36-character UUIDs).");
+        }
 
         if (Timeout <= TimeSpan.Zero)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -15,6 +16,11 @@ public static class XAppJwt
 
     /// <summary>The only accepted signing algorithm.</summary>
     public const string Algorithm = SecurityAlgorithms.HmacSha256;
+
+    /// <summary>
+    /// Shortest API secret (UTF-8 bytes) usable as an HS256 key here; Xumm secrets are UUIDs (36 characters).
+    /// </summary>
+    public const int MinimumSecretBytes = 32;
 
     /// <summary>Lifetime Xumm gives xApp tokens.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(24);
@@ -66,7 +72,7 @@ public static class XAppJwt
     public static string Create(XAppJwtDescriptor descriptor, string apiSecret)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        ArgumentException.ThrowIfNullOrEmpty(apiSecret);
+        EnsureUsableSecret(apiSecret);
         ArgumentException.ThrowIfNullOrEmpty(descriptor.ApiKey);
         ArgumentException.ThrowIfNullOrEmpty(descriptor.Account);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(descriptor.Lifetime, TimeSpan.Zero);
@@ -97,6 +103,18 @@ public static class XAppJwt
             Claims = claims,
             SigningCredentials = new SigningCredentials(SigningKey(apiSecret), Algorithm),
         });
+    }
+
+    /// <summary>Refuses secrets too short for an HS256 key, naming the rule but never the value.</summary>
+    internal static void EnsureUsableSecret(string? apiSecret, [CallerArgumentExpression(nameof(apiSecret))] string? parameterName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(apiSecret, parameterName);
+        if (Encoding.UTF8.GetByteCount(apiSecret) < MinimumSecretBytes)
+        {
+            throw new ArgumentException(
+                $"The API secret must be at least {MinimumSecretBytes} bytes long to sign or verify xApp tokens.",
+                parameterName);
+        }
     }
 
     internal static SymmetricSecurityKey SigningKey(string apiSecret) => new(Encoding.UTF8.GetBytes(apiSecret));

@@ -24,7 +24,7 @@ public sealed class XAppJwtValidator
     public XAppJwtValidator(string apiKey, string apiSecret, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrEmpty(apiKey);
-        ArgumentException.ThrowIfNullOrEmpty(apiSecret);
+        XAppJwt.EnsureUsableSecret(apiSecret);
         ArgumentNullException.ThrowIfNull(timeProvider);
 
         _apiKey = apiKey;
