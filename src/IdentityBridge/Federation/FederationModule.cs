@@ -27,13 +27,12 @@ public static class FederationModule
             .ValidateOnStart();
 
         services.AddHttpClient(XummSignIn.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
-            .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = 1024 * 1024);
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
         services.AddAuthentication().AddOidcClient(XummSignIn.Scheme, "Xumm", _ => { });
         services.AddOptions<OidcClientOptions>(XummSignIn.Scheme)
-            .Configure<IOptions<XummOptions>, IOptions<XummSignInOptions>, IHttpClientFactory, IHostEnvironment>(
-                (o, xumm, signIn, httpClients, env) => ConfigureClient(o, xumm.Value, signIn.Value, httpClients, env));
+            .Configure<IOptions<XummOptions>, IOptions<XummSignInOptions>, IHttpMessageHandlerFactory, IHostEnvironment>(
+                (o, xumm, signIn, handlers, env) => ConfigureClient(o, xumm.Value, signIn.Value, handlers, env));
 
         services.AddScoped<XummSignInEvents>();
         services.AddScoped<SignInCompletion>();
@@ -49,7 +48,7 @@ public static class FederationModule
         return app;
     }
 
-    private static void ConfigureClient(OidcClientOptions o, XummOptions xumm, XummSignInOptions signIn, IHttpClientFactory httpClients, IHostEnvironment environment)
+    private static void ConfigureClient(OidcClientOptions o, XummOptions xumm, XummSignInOptions signIn, IHttpMessageHandlerFactory handlers, IHostEnvironment environment)
     {
         o.Authority = xumm.Authority.TrimEnd('/');
         o.ClientId = xumm.ApiKey;
@@ -70,9 +69,9 @@ public static class FederationModule
         // Only the bridge's own checked claims are carried (SignInClaims); in particular never the synthetic email.
         o.ClaimActions.Clear();
 
-        var backchannel = httpClients.CreateClient(XummSignIn.HttpClientName);
-        backchannel.Timeout = signIn.BackchannelTimeout;
-        o.Backchannel = backchannel;
+        // The handler builds its backchannel on this (timeout = BackchannelTimeout); calls go through the named
+        // client's pipeline, which tests and deployments can configure.
+        o.BackchannelHttpHandler = new NamedClientHandler(handlers, XummSignIn.HttpClientName);
 
         // The callback is a top-level GET navigation from Xumm, which Lax cookies survive.
         o.CorrelationCookie.SameSite = SameSiteMode.Lax;
