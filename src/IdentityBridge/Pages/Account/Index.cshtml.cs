@@ -26,7 +26,7 @@ public sealed class IndexModel(SessionService sessions, AccountService accounts)
         if (Profile is null) return RedirectToLogin();
         CurrentWallet = session.Wallet;
         (Notice, Problem) = Describe(link);
-        Response.Headers.CacheControl = "no-store";
+        // Not cacheable: the page carries an antiforgery token, whose generator marks the response no-store.
         return Page();
     }
 
