@@ -184,7 +184,7 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
             return Results.BadRequest("code flow with S256 only");
         }
 
-        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+        var code = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         _codes[code] = new IssuedCode(query.GetValueOrDefault("code_challenge") ?? string.Empty, query.GetValueOrDefault("nonce"), query.GetValueOrDefault("scope") ?? string.Empty);
 
         var parameters = new Dictionary<string, string?>();
@@ -236,7 +236,7 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
                 }
 
                 var verifier = form["code_verifier"].ToString();
-                var challenge = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+                var challenge = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
                 if (verifier.Length < 43 || challenge != issued.CodeChallenge)
                 {
                     return OAuthError(400, "invalid_grant", "PKCE verification failed");
@@ -337,8 +337,8 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
         {
             ["kty"] = "RSA",
             ["use"] = "sig",
-            ["n"] = Base64Url.EncodeToString(parameters.Modulus),
-            ["e"] = Base64Url.EncodeToString(parameters.Exponent),
+            ["n"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Modulus),
+            ["e"] = System.Buffers.Text.Base64Url.EncodeToString(parameters.Exponent),
         };
         if (key.Kid is not null)
         {

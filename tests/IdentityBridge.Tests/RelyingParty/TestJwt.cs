@@ -28,16 +28,16 @@ internal static class TestJwt
     public static string TamperSignature(string jwt)
     {
         var parts = jwt.Split('.');
-        var signature = Base64Url.DecodeFromChars(parts[2]);
+        var signature = System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]);
         signature[^1] ^= 0x01;
-        return $"{parts[0]}.{parts[1]}.{Base64Url.EncodeToString(signature)}";
+        return $"{parts[0]}.{parts[1]}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
     }
 
     private static string Encode(IReadOnlyDictionary<string, object?> header, IReadOnlyDictionary<string, object?> payload, Func<byte[], byte[]> sign)
     {
-        var signingInput = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header)) + "." +
-                           Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
+        var signingInput = System.Buffers.Text.Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header)) + "." +
+                           System.Buffers.Text.Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
         var signature = sign(Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return signingInput + "." + System.Buffers.Text.Base64Url.EncodeToString(signature);
     }
 }
