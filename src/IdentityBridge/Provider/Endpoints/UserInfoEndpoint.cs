@@ -52,10 +52,7 @@ public static class UserInfoEndpoint
     }
 
     /// <summary>RFC 6750 §3: the Bearer challenge, with the error only when a token was presented.</summary>
-    private static IResult Challenge(int status, string? error, string? description)
-    {
-        return new ChallengeResult(status, error, description);
-    }
+    private static ChallengeResult Challenge(int status, string? error, string? description) => new(status, error, description);
 
     private sealed class ChallengeResult(int status, string? error, string? description) : IResult
     {

@@ -7,7 +7,8 @@ namespace IdentityBridge.Provider.Keys;
 
 /// <summary>
 /// One asymmetric signing key in memory: the private key, its SecurityKey and SigningCredentials
-/// (created once, so signature providers are cached), its public JWK and its RFC 7638 thumbprint (the kid).
+/// (created once, so signature providers are cached and also serve to validate our own tokens), its
+/// public JWK and its RFC 7638 thumbprint (the kid).
 /// </summary>
 public sealed class SigningKeyMaterial : IDisposable
 {
@@ -28,7 +29,6 @@ public sealed class SigningKeyMaterial : IDisposable
             _ => throw new NotSupportedException(),
         };
         Credentials = new SigningCredentials(SecurityKey, algorithm);
-        PublicKey = new JsonWebKey(PublicJwkJson);
     }
 
     public string Algorithm { get; }
@@ -36,8 +36,6 @@ public sealed class SigningKeyMaterial : IDisposable
     public string PublicJwkJson { get; }
     public SecurityKey SecurityKey { get; }
     public SigningCredentials Credentials { get; }
-    /// <summary>The public half, for validating our own tokens.</summary>
-    public JsonWebKey PublicKey { get; }
 
     public static SigningKeyMaterial Generate(string algorithm) => algorithm switch
     {

@@ -318,7 +318,7 @@ public sealed class SigningKeyStore(
         var visible = keys.Keys.Where(k => IsPublished(k.Row, now) && !IsWithdrawn(k.Row)).OrderBy(k => k.Row.ActivatesAt).ToList();
         var until = keys.Keys.Select(k => k.Row.ExpiresAt).Where(e => e > now).Select(e => e!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         var json = "{\"keys\":[" + string.Join(',', visible.Select(k => k.Material.PublicJwkJson)) + "]}";
-        var published = new PublishedKeys(keys, now, until, Encoding.UTF8.GetBytes(json), visible.Select(k => (SecurityKey)k.Material.PublicKey).ToList());
+        var published = new PublishedKeys(keys, now, until, Encoding.UTF8.GetBytes(json), visible.Select(k => k.Material.SecurityKey).ToList());
         _published = published;
         return published;
     }

@@ -13,6 +13,8 @@ namespace IdentityBridge.Provider.Tokens;
 /// Mints the standard token response for an account (or a client) and a set of scopes: an RFC 9068
 /// access token, an OIDC ID token when openid was granted, and a rotating refresh token when asked.
 /// Grant handlers of other modules (CIBA, token exchange) call it after their own validation.
+/// Every issuance is audited (token.issued) except the high-volume, machine-to-machine ones: refresh
+/// and client_credentials.
 /// </summary>
 public sealed class TokenIssuer(
     BridgeDbContext db,
@@ -58,7 +60,8 @@ public sealed class TokenIssuer(
         {
             claims["sub"] = client.ClientId;
             var clientToken = signer.Sign(claims, signer.DefaultAlgorithm, "at+jwt");
-            await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, clientId: client.ClientId, details: new { grant = request.GrantType, scope, jti }, ct: ct);
+            if (request.GrantType != GrantTypeNames.ClientCredentials)
+                await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, clientId: client.ClientId, details: new { grant = request.GrantType, scope, jti }, ct: ct);
             return TokenResult.Success(new TokenResponse { AccessToken = clientToken, ExpiresIn = (int)accessLifetime.TotalSeconds, Scope = scope, AccessTokenId = jti });
         }
 
