@@ -43,8 +43,8 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         c.ClientType = d.ClientType;
         c.RedirectUris = JsonSerializer.Serialize(d.RedirectUris);
         c.PostLogoutRedirectUris = JsonSerializer.Serialize(d.PostLogoutRedirectUris);
-        c.AllowedScopes = string.Join(' ', d.AllowedScopes.Distinct());
-        c.AllowedGrantTypes = string.Join(' ', d.AllowedGrantTypes.Distinct());
+        c.AllowedScopes = string.Join(' ', d.EffectiveScopes.Distinct());
+        c.AllowedGrantTypes = string.Join(' ', d.EffectiveGrantTypes.Distinct());
         c.RequirePkce = d.ClientType == ClientTypes.Public || d.RequirePkce;
         c.RequireConsent = d.RequireConsent;
         c.TokenEndpointAuthMethod = d.TokenEndpointAuthMethod ?? (d.ClientType == ClientTypes.Public ? "none" : "client_secret_basic");

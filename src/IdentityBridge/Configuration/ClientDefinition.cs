@@ -9,8 +9,16 @@ public sealed class ClientDefinition
     public string? ClientName { get; set; }
     public List<string> RedirectUris { get; set; } = [];
     public List<string> PostLogoutRedirectUris { get; set; } = [];
-    public List<string> AllowedScopes { get; set; } = ["openid", "profile"];
-    public List<string> AllowedGrantTypes { get; set; } = ["authorization_code", "refresh_token"];
+    /// <summary>Empty means <see cref="DefaultScopes"/>. (Configuration binding appends to a pre-filled list, so defaults are applied on import instead.)</summary>
+    public List<string> AllowedScopes { get; set; } = [];
+    /// <summary>Empty means <see cref="DefaultGrantTypes"/>.</summary>
+    public List<string> AllowedGrantTypes { get; set; } = [];
+
+    public static readonly string[] DefaultScopes = ["openid", "profile"];
+    public static readonly string[] DefaultGrantTypes = ["authorization_code", "refresh_token"];
+
+    public IEnumerable<string> EffectiveScopes => AllowedScopes.Count > 0 ? AllowedScopes : DefaultScopes;
+    public IEnumerable<string> EffectiveGrantTypes => AllowedGrantTypes.Count > 0 ? AllowedGrantTypes : DefaultGrantTypes;
     public bool RequirePkce { get; set; } = true;
     public bool RequireConsent { get; set; }
     /// <summary>confidential or public.</summary>

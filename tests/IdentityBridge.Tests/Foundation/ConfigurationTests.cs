@@ -98,4 +98,21 @@ public sealed class ConfigurationTests
         Assert.NotEmpty(errors);
         Assert.DoesNotContain(errors, e => e.Contains(secret, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Client_lists_from_configuration_replace_the_defaults_instead_of_adding_to_them()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bridge:Clients:0:ClientId"] = "svc",
+            ["Bridge:Clients:0:AllowedGrantTypes:0"] = "client_credentials",
+            ["Bridge:Clients:0:AllowedScopes:0"] = "roles",
+            ["Bridge:Clients:1:ClientId"] = "web",
+        }).Build();
+        var o = new BridgeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
+        Assert.Equal(["client_credentials"], o.Clients[0].EffectiveGrantTypes);
+        Assert.Equal(["roles"], o.Clients[0].EffectiveScopes);
+        Assert.Equal(ClientDefinition.DefaultGrantTypes, o.Clients[1].EffectiveGrantTypes);
+    }
 }
