@@ -1,4 +1,5 @@
 using IdentityBridge.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 
 namespace IdentityBridge.Tests.Foundation;
