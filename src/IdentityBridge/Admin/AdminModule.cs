@@ -70,6 +70,7 @@ public static class AdminModule
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
                 return Task.CompletedTask;
             });
+            o.AddOperationTransformer(JsonBody.TransformAsync);
         });
         return services;
     }

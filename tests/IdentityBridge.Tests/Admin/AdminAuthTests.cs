@@ -144,6 +144,9 @@ public sealed class AdminAuthTests(AdminAuthTests.Host host) : IClassFixture<Adm
             Assert.Contains(expected, paths);
         Assert.DoesNotContain(paths, p => !p.StartsWith("/admin/api", StringComparison.Ordinal));
         Assert.True(doc.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
+        var create = doc.GetProperty("paths").GetProperty("/admin/api/clients").GetProperty("post");
+        Assert.True(create.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(create.GetProperty("responses").TryGetProperty("409", out _));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ internal static class AccountsApi
                 a => Results.Json(a, AdminJson.Options, statusCode: StatusCodes.Status201Created));
         })
         .WithName("CreateAccount").WithSummary("Create an account, optionally with roles and wallets (enrolment ahead of the first sign-in).")
-        .Accepts<AccountInput>("application/json")
+        .AcceptsJson<AccountInput>()
         .Produces<AccountView>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(409);
 
         g.MapPut("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
@@ -52,7 +52,7 @@ internal static class AccountsApi
             return AdminResults.Ok(await accounts.UpdateProfileAsync(accountId, input!, AdminActor.Of(context), ct));
         })
         .WithName("ReplaceAccountProfile").WithSummary("Replace an account's profile (display name, email).")
-        .Accepts<AccountProfileInput>("application/json")
+        .AcceptsJson<AccountProfileInput>()
         .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapPatch("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
@@ -64,7 +64,7 @@ internal static class AccountsApi
         })
         .WithName("EnableAccount")
         .WithSummary("Enable or disable an account: { \"enabled\": false } ends its sessions and revokes its refresh tokens.")
-        .Accepts<EnabledPatch>("application/json")
+        .AcceptsJson<EnabledPatch>()
         .Produces<AccountStatusChanged>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapDelete("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
@@ -77,7 +77,7 @@ internal static class AccountsApi
             if (problem is not null) return problem;
             return AdminResults.Ok(await accounts.GrantRoleAsync(accountId, input!.Role, AdminActor.Of(context), ct));
         })
-        .WithName("GrantRole").WithTags("Roles").Accepts<RoleInput>("application/json")
+        .WithName("GrantRole").WithTags("Roles").AcceptsJson<RoleInput>()
         .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapDelete("/{accountId}/roles/{role}", async (string accountId, string role, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
@@ -91,7 +91,7 @@ internal static class AccountsApi
             return AdminResults.Ok(await accounts.LinkWalletAsync(accountId, input!.Address, input.Network, AdminActor.Of(context), ct));
         })
         .WithName("LinkWallet").WithTags("Wallets").WithSummary("Link a wallet (r-address). A wallet linked to another account is a 409.")
-        .Accepts<WalletInput>("application/json")
+        .AcceptsJson<WalletInput>()
         .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         g.MapDelete("/{accountId}/wallets/{address}", async (string accountId, string address, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>

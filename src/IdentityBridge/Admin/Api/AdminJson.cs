@@ -43,18 +43,6 @@ public static class AdminJson
     private static string FieldOf(JsonException ex)
     {
         var path = ex.Path ?? "$";
-        // For an unknown member the path points at the object; name the member itself.
-        if (ex.Message.StartsWith("The JSON property '", StringComparison.Ordinal))
-        {
-            var start = "The JSON property '".Length;
-            var end = ex.Message.IndexOf('\'', start);
-            if (end > start)
-            {
-                var member = ex.Message[start..end];
-                path = path is "$" or "$." ? member : $"{path.TrimStart('$').TrimStart('.')}.{member}";
-                return path;
-            }
-        }
         var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
         return field.Length == 0 ? "$" : field;
     }

@@ -40,7 +40,7 @@ internal static class ClientsApi
             });
         })
         .WithName("CreateClient").WithSummary("Register a client. A confidential client's first secret is in the response, once.")
-        .Accepts<ClientInput>("application/json")
+        .AcceptsJson<ClientInput>()
         .Produces<ClientCreated>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(409).ProducesProblem(415);
 
         g.MapPut("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
@@ -50,7 +50,7 @@ internal static class ClientsApi
             return AdminResults.Ok(await clients.UpdateAsync(clientId, input!, AdminActor.Of(context), ct));
         })
         .WithName("ReplaceClient").WithSummary("Replace a client's settings (omitted fields take their defaults). Secrets are kept.")
-        .Accepts<ClientInput>("application/json")
+        .AcceptsJson<ClientInput>()
         .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapPatch("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
@@ -61,7 +61,7 @@ internal static class ClientsApi
             return AdminResults.Ok(await clients.SetEnabledAsync(clientId, enabled, AdminActor.Of(context), ct));
         })
         .WithName("EnableClient").WithSummary("Enable or disable a client: { \"enabled\": false }.")
-        .Accepts<EnabledPatch>("application/json")
+        .AcceptsJson<EnabledPatch>()
         .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapDelete("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
@@ -87,7 +87,7 @@ internal static class ClientsApi
         })
         .WithName("RotateClientSecret")
         .WithSummary("Issue a new secret (in the response, once); the previous ones stay valid for overlapSeconds (default 86400).")
-        .Accepts<RotateSecretInput>("application/json")
+        .AcceptsJson<RotateSecretInput>(required: false)
         .Produces<SecretRotated>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
     }
 }

@@ -27,7 +27,7 @@ internal static class KeysApi
                 k => Results.Json(k, AdminJson.Options, statusCode: StatusCodes.Status201Created));
         })
         .WithName("RotateKey").WithSummary("Create a key that signs from now on; the previous key retires and stays published for the retention time.")
-        .Accepts<RotateKeyInput>("application/json")
+        .AcceptsJson<RotateKeyInput>(required: false)
         .Produces<SigningKeyView>(StatusCodes.Status201Created).ProducesValidationProblem();
 
         g.MapPost("/{kid}/retire", async (string kid, HttpContext context, KeyAdminService keys, CancellationToken ct) =>

@@ -209,6 +209,7 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
         if (!XrplAddress.IsValid(address)) errors.Add("address", WalletMessage);
         if (network is { } n && (n.Length is 0 or > 32)) errors.Add("network", "must be 1 to 32 characters");
         if (errors.Any) return AdminError.Invalid(errors);
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return AdminError.NotFound("Account", accountId);
         LinkResult result;
         try
         {
