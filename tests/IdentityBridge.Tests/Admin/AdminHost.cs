@@ -83,12 +83,18 @@ public class AdminHost : BridgeFactory
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Map(SessionPath, branch => branch.Run(async context =>
+            // Not app.Map: that would move the path base, and the cookie path with it.
+            app.Use(async (context, nextMiddleware) =>
             {
+                if (context.Request.Path != SessionPath)
+                {
+                    await nextMiddleware(context);
+                    return;
+                }
                 var sessions = context.RequestServices.GetRequiredService<SessionService>();
                 var session = await sessions.SignInAsync(context, new SessionSignIn(context.Request.Query["account"]!, context.Request.Query["wallet"]!, "MAINNET", "xumm-oidc"));
                 await context.Response.WriteAsync(session.Id);
-            }));
+            });
             next(app);
         };
     }

@@ -35,6 +35,10 @@ public abstract class AdminPageModel : PageModel
         Failure = "Please correct the fields marked below.";
     }
 
+    /// <summary>The messages recorded for one form field, or null.</summary>
+    public string? ErrorFor(string key) =>
+        ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? string.Join(" ", entry.Errors.Select(e => e.ErrorMessage)) : null;
+
     /// <summary>Refuses with the 404 page when a service says the thing does not exist.</summary>
     protected IActionResult NotFoundPage() => NotFound();
 
