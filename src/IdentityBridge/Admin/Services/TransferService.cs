@@ -184,8 +184,12 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             if (c.ClientId is { } id && !seen.Add(id)) errors.Add($"clients[{i}].clientId", $"'{id}' appears twice in the file");
             var secrets = c.Secrets ?? [];
             for (var j = 0; j < secrets.Count; j++)
+            {
                 if (secrets[j].Hash is not { } hash || !HashPattern().IsMatch(hash))
                     errors.Add($"clients[{i}].secrets[{j}].hash", "must be a secret hash as exported ('sha256:' and 44 base64 characters)");
+                if (secrets[j].Description is { Length: > 200 })
+                    errors.Add($"clients[{i}].secrets[{j}].description", "must be at most 200 characters");
+            }
         }
     }
 
@@ -208,6 +212,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             {
                 if (!XrplAddress.IsValid(list[j].Address)) errors.Add($"accounts[{i}].wallets[{j}].address", "must be a valid XRP Ledger r-address");
                 else if (!wallets.Add(list[j].Address!)) errors.Add($"accounts[{i}].wallets[{j}].address", $"{list[j].Address} appears twice in the file");
+                if (list[j].Network is { } network && network.Length is 0 or > 32)
+                    errors.Add($"accounts[{i}].wallets[{j}].network", "must be 1 to 32 characters");
             }
         }
     }
