@@ -84,7 +84,7 @@ public static class AdminModule
         KeysApi.Map(api);
         AuditApi.Map(api);
         ValidationApi.Map(app.MapGroup(ApiPrefix));
-        app.MapOpenApi("/admin/{documentName}.json");
+        app.MapOpenApi("/admin/{documentName}.json").RequireAuthorization(AdminAuth.AnyPolicy);
         return app;
     }
 }

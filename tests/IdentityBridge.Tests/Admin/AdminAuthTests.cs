@@ -129,7 +129,11 @@ public sealed class AdminAuthTests(AdminAuthTests.Host host) : IClassFixture<Adm
     [Fact]
     public async Task The_openapi_document_describes_the_admin_api()
     {
-        var response = await host.Api(null).GetAsync("/admin/openapi.json");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Api(null).GetAsync("/admin/openapi.json")).StatusCode);
+        var user = await host.CreateAccountAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Api(host.Token(user)).GetAsync("/admin/openapi.json")).StatusCode);
+        var (admin, _) = await host.AdminApiAsync();
+        var response = await admin.GetAsync("/admin/openapi.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var doc = await Json.ReadAsync(response);
         Assert.StartsWith("3.1", doc.GetProperty("openapi").GetString());

@@ -37,6 +37,7 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         var post = await browser.PostAsync("/admin/keys?handler=Rotate", new FormUrlEncodedContent([]));
         Assert.True(post.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/api/validate/redirect-uri?uri=https://a.example/cb")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/openapi.json")).StatusCode);
         Assert.Equal(0, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
     }
 
@@ -67,6 +68,9 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
             Assert.NotNull(document.QuerySelector("h1"));
         }
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin/api/validate/redirect-uri?uri=https://a.example/cb")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin/openapi.json")).StatusCode);
+        // The session cookie opens the console only: the REST API itself wants a bearer token.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/admin/api/clients")).StatusCode);
     }
 
     [Fact]

@@ -24,11 +24,4 @@ public static class AdminResults
     public static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
 
     public static PageView<T> View<T>(ResultPage<T> page) => new(page.Items, page.Page, page.PageSize, page.Total, page.TotalPages);
-
-    /// <summary>The paging parameters of the query string, or the problem naming the bad one.</summary>
-    public static bool TryPage(HttpRequest request, out PageRequest page, FieldErrors errors)
-    {
-        page = PageRequest.Parse(request.Query["page"], request.Query["pageSize"], errors);
-        return !errors.Any;
-    }
 }

@@ -16,7 +16,8 @@ public sealed class AdminAuthorizationResultHandler : IAuthorizationMiddlewareRe
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/admin/api", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/admin/api", StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWithSegments("/admin/openapi.json", StringComparison.OrdinalIgnoreCase);
 
     public static bool IsConsole(PathString path) =>
         path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) && !IsApi(path);
