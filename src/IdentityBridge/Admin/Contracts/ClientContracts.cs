@@ -44,9 +44,9 @@ public class ClientInput
 /// <summary>A client as the API returns it: every setting, secret metadata (never a secret or a hash).</summary>
 public sealed class ClientView : ClientInput
 {
-    public List<ClientSecretView> Secrets { get; set; } = [];
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
+    [JsonPropertyOrder(1)] public List<ClientSecretView> Secrets { get; set; } = [];
+    [JsonPropertyOrder(1)] public DateTimeOffset CreatedAt { get; set; }
+    [JsonPropertyOrder(1)] public DateTimeOffset UpdatedAt { get; set; }
 }
 
 public sealed record ClientSecretView(long Id, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);

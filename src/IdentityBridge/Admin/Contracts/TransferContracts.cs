@@ -21,9 +21,9 @@ public sealed class ExportDocument
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class ClientExport : ClientInput
 {
-    public DateTimeOffset? CreatedAt { get; set; }
+    [JsonPropertyOrder(1)] public DateTimeOffset? CreatedAt { get; set; }
     /// <summary>SHA-256 hashes of the client's secrets, so an import restores them without knowing them.</summary>
-    public List<SecretExport>? Secrets { get; set; }
+    [JsonPropertyOrder(1)] public List<SecretExport>? Secrets { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
