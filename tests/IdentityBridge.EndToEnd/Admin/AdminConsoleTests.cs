@@ -40,7 +40,7 @@ public sealed class AdminConsoleTests
         {
             // Sign in: /admin → /login → simulator (auto-approves the bootstrap wallet) → back to /admin.
             await page.GotoAsync("/admin");
-            await page.WaitForURLAsync(bridge.BaseUrl + "/admin", new PageWaitForURLOptions { Timeout = 60_000 });
+            await SignInAsync(page, bridge.BaseUrl + "/admin");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 }));
             await ShotAsync(page, "01-dashboard");
 
@@ -106,6 +106,30 @@ public sealed class AdminConsoleTests
         {
             await ShotAsync(page, "failure");
             throw new InvalidOperationException($"Console flow failed at {page.Url}: {ex.Message}\n--- bridge log ---\n{Tail(bridge.Log)}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Follows the login until the console answers. The simulator approves on its own; where a login page
+    /// asks the person to choose how to sign in, the test presses the Xumm sign-in control, as a person would.
+    /// </summary>
+    private static async Task SignInAsync(IPage page, string consoleUrl)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (page.Url != consoleUrl)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Sign-in did not reach {consoleUrl}; still at {page.Url}.");
+            try
+            {
+                await page.WaitForURLAsync(consoleUrl, new PageWaitForURLOptions { Timeout = 5_000 });
+                break;
+            }
+            catch (TimeoutException)
+            {
+                var control = page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("xumm|xaman|sign in|log in|continue", System.Text.RegularExpressions.RegexOptions.IgnoreCase) })
+                    .Or(page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("xumm|xaman|sign in|log in", System.Text.RegularExpressions.RegexOptions.IgnoreCase) }));
+                if (await control.CountAsync() > 0 && await control.First.IsVisibleAsync()) await control.First.ClickAsync();
+            }
         }
     }
 
