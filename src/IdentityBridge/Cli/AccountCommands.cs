@@ -78,9 +78,10 @@ internal static class AccountCommands
         var account = AccountArgument();
         var address = new Argument<string>("address") { Description = "The wallet's r-address." };
         var network = new Option<string?>("--network") { Description = "MAINNET, TESTNET, ... (optional)." };
+        var json = CliOutput.JsonOption();
         var command = link
-            ? new Command("link-wallet", "Link a wallet to an account.") { account, address, network }
-            : new Command("unlink-wallet", "Unlink a wallet; sessions signed in with it end.") { account, address };
+            ? new Command("link-wallet", "Link a wallet to an account.") { account, address, network, json }
+            : new Command("unlink-wallet", "Unlink a wallet; sessions signed in with it end.") { account, address, json };
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
             var service = services.GetRequiredService<AccountAdminService>();
@@ -90,6 +91,7 @@ internal static class AccountCommands
                 ? await service.LinkWalletAsync(id, wallet, parse.GetValue(network), Actor, token)
                 : await service.UnlinkWalletAsync(id, wallet, Actor, token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
+            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
             await context.Output.WriteLineAsync(link ? $"Wallet {wallet} linked to account {id}." : $"Wallet {wallet} unlinked from account {id}.");
             return CliOutput.Ok;
         }, ct));
@@ -99,9 +101,10 @@ internal static class AccountCommands
     private static Command StatusCommand(CliContext context, bool enable)
     {
         var account = AccountArgument();
+        var json = CliOutput.JsonOption();
         var command = enable
-            ? new Command("enable", "Enable an account.") { account }
-            : new Command("disable", "Disable an account: its sessions end and its refresh tokens are revoked.") { account };
+            ? new Command("enable", "Enable an account.") { account, json }
+            : new Command("disable", "Disable an account: its sessions end and its refresh tokens are revoked.") { account, json };
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
             var service = services.GetRequiredService<AccountAdminService>();
@@ -109,6 +112,7 @@ internal static class AccountCommands
             var result = await service.SetEnabledAsync(id, enable, Actor, token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             var changed = result.Value!;
+            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, changed);
             await context.Output.WriteLineAsync(enable
                 ? $"Account {id} enabled."
                 : $"Account {id} disabled: {changed.SessionsEnded} session(s) ended, {changed.RefreshTokensRevoked} refresh token(s) revoked.");
@@ -121,9 +125,10 @@ internal static class AccountCommands
     {
         var account = AccountArgument();
         var role = new Argument<string>("role") { Description = "The role, e.g. bridge-admin." };
+        var json = CliOutput.JsonOption();
         var command = grant
-            ? new Command("grant-role", "Grant a role to an account.") { account, role }
-            : new Command("revoke-role", "Revoke a role from an account.") { account, role };
+            ? new Command("grant-role", "Grant a role to an account.") { account, role, json }
+            : new Command("revoke-role", "Revoke a role from an account.") { account, role, json };
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
             var service = services.GetRequiredService<AccountAdminService>();
@@ -131,6 +136,7 @@ internal static class AccountCommands
             var name = parse.GetValue(role)!;
             var result = grant ? await service.GrantRoleAsync(id, name, Actor, token) : await service.RevokeRoleAsync(id, name, Actor, token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
+            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
             await context.Output.WriteLineAsync(grant ? $"Role {name} granted to account {id}." : $"Role {name} revoked from account {id}.");
             return CliOutput.Ok;
         }, ct));

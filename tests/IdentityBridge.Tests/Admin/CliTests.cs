@@ -145,6 +145,8 @@ public sealed class CliTests
         await cli.OkAsync("accounts", "grant-role", WalletB, "bridge-admin");
         var disabled = await cli.OkAsync("accounts", "disable", WalletA);
         Assert.Contains("disabled", disabled.Out);
+        var again = JsonDocument.Parse((await cli.OkAsync("accounts", "disable", id, "--json")).Out).RootElement;
+        Assert.False(again.GetProperty("account").GetProperty("enabled").GetBoolean());
         Assert.Equal("Disabled", (await cli.DbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.Status).SingleAsync())).ToString());
         await cli.OkAsync("accounts", "enable", id);
 
