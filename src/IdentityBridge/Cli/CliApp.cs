@@ -13,23 +13,32 @@ public static class CliApp
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, new CliContext());
+
+    /// <summary>Runs a verb with its output, error stream and extra configuration given by <paramref name="context"/>.</summary>
+    internal static async Task<int> RunAsync(string[] args, CliContext context)
     {
         var root = new RootCommand("IdentityBridge administration");
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(HealthCheckCommand());
-        foreach (var command in CliCommands.All())
+        foreach (var command in CliCommands.All(context))
             root.Subcommands.Add(command);
         var parse = root.Parse(args);
-        return await parse.InvokeAsync();
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Output, Error = context.Error });
     }
 
-    /// <summary>A host with the server's configuration and services, without Kestrel.</summary>
-    internal static async Task<WebApplication> BuildHostAsync(bool migrate = true)
+    /// <summary>
+    /// A host with the server's configuration and services, without Kestrel. <paramref name="settings"/>
+    /// override the configuration (highest precedence). Logs go to standard error, so standard output
+    /// carries only the verb's result (tables or JSON).
+    /// </summary>
+    internal static async Task<WebApplication> BuildHostAsync(bool migrate = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        if (settings is { Count: > 0 }) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddIdentityBridge();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var app = builder.Build();
         if (migrate) await app.Services.InitializeIdentityBridgeAsync();
         return app;

@@ -1,0 +1,102 @@
+using IdentityBridge.Admin.Authentication;
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Admin.Services;
+
+namespace IdentityBridge.Admin.Api;
+
+/// <summary>/admin/api/accounts: local accounts, their roles and wallets.</summary>
+internal static class AccountsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/accounts").WithTags("Accounts");
+
+        g.MapGet("/", async (AccountAdminService accounts, string? q, string? address, string? name, string? email, string? role, string? enabled,
+            string? page, string? pageSize, CancellationToken ct) =>
+        {
+            var errors = new FieldErrors();
+            var paging = PageRequest.Parse(page, pageSize, errors);
+            var query = new AccountQuery(
+                QueryValues.Text(q, "q", 200, errors),
+                QueryValues.Text(address, "address", 40, errors),
+                QueryValues.Text(name, "name", 200, errors),
+                QueryValues.Text(email, "email", 320, errors),
+                QueryValues.Text(role, "role", 100, errors),
+                QueryValues.Bool(enabled, "enabled", errors));
+            if (errors.Any) return AdminResults.Problem(AdminError.Invalid(errors));
+            return AdminResults.Json(AdminResults.View(await accounts.SearchAsync(query, paging, ct)));
+        })
+        .WithName("SearchAccounts")
+        .WithSummary("Search accounts (q: id, name, email or r-address; or by address, name, email, role, enabled), newest first.")
+        .Produces<PageView<AccountView>>().ProducesValidationProblem();
+
+        g.MapGet("/{accountId}", async (string accountId, AccountAdminService accounts, CancellationToken ct) =>
+            AdminResults.Ok(await accounts.GetAsync(accountId, ct)))
+        .WithName("GetAccount").Produces<AccountView>().ProducesProblem(404);
+
+        g.MapPost("/", async (HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+        {
+            var (input, problem) = await AdminJson.ReadAsync<AccountInput>(context.Request);
+            if (problem is not null) return problem;
+            return AdminResults.From(await accounts.CreateAsync(input!, AdminActor.Of(context), ct),
+                a => Results.Json(a, AdminJson.Options, statusCode: StatusCodes.Status201Created));
+        })
+        .WithName("CreateAccount").WithSummary("Create an account, optionally with roles and wallets (enrolment ahead of the first sign-in).")
+        .AcceptsJson<AccountInput>()
+        .Produces<AccountView>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(409);
+
+        g.MapPut("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+        {
+            var (input, problem) = await AdminJson.ReadAsync<AccountProfileInput>(context.Request);
+            if (problem is not null) return problem;
+            return AdminResults.Ok(await accounts.UpdateProfileAsync(accountId, input!, AdminActor.Of(context), ct));
+        })
+        .WithName("ReplaceAccountProfile").WithSummary("Replace an account's profile (display name, email).")
+        .AcceptsJson<AccountProfileInput>()
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
+
+        g.MapPatch("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+        {
+            var (input, problem) = await AdminJson.ReadAsync<EnabledPatch>(context.Request);
+            if (problem is not null) return problem;
+            if (input!.Enabled is not { } enabled) return AdminResults.Problem(AdminError.Invalid("enabled", "is required"));
+            return AdminResults.Ok(await accounts.SetEnabledAsync(accountId, enabled, AdminActor.Of(context), ct));
+        })
+        .WithName("EnableAccount")
+        .WithSummary("Enable or disable an account: { \"enabled\": false } ends its sessions and revokes its refresh tokens.")
+        .AcceptsJson<EnabledPatch>()
+        .Produces<AccountStatusChanged>().ProducesValidationProblem().ProducesProblem(404);
+
+        g.MapDelete("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+            AdminResults.From(await accounts.DeleteAsync(accountId, AdminActor.Of(context), ct), _ => Results.NoContent()))
+        .WithName("DeleteAccount").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+
+        g.MapPost("/{accountId}/roles", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+        {
+            var (input, problem) = await AdminJson.ReadAsync<RoleInput>(context.Request);
+            if (problem is not null) return problem;
+            return AdminResults.Ok(await accounts.GrantRoleAsync(accountId, input!.Role, AdminActor.Of(context), ct));
+        })
+        .WithName("GrantRole").WithTags("Roles").AcceptsJson<RoleInput>()
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
+
+        g.MapDelete("/{accountId}/roles/{role}", async (string accountId, string role, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+            AdminResults.Ok(await accounts.RevokeRoleAsync(accountId, role, AdminActor.Of(context), ct)))
+        .WithName("RevokeRole").WithTags("Roles").Produces<AccountView>().ProducesProblem(404);
+
+        g.MapPost("/{accountId}/wallets", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+        {
+            var (input, problem) = await AdminJson.ReadAsync<WalletInput>(context.Request);
+            if (problem is not null) return problem;
+            return AdminResults.Ok(await accounts.LinkWalletAsync(accountId, input!.Address, input.Network, AdminActor.Of(context), ct));
+        })
+        .WithName("LinkWallet").WithTags("Wallets").WithSummary("Link a wallet (r-address). A wallet linked to another account is a 409.")
+        .AcceptsJson<WalletInput>()
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+
+        g.MapDelete("/{accountId}/wallets/{address}", async (string accountId, string address, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+            AdminResults.Ok(await accounts.UnlinkWalletAsync(accountId, address, AdminActor.Of(context), ct)))
+        .WithName("UnlinkWallet").WithTags("Wallets").WithSummary("Unlink a wallet; sessions signed in with it end.")
+        .Produces<AccountView>().ProducesProblem(404);
+    }
+}

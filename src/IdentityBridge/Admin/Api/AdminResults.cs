@@ -1,0 +1,27 @@
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Admin.Services;
+
+namespace IdentityBridge.Admin.Api;
+
+/// <summary>Turns service outcomes into HTTP: values as JSON, errors as RFC 9457 problem details.</summary>
+public static class AdminResults
+{
+    public static IResult Problem(AdminError error) => error.Kind switch
+    {
+        AdminErrorKind.Validation => Results.ValidationProblem(
+            error.Errors ?? new Dictionary<string, string[]>(), error.Detail, title: error.Title,
+            type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.1"),
+        AdminErrorKind.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: error.Title, detail: error.Detail,
+            type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5"),
+        _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: error.Title, detail: error.Detail,
+            type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10"),
+    };
+
+    public static IResult From<T>(AdminResult<T> result, Func<T, IResult> ok) => result.Ok ? ok(result.Value!) : Problem(result.Error!);
+
+    public static IResult Ok<T>(AdminResult<T> result) => From(result, v => Results.Json(v, AdminJson.Options));
+
+    public static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
+
+    public static PageView<T> View<T>(ResultPage<T> page) => new(page.Items, page.Page, page.PageSize, page.Total, page.TotalPages);
+}

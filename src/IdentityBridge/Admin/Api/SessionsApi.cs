@@ -1,0 +1,28 @@
+using IdentityBridge.Admin.Authentication;
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Admin.Services;
+
+namespace IdentityBridge.Admin.Api;
+
+/// <summary>Bridge sessions: per account, and revocation.</summary>
+internal static class SessionsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/accounts/{accountId}/sessions", async (string accountId, SessionAdminService sessions, string? all, string? page, string? pageSize, CancellationToken ct) =>
+        {
+            var errors = new FieldErrors();
+            var paging = PageRequest.Parse(page, pageSize, errors);
+            var includeEnded = QueryValues.Bool(all, "all", errors) ?? false;
+            if (errors.Any) return AdminResults.Problem(AdminError.Invalid(errors));
+            return AdminResults.From(await sessions.ListForAccountAsync(accountId, includeEnded, paging, ct), p => AdminResults.Json(AdminResults.View(p)));
+        })
+        .WithTags("Sessions").WithName("ListAccountSessions").WithSummary("An account's live sessions (all=true includes ended ones), newest first.")
+        .Produces<PageView<SessionView>>().ProducesValidationProblem().ProducesProblem(404);
+
+        api.MapDelete("/sessions/{sessionId}", async (string sessionId, HttpContext context, SessionAdminService sessions, CancellationToken ct) =>
+            AdminResults.Ok(await sessions.RevokeAsync(sessionId, AdminActor.Of(context), ct)))
+        .WithTags("Sessions").WithName("RevokeSession").WithSummary("End a session and revoke the refresh tokens issued within it.")
+        .Produces<SessionView>().ProducesProblem(404);
+    }
+}

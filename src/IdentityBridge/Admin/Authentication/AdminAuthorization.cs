@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using IdentityBridge.Accounts;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Admin.Authentication;
+
+/// <summary>The caller must be an administrator right now (checked against the database on every request).</summary>
+public sealed class AdminRequirement : IAuthorizationRequirement;
+
+/// <summary>
+/// Decides <see cref="AdminRequirement"/> for both ways in: a bearer token (scope bridge.admin; an admin
+/// account's token or a client's own token) and the console's session cookie (live session, role claim
+/// and role still held). A revoked admin, a disabled account or an ended session loses access at once.
+/// </summary>
+public sealed class AdminAuthorizationHandler(BridgeDbContext db, SessionService sessions, IHttpContextAccessor accessor)
+    : AuthorizationHandler<AdminRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AdminRequirement requirement)
+    {
+        var http = context.Resource as HttpContext ?? accessor.HttpContext;
+        if (http is null) return;
+        AdminDenial? denial = null;
+        foreach (var identity in context.User.Identities.Where(i => i.IsAuthenticated))
+        {
+            var (actor, refused) = identity.AuthenticationType switch
+            {
+                AdminAuth.BearerScheme => await CheckTokenAsync(identity, http.RequestAborted),
+                BridgeSession.Scheme => await CheckSessionAsync(identity, http),
+                _ => (null, (AdminDenial?)null),
+            };
+            if (actor is not null)
+            {
+                http.Items[AdminAuth.ActorItem] = actor;
+                context.Succeed(requirement);
+                return;
+            }
+            denial ??= refused;
+        }
+        if (denial is { } d)
+        {
+            http.Items[AdminAuth.DenialItem] = d;
+            context.Fail(new AuthorizationFailureReason(this, d.ToString()));
+        }
+    }
+
+    private async Task<(string? Actor, AdminDenial? Denial)> CheckTokenAsync(ClaimsIdentity identity, CancellationToken ct)
+    {
+        var scopes = identity.FindAll("scope").Concat(identity.FindAll("scp"))
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (!scopes.Contains(AdminAuth.Scope, StringComparer.Ordinal)) return (null, AdminDenial.InsufficientScope);
+        var subject = identity.FindFirst("sub")!.Value;
+        var clientId = identity.FindFirst("client_id")?.Value;
+        if (clientId is not null && subject == clientId)
+        {
+            // A client's own token (client_credentials): the client must still be registered and enabled.
+            var enabled = await db.Clients.AnyAsync(c => c.ClientId == clientId && c.Enabled, ct);
+            return enabled ? (clientId, null) : (null, AdminDenial.NotAdmin);
+        }
+        return await IsActiveAdminAsync(subject, ct) ? (subject, null) : (null, AdminDenial.NotAdmin);
+    }
+
+    private async Task<(string? Actor, AdminDenial? Denial)> CheckSessionAsync(ClaimsIdentity identity, HttpContext http)
+    {
+        var subject = identity.FindFirst(BridgeSession.SubjectClaim)?.Value;
+        var session = await sessions.GetCurrentAsync(http, http.RequestAborted);
+        if (subject is null || session is null || session.AccountId != subject) return (null, AdminDenial.SessionEnded);
+        if (!identity.HasClaim(BridgeSession.RoleClaim, AccountService.AdminRole)) return (null, AdminDenial.NotAdmin);
+        return await IsActiveAdminAsync(subject, http.RequestAborted) ? (subject, null) : (null, AdminDenial.NotAdmin);
+    }
+
+    private Task<bool> IsActiveAdminAsync(string accountId, CancellationToken ct) =>
+        db.Accounts.AnyAsync(a => a.Id == accountId && a.Status == AccountStatus.Active && a.Roles.Any(r => r.Role == AccountService.AdminRole), ct);
+}

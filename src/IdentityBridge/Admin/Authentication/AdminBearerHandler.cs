@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using IdentityBridge.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Admin.Authentication;
+
+/// <summary>
+/// Authenticates admin API calls with an access token this bridge issued (RFC 6750 header only).
+/// Challenges and refusals answer with <c>WWW-Authenticate: Bearer</c> and a problem body.
+/// </summary>
+public sealed class AdminBearerHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AdminAccessTokens tokens,
+    IOptions<BridgeOptions> bridge,
+    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string FailureItem = "bridge.admin.bearer-failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > 8192) return Fail("The access token is malformed.");
+
+        var principal = await tokens.ValidateAsync(token, Context.RequestAborted);
+        if (principal is null) return Fail("The access token is not valid.");
+        var issuer = principal.FindFirstValue("iss");
+        if (!string.Equals(issuer, bridge.Value.Issuer, StringComparison.Ordinal)) return Fail("The access token was not issued by this bridge.");
+        if (principal.FindFirstValue("exp") is { } exp &&
+            long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) &&
+            DateTimeOffset.FromUnixTimeSeconds(seconds) <= time.GetUtcNow())
+            return Fail("The access token has expired.");
+        var subject = principal.FindFirstValue("sub") ?? principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (string.IsNullOrEmpty(subject)) return Fail("The access token has no subject.");
+
+        var claims = principal.Claims.Where(c => c.Type != "sub").Append(new Claim("sub", subject));
+        var identity = new ClaimsIdentity(claims, Scheme.Name, "sub", "roles");
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    private AuthenticateResult Fail(string description)
+    {
+        Context.Items[FailureItem] = description;
+        return AuthenticateResult.Fail(description);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = Context.Items[FailureItem] as string;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = failure is null
+            ? "Bearer realm=\"IdentityBridge admin\""
+            : $"Bearer realm=\"IdentityBridge admin\", error=\"invalid_token\", error_description=\"{failure}\"";
+        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",
+            failure ?? $"Send an access token with the {AdminAuth.Scope} scope in the Authorization header.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var denial = Context.Items[AdminAuth.DenialItem] as AdminDenial?;
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        if (denial == AdminDenial.InsufficientScope)
+        {
+            Response.Headers.WWWAuthenticate =
+                $"Bearer realm=\"IdentityBridge admin\", error=\"insufficient_scope\", error_description=\"The {AdminAuth.Scope} scope is required.\", scope=\"{AdminAuth.Scope}\"";
+            return WriteProblemAsync(StatusCodes.Status403Forbidden, "Insufficient scope", $"The access token lacks the {AdminAuth.Scope} scope.");
+        }
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
+            "The caller is not an administrator of this bridge (an account with the bridge-admin role, or an enabled client).");
+    }
+
+    private Task WriteProblemAsync(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context);
+}

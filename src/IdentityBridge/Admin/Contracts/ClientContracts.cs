@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IdentityBridge.Admin.Contracts;
+
+/// <summary>
+/// A client's settings as an admin sends them (create and full update). Omitted fields take their
+/// defaults. Not sealed: the read model and the export record extend it with read-only facts.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public class ClientInput
+{
+    public string? ClientId { get; set; }
+    public string? ClientName { get; set; }
+    public string? Description { get; set; }
+    public bool? Enabled { get; set; }
+    /// <summary>confidential (default) or public.</summary>
+    public string? ClientType { get; set; }
+    public List<string>? RedirectUris { get; set; }
+    public List<string>? PostLogoutRedirectUris { get; set; }
+    public List<string>? AllowedScopes { get; set; }
+    public List<string>? AllowedGrantTypes { get; set; }
+    /// <summary>client_secret_basic, client_secret_post, private_key_jwt (confidential) or none (public).</summary>
+    public string? TokenEndpointAuthMethod { get; set; }
+    /// <summary>The client's JWK Set, for private_key_jwt.</summary>
+    public JsonElement? Jwks { get; set; }
+    public bool? RequirePkce { get; set; }
+    public bool? RequireConsent { get; set; }
+    public int? AccessTokenLifetime { get; set; }
+    public int? IdTokenLifetime { get; set; }
+    public int? RefreshTokenSlidingLifetime { get; set; }
+    public int? RefreshTokenAbsoluteLifetime { get; set; }
+    public string? IdTokenSigningAlg { get; set; }
+    public string? SubjectType { get; set; }
+    public string? SectorIdentifier { get; set; }
+    public string? BackChannelLogoutUri { get; set; }
+    public string? RequiredNetwork { get; set; }
+    public string? Provisioning { get; set; }
+    public string? SignInMethod { get; set; }
+    public string? BackchannelTokenDeliveryMode { get; set; }
+    public string? BackchannelClientNotificationEndpoint { get; set; }
+}
+
+/// <summary>A client as the API returns it: every setting, secret metadata (never a secret or a hash).</summary>
+public sealed class ClientView : ClientInput
+{
+    [JsonPropertyOrder(1)] public List<ClientSecretView> Secrets { get; set; } = [];
+    [JsonPropertyOrder(1)] public DateTimeOffset CreatedAt { get; set; }
+    [JsonPropertyOrder(1)] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed record ClientSecretView(long Id, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>A new client, with its first secret (shown once; null for public or private_key_jwt clients).</summary>
+public sealed record ClientCreated(ClientView Client, string? ClientSecret);
+
+/// <summary>A new secret (shown once) and until when the previous ones remain valid.</summary>
+public sealed record SecretRotated(string ClientId, long SecretId, string ClientSecret, DateTimeOffset? PreviousSecretsExpireAt);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class EnabledPatch
+{
+    public bool? Enabled { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class RotateSecretInput
+{
+    /// <summary>How long the previous secrets stay valid, in seconds (0 to 30 days; default 24 h).</summary>
+    public int? OverlapSeconds { get; set; }
+    public string? Description { get; set; }
+}
+
+public sealed record RedirectUriCheck(bool Valid, string? Error);

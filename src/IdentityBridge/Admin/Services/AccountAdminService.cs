@@ -1,0 +1,286 @@
+using System.Text.RegularExpressions;
+using IdentityBridge.Accounts;
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Audit;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Xumm;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Admin.Services;
+
+/// <summary>Filters for the account search; every filter is optional and they combine with AND.</summary>
+public sealed record AccountQuery(string? Q = null, string? Address = null, string? Name = null, string? Email = null, string? Role = null, bool? Enabled = null);
+
+/// <summary>Local accounts: profile, status, roles, wallets. Shared by the admin API, CLI and console.</summary>
+public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider time, AuditLog audit, AccountService accounts)
+{
+    public const string RefreshTokenGrant = "refresh_token";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+    private static partial Regex RolePattern();
+
+    public static bool IsValidRole(string? role) => role is not null && RolePattern().IsMatch(role);
+
+    public async Task<ResultPage<AccountView>> SearchAsync(AccountQuery q, PageRequest page, CancellationToken ct = default)
+    {
+        var query = db.Accounts.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(q.Q))
+        {
+            var raw = q.Q.Trim();
+            var s = raw.ToLowerInvariant();
+            query = query.Where(a => a.Id == raw
+                || (a.DisplayName != null && a.DisplayName.ToLower().Contains(s))
+                || (a.Email != null && a.Email.ToLower().Contains(s))
+                || a.Wallets.Any(w => w.Address.Contains(raw)));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Address))
+        {
+            var address = q.Address.Trim();
+            query = query.Where(a => a.Wallets.Any(w => w.Address.Contains(address)));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Name))
+        {
+            var name = q.Name.Trim().ToLowerInvariant();
+            query = query.Where(a => a.DisplayName != null && a.DisplayName.ToLower().Contains(name));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Email))
+        {
+            var email = q.Email.Trim().ToLowerInvariant();
+            query = query.Where(a => a.Email != null && a.Email.ToLower().Contains(email));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Role))
+        {
+            var role = q.Role.Trim();
+            query = query.Where(a => a.Roles.Any(r => r.Role == role));
+        }
+        if (q.Enabled is { } enabled)
+        {
+            var status = enabled ? AccountStatus.Active : AccountStatus.Disabled;
+            query = query.Where(a => a.Status == status);
+        }
+        var total = await query.CountAsync(ct);
+        var items = await query.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
+            .OrderByDescending(a => a.CreatedAt).ThenBy(a => a.Id)
+            .Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        return new ResultPage<AccountView>(items.Select(ToView).ToList(), page.Page, page.PageSize, total);
+    }
+
+    public async Task<AdminResult<AccountView>> GetAsync(string accountId, CancellationToken ct = default) =>
+        await LoadAsync(accountId, tracking: false, ct) is { } account ? ToView(account) : AdminError.NotFound("Account", accountId);
+
+    /// <summary>Finds an account by id or by one of its wallets' r-address (for people typing at a terminal).</summary>
+    public async Task<string?> ResolveIdAsync(string idOrAddress, CancellationToken ct = default)
+    {
+        if (await db.Accounts.AnyAsync(a => a.Id == idOrAddress, ct)) return idOrAddress;
+        return await db.Wallets.Where(w => w.Address == idOrAddress).Select(w => w.AccountId).FirstOrDefaultAsync(ct);
+    }
+
+    public async Task<AdminResult<AccountView>> CreateAsync(AccountInput input, string actor, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        ValidateProfile(input.DisplayName, input.Email, errors);
+        var roles = input.Roles ?? [];
+        for (var i = 0; i < roles.Count; i++)
+            if (!IsValidRole(roles[i])) errors.Add($"roles[{i}]", RoleMessage);
+        var wallets = input.Wallets ?? [];
+        for (var i = 0; i < wallets.Count; i++)
+            if (!XrplAddress.IsValid(wallets[i])) errors.Add($"wallets[{i}]", WalletMessage);
+        if (wallets.Distinct(StringComparer.Ordinal).Count() != wallets.Count) errors.Add("wallets", "lists a wallet twice");
+        if (errors.Any) return AdminError.Invalid(errors);
+        var taken = await db.Wallets.Where(w => wallets.Contains(w.Address)).Select(w => w.Address).ToListAsync(ct);
+        if (taken.Count > 0) return WalletTaken(taken[0]);
+
+        var now = time.GetUtcNow();
+        var account = AccountService.NewAccount(now, Clean(input.DisplayName));
+        account.Email = Clean(input.Email);
+        account.EmailVerified = input.EmailVerified ?? false;
+        account.Roles.AddRange(roles.Distinct(StringComparer.Ordinal).Select(r => new AccountRole { AccountId = account.Id, Role = r }));
+        account.Wallets.AddRange(wallets.Select(w => new Wallet { AccountId = account.Id, Address = w, LinkedAt = now }));
+        db.Accounts.Add(account);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return WalletTaken(wallets.FirstOrDefault() ?? "");
+        }
+        var view = ToView(account);
+        await audit.WriteAsync(AuditTypes.AccountCreated, actor, account.Id, details: new { after = view }, ct: ct);
+        return view;
+    }
+
+    public async Task<AdminResult<AccountView>> UpdateProfileAsync(string accountId, AccountProfileInput input, string actor, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        ValidateProfile(input.DisplayName, input.Email, errors);
+        if (errors.Any) return AdminError.Invalid(errors);
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        var before = ToView(account);
+        account.DisplayName = Clean(input.DisplayName);
+        account.Email = Clean(input.Email);
+        account.EmailVerified = account.Email is not null && (input.EmailVerified ?? false);
+        account.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        var after = ToView(account);
+        await audit.WriteAsync(AuditTypes.AccountUpdated, actor, accountId, details: new { before, after }, ct: ct);
+        return after;
+    }
+
+    /// <summary>
+    /// Enables or disables an account. Disabling ends its sessions and revokes its refresh tokens at once,
+    /// so the account loses every way back in until it is enabled again.
+    /// </summary>
+    public async Task<AdminResult<AccountStatusChanged>> SetEnabledAsync(string accountId, bool enabled, string actor, CancellationToken ct = default)
+    {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        var now = time.GetUtcNow();
+        var before = ToView(account);
+        account.Status = enabled ? AccountStatus.Active : AccountStatus.Disabled;
+        account.UpdatedAt = now;
+        int sessions = 0, tokens = 0;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (!enabled)
+                (sessions, tokens) = await EndAccessAsync(accountId, now, ct);
+            await tx.CommitAsync(ct);
+        }
+        var after = ToView(account);
+        if (before.Enabled != enabled || sessions > 0 || tokens > 0)
+            await audit.WriteAsync(enabled ? AuditTypes.AccountEnabled : AuditTypes.AccountDisabled, actor, accountId,
+                details: new { before, after, sessionsEnded = sessions, refreshTokensRevoked = tokens }, ct: ct);
+        return new AccountStatusChanged(after, sessions, tokens);
+    }
+
+    /// <summary>Deletes an account, ending its sessions and revoking its grants first.</summary>
+    public async Task<AdminResult<AccountView>> DeleteAsync(string accountId, string actor, CancellationToken ct = default)
+    {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        var before = ToView(account);
+        var now = time.GetUtcNow();
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await EndAccessAsync(accountId, now, ct);
+            await db.Grants.Where(g => g.AccountId == accountId && g.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
+            await db.Consents.Where(c => c.AccountId == accountId).ExecuteDeleteAsync(ct);
+            await db.UserTokens.Where(t => t.AccountId == accountId && t.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(t => t.RevokedAt, now), ct);
+            db.Accounts.Remove(account);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await audit.WriteAsync(AuditTypes.AccountDeleted, actor, accountId, details: new { before }, ct: ct);
+        return before;
+    }
+
+    public async Task<AdminResult<AccountView>> GrantRoleAsync(string accountId, string? role, string actor, CancellationToken ct = default)
+    {
+        if (!IsValidRole(role)) return AdminError.Invalid("role", RoleMessage);
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        if (account.Roles.Any(r => r.Role == role)) return ToView(account);
+        account.Roles.Add(new AccountRole { AccountId = accountId, Role = role! });
+        account.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(AuditTypes.RoleGranted, actor, accountId, details: new { role }, ct: ct);
+        return ToView(account);
+    }
+
+    public async Task<AdminResult<AccountView>> RevokeRoleAsync(string accountId, string role, string actor, CancellationToken ct = default)
+    {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        var existing = account.Roles.FirstOrDefault(r => r.Role == role);
+        if (existing is null) return AdminError.NotFound("Role", role);
+        account.Roles.Remove(existing);
+        account.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(AuditTypes.RoleRevoked, actor, accountId, details: new { role }, ct: ct);
+        return ToView(account);
+    }
+
+    public async Task<AdminResult<AccountView>> LinkWalletAsync(string accountId, string? address, string? network, string actor, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        if (!XrplAddress.IsValid(address)) errors.Add("address", WalletMessage);
+        if (network is { } n && (n.Length is 0 or > 32)) errors.Add("network", "must be 1 to 32 characters");
+        if (errors.Any) return AdminError.Invalid(errors);
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return AdminError.NotFound("Account", accountId);
+        LinkResult result;
+        try
+        {
+            result = await accounts.LinkWalletAsync(accountId, address!, network, actor, ct);
+        }
+        catch (DbUpdateException)
+        {
+            result = LinkResult.LinkedElsewhere;
+        }
+        return result switch
+        {
+            LinkResult.NoAccount => AdminError.NotFound("Account", accountId),
+            LinkResult.LinkedElsewhere => WalletTaken(address!),
+            _ => await GetAsync(accountId, ct),
+        };
+    }
+
+    /// <summary>Unlinks a wallet; sessions that signed in with it end, since it no longer proves this account.</summary>
+    public async Task<AdminResult<AccountView>> UnlinkWalletAsync(string accountId, string address, string actor, CancellationToken ct = default)
+    {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        var wallet = account.Wallets.FirstOrDefault(w => w.Address == address);
+        if (wallet is null) return AdminError.NotFound("Wallet", address);
+        var now = time.GetUtcNow();
+        account.Wallets.Remove(wallet);
+        account.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        var ended = await db.Sessions.Where(s => s.AccountId == accountId && s.Wallet == address && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
+        await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId, details: new { wallet = address, network = wallet.Network, sessionsEnded = ended }, ct: ct);
+        return ToView(account);
+    }
+
+    public async Task<int> CountAsync(CancellationToken ct = default) => await db.Accounts.CountAsync(ct);
+
+    public static AccountView ToView(Account a) => new(
+        a.Id, a.DisplayName, a.Email, a.EmailVerified, a.Status == AccountStatus.Active, a.KycApproved,
+        a.CreatedAt, a.UpdatedAt, a.LastSignInAt,
+        a.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToList(),
+        a.Wallets.OrderBy(w => w.LinkedAt).ThenBy(w => w.Address, StringComparer.Ordinal)
+            .Select(w => new WalletView(w.Address, w.Network, w.LinkedAt, w.FirstSignInAt, w.LastSignInAt)).ToList());
+
+    /// <summary>Ends the account's live sessions and revokes its refresh tokens.</summary>
+    private async Task<(int Sessions, int Tokens)> EndAccessAsync(string accountId, DateTimeOffset now, CancellationToken ct)
+    {
+        var sessions = await db.Sessions.Where(s => s.AccountId == accountId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
+        var tokens = await db.Grants.Where(g => g.AccountId == accountId && g.Type == RefreshTokenGrant && g.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
+        return (sessions, tokens);
+    }
+
+    private Task<Account?> LoadAsync(string accountId, bool tracking, CancellationToken ct)
+    {
+        var query = tracking ? db.Accounts : db.Accounts.AsNoTracking();
+        return query.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().FirstOrDefaultAsync(a => a.Id == accountId, ct);
+    }
+
+    private static void ValidateProfile(string? displayName, string? email, FieldErrors errors)
+    {
+        if (displayName is { Length: > 200 }) errors.Add("displayName", "must be at most 200 characters");
+        if (Clean(email) is { } e && (e.Length > 320 || !System.Net.Mail.MailAddress.TryCreate(e, out var parsed) || parsed.Address != e))
+            errors.Add("email", "must be an email address such as name@example.com");
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static AdminError WalletTaken(string address) =>
+        AdminError.Conflict("Wallet already linked", $"The wallet {address} is linked to another account; unlink it there first.");
+
+    private const string RoleMessage = "must be 1 to 100 characters: letters, digits, '.', '_', ':' or '-'";
+    private const string WalletMessage = "must be a valid XRP Ledger r-address";
+}

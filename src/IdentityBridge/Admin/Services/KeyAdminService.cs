@@ -1,0 +1,67 @@
+using System.Text.Json;
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Audit;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage.Entities;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Admin.Services;
+
+/// <summary>Token signing keys as administrators see them: list, rotate now, retire.</summary>
+public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, AuditLog audit, IOptions<BridgeOptions> options)
+{
+    public static readonly string[] Algorithms = ["RS256", "ES256"];
+
+    public async Task<IReadOnlyList<SigningKeyView>> ListAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return (await keys.ListAsync(ct)).Select(k => ToView(k, now)).ToList();
+    }
+
+    public async Task<AdminResult<SigningKeyView>> RotateAsync(string? algorithm, string actor, CancellationToken ct = default)
+    {
+        var alg = string.IsNullOrWhiteSpace(algorithm) ? options.Value.Keys.DefaultAlgorithm : algorithm;
+        if (!Algorithms.Contains(alg, StringComparer.Ordinal)) return AdminError.Invalid("algorithm", "must be RS256 or ES256");
+        var key = await keys.RotateNowAsync(alg, ct);
+        var view = ToView(key, time.GetUtcNow());
+        await audit.WriteAsync(AuditTypes.KeyRotated, actor, details: new { kid = key.Id, algorithm = alg }, ct: ct);
+        return view;
+    }
+
+    public async Task<AdminResult<SigningKeyView>> RetireAsync(string kid, string actor, CancellationToken ct = default)
+    {
+        var (outcome, key) = await keys.RetireAsync(kid, ct);
+        switch (outcome)
+        {
+            case KeyRetireOutcome.NotFound:
+                return AdminError.NotFound("Signing key", kid);
+            case KeyRetireOutcome.AlreadyRetired:
+                return AdminError.Conflict("Key already retired", $"The key '{kid}' no longer signs.");
+            case KeyRetireOutcome.LastActiveKey:
+                return AdminError.Conflict("Last signing key", $"The key '{kid}' is the last one signing with {key!.Algorithm}: rotate first, then retire it.");
+        }
+        await audit.WriteAsync(AuditTypes.KeyRetired, actor, details: new { kid, algorithm = key!.Algorithm, expiresAt = key.ExpiresAt }, ct: ct);
+        return ToView(key, time.GetUtcNow());
+    }
+
+    public static string Status(SigningKey k, DateTimeOffset now) =>
+        k.ExpiresAt is { } e && e <= now ? "expired"
+        : k.RetiresAt is { } r && r <= now ? "retired"
+        : k.ActivatesAt > now ? "pending"
+        : "active";
+
+    private static SigningKeyView ToView(SigningKey k, DateTimeOffset now) => new(
+        k.Id, k.Algorithm, Status(k, now), k.Source, k.CreatedAt, k.ActivatesAt, k.RetiresAt, k.ExpiresAt, ParseJwk(k.PublicJwk));
+
+    private static JsonElement? ParseJwk(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Audit;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Admin.Services;
+
+/// <summary>Bridge sessions: listing per account and revocation.</summary>
+public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, AuditLog audit, SessionService sessions)
+{
+    public async Task<AdminResult<ResultPage<SessionView>>> ListForAccountAsync(string accountId, bool includeEnded, PageRequest page, CancellationToken ct = default)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return AdminError.NotFound("Account", accountId);
+        var now = time.GetUtcNow();
+        var query = db.Sessions.AsNoTracking().Where(s => s.AccountId == accountId);
+        if (!includeEnded) query = query.Where(s => s.EndedAt == null && s.ExpiresAt > now);
+        var total = await query.CountAsync(ct);
+        var items = await query.Include(s => s.Clients).OrderByDescending(s => s.AuthTime).ThenBy(s => s.Id)
+            .Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        return new ResultPage<SessionView>(items.Select(s => ToView(s, now)).ToList(), page.Page, page.PageSize, total);
+    }
+
+    /// <summary>Ends a session and revokes the refresh tokens issued within it.</summary>
+    public async Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string actor, CancellationToken ct = default)
+    {
+        var session = await db.Sessions.AsNoTracking().Include(s => s.Clients).FirstOrDefaultAsync(s => s.Id == sessionId, ct);
+        if (session is null) return AdminError.NotFound("Session", sessionId);
+        var now = time.GetUtcNow();
+        if (session.EndedAt is not null) return ToView(session, now);
+        var clients = await sessions.EndAsync(sessionId, ct);
+        var tokens = await db.Grants.Where(g => g.SessionId == sessionId && g.Type == AccountAdminService.RefreshTokenGrant && g.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
+        await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId,
+            details: new { session = sessionId, wallet = session.Wallet, clients, refreshTokensRevoked = tokens }, ct: ct);
+        session.EndedAt = now;
+        return ToView(session, now);
+    }
+
+    public async Task<int> CountActiveAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return await db.Sessions.CountAsync(s => s.EndedAt == null && s.ExpiresAt > now, ct);
+    }
+
+    private static SessionView ToView(Session s, DateTimeOffset now) => new(
+        s.Id, s.AccountId, s.Wallet, s.Network, s.Method, s.AuthTime, s.LastSeenAt, s.ExpiresAt, s.EndedAt,
+        s.EndedAt is null && s.ExpiresAt > now, s.RemoteIp, s.UserAgent,
+        s.Clients.Select(c => c.ClientId).Order(StringComparer.Ordinal).ToList());
+}

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using IdentityBridge.Admin.Contracts;
+using IdentityBridge.Audit;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Xumm;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Admin.Services;
+
+/// <summary>
+/// Export and import of clients and accounts. Import is an upsert: entities in the file are created or
+/// made equal to the file (roles, wallets and secrets included); entities not in the file are left alone.
+/// The whole file is validated before anything is written, and written in one transaction.
+/// </summary>
+public sealed partial class TransferService(BridgeDbContext db, TimeProvider time, AuditLog audit, AdminClientCache cache)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    [GeneratedRegex("^sha256:[A-Za-z0-9+/]{43}=$")]
+    private static partial Regex HashPattern();
+
+    public async Task<ExportDocument> ExportAsync(CancellationToken ct = default)
+    {
+        var clients = await db.Clients.AsNoTracking().Include(c => c.Secrets).ToListAsync(ct);
+        var accounts = await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().ToListAsync(ct);
+        return new ExportDocument
+        {
+            Clients = clients.OrderBy(c => c.ClientId, StringComparer.Ordinal).Select(ToExport).ToList(),
+            Accounts = accounts.OrderBy(a => a.Id, StringComparer.Ordinal).Select(ToExport).ToList(),
+        };
+    }
+
+    public async Task<AdminResult<ImportSummary>> ImportAsync(ExportDocument document, string actor, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        if (document.Format != ExportDocument.FormatName) errors.Add("format", $"must be '{ExportDocument.FormatName}'");
+        if (document.Version != ExportDocument.CurrentVersion) errors.Add("version", $"must be {ExportDocument.CurrentVersion}");
+        var clients = document.Clients ?? [];
+        var accounts = document.Accounts ?? [];
+        ValidateClients(clients, errors);
+        ValidateAccounts(accounts, errors);
+        if (errors.Any) return AdminError.Invalid(errors);
+
+        // A wallet may move only between accounts that are both in the file.
+        var target = accounts.SelectMany(a => (a.Wallets ?? []).Select(w => (Address: w.Address!, Account: a.Id!)))
+            .ToDictionary(w => w.Address, w => w.Account, StringComparer.Ordinal);
+        var addresses = target.Keys.ToList();
+        var owners = await db.Wallets.Where(w => addresses.Contains(w.Address)).Select(w => new { w.Address, w.AccountId }).ToListAsync(ct);
+        var fileAccountIds = accounts.Select(a => a.Id!).ToHashSet(StringComparer.Ordinal);
+        foreach (var owner in owners.Where(o => o.AccountId != target[o.Address] && !fileAccountIds.Contains(o.AccountId)))
+            errors.Add($"accounts[{accounts.FindIndex(a => a.Id == target[owner.Address])}].wallets",
+                $"{owner.Address} is linked to account {owner.AccountId}, which is not in the file");
+        if (errors.Any) return AdminError.Invalid(errors);
+
+        var now = time.GetUtcNow();
+        var changes = new List<(string Type, string? Account, string? Client, object Details)>();
+        int clientsCreated = 0, clientsUpdated = 0, accountsCreated = 0, accountsUpdated = 0, unchanged = 0;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            foreach (var input in clients)
+            {
+                var entity = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == input.ClientId, ct);
+                var before = entity is null ? null : Serialize(ToExport(entity));
+                if (entity is null)
+                {
+                    entity = new Client { ClientId = input.ClientId!, ClientName = input.ClientId!, CreatedAt = input.CreatedAt ?? now };
+                    db.Clients.Add(entity);
+                }
+                var updatedAt = entity.UpdatedAt;
+                ClientRules.Apply(input, entity, now);
+                ApplySecrets(entity, input.Secrets ?? [], now);
+                var after = Serialize(ToExport(entity));
+                if (before == after)
+                {
+                    entity.UpdatedAt = updatedAt;
+                    unchanged++;
+                    continue;
+                }
+                if (before is null) clientsCreated++;
+                else clientsUpdated++;
+                changes.Add((before is null ? AuditTypes.ClientCreated : AuditTypes.ClientUpdated, null, entity.ClientId,
+                    new { via = "import", before = Snapshot(before), after = Snapshot(after) }));
+            }
+            await db.SaveChangesAsync(ct);
+
+            var accountIds = fileAccountIds.ToList();
+            var beforeAccounts = (await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
+                .Where(a => accountIds.Contains(a.Id)).ToListAsync(ct)).ToDictionary(a => a.Id, a => Serialize(ToExport(a)), StringComparer.Ordinal);
+            // Wallets moving between accounts are detached first, so the unique address index never sees one twice.
+            foreach (var moving in owners.Where(o => o.AccountId != target[o.Address]))
+                await db.Wallets.Where(w => w.Address == moving.Address).ExecuteDeleteAsync(ct);
+
+            foreach (var input in accounts)
+            {
+                var entity = await db.Accounts.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().FirstOrDefaultAsync(a => a.Id == input.Id, ct);
+                var before = beforeAccounts.GetValueOrDefault(input.Id!);
+                if (entity is null)
+                {
+                    entity = new Account { Id = input.Id!, CreatedAt = input.CreatedAt ?? now, UpdatedAt = now };
+                    db.Accounts.Add(entity);
+                }
+                ApplyAccount(entity, input, now);
+                var after = Serialize(ToExport(entity));
+                if (before == after)
+                {
+                    unchanged++;
+                    continue;
+                }
+                entity.UpdatedAt = now;
+                if (before is null) accountsCreated++;
+                else accountsUpdated++;
+                changes.Add((before is null ? AuditTypes.AccountCreated : AuditTypes.AccountUpdated, entity.Id, null,
+                    new { via = "import", before = Snapshot(before), after = Snapshot(after) }));
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        foreach (var client in clients) cache.Invalidate(client.ClientId!);
+        foreach (var (type, account, client, details) in changes)
+            await audit.WriteAsync(type, actor, account, client, details: details, ct: ct);
+        return new ImportSummary(clientsCreated, clientsUpdated, accountsCreated, accountsUpdated, unchanged);
+    }
+
+    private static void ApplySecrets(Client entity, List<SecretExport> secrets, DateTimeOffset now)
+    {
+        entity.Secrets.RemoveAll(s => !secrets.Any(f => f.Hash == s.Hash));
+        foreach (var f in secrets)
+        {
+            var secret = entity.Secrets.FirstOrDefault(s => s.Hash == f.Hash);
+            if (secret is null)
+            {
+                secret = new ClientSecret { ClientId = entity.ClientId, Hash = f.Hash! };
+                entity.Secrets.Add(secret);
+            }
+            secret.Description = f.Description;
+            secret.CreatedAt = f.CreatedAt ?? now;
+            secret.ExpiresAt = f.ExpiresAt;
+        }
+    }
+
+    private static void ApplyAccount(Account entity, AccountExport input, DateTimeOffset now)
+    {
+        entity.DisplayName = input.DisplayName;
+        entity.Email = input.Email;
+        entity.EmailVerified = input.EmailVerified ?? false;
+        entity.Status = input.Enabled == false ? AccountStatus.Disabled : AccountStatus.Active;
+        var roles = (input.Roles ?? []).Distinct(StringComparer.Ordinal).ToList();
+        entity.Roles.RemoveAll(r => !roles.Contains(r.Role, StringComparer.Ordinal));
+        foreach (var role in roles.Where(r => entity.Roles.All(x => x.Role != r)))
+            entity.Roles.Add(new AccountRole { AccountId = entity.Id, Role = role });
+        var wallets = input.Wallets ?? [];
+        entity.Wallets.RemoveAll(w => !wallets.Any(f => f.Address == w.Address));
+        foreach (var f in wallets)
+        {
+            var wallet = entity.Wallets.FirstOrDefault(w => w.Address == f.Address);
+            if (wallet is null)
+            {
+                wallet = new Wallet { AccountId = entity.Id, Address = f.Address! };
+                entity.Wallets.Add(wallet);
+            }
+            wallet.Network = f.Network;
+            wallet.LinkedAt = f.LinkedAt ?? now;
+        }
+    }
+
+    private static void ValidateClients(List<ClientExport> clients, FieldErrors errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < clients.Count; i++)
+        {
+            var c = clients[i];
+            var inner = new FieldErrors();
+            ClientRules.Validate(c, inner);
+            foreach (var (field, messages) in inner.ToDictionary())
+                foreach (var m in messages) errors.Add($"clients[{i}].{field}", m);
+            if (c.ClientId is { } id && !seen.Add(id)) errors.Add($"clients[{i}].clientId", $"'{id}' appears twice in the file");
+            var secrets = c.Secrets ?? [];
+            for (var j = 0; j < secrets.Count; j++)
+            {
+                if (secrets[j].Hash is not { } hash || !HashPattern().IsMatch(hash))
+                    errors.Add($"clients[{i}].secrets[{j}].hash", "must be a secret hash as exported ('sha256:' and 44 base64 characters)");
+                if (secrets[j].Description is { Length: > 200 })
+                    errors.Add($"clients[{i}].secrets[{j}].description", "must be at most 200 characters");
+            }
+        }
+    }
+
+    private static void ValidateAccounts(List<AccountExport> accounts, FieldErrors errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var wallets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            var a = accounts[i];
+            if (string.IsNullOrWhiteSpace(a.Id) || a.Id.Length > 64) errors.Add($"accounts[{i}].id", "is required (at most 64 characters)");
+            else if (!ids.Add(a.Id)) errors.Add($"accounts[{i}].id", $"'{a.Id}' appears twice in the file");
+            if (a.DisplayName is { Length: > 200 }) errors.Add($"accounts[{i}].displayName", "must be at most 200 characters");
+            if (a.Email is { Length: > 320 }) errors.Add($"accounts[{i}].email", "must be at most 320 characters");
+            var roles = a.Roles ?? [];
+            for (var j = 0; j < roles.Count; j++)
+                if (!AccountAdminService.IsValidRole(roles[j])) errors.Add($"accounts[{i}].roles[{j}]", "is not a valid role name");
+            var list = a.Wallets ?? [];
+            for (var j = 0; j < list.Count; j++)
+            {
+                if (!XrplAddress.IsValid(list[j].Address)) errors.Add($"accounts[{i}].wallets[{j}].address", "must be a valid XRP Ledger r-address");
+                else if (!wallets.Add(list[j].Address!)) errors.Add($"accounts[{i}].wallets[{j}].address", $"{list[j].Address} appears twice in the file");
+                if (list[j].Network is { } network && network.Length is 0 or > 32)
+                    errors.Add($"accounts[{i}].wallets[{j}].network", "must be 1 to 32 characters");
+            }
+        }
+    }
+
+    private static ClientExport ToExport(Client c)
+    {
+        var export = ClientRules.ToInput<ClientExport>(c);
+        export.CreatedAt = c.CreatedAt;
+        export.Secrets = c.Secrets.OrderBy(s => s.CreatedAt).ThenBy(s => s.Hash, StringComparer.Ordinal)
+            .Select(s => new SecretExport { Hash = s.Hash, Description = s.Description, CreatedAt = s.CreatedAt, ExpiresAt = s.ExpiresAt }).ToList();
+        return export;
+    }
+
+    private static AccountExport ToExport(Account a) => new()
+    {
+        Id = a.Id,
+        DisplayName = a.DisplayName,
+        Email = a.Email,
+        EmailVerified = a.EmailVerified,
+        Enabled = a.Status == AccountStatus.Active,
+        CreatedAt = a.CreatedAt,
+        Roles = a.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToList(),
+        Wallets = a.Wallets.OrderBy(w => w.Address, StringComparer.Ordinal)
+            .Select(w => new WalletExport { Address = w.Address, Network = w.Network, LinkedAt = w.LinkedAt }).ToList(),
+    };
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+
+    /// <summary>An audit snapshot: the export form minus secret hashes.</summary>
+    private static JsonElement? Snapshot(string? json)
+    {
+        if (json is null) return null;
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node.Remove("secrets");
+        return JsonSerializer.SerializeToElement(node);
+    }
+}

@@ -1,0 +1,39 @@
+using IdentityBridge.Admin.Services;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IdentityBridge.Pages.Admin.Clients;
+
+public sealed class EditClientModel(ClientAdminService clients) : AdminPageModel
+{
+    [BindProperty] public ClientForm Form { get; set; } = new();
+
+    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
+    {
+        var client = await clients.GetAsync(id, ct);
+        if (!client.Ok) return NotFoundPage();
+        Form = ClientForm.From(client.Value!);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string id, CancellationToken ct)
+    {
+        var current = await clients.GetAsync(id, ct);
+        if (!current.Ok) return NotFoundPage();
+        Form.ClientId = id;
+        var input = Form.ToInput(current.Value, out var jwksError);
+        if (jwksError is not null)
+        {
+            ModelState.AddModelError("Form.Jwks", jwksError);
+            Failure = "Please correct the fields marked below.";
+            return Page();
+        }
+        var result = await clients.UpdateAsync(id, input, Actor, ct);
+        if (!result.Ok)
+        {
+            Show(result.Error!);
+            return Page();
+        }
+        Notice = "Client saved.";
+        return Redirect("/admin/clients/" + Uri.EscapeDataString(id));
+    }
+}

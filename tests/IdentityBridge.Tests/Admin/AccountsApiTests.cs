@@ -1,0 +1,191 @@
+using System.Net;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture<AccountsApiTests.Host>
+{
+    public sealed class Host : AdminHost;
+
+    // Valid r-addresses (XRPL genesis and well-known accounts).
+    public const string WalletA = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
+    public const string WalletB = "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe";
+    public const string WalletC = "r9cZA1mLK5R5Am25ArfXFmqgNwjZgnfk59";
+    public const string WalletD = "rLHzPsX6oXkzU2qL12kHCH8G8cnZv1rBJh";
+
+    [Fact]
+    public async Task Create_get_update_delete_with_audit()
+    {
+        var (api, admin) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/accounts", Json.Body(new { displayName = "Alice", email = "alice@example.com", roles = new[] { "staff" }, wallets = new[] { WalletB } }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await Json.ReadAsync(response);
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal(["staff"], created.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
+        Assert.Equal(WalletB, created.GetProperty("wallets")[0].GetProperty("address").GetString());
+        Assert.True(created.GetProperty("enabled").GetBoolean());
+
+        var got = await Json.ReadAsync(await api.GetAsync($"/admin/api/accounts/{id}"));
+        Assert.Equal("alice@example.com", got.GetProperty("email").GetString());
+
+        var updated = await Json.ReadAsync(await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = "Alice B", email = "ab@example.com", emailVerified = true })));
+        Assert.Equal("Alice B", updated.GetProperty("displayName").GetString());
+        Assert.True(updated.GetProperty("emailVerified").GetBoolean());
+        var badEmail = await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { email = "not an email" }));
+        Assert.True((await Json.ProblemAsync(badEmail, 400)).GetProperty("errors").TryGetProperty("email", out _));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/admin/api/accounts/{id}")).StatusCode);
+        await Json.ProblemAsync(await api.GetAsync($"/admin/api/accounts/{id}"), 404);
+        Assert.False(await host.WithDbAsync(db => db.Wallets.AnyAsync(w => w.Address == WalletB)));
+
+        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == id).Select(e => e.Type).ToListAsync());
+        Assert.Contains("account.created", types);
+        Assert.Contains("account.updated", types);
+        Assert.Contains("account.deleted", types);
+        Assert.All(await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == id).Select(e => e.Actor).ToListAsync()), a => Assert.Equal(admin, a));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_problem_never_a_500()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var bad = await api.PostAsync("/admin/api/accounts", Json.Body(new { wallets = new[] { "rNotAnAddress" }, roles = new[] { "has space" } }));
+        var errors = (await Json.ProblemAsync(bad, 400)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("wallets[0]", out _));
+        Assert.True(errors.TryGetProperty("roles[0]", out _));
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/accounts", Json.Raw("""{"displayName":"x","password":"y"}""")), 400);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/accounts", Json.Raw("""[1,2""")), 400);
+        foreach (var path in new[] { "/admin/api/accounts/none", "/admin/api/accounts/none/sessions" })
+            await Json.ProblemAsync(await api.GetAsync(path), 404);
+        await Json.ProblemAsync(await api.PatchAsync("/admin/api/accounts/none", Json.Body(new { enabled = false })), 404);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/accounts/none/roles", Json.Body(new { role = "x" })), 404);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/accounts/none/wallets", Json.Body(new { address = WalletD })), 404);
+        await Json.ProblemAsync(await api.DeleteAsync("/admin/api/sessions/none"), 404);
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/accounts?pageSize=201"), 400);
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/accounts?page=0"), 400);
+    }
+
+    [Fact]
+    public async Task Wallets_link_and_unlink_with_validation_and_conflicts()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var one = await host.CreateAccountAsync();
+        var two = await host.CreateAccountAsync();
+
+        var linked = await api.PostAsync($"/admin/api/accounts/{one}/wallets", Json.Body(new { address = WalletC }));
+        Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+        Assert.Contains(WalletC, await linked.Content.ReadAsStringAsync());
+
+        var invalid = await api.PostAsync($"/admin/api/accounts/{one}/wallets", Json.Body(new { address = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTx" }));
+        Assert.True((await Json.ProblemAsync(invalid, 400)).GetProperty("errors").TryGetProperty("address", out _));
+
+        var elsewhere = await api.PostAsync($"/admin/api/accounts/{two}/wallets", Json.Body(new { address = WalletC }));
+        await Json.ProblemAsync(elsewhere, 409);
+
+        // Sessions signed in with the wallet end when it is unlinked.
+        var browser = await host.BrowserAsync(one, WalletC);
+        Assert.NotNull(browser);
+        var unlinked = await api.DeleteAsync($"/admin/api/accounts/{one}/wallets/{WalletC}");
+        Assert.Equal(HttpStatusCode.OK, unlinked.StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == one).AllAsync(s => s.EndedAt != null)));
+        await Json.ProblemAsync(await api.DeleteAsync($"/admin/api/accounts/{one}/wallets/{WalletC}"), 404);
+
+        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == one).Select(e => e.Type).ToListAsync());
+        Assert.Contains("wallet.linked", types);
+        Assert.Contains("wallet.unlinked", types);
+    }
+
+    [Fact]
+    public async Task Roles_are_granted_and_revoked()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var granted = await Json.ReadAsync(await api.PostAsync($"/admin/api/accounts/{id}/roles", Json.Body(new { role = "auditor" })));
+        Assert.Contains("auditor", granted.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        var invalid = await api.PostAsync($"/admin/api/accounts/{id}/roles", Json.Body(new { role = "" }));
+        Assert.True((await Json.ProblemAsync(invalid, 400)).GetProperty("errors").TryGetProperty("role", out _));
+        var revoked = await Json.ReadAsync(await api.DeleteAsync($"/admin/api/accounts/{id}/roles/auditor"));
+        Assert.Empty(revoked.GetProperty("roles").EnumerateArray());
+        await Json.ProblemAsync(await api.DeleteAsync($"/admin/api/accounts/{id}/roles/auditor"), 404);
+        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == id).Select(e => e.Type).ToListAsync());
+        Assert.Contains("account.role_granted", types);
+        Assert.Contains("account.role_revoked", types);
+    }
+
+    [Fact]
+    public async Task Disabling_ends_sessions_and_revokes_refresh_tokens()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync(WalletA + "", "staff");
+        var now = host.Clock.GetUtcNow();
+        await host.WithDbAsync(async db =>
+        {
+            db.Sessions.Add(new Session { Id = "s-" + id, AccountId = id, Wallet = WalletA, Method = "xumm-oidc", AuthTime = now, LastSeenAt = now, ExpiresAt = now.AddHours(1) });
+            db.Grants.Add(new Grant { Key = "rt-" + id, Type = "refresh_token", ClientId = "app", AccountId = id, CreatedAt = now, ExpiresAt = now.AddDays(1), Data = "{}" });
+            db.Grants.Add(new Grant { Key = "ac-" + id, Type = "authorization_code", ClientId = "app", AccountId = id, CreatedAt = now, ExpiresAt = now.AddMinutes(1), Data = "{}" });
+            return await db.SaveChangesAsync();
+        });
+
+        var response = await api.PatchAsync($"/admin/api/accounts/{id}", Json.Body(new { enabled = false }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await Json.ReadAsync(response);
+        Assert.False(body.GetProperty("account").GetProperty("enabled").GetBoolean());
+        Assert.Equal(1, body.GetProperty("sessionsEnded").GetInt32());
+        Assert.Equal(1, body.GetProperty("refreshTokensRevoked").GetInt32());
+
+        Assert.NotNull(await host.WithDbAsync(db => db.Sessions.Where(s => s.Id == "s-" + id).Select(s => s.EndedAt).SingleAsync()));
+        Assert.NotNull(await host.WithDbAsync(db => db.Grants.Where(g => g.Key == "rt-" + id).Select(g => g.RevokedAt).SingleAsync()));
+        Assert.Null(await host.WithDbAsync(db => db.Grants.Where(g => g.Key == "ac-" + id).Select(g => g.RevokedAt).SingleAsync()));
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "account.disabled" && e.AccountId == id)));
+
+        var enabled = await Json.ReadAsync(await api.PatchAsync($"/admin/api/accounts/{id}", Json.Body(new { enabled = true })));
+        Assert.True(enabled.GetProperty("account").GetProperty("enabled").GetBoolean());
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "account.enabled" && e.AccountId == id)));
+    }
+
+    [Fact]
+    public async Task Search_by_address_name_email_role_with_paging()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var created = await Json.ReadAsync(await api.PostAsync("/admin/api/accounts",
+            Json.Body(new { displayName = "Zed Searchable", email = "zed@search.example", roles = new[] { "searcher" }, wallets = new[] { WalletD } })));
+        var id = created.GetProperty("id").GetString();
+        foreach (var query in new[] { "address=" + WalletD, "name=zed", "email=SEARCH.example", "role=searcher", "q=" + WalletD[..10], "q=searchable" })
+        {
+            var page = await Json.ReadAsync(await api.GetAsync("/admin/api/accounts?" + query));
+            Assert.Equal(1, page.GetProperty("total").GetInt32());
+            Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());
+        }
+        var none = await Json.ReadAsync(await api.GetAsync("/admin/api/accounts?role=searcher&enabled=false"));
+        Assert.Equal(0, none.GetProperty("total").GetInt32());
+        var paged = await Json.ReadAsync(await api.GetAsync("/admin/api/accounts?pageSize=1&page=1"));
+        Assert.Single(paged.GetProperty("items").EnumerateArray());
+        Assert.True(paged.GetProperty("total").GetInt32() >= 2);
+    }
+
+    [Fact]
+    public async Task Sessions_are_listed_per_account_and_revoked_one_by_one()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        await host.BrowserAsync(id);
+        await host.BrowserAsync(id);
+        var list = await Json.ReadAsync(await api.GetAsync($"/admin/api/accounts/{id}/sessions"));
+        Assert.Equal(2, list.GetProperty("total").GetInt32());
+        var sid = list.GetProperty("items")[0].GetProperty("id").GetString()!;
+        var now = host.Clock.GetUtcNow();
+        await host.WithDbAsync(async db =>
+        {
+            db.Grants.Add(new Grant { Key = "rt-s-" + sid, Type = "refresh_token", ClientId = "app", AccountId = id, SessionId = sid, CreatedAt = now, ExpiresAt = now.AddDays(1), Data = "{}" });
+            return await db.SaveChangesAsync();
+        });
+
+        var revoked = await Json.ReadAsync(await api.DeleteAsync($"/admin/api/sessions/{sid}"));
+        Assert.False(revoked.GetProperty("active").GetBoolean());
+        Assert.NotNull(await host.WithDbAsync(db => db.Grants.Where(g => g.Key == "rt-s-" + sid).Select(g => g.RevokedAt).SingleAsync()));
+        Assert.Equal(1, (await Json.ReadAsync(await api.GetAsync($"/admin/api/accounts/{id}/sessions"))).GetProperty("total").GetInt32());
+        Assert.Equal(2, (await Json.ReadAsync(await api.GetAsync($"/admin/api/accounts/{id}/sessions?all=true"))).GetProperty("total").GetInt32());
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "session.revoked" && e.AccountId == id)));
+    }
+}

@@ -1,0 +1,259 @@
+using System.Text.Json;
+using IdentityBridge.Cli;
+using IdentityBridge.Clients;
+using IdentityBridge.Storage;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+/// <summary>The admin verbs, run in-process against a database of their own.</summary>
+public sealed class CliTests
+{
+    private const string WalletA = AccountsApiTests.WalletA;
+    private const string WalletB = AccountsApiTests.WalletB;
+
+    private sealed record Run(int Exit, string Out, string Err);
+
+    private sealed class Cli
+    {
+        public Cli(string? connectionString = null)
+        {
+            ConnectionString = connectionString ?? TestDatabase.CreateDatabase();
+            Settings = new Dictionary<string, string?>
+            {
+                ["Bridge:Issuer"] = "https://login.example.com",
+                ["Bridge:Database:Provider"] = TestDatabase.Provider,
+                ["Bridge:Database:ConnectionString"] = ConnectionString,
+                ["Xumm:ApiKey"] = BridgeFactory.XummApiKey,
+                ["Xumm:ApiSecret"] = BridgeFactory.XummApiSecret,
+                ["Xumm:Simulator:Enabled"] = "false",
+            };
+        }
+
+        public string ConnectionString { get; }
+        public Dictionary<string, string?> Settings { get; }
+
+        public async Task<Run> RunAsync(params string[] args)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var exit = await CliApp.RunAsync(args, new CliContext { Output = output, Error = error, Settings = Settings });
+            return new Run(exit, output.ToString(), error.ToString());
+        }
+
+        public async Task<Run> OkAsync(params string[] args)
+        {
+            var run = await RunAsync(args);
+            Assert.True(run.Exit == 0, $"{string.Join(' ', args)} exited {run.Exit}: {run.Err}");
+            return run;
+        }
+
+        public async Task<T> DbAsync<T>(Func<BridgeDbContext, Task<T>> query)
+        {
+            await using var app = await CliApp.BuildHostAsync(migrate: false, settings: Settings);
+            await using var scope = app.Services.CreateAsyncScope();
+            return await query(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
+        }
+    }
+
+    [Fact]
+    public async Task Clients_add_list_update_rotate_remove()
+    {
+        var cli = new Cli();
+        var added = await cli.OkAsync("clients", "add", "billing", "--name", "Billing", "--redirect-uri", "https://billing.example.com/cb",
+            "--scope", "openid", "profile", "--grant", "authorization_code", "refresh_token");
+        var secret = added.Out.Split('\n').Single(l => l.StartsWith("Client secret: ", StringComparison.Ordinal))["Client secret: ".Length..].Trim();
+        Assert.True(await cli.DbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "billing").Select(s => s.Hash).ToListAsync()) is [var hash] && ClientSecretHasher.Verify(secret, hash));
+
+        var table = await cli.OkAsync("clients", "list");
+        Assert.Contains("CLIENT ID", table.Out);
+        Assert.Contains("billing", table.Out);
+        var list = JsonDocument.Parse((await cli.OkAsync("clients", "list", "--json")).Out).RootElement;
+        var billing = list.EnumerateArray().Single(c => c.GetProperty("clientId").GetString() == "billing");
+        Assert.Equal(["openid", "profile"], billing.GetProperty("allowedScopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
+        Assert.DoesNotContain("sha256:", list.ToString());
+
+        await cli.OkAsync("clients", "update", "billing", "--name", "Billing v2", "--redirect-uri", "https://billing.example.com/cb2", "--enabled", "false");
+        var client = await cli.DbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "billing"));
+        Assert.Equal("Billing v2", client.ClientName);
+        Assert.False(client.Enabled);
+        Assert.Contains("cb2", client.RedirectUris);
+        Assert.Equal("openid profile", client.AllowedScopes);
+
+        var rotated = await cli.OkAsync("clients", "rotate-secret", "billing", "--overlap", "60", "--json");
+        var newSecret = JsonDocument.Parse(rotated.Out).RootElement.GetProperty("clientSecret").GetString()!;
+        Assert.NotEqual(secret, newSecret);
+        Assert.Equal(2, await cli.DbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "billing")));
+
+        await cli.OkAsync("clients", "remove", "billing");
+        var again = await cli.RunAsync("clients", "remove", "billing");
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("not found", again.Err);
+
+        var actors = await cli.DbAsync(db => db.AuditEvents.Where(e => e.ClientId == "billing").Select(e => e.Actor).Distinct().ToListAsync());
+        Assert.Equal(["cli"], actors);
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_non_zero_with_a_clear_message()
+    {
+        var cli = new Cli();
+        var js = await cli.RunAsync("clients", "add", "evil", "--redirect-uri", "javascript:alert(1)");
+        Assert.Equal(1, js.Exit);
+        Assert.Contains("redirectUris[0]", js.Err);
+        Assert.Contains("javascript", js.Err);
+
+        await cli.OkAsync("clients", "add", "dup", "--redirect-uri", "https://a.example/cb");
+        var dup = await cli.RunAsync("clients", "add", "dup", "--redirect-uri", "https://a.example/cb");
+        Assert.Equal(1, dup.Exit);
+        Assert.Contains("already exists", dup.Err);
+
+        var unknownClient = await cli.RunAsync("clients", "update", "ghost", "--name", "x");
+        Assert.Equal(1, unknownClient.Exit);
+        Assert.Contains("ghost", unknownClient.Err);
+
+        var badWallet = await cli.RunAsync("accounts", "add", "--wallet", "rNotAWallet");
+        Assert.Equal(1, badWallet.Exit);
+        Assert.Contains("r-address", badWallet.Err);
+
+        var unknownAccount = await cli.RunAsync("accounts", "disable", "no-such-account");
+        Assert.Equal(1, unknownAccount.Exit);
+        Assert.Contains("no-such-account", unknownAccount.Err);
+
+        var usage = await cli.RunAsync("clients", "add");
+        Assert.NotEqual(0, usage.Exit);
+
+        var missing = await cli.RunAsync("import", Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".json"));
+        Assert.Equal(1, missing.Exit);
+
+        var brokenConfig = new Cli();
+        brokenConfig.Settings["Bridge:Issuer"] = "not a url";
+        var broken = await brokenConfig.RunAsync("clients", "list");
+        Assert.Equal(2, broken.Exit);
+        Assert.Contains("Bridge:Issuer", broken.Err);
+    }
+
+    [Fact]
+    public async Task Accounts_add_link_disable_enable_grant_by_id_or_wallet()
+    {
+        var cli = new Cli();
+        var created = JsonDocument.Parse((await cli.OkAsync("accounts", "add", "--name", "Ops", "--wallet", WalletA, "--json")).Out).RootElement;
+        var id = created.GetProperty("id").GetString()!;
+
+        await cli.OkAsync("accounts", "link-wallet", id, WalletB, "--network", "TESTNET");
+        await cli.OkAsync("accounts", "grant-role", WalletB, "bridge-admin");
+        var disabled = await cli.OkAsync("accounts", "disable", WalletA);
+        Assert.Contains("disabled", disabled.Out);
+        var again = JsonDocument.Parse((await cli.OkAsync("accounts", "disable", id, "--json")).Out).RootElement;
+        Assert.False(again.GetProperty("account").GetProperty("enabled").GetBoolean());
+        Assert.Equal("Disabled", (await cli.DbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.Status).SingleAsync())).ToString());
+        await cli.OkAsync("accounts", "enable", id);
+
+        var listed = JsonDocument.Parse((await cli.OkAsync("accounts", "list", "--role", "bridge-admin", "--json")).Out).RootElement;
+        var account = listed.EnumerateArray().Single();
+        Assert.Equal(id, account.GetProperty("id").GetString());
+        Assert.Equal([WalletA, WalletB], account.GetProperty("wallets").EnumerateArray().Select(w => w.GetProperty("address").GetString()!).Order().ToArray());
+        Assert.True(account.GetProperty("enabled").GetBoolean());
+
+        var elsewhere = await cli.OkAsync("accounts", "add", "--name", "Other");
+        Assert.Contains("created", elsewhere.Out);
+        var otherId = elsewhere.Out.Split(' ')[1];
+        var conflict = await cli.RunAsync("accounts", "link-wallet", otherId, WalletA);
+        Assert.Equal(1, conflict.Exit);
+        Assert.Contains("linked to another account", conflict.Err);
+
+        await cli.OkAsync("accounts", "unlink-wallet", id, WalletB);
+        var table = await cli.OkAsync("accounts", "list");
+        Assert.Contains("Ops", table.Out);
+        Assert.DoesNotContain(WalletB, table.Out);
+
+        var types = await cli.DbAsync(db => db.AuditEvents.Where(e => e.AccountId == id && e.Actor == "cli").Select(e => e.Type).ToListAsync());
+        foreach (var t in new[] { "account.created", "wallet.linked", "account.role_granted", "account.disabled", "account.enabled", "wallet.unlinked" })
+            Assert.Contains(t, types);
+    }
+
+    [Fact]
+    public async Task Keys_rotate_and_list()
+    {
+        var cli = new Cli();
+        var rotated = JsonDocument.Parse((await cli.OkAsync("keys", "rotate", "--algorithm", "ES256", "--json")).Out).RootElement;
+        var kid = rotated.GetProperty("kid").GetString()!;
+        var table = await cli.OkAsync("keys", "list");
+        Assert.Contains(kid, table.Out);
+        Assert.Contains("ES256", table.Out);
+        var bad = await cli.RunAsync("keys", "rotate", "--algorithm", "none");
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("algorithm", bad.Err);
+    }
+
+    [Fact]
+    public async Task Export_import_export_round_trips_byte_for_byte()
+    {
+        var source = new Cli();
+        await source.OkAsync("clients", "add", "web", "--name", "Web", "--redirect-uri", "https://web.example.com/cb", "--scope", "openid", "email");
+        await source.OkAsync("clients", "rotate-secret", "web", "--overlap", "3600");
+        await source.OkAsync("clients", "add", "mobile", "--type", "public", "--redirect-uri", "com.example.mobile:/cb", "http://127.0.0.1/cb");
+        await source.OkAsync("accounts", "add", "--name", "Ada", "--email", "ada@example.com", "--wallet", WalletA, "--role", "bridge-admin", "staff");
+        var disabled = await source.OkAsync("accounts", "add", "--name", "Bob", "--wallet", WalletB);
+        await source.OkAsync("accounts", "disable", disabled.Out.Split(' ')[1]);
+
+        var first = (await source.OkAsync("export")).Out;
+        using (var doc = JsonDocument.Parse(first))
+        {
+            Assert.Equal("identitybridge-export", doc.RootElement.GetProperty("format").GetString());
+            Assert.Equal(2, doc.RootElement.GetProperty("clients").GetArrayLength());
+            Assert.Equal(2, doc.RootElement.GetProperty("accounts").GetArrayLength());
+            var web = doc.RootElement.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("clientId").GetString() == "web");
+            Assert.Equal(2, web.GetProperty("secrets").GetArrayLength());
+            Assert.StartsWith("sha256:", web.GetProperty("secrets")[0].GetProperty("hash").GetString());
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"bridge-export-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, first);
+        var target = new Cli();
+        var imported = await target.OkAsync("import", file);
+        Assert.Contains("2 client(s) created", imported.Out);
+        Assert.Contains("2 account(s) created", imported.Out);
+        var second = (await target.OkAsync("export")).Out;
+        Assert.Equal(first, second);
+
+        // Importing the same file again changes nothing and exports the same bytes.
+        var again = await target.OkAsync("import", file, "--json");
+        Assert.Equal(4, JsonDocument.Parse(again.Out).RootElement.GetProperty("unchanged").GetInt32());
+        Assert.Equal(first, (await target.OkAsync("export")).Out);
+
+        // Upsert: a changed file updates what it names and leaves the rest alone.
+        var edited = first.Replace("\"Ada\"", "\"Ada L.\"", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(file, edited);
+        await target.OkAsync("clients", "add", "local-only", "--redirect-uri", "https://local.example/cb");
+        var update = await target.OkAsync("import", file);
+        Assert.Contains("1 updated", update.Out);
+        Assert.True(await target.DbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "local-only")));
+        Assert.Equal("Ada L.", await target.DbAsync(db => db.Accounts.Where(a => a.Email == "ada@example.com").Select(a => a.DisplayName).SingleAsync()));
+        File.Delete(file);
+    }
+
+    [Fact]
+    public async Task Import_refuses_an_invalid_file_without_writing_anything()
+    {
+        var cli = new Cli();
+        var file = Path.Combine(Path.GetTempPath(), $"bridge-import-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            {"format":"identitybridge-export","version":1,
+             "clients":[{"clientId":"ok","redirectUris":["https://ok.example/cb"]},{"clientId":"bad","redirectUris":["https://x.example/cb#frag"]}],
+             "accounts":[{"id":"acc1","wallets":[{"address":"rBroken"}]}]}
+            """);
+        var run = await cli.RunAsync("import", file);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("clients[1].redirectUris[0]", run.Err);
+        Assert.Contains("accounts[0].wallets[0].address", run.Err);
+        Assert.False(await cli.DbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "ok")));
+
+        await File.WriteAllTextAsync(file, """{"format":"identitybridge-export","version":1,"extra":true}""");
+        var unknown = await cli.RunAsync("import", file);
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("extra", unknown.Err);
+        File.Delete(file);
+    }
+}

@@ -1,0 +1,248 @@
+using System.Net;
+using IdentityBridge.Clients;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<ClientsApiTests.Host>
+{
+    public sealed class Host : AdminHost;
+
+    private static object NewClient(string id, params string[] redirectUris) => new
+    {
+        clientId = id,
+        clientName = "App " + id,
+        redirectUris = redirectUris.Length == 0 ? ["https://app.example.com/callback"] : redirectUris,
+        allowedScopes = new[] { "openid", "profile" },
+        allowedGrantTypes = new[] { "authorization_code", "refresh_token" },
+    };
+
+    [Fact]
+    public async Task Create_returns_the_secret_once_and_get_never_shows_a_secret_or_hash()
+    {
+        var (api, admin) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(NewClient("create-once")));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var created = await Json.ReadAsync(response);
+        var secret = created.GetProperty("clientSecret").GetString()!;
+        Assert.True(secret.Length >= 40);
+        Assert.Equal("create-once", created.GetProperty("client").GetProperty("clientId").GetString());
+
+        var hash = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "create-once").Select(s => s.Hash).SingleAsync());
+        Assert.True(ClientSecretHasher.Verify(secret, hash));
+
+        var get = await api.GetStringAsync("/admin/api/clients/create-once");
+        Assert.DoesNotContain(secret, get);
+        Assert.DoesNotContain("sha256:", get);
+        Assert.Contains("\"secrets\"", get);
+
+        var audit = await host.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Type == "client.created" && e.ClientId == "create-once"));
+        Assert.Equal(admin, audit.Actor);
+        Assert.DoesNotContain(secret, audit.Details);
+        Assert.DoesNotContain("sha256:", audit.Details);
+        Assert.Contains("https://app.example.com/callback", audit.Details);
+    }
+
+    [Fact]
+    public async Task Public_clients_get_no_secret()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "spa-app", clientType = "public", redirectUris = new[] { "http://127.0.0.1/callback", "com.example.app:/cb" },
+        }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await Json.ReadAsync(response);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, created.GetProperty("clientSecret").ValueKind);
+        Assert.Equal("none", created.GetProperty("client").GetProperty("tokenEndpointAuthMethod").GetString());
+        Assert.True(created.GetProperty("client").GetProperty("requirePkce").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("https://app.example.com/cb#fragment")]
+    [InlineData("https://*.example.com/cb")]
+    [InlineData("http://app.example.com/cb")]
+    [InlineData("data:text/html,hi")]
+    [InlineData("/relative/cb")]
+    [InlineData("com.example.app:/cb")]
+    public async Task Invalid_redirect_uris_are_problems_naming_the_field(string uri)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(NewClient("bad-" + Guid.NewGuid().ToString("N")[..8], "https://ok.example.com/cb", uri)));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("redirectUris[1]", out var messages), problem.ToString());
+        Assert.NotEmpty(messages.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Unknown_fields_and_malformed_json_and_wrong_types_are_400_problems()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var unknown = await api.PostAsync("/admin/api/clients", Json.Raw("""{"clientId":"x1","redirectUris":["https://a.example/cb"],"isAdmin":true}"""));
+        var problem = await Json.ProblemAsync(unknown, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("isAdmin", out _), problem.ToString());
+
+        var malformed = await api.PostAsync("/admin/api/clients", Json.Raw("""{"clientId": "x2", """));
+        await Json.ProblemAsync(malformed, 400);
+
+        var wrongType = await api.PostAsync("/admin/api/clients", Json.Raw("""{"clientId":"x3","redirectUris":"https://a.example/cb"}"""));
+        var typed = await Json.ProblemAsync(wrongType, 400);
+        Assert.True(typed.GetProperty("errors").TryGetProperty("redirectUris", out _), typed.ToString());
+
+        var notJson = await api.PostAsync("/admin/api/clients", new StringContent("clientId=x4"));
+        await Json.ProblemAsync(notJson, 415);
+
+        var empty = await api.PostAsync("/admin/api/clients", Json.Raw("null"));
+        await Json.ProblemAsync(empty, 400);
+
+        var missingId = await api.PostAsync("/admin/api/clients", Json.Raw("""{"redirectUris":["https://a.example/cb"]}"""));
+        Assert.True((await Json.ProblemAsync(missingId, 400)).GetProperty("errors").TryGetProperty("clientId", out _));
+    }
+
+    [Fact]
+    public async Task Other_settings_are_validated_too()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "bad settings!",
+            clientType = "robot",
+            redirectUris = new[] { "https://a.example/cb" },
+            allowedScopes = new[] { "openid", "admin:all" },
+            allowedGrantTypes = new[] { "password" },
+            accessTokenLifetime = 5,
+            subjectType = "secret",
+        }));
+        var errors = (await Json.ProblemAsync(response, 400)).GetProperty("errors");
+        foreach (var field in new[] { "clientId", "clientType", "allowedScopes[1]", "allowedGrantTypes[0]", "accessTokenLifetime", "subjectType" })
+            Assert.True(errors.TryGetProperty(field, out _), $"{field} missing in {errors}");
+    }
+
+    [Fact]
+    public async Task Duplicate_client_id_is_409_and_unknown_id_is_404()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("dup")))).StatusCode);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/clients", Json.Body(NewClient("dup"))), 409);
+
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/clients/nope"), 404);
+        await Json.ProblemAsync(await api.PutAsync("/admin/api/clients/nope", Json.Body(NewClient("nope"))), 404);
+        await Json.ProblemAsync(await api.PatchAsync("/admin/api/clients/nope", Json.Body(new { enabled = false })), 404);
+        await Json.ProblemAsync(await api.DeleteAsync("/admin/api/clients/nope"), 404);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/clients/nope/rotate-secret", null), 404);
+    }
+
+    [Fact]
+    public async Task List_pages_with_total_and_validates_bounds()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        for (var i = 0; i < 5; i++)
+            await api.PostAsync("/admin/api/clients", Json.Body(NewClient($"page-{i}")));
+        var page = await Json.ReadAsync(await api.GetAsync("/admin/api/clients?search=page-&pageSize=2&page=2"));
+        Assert.Equal(5, page.GetProperty("total").GetInt32());
+        Assert.Equal(3, page.GetProperty("totalPages").GetInt32());
+        Assert.Equal(["page-2", "page-3"], page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("clientId").GetString()!).ToArray());
+
+        foreach (var bad in new[] { "pageSize=0", "pageSize=201", "page=0", "page=abc", "pageSize=-1" })
+        {
+            var problem = await Json.ProblemAsync(await api.GetAsync("/admin/api/clients?" + bad), 400);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(bad.Split('=')[0], out _), bad);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/admin/api/clients?pageSize=200")).StatusCode);
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/clients?enabled=maybe"), 400);
+    }
+
+    [Fact]
+    public async Task Put_replaces_settings_keeps_secrets_and_audits_before_and_after()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        await api.PostAsync("/admin/api/clients", Json.Body(NewClient("put-me")));
+        var response = await api.PutAsync("/admin/api/clients/put-me", Json.Body(new
+        {
+            clientName = "Renamed",
+            redirectUris = new[] { "https://new.example.com/cb" },
+            requireConsent = true,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var view = await Json.ReadAsync(response);
+        Assert.Equal("Renamed", view.GetProperty("clientName").GetString());
+        Assert.Equal(["openid"], view.GetProperty("allowedScopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
+        Assert.Single(view.GetProperty("secrets").EnumerateArray());
+
+        var details = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "client.updated" && e.ClientId == "put-me").Select(e => e.Details).SingleAsync());
+        Assert.Contains("https://app.example.com/callback", details);
+        Assert.Contains("https://new.example.com/cb", details);
+
+        var mismatch = await api.PutAsync("/admin/api/clients/put-me", Json.Body(new { clientId = "other", redirectUris = new[] { "https://a.example/cb" } }));
+        Assert.True((await Json.ProblemAsync(mismatch, 400)).GetProperty("errors").TryGetProperty("clientId", out _));
+        var invalid = await api.PutAsync("/admin/api/clients/put-me", Json.Body(new { redirectUris = new[] { "javascript:alert(1)" } }));
+        Assert.True((await Json.ProblemAsync(invalid, 400)).GetProperty("errors").TryGetProperty("redirectUris[0]", out _));
+    }
+
+    [Fact]
+    public async Task Patch_disables_and_enables_and_delete_removes()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        await api.PostAsync("/admin/api/clients", Json.Body(NewClient("toggle")));
+        var off = await Json.ReadAsync(await api.PatchAsync("/admin/api/clients/toggle", Json.Body(new { enabled = false })));
+        Assert.False(off.GetProperty("enabled").GetBoolean());
+        Assert.False(await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == "toggle").Select(c => c.Enabled).SingleAsync()));
+        var on = await Json.ReadAsync(await api.PatchAsync("/admin/api/clients/toggle", Json.Body(new { enabled = true })));
+        Assert.True(on.GetProperty("enabled").GetBoolean());
+        await Json.ProblemAsync(await api.PatchAsync("/admin/api/clients/toggle", Json.Body(new { clientName = "x" })), 400);
+        await Json.ProblemAsync(await api.PatchAsync("/admin/api/clients/toggle", Json.Raw("{}")), 400);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("/admin/api/clients/toggle")).StatusCode);
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/clients/toggle"), 404);
+        Assert.Equal(0, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "toggle")));
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "client.deleted" && e.ClientId == "toggle")));
+    }
+
+    [Fact]
+    public async Task Rotating_a_secret_returns_it_once_and_keeps_the_old_one_for_the_overlap()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var first = (await Json.ReadAsync(await api.PostAsync("/admin/api/clients", Json.Body(NewClient("rotate-me"))))).GetProperty("clientSecret").GetString()!;
+
+        var response = await api.PostAsync("/admin/api/clients/rotate-me/rotate-secret", Json.Body(new { overlapSeconds = 3600 }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var rotated = await Json.ReadAsync(response);
+        var second = rotated.GetProperty("clientSecret").GetString()!;
+        Assert.NotEqual(first, second);
+        var now = host.Clock.GetUtcNow();
+        Assert.Equal(now.AddHours(1).ToUnixTimeSeconds(), rotated.GetProperty("previousSecretsExpireAt").GetDateTimeOffset().ToUnixTimeSeconds());
+
+        var secrets = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "rotate-me").ToListAsync());
+        Assert.Equal(2, secrets.Count);
+        var old = secrets.Single(s => ClientSecretHasher.Verify(first, s.Hash));
+        var fresh = secrets.Single(s => ClientSecretHasher.Verify(second, s.Hash));
+        Assert.Equal(now.AddHours(1).ToUnixTimeMilliseconds(), old.ExpiresAt!.Value.ToUnixTimeMilliseconds());
+        Assert.Null(fresh.ExpiresAt);
+
+        var audit = await host.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Type == "client.secret_rotated" && e.ClientId == "rotate-me"));
+        Assert.DoesNotContain(second, audit.Details);
+        Assert.DoesNotContain("sha256:", audit.Details);
+
+        // Default overlap is 24 h; out-of-range overlaps are refused.
+        var third = await Json.ReadAsync(await api.PostAsync("/admin/api/clients/rotate-me/rotate-secret", null));
+        Assert.Equal(now.AddDays(1).ToUnixTimeSeconds(), third.GetProperty("previousSecretsExpireAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        var bad = await api.PostAsync("/admin/api/clients/rotate-me/rotate-secret", Json.Body(new { overlapSeconds = -1 }));
+        Assert.True((await Json.ProblemAsync(bad, 400)).GetProperty("errors").TryGetProperty("overlapSeconds", out _));
+    }
+
+    [Fact]
+    public async Task The_redirect_uri_check_endpoint_applies_the_registration_rules()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var ok = await Json.ReadAsync(await api.GetAsync("/admin/api/validate/redirect-uri?uri=" + Uri.EscapeDataString("https://a.example/cb")));
+        Assert.True(ok.GetProperty("valid").GetBoolean());
+        var bad = await Json.ReadAsync(await api.GetAsync("/admin/api/validate/redirect-uri?uri=" + Uri.EscapeDataString("javascript:alert(1)")));
+        Assert.False(bad.GetProperty("valid").GetBoolean());
+        Assert.Contains("javascript", bad.GetProperty("error").GetString());
+        var native = await Json.ReadAsync(await api.GetAsync("/admin/api/validate/redirect-uri?clientType=public&uri=" + Uri.EscapeDataString("com.example.app:/cb")));
+        Assert.True(native.GetProperty("valid").GetBoolean());
+    }
+}

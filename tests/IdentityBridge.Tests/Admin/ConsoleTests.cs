@@ -1,0 +1,226 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using IdentityBridge.Accounts;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<ConsoleTests.Host>
+{
+    public sealed class Host : AdminHost;
+
+    private static readonly string[] Pages = ["/admin", "/admin/clients", "/admin/clients/new", "/admin/accounts", "/admin/accounts/new", "/admin/keys", "/admin/audit"];
+
+    [Fact]
+    public async Task Anonymous_visitors_are_sent_to_the_login_with_a_return_url()
+    {
+        var browser = host.CreateBrowser();
+        var response = await browser.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal("/login", location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0]);
+        Assert.Equal("/admin", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.IsAbsoluteUri ? location.Query : "?" + location.OriginalString.Split('?')[1])["returnUrl"]);
+    }
+
+    [Fact]
+    public async Task A_signed_in_non_admin_gets_403_everywhere_under_admin()
+    {
+        var user = await host.CreateAccountAsync(null, "staff");
+        var browser = await host.BrowserAsync(user);
+        foreach (var page in Pages.Append("/admin/accounts/" + user))
+        {
+            var response = await browser.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{page}: {response.StatusCode}");
+        }
+        var post = await browser.PostAsync("/admin/keys?handler=Rotate", new FormUrlEncodedContent([]));
+        Assert.True(post.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/api/validate/redirect-uri?uri=https://a.example/cb")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/openapi.json")).StatusCode);
+        Assert.Equal(0, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
+    }
+
+    [Fact]
+    public async Task An_admin_sees_every_page_without_inline_script_or_style()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+        foreach (var page in Pages.Append("/admin/accounts/" + admin))
+        {
+            var response = await browser.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {response.StatusCode}");
+            var document = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+            Assert.All(document.Scripts, s => Assert.False(string.IsNullOrEmpty(s.Source), $"inline script on {page}"));
+            Assert.Empty(document.QuerySelectorAll("style"));
+            Assert.Empty(document.QuerySelectorAll("[style]"));
+            Assert.Empty(document.QuerySelectorAll("[onclick],[onsubmit],[onchange]"));
+            // Every input a person fills has a label.
+            foreach (var input in document.QuerySelectorAll("input:not([type=hidden]), select, textarea"))
+            {
+                var id = input.GetAttribute("id");
+                Assert.False(string.IsNullOrEmpty(id), $"unlabelled {input.OuterHtml} on {page}");
+                Assert.NotNull(document.QuerySelector($"label[for='{id}']"));
+            }
+            foreach (var form in document.QuerySelectorAll("form[method=post]"))
+                Assert.NotNull(form.QuerySelector("input[name=__RequestVerificationToken]"));
+            Assert.NotNull(document.QuerySelector("nav a[aria-current=page]"));
+            Assert.NotNull(document.QuerySelector("h1"));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin/api/validate/redirect-uri?uri=https://a.example/cb")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin/openapi.json")).StatusCode);
+        // The session cookie opens the console only: the REST API itself wants a bearer token.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/admin/api/clients")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Access_ends_at_once_when_the_role_is_revoked_or_the_session_ended()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin")).StatusCode);
+        await host.WithDbAsync(db => db.AccountRoles.Where(r => r.AccountId == admin).ExecuteDeleteAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin")).StatusCode);
+
+        var other = await host.CreateAdminAsync();
+        var second = await host.BrowserAsync(other);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/admin")).StatusCode);
+        await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == other).ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, host.Clock.GetUtcNow())));
+        var ended = await second.GetAsync("/admin/clients");
+        Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+        Assert.Contains("/login", ended.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Forms_need_the_antiforgery_token()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+        var response = await browser.PostAsync("/admin/keys?handler=Rotate", new FormUrlEncodedContent([new("Algorithm", "RS256")]));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Register_a_client_rotate_its_secret_and_see_it_in_the_audit_log()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+
+        var (action, fields) = await FormAsync(browser, "/admin/clients/new", "form[method=post]");
+        fields["Form.ClientId"] = "console-app";
+        fields["Form.ClientName"] = "Console app";
+        fields["Form.RedirectUris"] = "https://console.example.com/cb\njavascript:alert(1)";
+        var refused = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var refusedHtml = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("line 2", refusedHtml);
+        Assert.Contains("javascript", refusedHtml);
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "console-app")));
+
+        fields["Form.RedirectUris"] = "https://console.example.com/cb";
+        var created = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"));
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal("no-store", created.Headers.CacheControl?.ToString());
+        var secret = new HtmlParser().ParseDocument(await created.Content.ReadAsStringAsync()).QuerySelector<IHtmlInputElement>("#client-secret")!.Value;
+        var hash = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "console-app").Select(s => s.Hash).SingleAsync());
+        Assert.True(Clients.ClientSecretHasher.Verify(secret, hash));
+        var detail = await browser.GetStringAsync("/admin/clients/console-app");
+        Assert.DoesNotContain(secret, detail);
+
+        var (rotateAction, rotateFields) = await FormAsync(browser, "/admin/clients/console-app", "form[action*=Rotate]");
+        rotateFields["OverlapHours"] = "2";
+        var rotated = await PostAsync(browser, rotateAction, rotateFields);
+        var newSecret = new HtmlParser().ParseDocument(await rotated.Content.ReadAsStringAsync()).QuerySelector<IHtmlInputElement>("#client-secret")!.Value;
+        Assert.NotEqual(secret, newSecret);
+        Assert.Equal(2, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "console-app")));
+
+        var (disableAction, disableFields) = await FormAsync(browser, "/admin/clients/console-app", "form[action*=Disable]");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, disableAction, disableFields)).StatusCode);
+        Assert.False(await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == "console-app").Select(c => c.Enabled).SingleAsync()));
+
+        var audit = await browser.GetStringAsync("/admin/audit?clientId=console-app");
+        Assert.Contains("client.created", audit);
+        Assert.Contains("client.secret_rotated", audit);
+        Assert.Contains("client.updated", audit);
+        Assert.DoesNotContain(newSecret, audit);
+        Assert.DoesNotContain("sha256:", audit);
+    }
+
+    [Fact]
+    public async Task Link_a_wallet_grant_a_role_revoke_a_session_and_disable_an_account()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+        var user = await host.CreateAccountAsync();
+        await host.BrowserAsync(user);
+        var page = "/admin/accounts/" + user;
+
+        var (linkAction, linkFields) = await FormAsync(browser, page, "form[action*=LinkWallet]");
+        linkFields["Link.Address"] = "rNotAnAddress";
+        var refused = await PostAsync(browser, linkAction, linkFields);
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("r-address", await refused.Content.ReadAsStringAsync());
+
+        linkFields["Link.Address"] = AccountsApiTests.WalletC;
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, linkAction, linkFields)).StatusCode);
+        Assert.Contains(AccountsApiTests.WalletC, await browser.GetStringAsync(page));
+
+        var (grantAction, grantFields) = await FormAsync(browser, page, "form[action*=GrantRole]");
+        grantFields["Grant.Role"] = "auditor";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, grantAction, grantFields)).StatusCode);
+
+        var (revokeAction, revokeFields) = await FormAsync(browser, page, "form[action*=RevokeSession]");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, revokeAction, revokeFields)).StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == user).AllAsync(s => s.EndedAt != null)));
+
+        var (disableAction, disableFields) = await FormAsync(browser, page, "form[action*=Disable]");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, disableAction, disableFields)).StatusCode);
+        Assert.False(await host.Services.CreateScope().ServiceProvider.GetRequiredService<AccountService>().IsActiveAsync(user));
+
+        var audit = await browser.GetStringAsync("/admin/audit?accountId=" + user);
+        foreach (var type in new[] { "wallet.linked", "account.role_granted", "session.revoked", "account.disabled" })
+            Assert.Contains(type, audit);
+        var search = await browser.GetStringAsync("/admin/accounts?q=" + AccountsApiTests.WalletC);
+        Assert.Contains(user, search);
+    }
+
+    [Fact]
+    public async Task Dashboard_counts_sign_ins_per_day()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+        var now = host.Clock.GetUtcNow();
+        await host.WithDbAsync(async db =>
+        {
+            for (var i = 0; i < 3; i++)
+                db.AuditEvents.Add(new Storage.Entities.AuditEvent { Type = "signin.succeeded", Actor = "system", Time = now.AddDays(-i) });
+            db.AuditEvents.Add(new Storage.Entities.AuditEvent { Type = "signin.succeeded", Actor = "system", Time = now.AddDays(-30) });
+            return await db.SaveChangesAsync();
+        });
+        var html = new HtmlParser().ParseDocument(await browser.GetStringAsync("/admin"));
+        Assert.Equal("3", html.QuerySelector("#stat-signins")!.TextContent.Trim());
+        Assert.Equal(14, html.QuerySelectorAll("svg rect.bar").Length);
+    }
+
+    private static async Task<(string Action, Dictionary<string, string> Fields)> FormAsync(HttpClient browser, string page, string selector)
+    {
+        var html = await browser.GetStringAsync(page);
+        var form = new HtmlParser().ParseDocument(html).QuerySelector<IHtmlFormElement>(selector) ?? throw new InvalidOperationException($"no {selector} on {page}");
+        var fields = new Dictionary<string, string>();
+        foreach (var input in form.QuerySelectorAll<IHtmlInputElement>("input"))
+        {
+            if (string.IsNullOrEmpty(input.Name) || fields.ContainsKey(input.Name)) continue;
+            if (input.Type is "checkbox" && !input.IsChecked) continue;
+            fields[input.Name] = input.Value;
+        }
+        foreach (var area in form.QuerySelectorAll<IHtmlTextAreaElement>("textarea")) fields[area.Name!] = area.Value;
+        foreach (var select in form.QuerySelectorAll<IHtmlSelectElement>("select")) fields[select.Name!] = select.Value ?? "";
+        var action = form.GetAttribute("action");
+        return (string.IsNullOrEmpty(action) ? page : action, fields);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient browser, string action, Dictionary<string, string> fields, params (string Key, string Value)[] extra) =>
+        browser.PostAsync(action, new FormUrlEncodedContent(fields.Where(f => !extra.Any(e => e.Key == f.Key))
+            .Select(f => new KeyValuePair<string, string>(f.Key, f.Value)).Concat(extra.Select(e => new KeyValuePair<string, string>(e.Key, e.Value)))));
+}
