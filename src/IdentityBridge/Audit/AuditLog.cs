@@ -43,8 +43,14 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
 }
 
 /// <summary>The in-memory queue between <see cref="AuditLog"/> and <see cref="AuditWriter"/>.</summary>
-public sealed class AuditQueue
+public sealed class AuditQueue(IDbContextFactory<BridgeDbContext> factory)
 {
+    /// <summary>
+    /// Store each event at once instead of queueing it: for the admin CLI, whose host never starts the
+    /// background writer and exits right after the command.
+    /// </summary>
+    public bool WriteThrough { get; set; }
+
     private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000)
     {
         SingleReader = true,
@@ -53,7 +59,17 @@ public sealed class AuditQueue
 
     internal ChannelReader<object> Reader => _channel.Reader;
 
-    public void Enqueue(AuditEvent evt) => _channel.Writer.TryWrite(evt);
+    public void Enqueue(AuditEvent evt)
+    {
+        if (!WriteThrough)
+        {
+            _channel.Writer.TryWrite(evt);
+            return;
+        }
+        using var db = factory.CreateDbContext();
+        db.AuditEvents.Add(evt);
+        db.SaveChanges();
+    }
 
     /// <summary>A marker the writer completes once everything before it is stored.</summary>
     public async Task FlushAsync(CancellationToken ct)

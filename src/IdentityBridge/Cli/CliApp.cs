@@ -40,6 +40,7 @@ public static class CliApp
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var app = builder.Build();
+        app.Services.GetRequiredService<Audit.AuditQueue>().WriteThrough = true;
         if (migrate) await app.Services.InitializeIdentityBridgeAsync();
         return app;
     }

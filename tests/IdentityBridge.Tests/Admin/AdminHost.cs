@@ -66,6 +66,8 @@ public class AdminHost : BridgeFactory
 
     public async Task<T> WithDbAsync<T>(Func<BridgeDbContext, Task<T>> action)
     {
+        // Audit events are stored by a background writer: flush so the query sees them.
+        await Services.GetRequiredService<IdentityBridge.Audit.AuditLog>().FlushAsync();
         await using var scope = Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }

@@ -27,6 +27,7 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     [Fact]
     public async Task A_signed_in_non_admin_gets_403_everywhere_under_admin()
     {
+        var keysBefore = await host.WithDbAsync(db => db.SigningKeys.CountAsync());
         var user = await host.CreateAccountAsync(null, "staff");
         var browser = await host.BrowserAsync(user);
         foreach (var page in Pages.Append("/admin/accounts/" + user))
@@ -38,7 +39,7 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.True(post.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/api/validate/redirect-uri?uri=https://a.example/cb")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/admin/openapi.json")).StatusCode);
-        Assert.Equal(0, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
+        Assert.Equal(keysBefore, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
     }
 
     [Fact]
@@ -94,11 +95,12 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     [Fact]
     public async Task Forms_need_the_antiforgery_token()
     {
+        var keysBefore = await host.WithDbAsync(db => db.SigningKeys.CountAsync());
         var admin = await host.CreateAdminAsync();
         var browser = await host.BrowserAsync(admin);
         var response = await browser.PostAsync("/admin/keys?handler=Rotate", new FormUrlEncodedContent([new("Algorithm", "RS256")]));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
+        Assert.Equal(keysBefore, await host.WithDbAsync(db => db.SigningKeys.CountAsync()));
     }
 
     [Fact]

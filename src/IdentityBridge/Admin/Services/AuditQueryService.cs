@@ -18,10 +18,12 @@ public sealed record AuditQuery(
     bool? Success = null);
 
 /// <summary>Reads the audit trail, newest first.</summary>
-public sealed class AuditQueryService(BridgeDbContext db, TimeProvider time)
+public sealed class AuditQueryService(BridgeDbContext db, TimeProvider time, Audit.AuditLog audit)
 {
     public async Task<ResultPage<AuditEventView>> QueryAsync(AuditQuery q, PageRequest page, CancellationToken ct = default)
     {
+        // Events are stored by a background writer; flush so the answer includes everything recorded so far.
+        await audit.FlushAsync(ct);
         var query = db.AuditEvents.AsNoTracking();
         if (q.From is { } from) query = query.Where(e => e.Time >= from);
         if (q.To is { } to) query = query.Where(e => e.Time < to);
