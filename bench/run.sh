@@ -104,8 +104,9 @@ REDIRECT_URI="http://127.0.0.1:$REDIRECT_PORT/cb"
 
 # Waits for the first 200 of the discovery document; prints the milliseconds since $2 (date +%s%N).
 wait_ready() {
-  local url=$1 since=$2 deadline=$(( $(date +%s) + 90 ))
-  until curl -sf -o /dev/null "$url"; do
+  local url=$1 since=$2 deadline=$(( $(date +%s) + 90 )) code
+  until code=$(curl -s -o /dev/null -w '%{http_code}' "$url") && [ "$code" = 200 ]; do
+    [ "$code" != 404 ] || { echo "$url answers 404: this build has no OpenID Provider endpoints" >&2; return 1; }
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited" >&2; return 1; }
     [ "$(date +%s)" -lt "$deadline" ] || { echo "server not ready after 90 s" >&2; return 1; }
     sleep 0.02
