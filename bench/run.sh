@@ -61,10 +61,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A free port below the kernel's ephemeral range, so that no outgoing connection (the driver's, the
+# bridge's to PostgreSQL) can hold it when a server is restarted on it.
 free_port() {
-  local port
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] || low=32768
   while :; do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -114,6 +118,9 @@ wait_ready() {
   echo $(( ($(date +%s%N) - since) / 1000000 ))
 }
 
+# CPU time (user + system) a process has used so far, in ms (USER_HZ = 100).
+cpu_ms() { awk '{ print ($14 + $15) * 10 }' "/proc/$1/stat"; }
+
 stop_server() {
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -162,7 +169,7 @@ start_peer() {
 
 # Starts a server twice (empty store, then a restart on it), then drives every scenario against it.
 bench_target() {
-  local name=$1 port starter cold restart issuer extra=()
+  local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=()
   port=$(free_port)
   issuer="http://127.0.0.1:$port"
   say "Server: $name on $issuer"
@@ -182,10 +189,12 @@ bench_target() {
   esac
   t0=$(date +%s%N); "${starter[@]}"
   cold=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+  cold_cpu=$(cpu_ms "$SERVER_PID")
   stop_server
   t0=$(date +%s%N); "${starter[@]}"
   restart=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
-  echo "start-up: ${cold} ms with an empty store, ${restart} ms on restart"
+  restart_cpu=$(cpu_ms "$SERVER_PID")
+  echo "start-up: ${cold} ms (${cold_cpu} ms CPU) with an empty store, ${restart} ms (${restart_cpu} ms CPU) on restart"
 
   local description
   case $name in
@@ -199,7 +208,7 @@ bench_target() {
     --workers "$WORKERS" --warmup "$WARMUP" --duration "$DURATION" --half-duration "$HALF_DURATION" \
     --service-client-id bench-service --service-client-secret "$SECRET_SERVICE" \
     --web-client-id bench-web --web-client-secret "$SECRET_WEB" --redirect-uri "$REDIRECT_URI" \
-    --cold-start-ms "$cold" --restart-ms "$restart" | tee "$RAW/driver-$name.log" || status=$?
+    --cold-start-ms "$cold" --restart-ms "$restart" --cold-start-cpu-ms "$cold_cpu" --restart-cpu-ms "$restart_cpu" | tee "$RAW/driver-$name.log" || status=$?
   stop_server
   return $status
 }

@@ -38,6 +38,8 @@ public sealed record TargetResult(
     DateTimeOffset StartedAt,
     double? ColdStartMs,
     double? RestartMs,
+    double? ColdStartCpuMs,
+    double? RestartCpuMs,
     long? PeakRssKb,
     long? FinalRssKb,
     IReadOnlyList<ScenarioResult> Scenarios);

@@ -78,6 +78,8 @@ public static class RunCommand
         var result = new TargetResult(target, args.Get("description", target), issuer, started,
             args.Get("cold-start-ms") is { } c ? double.Parse(c, CultureInfo.InvariantCulture) : null,
             args.Get("restart-ms") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : null,
+            args.Get("cold-start-cpu-ms") is { } cc ? double.Parse(cc, CultureInfo.InvariantCulture) : null,
+            args.Get("restart-cpu-ms") is { } rc ? double.Parse(rc, CultureInfo.InvariantCulture) : null,
             serverPid is { } s1 ? ProcessStats.StatusKb(s1, "VmHWM") : null,
             serverPid is { } s2 ? ProcessStats.StatusKb(s2, "VmRSS") : null,
             results);
