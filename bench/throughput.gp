@@ -8,7 +8,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [1:*]
+set autoscale y
 set ylabel "operations per second (log scale)"
 set grid ytics mytics
 set key top left noenhanced autotitle columnheader
