@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# IdentityBridge benchmark: throughput, latency, memory and start-up of the bridge (on SQLite, then on
+# PostgreSQL) and of a reference provider (oidc-provider on Node), under the same load from the same
+# driver, next to the physical limit of this machine (openssl speed).
+#
+#   bench/run.sh            full run, about 10 minutes on 2 cores
+#   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
+#
+# Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
+# HALF_DURATION (seconds), BRIDGE_SRC (a checkout whose src/IdentityBridge is benchmarked; default this
+# one), SKIP_BUILD=1. Writes bench/results/latest.md, bench/results/throughput.png and the raw driver
+# output under bench/results/raw/. Exits non-zero when a step fails or a request failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BENCH="$ROOT/bench"
+BRIDGE_SRC=$(cd "${BRIDGE_SRC:-$ROOT}" && pwd)
+RESULTS="$BENCH/results"
+RAW="$RESULTS/raw"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-1}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}
+  OPENSSL_SECONDS=1; VALIDATE_SECONDS=2; MODE="quick mode"
+else
+  WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-2}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}
+  OPENSSL_SECONDS=3; VALIDATE_SECONDS=5; MODE="full mode"
+fi
+TARGETS=${TARGETS:-"bridge-sqlite bridge-postgres peer"}
+CORES=$(nproc)
+START=$(date +%s)
+say() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---------------------------------------------------------------- prerequisites
+say "Checking prerequisites"
+need_apt=()
+command -v gnuplot >/dev/null 2>&1 || need_apt+=(gnuplot-nox)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+case " $TARGETS " in *" bridge-postgres "*)
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql) ;;
+esac
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing with apt: ${need_apt[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+rm -rf "$RAW"
+mkdir -p "$RAW"
+WORK=$(mktemp -d /tmp/identitybridge-bench.XXXXXX)
+SERVER_PID=""
+PG_BIN=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && stop_server
+  if [ -n "$PG_BIN" ]; then pg_run "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A free port below the kernel's ephemeral range, so that no outgoing connection (the driver's, the
+# bridge's to PostgreSQL) can hold it when a server is restarted on it.
+free_port() {
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] || low=32768
+  while :; do
+    port=$(( 10000 + RANDOM % (low - 10000) ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# ---------------------------------------------------------------- build
+BRIDGE_BIN="$BRIDGE_SRC/src/IdentityBridge/bin/Release/net10.0"
+DRIVER="$BENCH/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  say "Building the bridge and the load driver (Release)"
+  dotnet build "$BRIDGE_SRC/src/IdentityBridge" -c Release -nologo -clp:ErrorsOnly
+  dotnet build "$BENCH/LoadDriver" -c Release -nologo -clp:ErrorsOnly
+fi
+BRIDGE_COMMIT=$(git -C "$BRIDGE_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$BRIDGE_SRC" status --porcelain -- src 2>/dev/null)" ]; then BRIDGE_COMMIT="$BRIDGE_COMMIT with uncommitted changes in src/"; fi
+
+case " $TARGETS " in *" peer "*)
+  say "Installing the peer (npm ci)"
+  (cd "$BENCH/peer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  PEER_VERSION="oidc-provider $(node -p "require('$BENCH/peer/node_modules/oidc-provider/package.json').version") on Node $(node --version), one process, storage in memory" ;;
+esac
+
+# ---------------------------------------------------------------- the physical limit
+say "openssl speed: RSA-2048 and ECDSA P-256, 1 core and $CORES cores"
+openssl speed -seconds "$OPENSSL_SECONDS" rsa2048 ecdsap256 >"$RAW/openssl-single.txt" 2>/dev/null
+openssl speed -seconds "$OPENSSL_SECONDS" -multi "$CORES" rsa2048 ecdsap256 >"$RAW/openssl-multi.txt" 2>/dev/null
+grep -E '^rsa 2048|nistp256' "$RAW/openssl-single.txt" "$RAW/openssl-multi.txt" || true
+
+say "Upstream validation micro-benchmark (in process)"
+dotnet "$DRIVER" validate --seconds "$VALIDATE_SECONDS" --out "$RAW/validate.json" | tee "$RAW/validate.log"
+
+# ---------------------------------------------------------------- servers
+SECRET_SERVICE="bench-service-$(openssl rand -hex 16)"
+SECRET_WEB="bench-web-$(openssl rand -hex 16)"
+WALLET=rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh
+REDIRECT_PORT=$(free_port)
+REDIRECT_URI="http://127.0.0.1:$REDIRECT_PORT/cb"
+
+# Waits for the first 200 of the discovery document; prints the milliseconds since $2 (date +%s%N).
+wait_ready() {
+  local url=$1 since=$2 deadline=$(( $(date +%s) + 90 )) code
+  until code=$(curl -s -o /dev/null -w '%{http_code}' "$url") && [ "$code" = 200 ]; do
+    [ "$code" != 404 ] || { echo "$url answers 404: this build has no OpenID Provider endpoints" >&2; return 1; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited" >&2; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "server not ready after 90 s" >&2; return 1; }
+    sleep 0.02
+  done
+  echo $(( ($(date +%s%N) - since) / 1000000 ))
+}
+
+# CPU time (user + system) a process has used so far, in ms (USER_HZ = 100).
+cpu_ms() { awk '{ print ($14 + $15) * 10 }' "/proc/$1/stat"; }
+
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+# Starts the bridge from its build folder (its content root, as deployed), as the benchmark's clients
+# declare themselves: bench-service (client_credentials) and bench-web (authorization_code + refresh_token).
+# Client indexes start at 8 so that the Development sample clients of appsettings.Development.json stay.
+start_bridge() {
+  local name=$1 provider=$2 connection=$3 port=$4
+  ( cd "$BRIDGE_BIN" && exec env \
+      ASPNETCORE_ENVIRONMENT=Development \
+      Bridge__Issuer="http://127.0.0.1:$port" \
+      Bridge__Database__Provider="$provider" \
+      Bridge__Database__ConnectionString="$connection" \
+      Bridge__RateLimits__Enabled=false \
+      Xumm__Simulator__Enabled=true \
+      Xumm__Simulator__AutoApprove="$WALLET" \
+      Bridge__Clients__8__ClientId=bench-service \
+      Bridge__Clients__8__ClientSecret="$SECRET_SERVICE" \
+      Bridge__Clients__8__AllowedGrantTypes__0=client_credentials \
+      Bridge__Clients__8__AllowedScopes__0=roles \
+      Bridge__Clients__9__ClientId=bench-web \
+      Bridge__Clients__9__ClientSecret="$SECRET_WEB" \
+      Bridge__Clients__9__RedirectUris__0="$REDIRECT_URI" \
+      Bridge__Clients__9__AllowedGrantTypes__0=authorization_code \
+      Bridge__Clients__9__AllowedGrantTypes__1=refresh_token \
+      Bridge__Clients__9__AllowedScopes__0=openid \
+      Bridge__Clients__9__AllowedScopes__1=profile \
+      Bridge__Clients__9__AllowedScopes__2=offline_access \
+      dotnet IdentityBridge.dll --urls "http://127.0.0.1:$port" ) >>"$RAW/$name.log" 2>&1 &
+  SERVER_PID=$!
+}
+
+start_peer() {
+  local name=$1 port=$2
+  ( cd "$BENCH/peer" && exec env \
+      PEER_PORT="$port" PEER_REDIRECT_URI="$REDIRECT_URI" PEER_WALLET="$WALLET" \
+      PEER_SERVICE_CLIENT_SECRET="$SECRET_SERVICE" PEER_WEB_CLIENT_SECRET="$SECRET_WEB" \
+      node server.mjs ) >>"$RAW/$name.log" 2>&1 &
+  SERVER_PID=$!
+}
+
+# Starts a server twice (empty store, then a restart on it), then drives every scenario against it.
+bench_target() {
+  local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=()
+  port=$(free_port)
+  issuer="http://127.0.0.1:$port"
+  say "Server: $name on $issuer"
+  local t0
+  case $name in
+    bridge-sqlite)
+      local db="$WORK/bridge-sqlite.db"
+      starter=(start_bridge "$name" Sqlite "Data Source=$db" "$port") ;;
+    bridge-postgres)
+      local database="bench_$(date +%s)"
+      pg_run "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U bridge -d postgres -qc "CREATE DATABASE $database" >/dev/null
+      starter=(start_bridge "$name" Postgres "Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=$database" "$port")
+      extra=(--db-pid "$(head -n 1 "$WORK/pg/data/postmaster.pid")") ;;
+    peer)
+      starter=(start_peer "$name" "$port")
+      extra=(--userinfo-client-id bench-userinfo) ;;
+  esac
+  t0=$(date +%s%N); "${starter[@]}"
+  cold=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+  cold_cpu=$(cpu_ms "$SERVER_PID")
+  stop_server
+  t0=$(date +%s%N); "${starter[@]}"
+  restart=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+  restart_cpu=$(cpu_ms "$SERVER_PID")
+  echo "start-up: ${cold} ms (${cold_cpu} ms CPU) with an empty store, ${restart} ms (${restart_cpu} ms CPU) on restart"
+
+  local description
+  case $name in
+    bridge-sqlite) description="IdentityBridge on SQLite (file, WAL)" ;;
+    bridge-postgres) description="IdentityBridge on PostgreSQL $("$PG_BIN/postgres" --version | grep -Eo '[0-9]+(\.[0-9]+)?' | head -n 1) (loopback)" ;;
+    peer) description="$PEER_VERSION" ;;
+  esac
+  local status=0
+  dotnet "$DRIVER" run --target "$name" --description "$description" --issuer "$issuer" \
+    --out "$RAW/target-$name.json" --pid "$SERVER_PID" "${extra[@]}" \
+    --workers "$WORKERS" --warmup "$WARMUP" --duration "$DURATION" --half-duration "$HALF_DURATION" \
+    --service-client-id bench-service --service-client-secret "$SECRET_SERVICE" \
+    --web-client-id bench-web --web-client-secret "$SECRET_WEB" --redirect-uri "$REDIRECT_URI" \
+    --cold-start-ms "$cold" --restart-ms "$restart" --cold-start-cpu-ms "$cold_cpu" --restart-cpu-ms "$restart_cpu" | tee "$RAW/driver-$name.log" || status=$?
+  stop_server
+  return $status
+}
+
+pg_run() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  PG_BIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
+  PG_PORT=$(free_port)
+  mkdir -p "$WORK/pg"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pg" && chmod 755 "$WORK"
+  say "Starting a throwaway PostgreSQL cluster on 127.0.0.1:$PG_PORT (default durability: fsync and synchronous_commit on)"
+  pg_run "$PG_BIN/initdb" -D "$WORK/pg/data" -U bridge --auth=trust -E UTF8 >/dev/null
+  pg_run "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
+    -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+}
+
+FAILED=()
+for target in $TARGETS; do
+  case $target in
+    bridge-postgres) [ -n "$PG_BIN" ] || start_postgres ;;
+    bridge-sqlite|peer) ;;
+    *) echo "Unknown target $target"; exit 2 ;;
+  esac
+  bench_target "$target" || FAILED+=("$target")
+done
+
+# ---------------------------------------------------------------- report
+say "Report"
+MACHINE="$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $CORES cores, $(( $(grep MemTotal /proc/meminfo | awk '{print $2}') / 1024 / 1024 )) GiB, $(uname -s)"
+SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
+dotnet "$DRIVER" report --raw "$RAW" --out "$RESULTS/latest.md" --dat "$RAW/throughput.dat" --cores "$CORES" \
+  --settings "$SETTINGS" --machine "$MACHINE" \
+  --bridge "commit $BRIDGE_COMMIT, Release, Development environment with the in-process Xumm simulator, rate limits off" \
+  --peer "${PEER_VERSION:-not run}"
+RSA_LIMIT=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$RAW/openssl-multi.txt" | tail -n 1)
+gnuplot -e "datafile='$RAW/throughput.dat'; outfile='$RESULTS/throughput.png'; rsa_limit=${RSA_LIMIT:-0}; cores=$CORES" "$BENCH/throughput.gp"
+echo "Written: $RESULTS/latest.md, $RESULTS/throughput.png (raw output in $RAW)"
+
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "Requests failed or a step broke for: ${FAILED[*]} (see the errors in latest.md and the logs in $RAW)"
+  exit 1
+fi
+say "Done"
