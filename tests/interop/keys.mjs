@@ -1,5 +1,5 @@
-// Generates the private_key_jwt key pairs of the interop clients: one RS256 and one ES256 key, each with a
-// kid. Writes the private JWKs (for the tests) and the public JWKS (registered with the bridge).
+// Generates the private_key_jwt key pairs of the interop clients: one RS256, one ES256 and one PS256 key,
+// each with a kid. Writes the private JWKs (for the tests) and the public JWKS (registered with the bridge).
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as jose from 'jose'
@@ -12,7 +12,7 @@ if (!dir) {
 
 const keys = []
 const privates = {}
-for (const alg of ['RS256', 'ES256']) {
+for (const alg of ['RS256', 'ES256', 'PS256']) {
   const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true })
   const kid = `interop-${alg.toLowerCase()}`
   keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' })

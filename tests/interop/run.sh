@@ -49,6 +49,8 @@ SECRET_BASIC=interop-basic-secret-5b0c3f1e9a7d4c2b8e6f
 SECRET_POST=interop-post-secret-2d8e4a6c1f3b5e7a9c0d
 SECRET_SERVICE=interop-service-secret-7f1a3c5e9b2d4f6a8c0e
 SECRET_ES256=interop-es256-secret-4c6e8a0b2d4f6e8a1c3e
+# Characters that RFC 6749 §2.3.1 form-encodes inside HTTP Basic credentials.
+SECRET_SPECIAL='s3cr3t with spaces+plus/slash:colon%percent&amp=eq?q~tilde!bang'
 SCOPES=(openid profile email wallet roles offline_access)
 client_env() { # index id type auth redirect [grant...]
   local i=$1 id=$2 type=$3 auth=$4 redirect=$5; shift 5
@@ -73,6 +75,8 @@ client_env 24 interop-es256 confidential client_secret_basic "http://127.0.0.1:9
 export Bridge__Clients__24__ClientSecret=$SECRET_ES256 Bridge__Clients__24__IdTokenSigningAlg=ES256
 client_env 25 interop-service confidential client_secret_basic "" client_credentials
 export Bridge__Clients__25__ClientSecret=$SECRET_SERVICE
+client_env 26 interop-special confidential client_secret_basic "http://127.0.0.1:9/interop/special/cb" authorization_code refresh_token client_credentials
+export Bridge__Clients__26__ClientSecret="$SECRET_SPECIAL"
 
 export ASPNETCORE_ENVIRONMENT=Development DOTNET_NOLOGO=1
 export Bridge__Issuer=$ISSUER
@@ -103,7 +107,7 @@ if [ -z "$ready" ]; then
 fi
 
 export INTEROP_ISSUER=$ISSUER INTEROP_KEYS="$WORK/client-private-keys.json"
-export INTEROP_SECRET_BASIC=$SECRET_BASIC INTEROP_SECRET_POST=$SECRET_POST INTEROP_SECRET_SERVICE=$SECRET_SERVICE INTEROP_SECRET_ES256=$SECRET_ES256
+export INTEROP_SECRET_BASIC=$SECRET_BASIC INTEROP_SECRET_POST=$SECRET_POST INTEROP_SECRET_SERVICE=$SECRET_SERVICE INTEROP_SECRET_ES256=$SECRET_ES256 INTEROP_SECRET_SPECIAL="$SECRET_SPECIAL"
 node --test --test-reporter=tap --test-concurrency=1 test/*.test.mjs
 status=$?
 

@@ -175,6 +175,30 @@ describe('oauth4webapi', () => {
     await assert.rejects(oauth.processRefreshTokenResponse(as, client, refresh), isOAuthError('invalid_grant'))
   })
 
+  it('revocationRequest with a wrong token_type_hint still revokes the refresh token (RFC 7009 §2.1)', async () => {
+    const { client, result } = await login(as, clients.basic, basicAuth())
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, basicAuth(), result.refresh_token,
+      { ...http, additionalParameters: { token_type_hint: 'access_token' } }))
+    const refresh = await oauth.refreshTokenGrantRequest(as, client, basicAuth(), result.refresh_token, http)
+    await assert.rejects(oauth.processRefreshTokenResponse(as, client, refresh), isOAuthError('invalid_grant'))
+  })
+
+  it('without nonce in the request the ID token carries none (expectNoNonce)', async () => {
+    const client = { client_id: clients.basic.id }
+    const codeVerifier = oauth.generateRandomCodeVerifier()
+    const state = oauth.generateRandomState()
+    const url = new URL(as.authorization_endpoint)
+    url.search = new URLSearchParams({
+      client_id: client.client_id, redirect_uri: clients.basic.redirectUri, response_type: 'code', scope: 'openid', state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+    }).toString()
+    const callback = await new Browser().follow(url, clients.basic.redirectUri)
+    const params = oauth.validateAuthResponse(as, client, callback, state)
+    const response = await oauth.authorizationCodeGrantRequest(as, client, basicAuth(), params, clients.basic.redirectUri, codeVerifier, http)
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: oauth.expectNoNonce, requireIdToken: true })
+    assert.equal(oauth.getValidatedIdTokenClaims(result).nonce, undefined)
+  })
+
   it('client_secret_post and public (none) clients complete the code flow', async () => {
     const post = await login(as, clients.post, oauth.ClientSecretPost(clients.post.secret))
     assert.equal(post.claims.aud, clients.post.id)
@@ -201,7 +225,7 @@ describe('oauth4webapi', () => {
     assert.equal((await oauth.validateJwtAccessToken(as, apiRequest, resource, http)).aud, resource)
   })
 
-  for (const alg of ['RS256', 'ES256']) {
+  for (const alg of ['RS256', 'ES256', 'PS256']) {
     it(`PrivateKeyJwt (${alg}): code flow, refresh, introspection, revocation and client credentials`, async () => {
       const jwk = privateJwk(alg)
       const auth = () => oauth.PrivateKeyJwt({ key: privateKey, kid: jwk.kid })
@@ -219,6 +243,31 @@ describe('oauth4webapi', () => {
       assert.ok(service.access_token)
     })
   }
+
+  it('a private_key_jwt assertion without kid is accepted', async () => {
+    const client = { client_id: clients.jwt.id }
+    const privateKey = await jose.importJWK(privateJwk('RS256'), 'RS256')
+    const result = await oauth.processClientCredentialsResponse(as, client,
+      await oauth.clientCredentialsGrantRequest(as, client, oauth.PrivateKeyJwt(privateKey), {}, http))
+    assert.ok(result.access_token)
+  })
+
+  it('ClientSecretBasic with a secret that must be form-encoded (RFC 6749 §2.3.1)', async () => {
+    const client = { client_id: clients.special.id }
+    const auth = oauth.ClientSecretBasic(clients.special.secret)
+    const result = await oauth.processClientCredentialsResponse(as, client,
+      await oauth.clientCredentialsGrantRequest(as, client, auth, {}, http))
+    const introspected = await oauth.processIntrospectionResponse(as, client,
+      await oauth.introspectionRequest(as, client, auth, result.access_token, http))
+    assert.equal(introspected.active, true)
+  })
+
+  it('a public client revokes its own refresh token (None)', async () => {
+    const { client, result } = await login(as, clients.public, oauth.None())
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), result.refresh_token, http))
+    const refresh = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), result.refresh_token, http)
+    await assert.rejects(oauth.processRefreshTokenResponse(as, client, refresh), isOAuthError('invalid_grant'))
+  })
 
   it('a replayed private_key_jwt assertion is refused (invalid_client)', async () => {
     const jwk = privateJwk('ES256')

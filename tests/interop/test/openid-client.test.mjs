@@ -5,7 +5,7 @@ import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
 import * as client from 'openid-client'
 import * as jose from 'jose'
-import { Browser, clients, issuer, jwtHeader, jwtPayload, privateJwk, resource, wallet } from './support.mjs'
+import { Browser, clients, formOf, issuer, jwtHeader, jwtPayload, privateJwk, resource, wallet } from './support.mjs'
 
 const insecure = { execute: [client.allowInsecureRequests] } // the bridge runs on http://127.0.0.1
 
@@ -118,6 +118,32 @@ describe('openid-client', () => {
     await assert.rejects(client.refreshTokenGrant(basic, tokens.refresh_token), isOAuthError('invalid_grant'))
   })
 
+  it('refreshTokenGrant may narrow the scope (RFC 6749 §6)', async () => {
+    const { tokens } = await login(basic, clients.basic, new Browser())
+    const narrowed = await client.refreshTokenGrant(basic, tokens.refresh_token, { scope: 'openid wallet' })
+    assert.deepEqual(jwtPayload(narrowed.access_token).scope.split(' ').sort(), ['openid', 'wallet'])
+    if (narrowed.scope) assert.deepEqual(narrowed.scope.split(' ').sort(), ['openid', 'wallet'])
+  })
+
+  it('response_mode=form_post: the posted response passes authorizationCodeGrant (state, iss, nonce)', async () => {
+    const codeVerifier = client.randomPKCECodeVerifier()
+    const state = client.randomState()
+    const nonce = client.randomNonce()
+    const url = client.buildAuthorizationUrl(basic, {
+      redirect_uri: clients.basic.redirectUri, scope: 'openid wallet', state, nonce, response_mode: 'form_post',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+    })
+    const page = await new Browser().followToPage(url)
+    assert.equal(page.status, 200)
+    assert.match(page.headers.get('content-security-policy') ?? '', /form-action[^;]*http:\/\/127\.0\.0\.1:9/)
+    const { action, fields } = formOf(page.text)
+    assert.equal(action, clients.basic.redirectUri)
+    assert.equal(fields.get('iss'), issuer)
+    const posted = new Request(action, { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const tokens = await client.authorizationCodeGrant(basic, posted, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce })
+    assert.equal(tokens.claims().xrpl_address, wallet)
+  })
+
   it('tokenIntrospection describes an active access token and an active refresh token', async () => {
     const { tokens } = await login(basic, clients.basic, new Browser())
     const access = await client.tokenIntrospection(basic, tokens.access_token)
@@ -175,7 +201,7 @@ describe('openid-client', () => {
     await assert.rejects(client.clientCredentialsGrant(config, { scope: 'openid' }), isOAuthError('invalid_scope'))
   })
 
-  for (const alg of ['ES256', 'RS256']) {
+  for (const alg of ['ES256', 'RS256', 'PS256']) {
     it(`PrivateKeyJwt (${alg}): code flow, refresh, introspection and client credentials`, async () => {
       const jwk = privateJwk(alg)
       const key = await jose.importJWK(jwk, alg)
@@ -189,6 +215,41 @@ describe('openid-client', () => {
       assert.equal(jwtPayload(service.access_token).sub, clients.jwt.id)
     })
   }
+
+  it('PrivateKeyJwt without kid: the bridge finds the key in the registered JWKS', async () => {
+    const key = await jose.importJWK(privateJwk('ES256'), 'ES256')
+    const config = await discover(clients.jwt, client.PrivateKeyJwt(key))
+    const tokens = await client.clientCredentialsGrant(config)
+    assert.equal(jwtPayload(tokens.access_token).sub, clients.jwt.id)
+  })
+
+  it('client_secret_basic with a secret that must be form-encoded in the Basic header (RFC 6749 §2.3.1)', async () => {
+    const config = await discover(clients.special, client.ClientSecretBasic(clients.special.secret))
+    const { tokens } = await login(config, clients.special, new Browser())
+    assert.equal(tokens.claims().aud, clients.special.id)
+    assert.ok((await client.refreshTokenGrant(config, tokens.refresh_token)).access_token)
+    assert.ok((await client.clientCredentialsGrant(config)).access_token)
+  })
+
+  it('prompt=login sends a signed-in user through the login again', async () => {
+    const browser = new Browser()
+    await login(basic, clients.basic, browser)
+    await login(basic, clients.basic, browser, { prompt: 'none' })
+    assert.ok(!browser.visited.some((u) => new URL(u).pathname === '/login'), 'silent with a live session')
+    const again = await login(basic, clients.basic, browser, { prompt: 'login' })
+    assert.ok(browser.visited.some((u) => new URL(u).pathname === '/login'), 'sent to /login')
+    assert.ok(again.tokens.claims().auth_time >= Math.floor(Date.now() / 1000) - 60)
+  })
+
+  it('an unsupported response_type comes back as an error the library accepts (state and iss checked)', async () => {
+    const state = client.randomState()
+    const url = client.buildAuthorizationUrl(basic, {
+      redirect_uri: clients.basic.redirectUri, scope: 'openid', state, response_type: 'token',
+    })
+    const callback = await new Browser().follow(url, clients.basic.redirectUri)
+    await assert.rejects(client.authorizationCodeGrant(basic, callback, { expectedState: state }),
+      (e) => e instanceof client.AuthorizationResponseError && e.error === 'unsupported_response_type')
+  })
 
   it('PrivateKeyJwt with a key that is not registered is refused (invalid_client)', async () => {
     const { privateKey } = await jose.generateKeyPair('ES256')

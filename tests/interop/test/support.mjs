@@ -18,11 +18,12 @@ export const clients = {
   public: { id: 'interop-public', redirectUri: 'http://127.0.0.1:9/interop/public/cb' },
   jwt: { id: 'interop-jwt', redirectUri: 'http://127.0.0.1:9/interop/jwt/cb' },
   es256: { id: 'interop-es256', secret: required('INTEROP_SECRET_ES256'), redirectUri: 'http://127.0.0.1:9/interop/es256/cb' },
+  special: { id: 'interop-special', secret: required('INTEROP_SECRET_SPECIAL'), redirectUri: 'http://127.0.0.1:9/interop/special/cb' },
   service: { id: 'interop-service', secret: required('INTEROP_SECRET_SERVICE') },
 }
 for (const c of Object.values(clients)) if (c.redirectUri) c.postLogoutRedirectUri = `${c.redirectUri}/logged-out`
 
-/** The private JWKs of the private_key_jwt client, by algorithm (RS256, ES256). */
+/** The private JWKs of the private_key_jwt client, by algorithm (RS256, ES256, PS256). */
 export function privateJwk(alg) {
   return JSON.parse(readFileSync(required('INTEROP_KEYS'), 'utf8'))[alg]
 }
@@ -55,6 +56,27 @@ export class Browser {
       current = next
     }
     throw new Error(`no redirect to ${stopAt} within ${maxHops} hops: ${this.visited.join(' -> ')}`)
+  }
+
+  /**
+   * Like follow(), but ends at the first answer that is not a redirect and returns it (status and text),
+   * e.g. the auto-submitted form of response_mode=form_post.
+   */
+  async followToPage(url, { maxHops = 15 } = {}) {
+    this.visited = []
+    let current = new URL(url)
+    for (let hop = 0; hop < maxHops; hop++) {
+      this.visited.push(current.href)
+      const response = await fetch(current, { redirect: 'manual', headers: this.#cookieHeader(current) })
+      this.#store(current, response)
+      const location = response.headers.get('location')
+      if (response.status < 300 || response.status > 399 || !location) {
+        return { status: response.status, headers: response.headers, text: await response.text() }
+      }
+      await response.body?.cancel()
+      current = new URL(location, current)
+    }
+    throw new Error(`still redirecting after ${maxHops} hops: ${this.visited.join(' -> ')}`)
   }
 
   /** A single GET with the cookies; the raw response (not followed). */
@@ -95,4 +117,22 @@ export function jwtPayload(jwt) {
 /** The protected header of a JWT. */
 export function jwtHeader(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8'))
+}
+
+/** The action and the hidden fields of the first form of an HTML page (values entity-decoded). */
+export function formOf(html) {
+  const decode = (v) => v.replace(/&(#x[0-9a-f]+|#[0-9]+|amp|lt|gt|quot|apos|#39);/gi, (_, e) => {
+    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+    if (named[e.toLowerCase()]) return named[e.toLowerCase()]
+    return String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+  })
+  const form = /<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html)
+  if (!form) throw new Error(`no form in: ${html.slice(0, 400)}`)
+  const fields = new URLSearchParams()
+  for (const input of form[2].matchAll(/<input\b[^>]*>/gi)) {
+    const name = /\bname="([^"]*)"/i.exec(input[0])
+    const value = /\bvalue="([^"]*)"/i.exec(input[0])
+    if (name) fields.append(decode(name[1]), value ? decode(value[1]) : '')
+  }
+  return { action: decode(form[1]), fields }
 }
