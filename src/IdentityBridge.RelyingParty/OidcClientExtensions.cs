@@ -27,6 +27,9 @@ public static class OidcClientExtensions
         ArgumentNullException.ThrowIfNull(configureOptions);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // Registered before AddOAuth so that it runs before the OAuth post-configuration (see the class).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OidcClientOptions>, OidcClientBackchannelSetup>());
         builder.AddOAuth<OidcClientOptions, OidcClientHandler>(authenticationScheme, displayName!, configureOptions);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OidcClientOptions>, OidcClientPostConfigureOptions>());
         builder.Services.AddOptions<OidcClientOptions>(authenticationScheme).ValidateOnStart();

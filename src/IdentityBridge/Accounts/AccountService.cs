@@ -89,7 +89,7 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
     /// <summary>A new account with a fresh opaque id (not yet saved).</summary>
     public static Account NewAccount(DateTimeOffset now, string? displayName) => new()
     {
-        Id = Base64Url.NewId(16),
+        Id = UrlSafe.NewId(16),
         DisplayName = displayName,
         CreatedAt = now,
         UpdatedAt = now,

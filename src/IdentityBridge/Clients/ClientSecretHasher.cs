@@ -26,5 +26,5 @@ public static class ClientSecretHasher
     }
 
     /// <summary>A new secret: 32 random bytes, base64url.</summary>
-    public static string Generate() => Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
+    public static string Generate() => UrlSafe.Encode(RandomNumberGenerator.GetBytes(32));
 }

@@ -42,7 +42,7 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
     {
         _app = app;
         Time = time;
-        SigningKey = RSA.Create(2048);
+        SigningKey = TestKeys.Provider;
         JwksKeys = [new PublishedKey(SigningKey, null)];
     }
 
@@ -115,7 +115,6 @@ internal sealed class FakeOpenIdProvider : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         HoldTokenEndpoint?.TrySetResult();
-        SigningKey.Dispose();
         return _app.DisposeAsync();
     }
 

@@ -20,7 +20,7 @@ public sealed class IdTokenValidationTests
     [Fact]
     public async Task Token_signed_by_another_key_is_refused()
     {
-        using var stranger = RSA.Create(2048);
+        var stranger = TestKeys.Stranger;
         await using var harness = await Harness.StartAsync(arrange: provider =>
             provider.WriteIdToken = claims => TestJwt.Rs256(stranger, null, claims));
 

@@ -8,8 +8,8 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Unknown_kid_triggers_exactly_one_refresh_and_then_succeeds()
     {
-        using var first = RSA.Create(2048);
-        using var second = RSA.Create(2048);
+        var first = TestKeys.First;
+        var second = TestKeys.Second;
         await using var harness = await Harness.StartAsync(arrange: provider => UseKey(provider, first, "k1", [new PublishedKey(first, "k1")]));
         await harness.LoginSucceedsAsync();
         Assert.Equal(1, harness.Provider.DiscoveryRequests);
@@ -25,8 +25,8 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Keys_without_kid_rotate_too()
     {
-        using var first = RSA.Create(2048);
-        using var second = RSA.Create(2048);
+        var first = TestKeys.First;
+        var second = TestKeys.Second;
         await using var harness = await Harness.StartAsync(arrange: provider => UseKey(provider, first, null, [new PublishedKey(first, null)]));
         await harness.LoginSucceedsAsync();
 
@@ -50,9 +50,9 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Second_refresh_within_the_minimum_interval_is_not_performed_and_fails_closed()
     {
-        using var first = RSA.Create(2048);
-        using var second = RSA.Create(2048);
-        using var third = RSA.Create(2048);
+        var first = TestKeys.First;
+        var second = TestKeys.Second;
+        var third = TestKeys.Third;
         await using var harness = await Harness.StartAsync(arrange: provider => UseKey(provider, first, "k1", [new PublishedKey(first, "k1")]));
         await harness.LoginSucceedsAsync();
         UseKey(harness.Provider, second, "k2", [new PublishedKey(second, "k2")]);
@@ -77,7 +77,7 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Refresh_that_brings_no_matching_key_fails_closed()
     {
-        using var stranger = RSA.Create(2048);
+        var stranger = TestKeys.Stranger;
         await using var harness = await Harness.StartAsync(arrange: provider => provider.WriteIdToken = claims => TestJwt.Rs256(stranger, "unknown", claims));
 
         await harness.LoginFailsAsync(OidcClientErrors.InvalidIdToken);

@@ -1,5 +1,7 @@
 using System.Net;
 using IdentityBridge.RelyingParty;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Tests.RelyingParty;
 
@@ -92,5 +94,16 @@ public sealed class TokenEndpointTests
         var failure = harness.App.LastFailure;
         Assert.Equal(OidcClientErrors.TemporarilyUnavailable, failure.Error);
         Assert.Contains("did not answer", failure.ErrorDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backchannel_timeouts_follow_the_time_provider_only()
+    {
+        await using var harness = await Harness.StartAsync();
+
+        var options = harness.App.Services.GetRequiredService<IOptionsMonitor<OidcClientOptions>>().Get(RelyingPartyApp.Scheme);
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.Backchannel.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.BackchannelTimeout);
     }
 }

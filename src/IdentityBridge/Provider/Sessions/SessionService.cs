@@ -19,7 +19,7 @@ public sealed class SessionService(BridgeDbContext db, TimeProvider time, IOptio
         var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).FirstAsync(a => a.Id == signIn.AccountId, ct);
         var session = new Session
         {
-            Id = Base64Url.NewId(16),
+            Id = UrlSafe.NewId(16),
             AccountId = signIn.AccountId,
             Wallet = signIn.Wallet,
             Network = signIn.Network,

@@ -1,6 +1,6 @@
 namespace IdentityBridge;
 
-internal static class Base64Url
+internal static class UrlSafe
 {
     public static string Encode(ReadOnlySpan<byte> data) => System.Buffers.Text.Base64Url.EncodeToString(data);
 

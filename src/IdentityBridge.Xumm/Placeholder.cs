@@ -1,2 +1,0 @@
-namespace IdentityBridge.Xumm;
-internal static class Placeholder;

@@ -1,0 +1,18 @@
+namespace XummSimulator.Control;
+
+internal sealed record ApproveRequest(string? Account, string? Network, bool? Deeplink);
+
+internal sealed record OpenRequest(bool? Deeplink);
+
+internal sealed record AutoApproveRequest(string? Account, string? Network, bool? Once);
+
+internal sealed record OneTimeTokenRequest(string? ApiKey, string? Account, string? Network, string? Locale, string? Style);
+
+internal sealed record FaultsRequest(
+    bool? RotateKey,
+    bool? SignWithUnknownKey,
+    bool? ExpiredTokens,
+    bool? Status500,
+    int? DelayMs,
+    bool? IncludeKeyId,
+    string[]? BlockedAccounts);

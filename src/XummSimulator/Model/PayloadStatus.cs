@@ -1,0 +1,10 @@
+namespace XummSimulator.Model;
+
+public enum PayloadStatus
+{
+    Pending,
+    Signed,
+    Rejected,
+    Cancelled,
+    Expired,
+}

@@ -1,0 +1,25 @@
+namespace XummSimulator;
+
+/// <summary>Misbehaviours the simulator can be told to show, to test how a client copes.</summary>
+public sealed record XummSimulatorFaults
+{
+    public static XummSimulatorFaults None { get; } = new();
+
+    /// <summary>Sign OAuth2 JWTs with a key that is not in the JWKS.</summary>
+    public bool SignWithUnknownKey { get; init; }
+
+    /// <summary>Issue OAuth2 JWTs that are already expired.</summary>
+    public bool ExpiredTokens { get; init; }
+
+    /// <summary>Every OAuth2 and platform endpoint answers HTTP 500.</summary>
+    public bool Status500 { get; init; }
+
+    /// <summary>Every OAuth2 and platform endpoint waits this long before answering.</summary>
+    public int DelayMs { get; init; }
+
+    /// <summary>Put a <c>kid</c> in JWT headers and the JWKS (on top of <see cref="XummSimulatorOptions.EmitKeyId"/>).</summary>
+    public bool IncludeKeyId { get; init; }
+
+    /// <summary>r-addresses reported <c>blocked: true</c> in addition to the configured ones.</summary>
+    public IReadOnlySet<string> BlockedAccounts { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
