@@ -1,4 +1,12 @@
+using IdentityBridge.Operations;
+using IdentityBridge.Provider.Authorize;
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Provider.Discovery;
+using IdentityBridge.Provider.Endpoints;
+using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Interaction;
+using IdentityBridge.Provider.Keys;
+using IdentityBridge.Provider.Maintenance;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
 
@@ -9,7 +17,6 @@ public static class ProviderModule
 {
     public static IServiceCollection AddBridgeProvider(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        _ = configuration;
         services.AddAuthentication(BridgeSession.Scheme)
             .AddCookie(BridgeSession.Scheme, o =>
             {
@@ -22,11 +29,51 @@ public static class ProviderModule
                 o.SlidingExpiration = false;
             });
         services.AddAuthorization();
+        services.AddMemoryCache();
+        services.Configure<ResourceOptions>(o => configuration.GetSection(ResourceOptions.Section).Bind(o.Resources));
+
+        services.AddSingleton<ProviderUrls>();
+        services.AddSingleton<ClientStore>();
+        services.AddSingleton<ClientAssertionValidator>();
+        services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<IBridgeInitializer, SigningKeyInitializer>();
+        services.AddHostedService<KeyMaintenanceService>();
+        services.AddHostedService<GrantCleanupService>();
+        services.AddSingleton<JwtSigner>();
+        services.AddSingleton<OwnTokenReader>();
+        services.AddSingleton<GrantStore>();
+        services.AddSingleton<SubjectResolver>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<DiscoveryDocument>();
+        services.AddSingleton<InteractionTickets>();
+        services.AddSingleton<ConsentStore>();
+        services.AddSingleton<AuthorizeRequestValidator>();
+        services.AddSingleton<AuthorizeInteraction>();
+        services.AddSingleton<AuthorizeResponder>();
+        services.AddSingleton<BackChannelLogoutNotifier>();
+        services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName, c => c.Timeout = BackChannelLogoutNotifier.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+
         services.AddScoped<SessionService>();
         services.AddScoped<AuthorizeErrorResponder>();
-        services.AddSingleton<AccessTokenValidator>();
+        services.AddScoped<TokenIssuer>();
+        services.AddScoped<IGrantHandler, AuthorizationCodeGrant>();
+        services.AddScoped<IGrantHandler, RefreshTokenGrant>();
+        services.AddScoped<IGrantHandler, ClientCredentialsGrant>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapBridgeProvider(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapBridgeProvider(this IEndpointRouteBuilder app)
+    {
+        DiscoveryEndpoint.Map(app);
+        JwksEndpoint.Map(app);
+        AuthorizeEndpoint.Map(app);
+        TokenEndpoint.Map(app);
+        UserInfoEndpoint.Map(app);
+        IntrospectionEndpoint.Map(app);
+        RevocationEndpoint.Map(app);
+        EndSessionEndpoint.Map(app);
+        return app;
+    }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
+using IdentityBridge.Audit;
 using IdentityBridge.Configuration;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.Authentication;
@@ -10,7 +12,13 @@ using Microsoft.Extensions.Options;
 namespace IdentityBridge.Provider.Sessions;
 
 /// <summary>Creates, reads and ends bridge sessions (row + cookie).</summary>
-public sealed class SessionService(BridgeDbContext db, TimeProvider time, IOptions<BridgeOptions> options)
+public sealed class SessionService(
+    BridgeDbContext db,
+    TimeProvider time,
+    IOptions<BridgeOptions> options,
+    GrantStore grants,
+    BackChannelLogoutNotifier backChannel,
+    AuditLog audit)
 {
     /// <summary>Starts a session for a completed sign-in and issues the session cookie.</summary>
     public async Task<Session> SignInAsync(HttpContext context, SessionSignIn signIn, CancellationToken ct = default)
@@ -62,15 +70,20 @@ public sealed class SessionService(BridgeDbContext db, TimeProvider time, IOptio
     {
         var result = await context.AuthenticateAsync(BridgeSession.Scheme);
         var sid = result.Principal?.FindFirst(BridgeSession.SessionIdClaim)?.Value;
-        if (sid is null) return null;
+        return sid is null ? null : await FindActiveAsync(sid, ct);
+    }
+
+    /// <summary>A session by id when it is live (not ended, not expired, account active).</summary>
+    public async Task<Session?> FindActiveAsync(string sessionId, CancellationToken ct = default)
+    {
         var now = time.GetUtcNow();
         return await db.Sessions.AsNoTracking()
-            .Where(s => s.Id == sid && s.EndedAt == null && s.ExpiresAt > now)
+            .Where(s => s.Id == sessionId && s.EndedAt == null && s.ExpiresAt > now)
             .Where(s => db.Accounts.Any(a => a.Id == s.AccountId && a.Status == AccountStatus.Active))
             .FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Ends a session (logout or revocation) and returns the clients to notify.</summary>
+    /// <summary>Ends a session row (no cookie, no notifications) and returns the clients that received tokens in it.</summary>
     public async Task<IReadOnlyList<string>> EndAsync(string sessionId, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
@@ -78,18 +91,49 @@ public sealed class SessionService(BridgeDbContext db, TimeProvider time, IOptio
         return await db.SessionClients.Where(c => c.SessionId == sessionId).Select(c => c.ClientId).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// The user's logout (RP-initiated or at the bridge): ends the session and its cookie, revokes the
+    /// session-bound refresh tokens (offline_access ones live on, as the user granted them to outlive the
+    /// session), and notifies the session's clients over the back channel.
+    /// </summary>
+    public async Task LogoutAsync(HttpContext context, Session session, CancellationToken ct = default)
+    {
+        var clients = await EndAsync(session.Id, ct);
+        await context.SignOutAsync(BridgeSession.Scheme);
+        await grants.RevokeSessionTokensAsync(session.Id, includeOffline: false, ct);
+        await audit.WriteAsync(AuditTypes.Logout, session.AccountId, session.AccountId, details: new { sid = session.Id, clients }, ct: ct);
+        _ = backChannel.Notify(session.Id, session.AccountId, clients);
+    }
+
+    /// <summary>
+    /// An administrator ends a session: the session, every refresh token issued in it (offline_access
+    /// included) and a back-channel logout to its clients. False when the session does not exist.
+    /// </summary>
+    public async Task<bool> RevokeAsync(string sessionId, string actor, CancellationToken ct = default)
+    {
+        var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, ct);
+        if (session is null) return false;
+        var clients = await EndAsync(sessionId, ct);
+        await grants.RevokeSessionTokensAsync(sessionId, includeOffline: true, ct);
+        await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId, details: new { sid = sessionId, clients }, ct: ct);
+        _ = backChannel.Notify(sessionId, session.AccountId, clients);
+        return true;
+    }
+
     /// <summary>Records that a client received tokens within a session (for back-channel logout).</summary>
     public async Task AddClientAsync(string sessionId, string clientId, CancellationToken ct = default)
     {
         if (await db.SessionClients.AnyAsync(c => c.SessionId == sessionId && c.ClientId == clientId, ct)) return;
-        db.SessionClients.Add(new SessionClient { SessionId = sessionId, ClientId = clientId, FirstSeenAt = time.GetUtcNow() });
+        var entry = new SessionClient { SessionId = sessionId, ClientId = clientId, FirstSeenAt = time.GetUtcNow() };
+        db.SessionClients.Add(entry);
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException)
         {
-            // Recorded concurrently by another request.
+            // Recorded concurrently by another request (or the session row is gone).
+            db.Entry(entry).State = EntityState.Detached;
         }
     }
 

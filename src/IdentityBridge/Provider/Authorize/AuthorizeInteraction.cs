@@ -1,0 +1,69 @@
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage.Entities;
+
+namespace IdentityBridge.Provider.Authorize;
+
+/// <summary>What an authorization request needs next.</summary>
+public enum InteractionKind
+{
+    /// <summary>Issue the code.</summary>
+    Proceed,
+    /// <summary>Send the user to /login.</summary>
+    Login,
+    /// <summary>Send the user to /consent.</summary>
+    Consent,
+    /// <summary>Answer the client with an error (login_required, consent_required, access_denied).</summary>
+    Error,
+}
+
+public sealed record InteractionDecision(InteractionKind Kind, ProtocolError? Error = null);
+
+/// <summary>
+/// Decides between login, consent and issuing the code (OIDC Core §3.1.2.3-4): prompt, max_age,
+/// id_token_hint, the client's required network and remembered consent.
+/// </summary>
+public sealed class AuthorizeInteraction(ConsentStore consents, SubjectResolver subjects, TimeProvider time)
+{
+    public static readonly TimeSpan ConsentTicketLifetime = TimeSpan.FromMinutes(10);
+
+    public async Task<InteractionDecision> DecideAsync(AuthorizeRequest request, Session? session, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var client = request.Client;
+        var silent = request.HasPrompt(Prompts.None);
+        var fresh = session is not null && request.Ticket?.LoginAfter is { } after && session.AuthTime.ToUnixTimeMilliseconds() >= after;
+
+        var needLogin = session is null;
+        if (session is not null && client.RequiredNetwork is { } network && !string.Equals(session.Network, network, StringComparison.OrdinalIgnoreCase))
+        {
+            if (fresh) return Deny($"This application requires a sign-in on {network}.");
+            needLogin = true;
+        }
+        if (session is not null && !fresh)
+        {
+            if (request.HasPrompt(Prompts.Login) || request.HasPrompt(Prompts.SelectAccount)) needLogin = true;
+            if (request.MaxAge is { } maxAge && now - session.AuthTime > TimeSpan.FromSeconds(maxAge)) needLogin = true;
+            if (request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct)) needLogin = true;
+        }
+        if (needLogin)
+            return silent
+                ? new InteractionDecision(InteractionKind.Error, new ProtocolError(ProtocolErrors.LoginRequired, "The user must sign in."))
+                : new InteractionDecision(InteractionKind.Login);
+
+        var accountId = session!.AccountId;
+        var consentGiven = request.Ticket is { ConsentAt: { } at } t && t.ConsentAccount == accountId && t.ConsentClient == client.ClientId
+                           && now - DateTimeOffset.FromUnixTimeMilliseconds(at) <= ConsentTicketLifetime
+                           && request.Scopes.All(OidcScopes.Parse(t.ConsentScopes).Contains);
+        var needConsent = !consentGiven && (request.HasPrompt(Prompts.Consent)
+                                            || (client.RequireConsent && !await consents.CoversAsync(accountId, client.ClientId, request.Scopes, ct)));
+        if (needConsent)
+            return silent
+                ? new InteractionDecision(InteractionKind.Error, new ProtocolError(ProtocolErrors.ConsentRequired, "The user must consent."))
+                : new InteractionDecision(InteractionKind.Consent);
+        return new InteractionDecision(InteractionKind.Proceed);
+    }
+
+    private static InteractionDecision Deny(string description) =>
+        new(InteractionKind.Error, new ProtocolError(ProtocolErrors.AccessDenied, description));
+}

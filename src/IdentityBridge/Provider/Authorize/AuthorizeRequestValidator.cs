@@ -1,0 +1,133 @@
+using IdentityBridge.Clients;
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Provider.Grants;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Provider.Authorize;
+
+/// <summary>
+/// Validates authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2, RFC 7636, RFC 9700). Until
+/// client_id and redirect_uri are both trusted, errors are for an error page, never a redirect.
+/// Validation only reads: it never writes HTTP.
+/// </summary>
+public sealed class AuthorizeRequestValidator(
+    ClientStore clients,
+    OwnTokenReader tokens,
+    InteractionTickets tickets,
+    IOptions<ResourceOptions> resources,
+    TimeProvider time)
+{
+    private const int MaxValueLength = 2048;
+
+    /// <summary>The trusted client + redirect URI of a request, or the error to show on a page.</summary>
+    public async Task<(RedirectTarget? Target, ProtocolError? Error)> ResolveTargetAsync(OAuthParameters p, CancellationToken ct = default)
+    {
+        if (p.Duplicate is "client_id" or "redirect_uri")
+            return (null, ProtocolError.InvalidRequest($"The {p.Duplicate} parameter was sent more than once."));
+        var clientId = p["client_id"];
+        if (clientId is null) return (null, ProtocolError.InvalidRequest("The client_id parameter is missing."));
+        var client = await clients.FindEnabledAsync(clientId, ct);
+        if (client is null) return (null, new ProtocolError(ProtocolErrors.InvalidClient, "The application is not registered with this bridge or is disabled."));
+        var redirectUri = p["redirect_uri"];
+        if (redirectUri is null) return (null, ProtocolError.InvalidRequest("The redirect_uri parameter is missing."));
+        if (!RedirectUriRules.Matches(client.RedirectUris, redirectUri))
+            return (null, ProtocolError.InvalidRequest("The redirect_uri is not registered for this application."));
+        var state = p["state"];
+        if (state is { Length: > MaxValueLength }) return (null, ProtocolError.InvalidRequest("The state parameter is too long."));
+        var mode = p["response_mode"];
+        return (new RedirectTarget(client, redirectUri, mode == ResponseModes.FormPost ? ResponseModes.FormPost : ResponseModes.Query, state), null);
+    }
+
+    public async Task<AuthorizeValidation> ValidateAsync(OAuthParameters p, CancellationToken ct = default)
+    {
+        var (target, pageError) = await ResolveTargetAsync(p, ct);
+        if (target is null) return AuthorizeValidation.Page(pageError!);
+        var client = target.Client;
+        AuthorizeValidation Fail(string error, string description) => AuthorizeValidation.Redirect(new ProtocolError(error, description), target);
+
+        if (p.Duplicate is { } duplicate) return Fail(ProtocolErrors.InvalidRequest, $"The {duplicate} parameter was sent more than once.");
+        if (p["response_mode"] is { } mode && !ResponseModes.Supported.Contains(mode))
+            return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
+        if (p.Has("request")) return Fail(ProtocolErrors.RequestNotSupported, "Request objects are not supported.");
+        if (p.Has("request_uri")) return Fail(ProtocolErrors.RequestUriNotSupported, "request_uri is not supported.");
+
+        var responseType = p["response_type"];
+        if (responseType is null) return Fail(ProtocolErrors.InvalidRequest, "The response_type parameter is missing.");
+        if (responseType != "code") return Fail(ProtocolErrors.UnsupportedResponseType, "Only response_type=code is supported.");
+        if (!client.AllowsGrant(GrantTypeNames.AuthorizationCode))
+            return Fail(ProtocolErrors.UnauthorizedClient, "This application may not use the authorization code flow.");
+
+        var scopes = OidcScopes.Parse(p["scope"]);
+        if (scopes.Count == 0) return Fail(ProtocolErrors.InvalidScope, "The scope parameter is missing.");
+        if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } refused)
+            return Fail(ProtocolErrors.InvalidScope, $"The scope '{Clip(refused)}' is not allowed for this application.");
+
+        var challenge = p["code_challenge"];
+        var method = p["code_challenge_method"];
+        if (challenge is not null)
+        {
+            if (method is null or "plain") return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method must be S256; plain is not supported.");
+            if (method != Pkce.S256) return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method must be S256.");
+            if (!Pkce.IsWellFormed(challenge)) return Fail(ProtocolErrors.InvalidRequest, "code_challenge is malformed.");
+        }
+        else if (method is not null) return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method was sent without code_challenge.");
+        else if (client.RequirePkce) return Fail(ProtocolErrors.InvalidRequest, "PKCE is required: send code_challenge with code_challenge_method=S256.");
+
+        var nonce = p["nonce"];
+        if (nonce is { Length: > 512 }) return Fail(ProtocolErrors.InvalidRequest, "The nonce is too long.");
+
+        var prompts = new HashSet<string>(OidcScopes.Parse(p["prompt"]), StringComparer.Ordinal);
+        if (prompts.FirstOrDefault(v => !Prompts.Supported.Contains(v)) is { } unknownPrompt)
+            return Fail(ProtocolErrors.InvalidRequest, $"prompt '{Clip(unknownPrompt)}' is not supported.");
+        if (prompts.Contains(Prompts.None) && prompts.Count > 1) return Fail(ProtocolErrors.InvalidRequest, "prompt=none cannot be combined with other values.");
+
+        int? maxAge = null;
+        if (p["max_age"] is { } maxAgeText)
+        {
+            if (!int.TryParse(maxAgeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+                return Fail(ProtocolErrors.InvalidRequest, "max_age must be a non-negative number of seconds.");
+            maxAge = parsed;
+        }
+
+        string? hintSubject = null;
+        if (p["id_token_hint"] is { } hint)
+        {
+            var jwt = await tokens.ReadAsync(hint, "JWT");
+            if (jwt is null || !jwt.Audiences.Contains(client.ClientId))
+                return Fail(ProtocolErrors.InvalidRequest, "id_token_hint is not an ID token this bridge issued to this application.");
+            hintSubject = jwt.Subject;
+        }
+
+        var resource = p["resource"];
+        if (resource is not null && !(IsResourceUri(resource) && resources.Value.IsAllowed(client, resource)))
+            return Fail(ProtocolErrors.InvalidTarget, "The resource is not known or not allowed for this application.");
+
+        var loginHint = p["login_hint"];
+        var acrValues = p["acr_values"];
+        if (loginHint is { Length: > 256 } || acrValues is { Length: > 512 }) return Fail(ProtocolErrors.InvalidRequest, "login_hint or acr_values is too long.");
+
+        return AuthorizeValidation.Valid(new AuthorizeRequest
+        {
+            Parameters = p,
+            Client = client,
+            Target = target,
+            Scopes = scopes,
+            Nonce = nonce,
+            CodeChallenge = challenge,
+            Prompts = prompts,
+            MaxAge = maxAge,
+            HintSubject = hintSubject,
+            LoginHint = loginHint,
+            AcrValues = acrValues,
+            Resource = resource,
+            Ticket = tickets.Unprotect(p[InteractionTickets.Parameter], time.GetUtcNow()),
+        });
+    }
+
+    internal static bool IsResourceUri(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.Fragment) && !value.Contains('#');
+
+    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

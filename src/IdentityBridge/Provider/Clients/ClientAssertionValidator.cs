@@ -1,0 +1,60 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using IdentityBridge.Provider.Tokens;
+
+namespace IdentityBridge.Provider.Clients;
+
+/// <summary>
+/// private_key_jwt (RFC 7523 §3, OIDC Core §9): a JWT signed with a key of the client's registered JWKS
+/// (RS256, ES256 or PS256), <c>iss</c> = <c>sub</c> = client_id, <c>aud</c> the token endpoint URL, the
+/// issuer or the URL of the endpoint called, <c>exp</c> required and at most five minutes ahead, and a
+/// <c>jti</c> that is accepted once.
+/// </summary>
+public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls urls, TimeProvider time)
+{
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    /// <summary>Null when valid; otherwise why not.</summary>
+    public async Task<string?> ValidateAsync(RegisteredClient client, string assertion, HttpRequest request, CancellationToken ct)
+    {
+        if (client.Jwks is null) return "The client has no registered keys for private_key_jwt.";
+        if (assertion.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(assertion)) return "The client assertion is not a JWT.";
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            ValidAudiences = [urls.Token, urls.Issuer, urls.Issuer + request.Path.Value],
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+            IssuerSigningKeys = client.Jwks.GetSigningKeys(),
+            ValidAlgorithms = ClientAuthMethods.AssertionAlgorithms,
+        };
+        var result = await _handler.ValidateTokenAsync(assertion, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return "The client assertion is not valid (signature, issuer or audience).";
+        if (jwt.Subject != client.ClientId) return "The client assertion's sub must be the client_id.";
+        var now = time.GetUtcNow();
+        if (!jwt.TryGetPayloadValue<long>("exp", out var expSeconds)) return "The client assertion must have exp.";
+        var exp = DateTimeOffset.FromUnixTimeSeconds(expSeconds);
+        if (exp + Skew <= now) return "The client assertion has expired.";
+        if (exp > now + MaxLifetime + Skew) return "The client assertion's exp is too far in the future.";
+        if (jwt.TryGetPayloadValue<long>("nbf", out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now + Skew) return "The client assertion is not yet valid.";
+        if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 256) return "The client assertion must have a jti.";
+        if (!await grants.TryRecordAssertionAsync(client.ClientId, jti, exp + Skew, ct)) return "The client assertion was already used.";
+        return null;
+    }
+
+    /// <summary>The <c>sub</c> of an assertion before validation, to find the client when client_id is not sent.</summary>
+    public static string? UnverifiedSubject(string assertion)
+    {
+        try
+        {
+            return new JsonWebToken(assertion).Subject;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using IdentityBridge.Provider.Protocol;
+
+namespace IdentityBridge.Provider.Clients;
+
+/// <summary>The outcome of client authentication at the token, introspection or revocation endpoint.</summary>
+public sealed record ClientAuthentication(RegisteredClient? Client, string? Method, ProtocolError? Error, bool UsedBasic)
+{
+    public bool Succeeded => Client is not null && Error is null;
+
+    public static ClientAuthentication Fail(ProtocolError error, bool usedBasic) => new(null, null, error, usedBasic);
+}
+
+/// <summary>Token endpoint authentication methods.</summary>
+public static class ClientAuthMethods
+{
+    public const string SecretBasic = "client_secret_basic";
+    public const string SecretPost = "client_secret_post";
+    public const string PrivateKeyJwt = "private_key_jwt";
+    public const string None = "none";
+
+    public const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+    public static readonly IReadOnlyList<string> All = [SecretBasic, SecretPost, PrivateKeyJwt, None];
+    public static readonly IReadOnlyList<string> AssertionAlgorithms = ["RS256", "ES256", "PS256"];
+}

@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Text;
+using IdentityBridge.Clients;
+using IdentityBridge.Provider.Protocol;
+
+namespace IdentityBridge.Provider.Clients;
+
+/// <summary>
+/// Authenticates the calling client: <c>client_secret_basic</c> (RFC 6749 §2.3.1, id and secret
+/// form-url-decoded), <c>client_secret_post</c>, <c>private_key_jwt</c> (RFC 7523) or <c>none</c> for
+/// public clients. One method per request, and only the method the client registered.
+/// </summary>
+public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions, TimeProvider time)
+{
+    /// <param name="allowPublic">Whether a public client may identify itself by client_id alone (token and revocation: yes; introspection: no).</param>
+    public async Task<ClientAuthentication> AuthenticateAsync(HttpRequest request, OAuthParameters form, bool allowPublic, CancellationToken ct = default)
+    {
+        var basic = ReadBasic(request, out var basicMalformed);
+        var usedBasic = basic is not null || basicMalformed;
+        if (basicMalformed)
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("The Authorization header is not valid HTTP Basic client credentials."), true);
+
+        var formId = form["client_id"];
+        var formSecret = form["client_secret"];
+        var assertion = form["client_assertion"];
+        var assertionType = form["client_assertion_type"];
+        var methods = (basic is not null ? 1 : 0) + (formSecret is not null ? 1 : 0) + (assertion is not null || assertionType is not null ? 1 : 0);
+        if (methods > 1)
+            return ClientAuthentication.Fail(ProtocolError.InvalidRequest("Use exactly one client authentication method."), usedBasic);
+
+        string method;
+        string? clientId;
+        if (basic is { } b)
+        {
+            if (formId is not null && formId != b.Id)
+                return ClientAuthentication.Fail(ProtocolError.InvalidClient("client_id does not match the HTTP Basic credentials."), true);
+            (method, clientId) = (ClientAuthMethods.SecretBasic, b.Id);
+        }
+        else if (formSecret is not null) (method, clientId) = (ClientAuthMethods.SecretPost, formId);
+        else if (assertion is not null || assertionType is not null)
+        {
+            if (assertionType != ClientAuthMethods.JwtBearerAssertionType || assertion is null)
+                return ClientAuthentication.Fail(ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."), false);
+            (method, clientId) = (ClientAuthMethods.PrivateKeyJwt, formId ?? ClientAssertionValidator.UnverifiedSubject(assertion));
+        }
+        else (method, clientId) = (ClientAuthMethods.None, formId);
+
+        if (clientId is null)
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
+        var client = await clients.FindEnabledAsync(clientId, ct);
+        if (client is null)
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Unknown or disabled client."), usedBasic);
+        if (client.TokenEndpointAuthMethod != method)
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient($"This client must authenticate with {client.TokenEndpointAuthMethod}."), usedBasic);
+
+        switch (method)
+        {
+            case ClientAuthMethods.None:
+                if (!client.IsPublic || !allowPublic)
+                    return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), false);
+                break;
+            case ClientAuthMethods.SecretBasic:
+            case ClientAuthMethods.SecretPost:
+                var secret = basic?.Secret ?? formSecret!;
+                if (!VerifySecret(client, secret))
+                    return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication failed."), usedBasic);
+                break;
+            case ClientAuthMethods.PrivateKeyJwt:
+                if (await assertions.ValidateAsync(client, assertion!, request, ct) is { } problem)
+                    return ClientAuthentication.Fail(ProtocolError.InvalidClient(problem), false);
+                break;
+        }
+        return new ClientAuthentication(client, method, null, usedBasic);
+    }
+
+    private bool VerifySecret(RegisteredClient client, string secret)
+    {
+        var now = time.GetUtcNow();
+        var ok = false;
+        foreach (var stored in client.Secrets)
+            if ((stored.ExpiresAt is null || stored.ExpiresAt > now) && ClientSecretHasher.Verify(secret, stored.Hash))
+                ok = true;
+        return ok;
+    }
+
+    /// <summary>HTTP Basic credentials, each part form-url-decoded (RFC 6749 §2.3.1); null when absent.</summary>
+    private static (string Id, string Secret)? ReadBasic(HttpRequest request, out bool malformed)
+    {
+        malformed = false;
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0 || !AuthenticationHeaderValue.TryParse(header, out var value) ||
+            !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter ?? ""));
+            var colon = decoded.IndexOf(':');
+            if (colon <= 0)
+            {
+                malformed = true;
+                return null;
+            }
+            return (FormDecode(decoded[..colon]), FormDecode(decoded[(colon + 1)..]));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            malformed = true;
+            return null;
+        }
+    }
+
+    private static string FormDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));
+}

@@ -1,0 +1,81 @@
+using IdentityBridge.Clients;
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace IdentityBridge.Provider.Endpoints;
+
+/// <summary>
+/// GET/POST /connect/endsession (RP-Initiated Logout 1.0). With a valid id_token_hint (our signature and
+/// issuer; expiry ignored) for the current session, the session ends at once; otherwise the user confirms
+/// on a page first (no forced logout by a crafted link). post_logout_redirect_uri is followed only when it is
+/// registered for the client, with <c>state</c> passed back; otherwise the signed-out page is shown.
+/// </summary>
+public static class EndSessionEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapMethods(ProviderUrls.EndSessionPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync).DisableAntiforgery();
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext context,
+        OwnTokenReader reader,
+        ClientStore clients,
+        SessionService sessions,
+        SubjectResolver subjects,
+        IAntiforgery antiforgery,
+        CancellationToken ct)
+    {
+        var parameters = HttpMethods.IsGet(context.Request.Method)
+            ? OAuthParameters.From(context.Request.Query)
+            : await OAuthParameters.ReadFormAsync(context.Request, ct);
+        if (parameters is null || parameters.Duplicate is not null)
+            return Page(context, ProtocolError.InvalidRequest("The logout request is malformed."));
+
+        var confirmed = false;
+        if (parameters["confirm"] == "yes")
+        {
+            if (!HttpMethods.IsPost(context.Request.Method) || !await antiforgery.IsRequestValidAsync(context))
+                return Page(context, ProtocolError.InvalidRequest("The logout confirmation expired; please try again."));
+            confirmed = true;
+        }
+
+        var hint = await reader.ReadAsync(parameters["id_token_hint"], "JWT");
+        var hintClientId = hint?.Audiences.FirstOrDefault();
+        var clientId = parameters["client_id"];
+        if (clientId is not null && hint is not null && !hint.Audiences.Contains(clientId))
+            return Page(context, ProtocolError.InvalidRequest("client_id does not match the id_token_hint."));
+        var client = await clients.FindEnabledAsync(clientId ?? hintClientId, ct);
+
+        var redirect = parameters["post_logout_redirect_uri"];
+        if (redirect is not null && (client is null || !RedirectUriRules.Matches(client.PostLogoutRedirectUris, redirect))) redirect = null;
+
+        var session = await sessions.GetCurrentAsync(context, ct);
+        if (session is not null)
+        {
+            var hintMatches = hint is not null && client is not null &&
+                              ((hint.TryGetPayloadValue<string>("sid", out var sid) && sid == session.Id) ||
+                               hint.Subject == await subjects.SubjectForAsync(client, session.AccountId, ct));
+            if (!hintMatches && !confirmed)
+            {
+                var tokens = antiforgery.GetAndStoreTokens(context);
+                var fields = parameters.Values.Where(p => p.Key is not ("confirm" or "id_token_hint") && !p.Key.StartsWith("__", StringComparison.Ordinal))
+                    .Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToList();
+                if (hint is not null && client is not null && clientId is null) fields.Add(new("client_id", client.ClientId));
+                fields.Add(new(tokens.FormFieldName, tokens.RequestToken!));
+                context.Response.Headers.CacheControl = "no-store";
+                return LogoutPages.Confirm(context.Request.PathBase + ProviderUrls.EndSessionPath, fields, client?.ClientName, context.TraceIdentifier);
+            }
+            await sessions.LogoutAsync(context, session, ct);
+        }
+
+        if (redirect is null) return LogoutPages.SignedOut(context.TraceIdentifier);
+        var state = parameters["state"];
+        return Results.Redirect(state is null ? redirect : redirect + (redirect.Contains('?') ? '&' : '?') + "state=" + Uri.EscapeDataString(state));
+    }
+
+    private static IResult Page(HttpContext context, ProtocolError error) =>
+        Results.Content(Security.ErrorPage.Render("Sign-out failed", error.Description ?? error.Error, context.TraceIdentifier),
+            "text/html; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status400BadRequest);
+}

@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Provider.Endpoints;
+
+/// <summary>
+/// GET/POST /connect/userinfo (OIDC Core §5.3): the bearer token from the Authorization header or the
+/// <c>access_token</c> form field (RFC 6750 §2.1-2.2), validated by <see cref="AccessTokenValidator"/>;
+/// returns the claims of the token's scopes, the same as in the ID token.
+/// </summary>
+public static class UserInfoEndpoint
+{
+    private const string Realm = "IdentityBridge";
+
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapMethods(ProviderUrls.UserInfoPath, [HttpMethods.Get, HttpMethods.Post], HandleAsync).DisableAntiforgery();
+
+    private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator validator, BridgeDbContext db, CancellationToken ct)
+    {
+        var request = context.Request;
+        string? header = null;
+        if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var auth) &&
+            string.Equals(auth.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
+            header = auth.Parameter;
+        string? body = null;
+        if (HttpMethods.IsPost(request.Method) && OAuthParameters.IsFormUrlEncoded(request))
+            body = (await OAuthParameters.ReadFormAsync(request, ct))?["access_token"];
+        if (header is not null && body is not null)
+            return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "Send the access token in one place only.");
+        var token = header ?? body;
+        if (token is null) return Challenge(StatusCodes.Status401Unauthorized, null, null);
+
+        var validated = await validator.ValidateTokenAsync(token, ct);
+        if (validated?.AccountId is null)
+            return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The access token is invalid, expired or revoked.");
+        var scopes = validated.Scopes;
+        if (!scopes.Contains(OidcScopes.OpenId))
+            return Challenge(StatusCodes.Status403Forbidden, ProtocolErrors.InsufficientScope, "The access token was not issued for openid.");
+
+        var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).FirstOrDefaultAsync(a => a.Id == validated.AccountId, ct);
+        if (account is null) return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The account no longer exists.");
+
+        var jwt = validated.Token;
+        var wallet = jwt.TryGetPayloadValue<string>("xrpl_address", out var w) ? w : null;
+        var network = jwt.TryGetPayloadValue<string>("xrpl_network", out var n) ? n : null;
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = jwt.Subject };
+        foreach (var (key, value) in UserClaims.For(account, scopes, wallet, network)) claims[key] = value;
+        return ProtocolResults.NoStoreJson(claims);
+    }
+
+    /// <summary>RFC 6750 §3: the Bearer challenge, with the error only when a token was presented.</summary>
+    private static IResult Challenge(int status, string? error, string? description)
+    {
+        return new ChallengeResult(status, error, description);
+    }
+
+    private sealed class ChallengeResult(int status, string? error, string? description) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            var value = $"Bearer realm=\"{Realm}\"";
+            if (error is not null) value += $", error=\"{error}\", error_description=\"{description}\"";
+            context.Response.StatusCode = status;
+            context.Response.Headers.WWWAuthenticate = value;
+            context.Response.Headers.CacheControl = "no-store";
+            if (error is null) return Task.CompletedTask;
+            return context.Response.WriteAsJsonAsync(new { error, error_description = description });
+        }
+    }
+}

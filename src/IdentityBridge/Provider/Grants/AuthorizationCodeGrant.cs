@@ -1,0 +1,69 @@
+using IdentityBridge.Audit;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
+
+namespace IdentityBridge.Provider.Grants;
+
+/// <summary>
+/// authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6): the code must belong to the client, be unexpired,
+/// be redeemed with the same redirect_uri and, when a challenge was sent, a matching S256 verifier
+/// (a verifier without a challenge is refused too: no PKCE downgrade). Redemption is atomic; a second
+/// use revokes everything issued from the first.
+/// </summary>
+public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer, AuditLog audit, TimeProvider time) : IGrantHandler
+{
+    public string GrantType => GrantTypeNames.AuthorizationCode;
+
+    public async Task<TokenResult> HandleAsync(TokenRequestContext context, CancellationToken ct)
+    {
+        var client = context.Client;
+        var code = context["code"];
+        if (code is null) return Fail(ProtocolErrors.InvalidRequest, "The code parameter is missing.");
+        var grant = await grants.FindAsync(code, GrantTypes.AuthorizationCode, ct);
+        if (grant is null || grant.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+        if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
+        if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
+
+        if (!await grants.TryConsumeAsync(grant.Key, ct))
+        {
+            // RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got.
+            if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
+            await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, grant.AccountId, client.ClientId, success: false,
+                reason: "code_reuse", details: new { family = grant.FamilyId }, ct: ct);
+            return Fail(ProtocolErrors.InvalidGrant, "The code was already used.");
+        }
+
+        var data = GrantJson.Read<AuthorizationCodeData>(grant.Data);
+        if (data is null || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+        if (context["redirect_uri"] != data.RedirectUri) return Fail(ProtocolErrors.InvalidGrant, "redirect_uri does not match the authorization request.");
+
+        var verifier = context["code_verifier"];
+        if (data.CodeChallenge is null)
+        {
+            if (verifier is not null) return Fail(ProtocolErrors.InvalidGrant, "code_verifier was sent but the authorization request had no code_challenge.");
+        }
+        else
+        {
+            if (verifier is null) return Fail(ProtocolErrors.InvalidGrant, "code_verifier is required.");
+            if (!Pkce.IsWellFormed(verifier) || !Pkce.Verify(verifier, data.CodeChallenge)) return Fail(ProtocolErrors.InvalidGrant, "code_verifier does not match the code_challenge.");
+        }
+
+        var resource = data.Resource;
+        if (context["resource"] is { } requested && requested != resource)
+            return Fail(ProtocolErrors.InvalidTarget, "resource must be the one of the authorization request.");
+
+        return await issuer.IssueAsync(new TokenIssueRequest
+        {
+            Client = client,
+            GrantType = GrantType,
+            AccountId = grant.AccountId,
+            Scopes = data.Scopes,
+            Login = data.Login,
+            Nonce = data.Nonce,
+            Resource = resource,
+            FamilyId = grant.FamilyId,
+        }, ct);
+    }
+
+    private static TokenResult Fail(string error, string description) => TokenResult.Failure(error, description);
+}

@@ -1,0 +1,92 @@
+using IdentityBridge.Audit;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityBridge.Provider.Grants;
+
+/// <summary>
+/// refresh_token (RFC 6749 §6, RFC 9700 §4.14): every use rotates the token (the old one is consumed
+/// atomically, the new one joins the same family); presenting a rotated token revokes the whole family.
+/// Sliding lifetime per use, absolute lifetime from the family's first issue. scope may narrow, never
+/// widen. A disabled account fails at once; a session-bound token (no offline_access) fails once its session ended.
+/// </summary>
+public sealed class RefreshTokenGrant(
+    GrantStore grants,
+    TokenIssuer issuer,
+    SessionService sessions,
+    BridgeDbContext db,
+    IOptions<ResourceOptions> resources,
+    AuditLog audit,
+    TimeProvider time) : IGrantHandler
+{
+    public string GrantType => GrantTypeNames.RefreshToken;
+
+    public async Task<TokenResult> HandleAsync(TokenRequestContext context, CancellationToken ct)
+    {
+        var client = context.Client;
+        var token = context["refresh_token"];
+        if (token is null) return Fail(ProtocolErrors.InvalidRequest, "The refresh_token parameter is missing.");
+        var grant = await grants.FindAsync(token, GrantTypes.RefreshToken, ct);
+        if (grant is null || grant.ClientId != client.ClientId || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
+        if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token was revoked.");
+
+        if (grant.ConsumedAt is not null) return await ReuseAsync(grant, ct);
+        if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The refresh token has expired.");
+
+        var data = GrantJson.Read<RefreshTokenData>(grant.Data);
+        if (data is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
+        if (!await db.Accounts.AnyAsync(a => a.Id == grant.AccountId && a.Status == AccountStatus.Active, ct))
+            return Fail(ProtocolErrors.InvalidGrant, "The account is disabled.");
+        if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
+            return Fail(ProtocolErrors.InvalidGrant, "The session of this refresh token has ended.");
+
+        var scopes = data.Scopes;
+        if (context["scope"] is { } requested)
+        {
+            var narrowed = OidcScopes.Parse(requested);
+            if (narrowed.FirstOrDefault(s => !data.Scopes.Contains(s)) is { } wider)
+                return Fail(ProtocolErrors.InvalidScope, $"The scope '{wider}' was not granted to this refresh token.");
+            scopes = narrowed;
+        }
+        var resource = data.Resource;
+        if (context["resource"] is { } target)
+        {
+            if (!Authorize.AuthorizeRequestValidator.IsResourceUri(target) || !resources.Value.IsAllowed(client, target))
+                return Fail(ProtocolErrors.InvalidTarget, "The resource is not known or not allowed for this application.");
+            resource = target;
+        }
+
+        // Rotation: only one request can consume this token; a loser presented a token already used.
+        if (!await grants.TryConsumeAsync(grant.Key, ct)) return await ReuseAsync(grant, ct);
+
+        return await issuer.IssueAsync(new TokenIssueRequest
+        {
+            Client = client,
+            GrantType = GrantType,
+            AccountId = grant.AccountId,
+            Scopes = scopes,
+            Login = data.Login,
+            Resource = resource,
+            FamilyId = grant.FamilyId,
+            IssueRefreshToken = true,
+            RefreshTokenScopes = data.Scopes,
+            FamilyCreatedAt = data.FamilyCreatedAt,
+        }, ct);
+    }
+
+    /// <summary>RFC 9700 §4.14.2: a rotated refresh token came back, so one of its holders is an attacker; end the family.</summary>
+    private async Task<TokenResult> ReuseAsync(Storage.Entities.Grant grant, CancellationToken ct)
+    {
+        if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
+        await audit.WriteAsync(AuditTypes.RefreshReuseDetected, grant.ClientId, grant.AccountId, grant.ClientId, success: false,
+            reason: "A rotated refresh token was presented again; the family was revoked.", details: new { family = grant.FamilyId }, ct: ct);
+        return Fail(ProtocolErrors.InvalidGrant, "The refresh token was already used.");
+    }
+
+    private static TokenResult Fail(string error, string description) => TokenResult.Failure(error, description);
+}

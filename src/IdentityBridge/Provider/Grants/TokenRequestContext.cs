@@ -1,0 +1,17 @@
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Provider.Protocol;
+
+namespace IdentityBridge.Provider.Grants;
+
+/// <summary>A token request after client authentication: the authenticated client and the form parameters.</summary>
+public sealed class TokenRequestContext
+{
+    public required HttpContext HttpContext { get; init; }
+    public required RegisteredClient Client { get; init; }
+    /// <summary>client_secret_basic, client_secret_post, private_key_jwt or none.</summary>
+    public required string ClientAuthenticationMethod { get; init; }
+    public required string GrantType { get; init; }
+    public required OAuthParameters Parameters { get; init; }
+
+    public string? this[string name] => Parameters[name];
+}

@@ -1,0 +1,34 @@
+using IdentityBridge.Provider.Authorize;
+using IdentityBridge.Provider.Protocol;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace IdentityBridge.Provider.Interaction;
+
+/// <summary>
+/// Ends a login that came from a client with an OAuth error redirect to that client (error, error_description,
+/// state, iss), after re-validating client_id and redirect_uri from the return URL. When the return URL is
+/// not a valid local authorize request, renders an error page instead (never an open redirect).
+/// </summary>
+public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator, AuthorizeResponder responder)
+{
+    public async Task<IResult> FailAsync(HttpContext context, string? returnUrl, string error, string description)
+    {
+        var protocolError = new ProtocolError(error, description);
+        var parameters = ParseReturnUrl(context, returnUrl);
+        if (parameters is null) return AuthorizeResponder.ErrorPage(context, protocolError);
+        var (target, _) = await validator.ResolveTargetAsync(parameters, context.RequestAborted);
+        return target is null ? AuthorizeResponder.ErrorPage(context, protocolError) : responder.Error(context, target, protocolError);
+    }
+
+    /// <summary>The parameters of a local <c>/connect/authorize</c> URL, or null for anything else.</summary>
+    public static OAuthParameters? ParseReturnUrl(HttpContext context, string? returnUrl)
+    {
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 8192) return null;
+        if (returnUrl[0] != '/' || returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.StartsWith("/\\", StringComparison.Ordinal)) return null;
+        if (returnUrl.Contains('#') || returnUrl.Any(char.IsControl)) return null;
+        var question = returnUrl.IndexOf('?');
+        var path = question < 0 ? returnUrl : returnUrl[..question];
+        if (!string.Equals(path, context.Request.PathBase + ProviderUrls.AuthorizePath, StringComparison.Ordinal)) return null;
+        return OAuthParameters.From(QueryHelpers.ParseQuery(question < 0 ? "" : returnUrl[question..]));
+    }
+}

@@ -1,0 +1,46 @@
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Provider.Maintenance;
+
+/// <summary>
+/// Deletes grants (codes, refresh tokens, markers) a day after they expired: by then a replayed handle fails
+/// as unknown just as it would as expired, and no access token of a revoked family is still valid.
+/// </summary>
+internal sealed class GrantCleanupService(IDbContextFactory<BridgeDbContext> factory, TimeProvider time, ILogger<GrantCleanupService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan Grace = TimeSpan.FromDays(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var deleted = await CleanAsync(stoppingToken);
+                    if (deleted > 0) logger.LogInformation("Deleted {Count} expired grants", deleted);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Grant cleanup failed");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
+    public async Task<int> CleanAsync(CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow() - Grace;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Grants.Where(g => g.ExpiresAt < cutoff && g.Type != GrantTypes.DeploymentSecret).ExecuteDeleteAsync(ct);
+    }
+}

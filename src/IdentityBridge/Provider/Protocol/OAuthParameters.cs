@@ -1,0 +1,61 @@
+namespace IdentityBridge.Provider.Protocol;
+
+/// <summary>
+/// Request parameters read from a query string or form body under RFC 6749 §3.1: a parameter sent
+/// without a value counts as omitted, and a parameter sent twice makes the request invalid.
+/// </summary>
+public sealed class OAuthParameters
+{
+    private readonly Dictionary<string, string> _values;
+
+    private OAuthParameters(Dictionary<string, string> values, string? duplicate)
+    {
+        _values = values;
+        Duplicate = duplicate;
+    }
+
+    /// <summary>The first parameter that was sent more than once, if any.</summary>
+    public string? Duplicate { get; }
+
+    public IReadOnlyDictionary<string, string> Values => _values;
+
+    public string? this[string name] => _values.GetValueOrDefault(name);
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public static OAuthParameters From(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> source)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? duplicate = null;
+        foreach (var (key, raw) in source)
+        {
+            var nonEmpty = raw.Where(v => !string.IsNullOrEmpty(v)).ToList();
+            if (nonEmpty.Count == 0) continue;
+            if (nonEmpty.Count > 1) duplicate ??= key;
+            values[key] = nonEmpty[0]!;
+        }
+        return new OAuthParameters(values, duplicate);
+    }
+
+    public static OAuthParameters From(IEnumerable<KeyValuePair<string, string>> source) =>
+        From(source.Select(p => new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(p.Key, p.Value)));
+
+    /// <summary>Reads the form body when the request is <c>application/x-www-form-urlencoded</c>; null otherwise.</summary>
+    public static async Task<OAuthParameters?> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!IsFormUrlEncoded(request)) return null;
+        try
+        {
+            var form = await request.ReadFormAsync(ct);
+            return From(form);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    public static bool IsFormUrlEncoded(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) &&
+        type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,33 @@
+namespace IdentityBridge.Provider.Protocol;
+
+/// <summary>An OAuth / OpenID Connect protocol error: the standard code, a description and the HTTP status.</summary>
+public sealed record ProtocolError(string Error, string? Description = null, int StatusCode = StatusCodes.Status400BadRequest)
+{
+    public static ProtocolError InvalidRequest(string description) => new(ProtocolErrors.InvalidRequest, description);
+    public static ProtocolError InvalidClient(string description) => new(ProtocolErrors.InvalidClient, description, StatusCodes.Status401Unauthorized);
+    public static ProtocolError InvalidGrant(string description) => new(ProtocolErrors.InvalidGrant, description);
+    public static ProtocolError InvalidScope(string description) => new(ProtocolErrors.InvalidScope, description);
+    public static ProtocolError UnauthorizedClient(string description) => new(ProtocolErrors.UnauthorizedClient, description);
+}
+
+/// <summary>Error codes of RFC 6749, OIDC Core, RFC 6750 and RFC 8707.</summary>
+public static class ProtocolErrors
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string InvalidGrant = "invalid_grant";
+    public const string UnauthorizedClient = "unauthorized_client";
+    public const string UnsupportedGrantType = "unsupported_grant_type";
+    public const string UnsupportedResponseType = "unsupported_response_type";
+    public const string InvalidScope = "invalid_scope";
+    public const string InvalidTarget = "invalid_target";
+    public const string AccessDenied = "access_denied";
+    public const string ServerError = "server_error";
+    public const string LoginRequired = "login_required";
+    public const string ConsentRequired = "consent_required";
+    public const string InteractionRequired = "interaction_required";
+    public const string RequestNotSupported = "request_not_supported";
+    public const string RequestUriNotSupported = "request_uri_not_supported";
+    public const string InvalidToken = "invalid_token";
+    public const string InsufficientScope = "insufficient_scope";
+}

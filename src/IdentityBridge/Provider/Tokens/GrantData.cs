@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IdentityBridge.Provider.Tokens;
+
+/// <summary>What an authorization code is bound to (stored in <c>grants.data</c>).</summary>
+public sealed record AuthorizationCodeData(
+    [property: JsonPropertyName("redirect_uri")] string RedirectUri,
+    [property: JsonPropertyName("code_challenge")] string? CodeChallenge,
+    [property: JsonPropertyName("nonce")] string? Nonce,
+    [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
+    [property: JsonPropertyName("login")] LoginFacts Login,
+    [property: JsonPropertyName("acr_values")] string? AcrValues,
+    [property: JsonPropertyName("resource")] string? Resource);
+
+/// <summary>What a refresh token carries (stored in <c>grants.data</c>).</summary>
+public sealed record RefreshTokenData(
+    [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
+    [property: JsonPropertyName("login")] LoginFacts Login,
+    [property: JsonPropertyName("family_created_at")] DateTimeOffset FamilyCreatedAt,
+    [property: JsonPropertyName("resource")] string? Resource,
+    /// <summary>True when offline_access was granted: the token outlives the session (logout).</summary>
+    [property: JsonPropertyName("offline")] bool Offline);
+
+internal static class GrantJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T? Read<T>(string json) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Grant row types.</summary>
+public static class GrantTypes
+{
+    public const string AuthorizationCode = "authorization_code";
+    public const string RefreshToken = "refresh_token";
+    /// <summary>Marker: every token of a family is revoked (read by userinfo/introspection for access tokens).</summary>
+    public const string FamilyRevocation = "family_revocation";
+    /// <summary>Marker: one access token (by jti) is revoked.</summary>
+    public const string AccessTokenRevocation = "access_token_revocation";
+    /// <summary>A private_key_jwt assertion's jti, kept until the assertion expires (replay protection).</summary>
+    public const string ClientAssertion = "client_assertion";
+    /// <summary>Deployment secret (pairwise subject salt), data protected.</summary>
+    public const string DeploymentSecret = "deployment_secret";
+}

@@ -1,0 +1,185 @@
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Provider.Tokens;
+
+/// <summary>
+/// Authorization codes, refresh tokens and revocation markers in the <c>grants</c> table. Handles are
+/// stored only as SHA-256. Redemption is one conditional UPDATE, so of two nodes racing only one wins.
+/// </summary>
+public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, TimeProvider time)
+{
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a family revocation marker is kept: the longest access token lifetime, plus skew.</summary>
+    public static readonly TimeSpan MarkerLifetime = TimeSpan.FromSeconds(3600 + 120);
+
+    public async Task<string> CreateCodeAsync(string clientId, string accountId, string familyId, AuthorizationCodeData data, CancellationToken ct = default)
+    {
+        var handle = TokenHashes.NewHandle();
+        var now = time.GetUtcNow();
+        await AddAsync(new Grant
+        {
+            Key = TokenHashes.Key(handle),
+            Type = GrantTypes.AuthorizationCode,
+            ClientId = clientId,
+            AccountId = accountId,
+            SessionId = data.Login.SessionId,
+            FamilyId = familyId,
+            CreatedAt = now,
+            ExpiresAt = now + CodeLifetime,
+            Data = GrantJson.Write(data),
+        }, ct);
+        return handle;
+    }
+
+    public async Task<string> CreateRefreshTokenAsync(string clientId, string accountId, string familyId, RefreshTokenData data, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var handle = TokenHashes.NewHandle();
+        await AddAsync(new Grant
+        {
+            Key = TokenHashes.Key(handle),
+            Type = GrantTypes.RefreshToken,
+            ClientId = clientId,
+            AccountId = accountId,
+            SessionId = data.Login.SessionId,
+            FamilyId = familyId,
+            CreatedAt = time.GetUtcNow(),
+            ExpiresAt = expiresAt,
+            Data = GrantJson.Write(data),
+        }, ct);
+        return handle;
+    }
+
+    /// <summary>The grant behind a handle, of the given type, or null.</summary>
+    public async Task<Grant?> FindAsync(string? handle, string type, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return null;
+        var key = TokenHashes.Key(handle);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.Key == key && g.Type == type, ct);
+    }
+
+    /// <summary>Marks a grant consumed. True for exactly one caller across all nodes.</summary>
+    public async Task<bool> TryConsumeAsync(string key, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Grants
+            .Where(g => g.Key == key && g.ConsumedAt == null && g.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(g => g.ConsumedAt, now), ct);
+        return rows == 1;
+    }
+
+    /// <summary>Revokes every grant of a family and records a marker, so access tokens of the family stop validating too.</summary>
+    public async Task RevokeFamilyAsync(string familyId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            await db.Grants.Where(g => g.FamilyId == familyId && g.RevokedAt == null && g.Type != GrantTypes.FamilyRevocation)
+                .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
+        }
+        await TryAddAsync(new Grant
+        {
+            Key = FamilyMarkerKey(familyId),
+            Type = GrantTypes.FamilyRevocation,
+            ClientId = "",
+            FamilyId = familyId,
+            CreatedAt = now,
+            ExpiresAt = now + MarkerLifetime,
+            RevokedAt = now,
+            Data = "{}",
+        }, ct);
+    }
+
+    /// <summary>Records the revocation of one access token until it would have expired.</summary>
+    public Task RevokeAccessTokenAsync(string jti, string clientId, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return TryAddAsync(new Grant
+        {
+            Key = JtiMarkerKey(jti),
+            Type = GrantTypes.AccessTokenRevocation,
+            ClientId = clientId,
+            CreatedAt = now,
+            ExpiresAt = expiresAt > now ? expiresAt : now,
+            RevokedAt = now,
+            Data = "{}",
+        }, ct);
+    }
+
+    /// <summary>True when the token's family or its jti was revoked. One primary-key look-up.</summary>
+    public async Task<bool> IsAccessTokenRevokedAsync(string? familyId, string? jti, CancellationToken ct = default)
+    {
+        var family = familyId is null ? null : FamilyMarkerKey(familyId);
+        var token = jti is null ? null : JtiMarkerKey(jti);
+        if (family is null && token is null) return false;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Grants.AnyAsync(g => g.Key == family || g.Key == token, ct);
+    }
+
+    /// <summary>
+    /// Revokes the refresh tokens of a session: the session-bound ones only (logout), or all of them,
+    /// offline_access included (an administrator revoking the session).
+    /// </summary>
+    public async Task<int> RevokeSessionTokensAsync(string sessionId, bool includeOffline, CancellationToken ct = default)
+    {
+        List<Grant> grants;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            grants = await db.Grants.AsNoTracking()
+                .Where(g => g.SessionId == sessionId && g.Type == GrantTypes.RefreshToken && g.RevokedAt == null)
+                .ToListAsync(ct);
+        }
+        var families = grants
+            .Where(g => includeOffline || GrantJson.Read<RefreshTokenData>(g.Data) is not { Offline: true })
+            .Select(g => g.FamilyId).OfType<string>().Distinct().ToList();
+        foreach (var family in families)
+            await RevokeFamilyAsync(family, ct);
+        return families.Count;
+    }
+
+    /// <summary>Remembers a client assertion's jti until it expires. False when it was seen before (replay).</summary>
+    public Task<bool> TryRecordAssertionAsync(string clientId, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return TryAddAsync(new Grant
+        {
+            Key = TokenHashes.Key("assertion:" + clientId + ":" + jti),
+            Type = GrantTypes.ClientAssertion,
+            ClientId = clientId,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            Data = "{}",
+        }, ct);
+    }
+
+    private static string FamilyMarkerKey(string familyId) => TokenHashes.Key("family:" + familyId);
+
+    private static string JtiMarkerKey(string jti) => TokenHashes.Key("jti:" + jti);
+
+    private async Task AddAsync(Grant grant, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        db.Grants.Add(grant);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<bool> TryAddAsync(Grant grant, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (await db.Grants.AnyAsync(g => g.Key == grant.Key, ct)) return false;
+        db.Grants.Add(grant);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
+    }
+}

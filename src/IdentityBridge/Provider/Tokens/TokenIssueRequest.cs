@@ -1,0 +1,46 @@
+using IdentityBridge.Provider.Clients;
+
+namespace IdentityBridge.Provider.Tokens;
+
+/// <summary>What <see cref="TokenIssuer"/> mints tokens for.</summary>
+public sealed record TokenIssueRequest
+{
+    public required RegisteredClient Client { get; init; }
+
+    /// <summary>The grant type (for the audit trail).</summary>
+    public required string GrantType { get; init; }
+
+    /// <summary>The user's account; null for a token about the client itself (client_credentials).</summary>
+    public string? AccountId { get; init; }
+
+    /// <summary>Scopes of the access token (and the claims of the ID token).</summary>
+    public required IReadOnlyCollection<string> Scopes { get; init; }
+
+    /// <summary>How the user authenticated; required with <see cref="AccountId"/>.</summary>
+    public LoginFacts? Login { get; init; }
+
+    /// <summary>The authorize request's nonce, echoed in the ID token.</summary>
+    public string? Nonce { get; init; }
+
+    /// <summary>An allowed RFC 8707 resource: the access token's audience (else the client id).</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>The grant family (code redemption or refresh chain); a new one when null.</summary>
+    public string? FamilyId { get; init; }
+
+    /// <summary>
+    /// Whether to issue a refresh token. Null: when offline_access is in <see cref="RefreshTokenScopes"/>
+    /// (or <see cref="Scopes"/>) and the client may use the refresh_token grant. Refresh tokens issued
+    /// without offline_access are bound to the session and end with it.
+    /// </summary>
+    public bool? IssueRefreshToken { get; init; }
+
+    /// <summary>Scopes the refresh token keeps (a refresh may narrow the access token's scopes); default <see cref="Scopes"/>.</summary>
+    public IReadOnlyCollection<string>? RefreshTokenScopes { get; init; }
+
+    /// <summary>When the refresh family started (absolute lifetime); default now.</summary>
+    public DateTimeOffset? FamilyCreatedAt { get; init; }
+
+    /// <summary>Whether to add an ID token when openid is among the scopes.</summary>
+    public bool IncludeIdToken { get; init; } = true;
+}

@@ -1,0 +1,140 @@
+using IdentityBridge.Audit;
+using IdentityBridge.Provider.Grants;
+using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Provider.Tokens;
+
+/// <summary>
+/// Mints the standard token response for an account (or a client) and a set of scopes: an RFC 9068
+/// access token, an OIDC ID token when openid was granted, and a rotating refresh token when asked.
+/// Grant handlers of other modules (CIBA, token exchange) call it after their own validation.
+/// </summary>
+public sealed class TokenIssuer(
+    BridgeDbContext db,
+    JwtSigner signer,
+    ProviderUrls urls,
+    SubjectResolver subjects,
+    GrantStore grants,
+    SessionService sessions,
+    AuditLog audit,
+    IDataProtectionProvider dataProtection,
+    TimeProvider time)
+{
+    /// <summary>Access token claim holding the grant family (revocation of a family reaches its access tokens).</summary>
+    public const string FamilyClaim = "fam";
+
+    /// <summary>Access token claim with the data-protected account id, present only for pairwise clients.</summary>
+    public const string ProtectedAccountClaim = "acct";
+
+    internal const string AccountProtectionPurpose = "IdentityBridge.AccessTokenAccount.v1";
+
+    public async Task<TokenResult> IssueAsync(TokenIssueRequest request, CancellationToken ct = default)
+    {
+        var client = request.Client;
+        var now = time.GetUtcNow();
+        var scopes = request.Scopes.Distinct(StringComparer.Ordinal).ToList();
+        var scope = OidcScopes.Join(scopes);
+        var audience = request.Resource ?? client.ClientId;
+        var jti = Base64Url.NewId(16);
+        var accessLifetime = client.AccessTokenLifetime;
+
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["iss"] = urls.Issuer,
+            ["aud"] = audience,
+            ["client_id"] = client.ClientId,
+            ["scope"] = scope,
+            ["jti"] = jti,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = (now + accessLifetime).ToUnixTimeSeconds(),
+        };
+
+        if (request.AccountId is null)
+        {
+            claims["sub"] = client.ClientId;
+            var clientToken = signer.Sign(claims, signer.DefaultAlgorithm, "at+jwt");
+            await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, clientId: client.ClientId, details: new { grant = request.GrantType, scope, jti }, ct: ct);
+            return TokenResult.Success(new TokenResponse { AccessToken = clientToken, ExpiresIn = (int)accessLifetime.TotalSeconds, Scope = scope, AccessTokenId = jti });
+        }
+
+        var login = request.Login ?? throw new ArgumentException("Login facts are required for a user token.", nameof(request));
+        var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets)
+            .FirstOrDefaultAsync(a => a.Id == request.AccountId, ct);
+        if (account is null || account.Status != AccountStatus.Active)
+            return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
+
+        var subject = await subjects.SubjectForAsync(client, account.Id, ct);
+        var familyId = request.FamilyId ?? Base64Url.NewId(16);
+        claims["sub"] = subject;
+        claims["auth_time"] = login.AuthTime.ToUnixTimeSeconds();
+        claims["acr"] = login.EffectiveAcr;
+        claims["amr"] = login.Amr.ToArray();
+        if (login.SessionId is not null) claims["sid"] = login.SessionId;
+        claims[FamilyClaim] = familyId;
+        if (client.IsPairwise) claims[ProtectedAccountClaim] = dataProtection.CreateProtector(AccountProtectionPurpose).Protect(account.Id);
+        if (scopes.Contains(OidcScopes.Roles))
+            claims["roles"] = account.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToArray();
+        if (scopes.Contains(OidcScopes.Wallet))
+        {
+            if (login.Wallet is not null) claims["xrpl_address"] = login.Wallet;
+            if (login.Network is not null) claims["xrpl_network"] = login.Network;
+        }
+        var accessToken = signer.Sign(claims, signer.DefaultAlgorithm, "at+jwt");
+
+        string? idToken = null;
+        if (request.IncludeIdToken && scopes.Contains(OidcScopes.OpenId))
+        {
+            var id = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["iss"] = urls.Issuer,
+                ["sub"] = subject,
+                ["aud"] = client.ClientId,
+                ["iat"] = now.ToUnixTimeSeconds(),
+                ["exp"] = (now + client.IdTokenLifetime).ToUnixTimeSeconds(),
+                ["auth_time"] = login.AuthTime.ToUnixTimeSeconds(),
+                ["acr"] = login.EffectiveAcr,
+                ["amr"] = login.Amr.ToArray(),
+                ["at_hash"] = TokenHashes.AtHash(accessToken),
+            };
+            if (request.Nonce is not null) id["nonce"] = request.Nonce;
+            if (login.SessionId is not null) id["sid"] = login.SessionId;
+            foreach (var (key, value) in UserClaims.For(account, scopes, login.Wallet, login.Network)) id[key] = value;
+            idToken = signer.Sign(id, client.IdTokenSigningAlg, "JWT");
+        }
+
+        string? refreshToken = null;
+        var refreshScopes = (request.RefreshTokenScopes ?? scopes).Distinct(StringComparer.Ordinal).ToList();
+        var offline = refreshScopes.Contains(OidcScopes.OfflineAccess);
+        var wantsRefresh = request.IssueRefreshToken ?? offline;
+        if (wantsRefresh && client.AllowsGrant(GrantTypeNames.RefreshToken))
+        {
+            var familyCreated = request.FamilyCreatedAt ?? now;
+            var sliding = now + client.RefreshTokenSlidingLifetime;
+            var absolute = familyCreated + client.RefreshTokenAbsoluteLifetime;
+            var expires = sliding < absolute ? sliding : absolute;
+            if (expires > now)
+                refreshToken = await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId,
+                    new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline), expires, ct);
+        }
+
+        if (login.SessionId is not null) await sessions.AddClientAsync(login.SessionId, client.ClientId, ct);
+        if (request.GrantType != GrantTypeNames.RefreshToken)
+            await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, account.Id, client.ClientId,
+                details: new { grant = request.GrantType, scope, jti, sid = login.SessionId, refresh = refreshToken is not null }, ct: ct);
+
+        return TokenResult.Success(new TokenResponse
+        {
+            AccessToken = accessToken,
+            ExpiresIn = (int)accessLifetime.TotalSeconds,
+            IdToken = idToken,
+            RefreshToken = refreshToken,
+            Scope = scope,
+            AccessTokenId = jti,
+        });
+    }
+}

@@ -1,0 +1,328 @@
+using System.Net;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace IdentityBridge.Tests.Provider;
+
+public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task Code_flow_redirects_with_code_state_and_iss()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        var response = await driver.AuthorizeSignedInAsync(p);
+        var callback = OidcDriver.Callback(response);
+        Assert.StartsWith(TestClients.Redirect + "?", response.Headers.Location!.OriginalString);
+        Assert.Equal(p["state"], callback["state"]);
+        Assert.Equal(BridgeFactory.Issuer, callback["iss"]);
+        Assert.Equal(43, callback["code"].Length);
+    }
+
+    [Fact]
+    public async Task Login_redirect_carries_the_full_authorize_url_and_login_hint()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["login_hint"] = driver.Wallet;
+        p["acr_values"] = "urn:example:loa:2";
+        var response = await driver.AuthorizeAsync(p);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.OriginalString;
+        Assert.StartsWith("/login?", location);
+        var query = QueryHelpers.ParseQuery(location[location.IndexOf('?')..]);
+        Assert.Equal(driver.Wallet, query["login_hint"].ToString());
+        var returnUrl = query["returnUrl"].ToString();
+        Assert.StartsWith("/connect/authorize?", returnUrl);
+        var resumed = QueryHelpers.ParseQuery(returnUrl[returnUrl.IndexOf('?')..]);
+        foreach (var (key, value) in p) Assert.Equal(value, resumed[key].ToString());
+    }
+
+    [Fact]
+    public async Task Unregistered_client_gets_an_error_page_never_a_redirect()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params("no-such-client");
+        var response = await driver.AuthorizeAsync(p);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("text/html", response.Content.Headers.ContentType!.ToString());
+    }
+
+    [Theory]
+    [InlineData("https://app.example/cb/evil")]
+    [InlineData("https://app.example/cbx")]
+    [InlineData("https://APP.example/cb")]
+    [InlineData("https://app.example/cb/")]
+    [InlineData("https://app.example/cb?x=1")]
+    [InlineData("https://app.example.evil/cb")]
+    [InlineData("http://app.example/cb")]
+    public async Task Redirect_uri_must_match_exactly(string redirectUri)
+    {
+        var driver = new OidcDriver(host);
+        var response = await driver.AuthorizeAsync(driver.Params(redirectUri: redirectUri));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Loopback_redirect_matches_on_any_port()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params(TestClients.Spa, redirectUri: "http://127.0.0.1:54321/cb");
+        var response = await driver.AuthorizeSignedInAsync(p);
+        Assert.StartsWith("http://127.0.0.1:54321/cb?code=", response.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:54321/cb")]
+    [InlineData("http://127.0.0.2:54321/cb")]
+    [InlineData("http://127.0.0.1:54321/cb2")]
+    public async Task Loopback_rule_does_not_extend_to_other_hosts_or_paths(string redirectUri)
+    {
+        var driver = new OidcDriver(host);
+        var response = await driver.AuthorizeAsync(driver.Params(TestClients.Spa, redirectUri: redirectUri));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Theory]
+    [InlineData("token")]
+    [InlineData("id_token")]
+    [InlineData("code id_token")]
+    [InlineData("code token")]
+    public async Task Implicit_and_hybrid_are_refused_with_a_redirect(string responseType)
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["response_type"] = responseType;
+        var callback = OidcDriver.Callback(await driver.AuthorizeAsync(p));
+        Assert.Equal("unsupported_response_type", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+        Assert.Equal(BridgeFactory.Issuer, callback["iss"]);
+    }
+
+    [Fact]
+    public async Task Plain_pkce_is_refused()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["code_challenge"] = driver.Verifier;
+        p["code_challenge_method"] = "plain";
+        Assert.Equal("invalid_request", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+        p.Remove("code_challenge_method");
+        Assert.Equal("invalid_request", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    [Fact]
+    public async Task Pkce_is_required_for_public_clients_and_by_default()
+    {
+        foreach (var client in new[] { TestClients.Spa, TestClients.Web })
+        {
+            var driver = new OidcDriver(host);
+            var p = driver.Params(client);
+            p.Remove("code_challenge");
+            p.Remove("code_challenge_method");
+            Assert.Equal("invalid_request", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+        }
+    }
+
+    [Fact]
+    public async Task Scope_outside_the_clients_allowed_scopes_is_invalid_scope()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params(TestClients.Admin, scope: "openid email");
+        Assert.Equal("invalid_scope", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+        p = driver.Params(scope: "openid unknown");
+        Assert.Equal("invalid_scope", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    [Fact]
+    public async Task Prompt_none_without_session_is_login_required_with_iss_and_state()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["prompt"] = "none";
+        var callback = OidcDriver.Callback(await driver.AuthorizeAsync(p));
+        Assert.Equal("login_required", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+        Assert.Equal(BridgeFactory.Issuer, callback["iss"]);
+    }
+
+    [Fact]
+    public async Task Existing_session_is_reused_and_prompt_login_forces_a_new_sign_in_once()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        var silent = driver.Params();
+        silent["prompt"] = "none";
+        Assert.True(OidcDriver.Callback(await driver.AuthorizeAsync(silent)).ContainsKey("code"));
+
+        foreach (var prompt in new[] { "login", "select_account" })
+        {
+            var p = driver.Params();
+            p["prompt"] = prompt;
+            var first = await driver.AuthorizeAsync(p);
+            Assert.StartsWith("/login?", first.Headers.Location!.OriginalString);
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            var resumed = await driver.SignInAtLoginAsync(first);
+            Assert.True(OidcDriver.Callback(resumed).ContainsKey("code"), "prompt=login must not loop after a fresh sign-in");
+        }
+    }
+
+    [Fact]
+    public async Task Max_age_older_than_the_session_forces_a_new_sign_in()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        host.Clock.Advance(TimeSpan.FromSeconds(120));
+        var p = driver.Params();
+        p["max_age"] = "60";
+        var response = await driver.AuthorizeAsync(p);
+        Assert.StartsWith("/login?", response.Headers.Location!.OriginalString);
+        p["max_age"] = "600";
+        Assert.True(OidcDriver.Callback(await driver.AuthorizeAsync(p)).ContainsKey("code"));
+        p["max_age"] = "60";
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    [Fact]
+    public async Task Session_of_a_disabled_account_does_not_count()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        await host.DisableAccountAsync(await host.AccountIdOfAsync(driver.Wallet));
+        var p = driver.Params();
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    [Fact]
+    public async Task Required_network_forces_a_sign_in_on_that_network()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params(), network: "TESTNET");
+        var p = driver.Params(TestClients.Mainnet);
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+        p.Remove("prompt");
+        var response = await driver.AuthorizeAsync(p);
+        Assert.StartsWith("/login?", response.Headers.Location!.OriginalString);
+        Assert.True(OidcDriver.Callback(await driver.SignInAtLoginAsync(response, network: "MAINNET")).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task Id_token_hint_for_another_user_requires_a_new_sign_in()
+    {
+        var alice = new OidcDriver(host);
+        var aliceTokens = await alice.LoginAsync();
+        var bob = new OidcDriver(host);
+        await bob.GetCodeAsync(bob.Params());
+
+        var p = bob.Params();
+        p["id_token_hint"] = aliceTokens.GetProperty("id_token").GetString()!;
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await bob.AuthorizeAsync(p))["error"]);
+        p.Remove("prompt");
+        Assert.StartsWith("/login?", (await bob.AuthorizeAsync(p)).Headers.Location!.OriginalString);
+
+        var own = alice.Params();
+        own["id_token_hint"] = aliceTokens.GetProperty("id_token").GetString()!;
+        own["prompt"] = "none";
+        Assert.True(OidcDriver.Callback(await alice.AuthorizeAsync(own)).ContainsKey("code"));
+
+        var forged = alice.Params();
+        forged["id_token_hint"] = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
+        Assert.Equal("invalid_request", OidcDriver.Callback(await alice.AuthorizeAsync(forged))["error"]);
+    }
+
+    [Fact]
+    public async Task Form_post_response_mode_auto_submits_without_inline_script()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["response_mode"] = "form_post";
+        var response = await driver.AuthorizeSignedInAsync(p);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+        var form = document.QuerySelector("form")!;
+        Assert.Equal("post", form.GetAttribute("method"));
+        Assert.Equal(TestClients.Redirect, form.GetAttribute("action"));
+        string Field(string name) => form.QuerySelector($"input[name='{name}']")!.GetAttribute("value")!;
+        Assert.Equal(43, Field("code").Length);
+        Assert.Equal(p["state"], Field("state"));
+        Assert.Equal(BridgeFactory.Issuer, Field("iss"));
+        Assert.All(document.QuerySelectorAll("script"), s => Assert.False(string.IsNullOrEmpty(s.GetAttribute("src"))));
+        Assert.Contains(document.QuerySelectorAll("script"), s => s.GetAttribute("src") == "/js/form-post.js");
+        Assert.NotNull(document.QuerySelector("noscript"));
+        Assert.Contains("<button type=\"submit\">", html);
+        var csp = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("form-action 'self' https://app.example", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        var script = await driver.Browser.GetAsync("/js/form-post.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
+    [Fact]
+    public async Task Errors_in_form_post_mode_are_posted_too()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["response_mode"] = "form_post";
+        p["prompt"] = "none";
+        var html = await (await driver.AuthorizeAsync(p)).Content.ReadAsStringAsync();
+        Assert.Contains("name=\"error\" value=\"login_required\"", html);
+        Assert.Contains($"name=\"iss\" value=\"{BridgeFactory.Issuer}\"", html);
+    }
+
+    [Fact]
+    public async Task Unsupported_response_mode_and_request_objects_are_refused()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["response_mode"] = "fragment";
+        Assert.Equal("invalid_request", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+        p = driver.Params();
+        p["request"] = "eyJhbGciOiJub25lIn0.e30.";
+        Assert.Equal("request_not_supported", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
+    [Fact]
+    public async Task Post_authorize_works_like_get_and_unknown_parameters_are_ignored()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        var p = driver.Params();
+        p["unknown_parameter"] = "whatever";
+        var response = await driver.Browser.PostAsync("/connect/authorize", new FormUrlEncodedContent(p));
+        Assert.True(OidcDriver.Callback(response).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task Error_responder_redirects_to_the_client_only_for_a_valid_local_authorize_url()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        var returnUrl = QueryHelpers.AddQueryString("/connect/authorize", p!);
+        var response = await driver.Browser.GetAsync("/test/fail?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        var callback = OidcDriver.Callback(response);
+        Assert.Equal("access_denied", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+        Assert.Equal(BridgeFactory.Issuer, callback["iss"]);
+
+        foreach (var bad in new[]
+                 {
+                     "https://evil.example/connect/authorize?client_id=web",
+                     "//evil.example/connect/authorize",
+                     "/other?client_id=web",
+                     QueryHelpers.AddQueryString("/connect/authorize", driver.Params(redirectUri: "https://evil.example/cb")!),
+                 })
+        {
+            var page = await driver.Browser.GetAsync("/test/fail?returnUrl=" + Uri.EscapeDataString(bad));
+            Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+            Assert.Null(page.Headers.Location);
+        }
+    }
+}

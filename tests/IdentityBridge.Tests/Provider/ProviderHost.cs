@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using IdentityBridge.Accounts;
+using IdentityBridge.Configuration;
+using IdentityBridge.Operations;
+using IdentityBridge.Provider.Clients;
+using IdentityBridge.Provider.Interaction;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Provider;
+
+/// <summary>
+/// The bridge with the provider test clients, a test-only sign-in (<c>/test/signin</c>, standing in for
+/// the login pages), a test hook for <see cref="AuthorizeErrorResponder"/> (<c>/test/fail</c>) and a
+/// captured back-channel logout HTTP client.
+/// </summary>
+public class ProviderHost : BridgeFactory
+{
+    public ProviderHost() : this(null) { }
+
+    /// <summary>A second node on the database of <paramref name="connectionString"/> (null: a database of its own).</summary>
+    protected ProviderHost(string? connectionString)
+    {
+        if (connectionString is not null) Settings["Bridge:Database:ConnectionString"] = connectionString;
+        Settings["Bridge:Resources:0:Uri"] = TestClients.Resource;
+        Settings["Bridge:Keys:ImportPath"] = "";
+        ConfigureTestServices = services =>
+        {
+            services.AddSingleton<IStartupFilter>(new TestEndpoints());
+            services.AddSingleton<IBridgeInitializer, TestClients.Seeder>();
+            services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => BackChannel);
+            MoreServices?.Invoke(services);
+        };
+    }
+
+    /// <summary>The database this node uses (for a second node on the same one).</summary>
+    public string DatabaseConnectionString => Settings["Bridge:Database:ConnectionString"]!;
+
+    public Action<IServiceCollection>? MoreServices { get; set; }
+
+    public BackChannelCapture BackChannel { get; } = new();
+
+    public async Task WithDbAsync(Func<BridgeDbContext, Task> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<BridgeDbContext, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
+    }
+
+    public Task DisableAccountAsync(string accountId) => WithDbAsync(db =>
+        db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AccountStatus.Disabled)));
+
+    public Task<string> AccountIdOfAsync(string wallet) => WithDbAsync(db => db.Wallets.Where(w => w.Address == wallet).Select(w => w.AccountId).FirstAsync());
+
+    /// <summary>Changes a client row and drops it from the client cache.</summary>
+    public async Task UpdateClientAsync(string clientId, Action<Client> change)
+    {
+        await WithDbAsync(async db =>
+        {
+            var client = await db.Clients.FirstAsync(c => c.ClientId == clientId);
+            change(client);
+            await db.SaveChangesAsync();
+        });
+        Services.GetRequiredService<ClientStore>().Invalidate(clientId);
+    }
+
+    private sealed class TestEndpoints : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            // Plain middleware, not Map: a mapped branch would move the session cookie's path under it.
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (context.Request.Path == "/test/signin") await SignInAsync(context);
+                else if (context.Request.Path == "/test/fail") await FailAsync(context);
+                else await nextMiddleware(context);
+            });
+            next(app);
+        };
+
+        private static async Task SignInAsync(HttpContext context)
+        {
+            var q = context.Request.Query;
+            var wallet = q["wallet"].ToString();
+            var network = q["network"].ToString() is { Length: > 0 } n ? n : "MAINNET";
+            var accounts = context.RequestServices.GetRequiredService<AccountService>();
+            var result = await accounts.SignInAsync(new WalletSignIn(wallet, network), ProvisioningMode.AutoCreate);
+            if (result.Outcome != WalletSignInOutcome.Ok)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+            var acr = q["acr"].ToString() is { Length: > 0 } a ? a : null;
+            await context.RequestServices.GetRequiredService<SessionService>()
+                .SignInAsync(context, new SessionSignIn(result.Account!.Id, wallet, network, "xumm-oidc", acr));
+            context.Response.Redirect(q["returnUrl"].ToString());
+        }
+
+        private static async Task FailAsync(HttpContext context)
+        {
+            var responder = context.RequestServices.GetRequiredService<AuthorizeErrorResponder>();
+            var result = await responder.FailAsync(context, context.Request.Query["returnUrl"], "access_denied", "The user cancelled.");
+            await result.ExecuteAsync(context);
+        }
+    }
+}
+
+/// <summary>Captures back-channel logout POSTs instead of sending them.</summary>
+public sealed class BackChannelCapture : HttpMessageHandler
+{
+    private TaskCompletionSource<(Uri Uri, string Body)> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ConcurrentQueue<(Uri Uri, string Body)> Requests { get; } = new();
+
+    /// <summary>Completes with the next POST (wait with a timeout; no sleeping).</summary>
+    public Task<(Uri Uri, string Body)> Next => _next.Task;
+
+    public void Reset() => _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        Requests.Enqueue((request.RequestUri!, body));
+        _next.TrySetResult((request.RequestUri!, body));
+        return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+    }
+}

@@ -1,0 +1,320 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using IdentityBridge.Audit;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IdentityBridge.Tests.Provider;
+
+public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task Code_redeems_once_with_a_no_store_bearer_response()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var response = await driver.RedeemAsync(code);
+        var json = await OidcDriver.Json(response, HttpStatusCode.OK);
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        Assert.Equal("Bearer", json.GetProperty("token_type").GetString());
+        Assert.Equal(900, json.GetProperty("expires_in").GetInt32());
+        Assert.Equal("openid profile email wallet roles offline_access", json.GetProperty("scope").GetString());
+        Assert.False(string.IsNullOrEmpty(json.GetProperty("id_token").GetString()));
+        Assert.Equal(43, json.GetProperty("refresh_token").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task Code_reuse_fails_and_revokes_what_the_first_redemption_got()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var first = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(first.GetProperty("access_token").GetString()!)).StatusCode);
+
+        await OidcDriver.AssertError(await driver.RedeemAsync(code), HttpStatusCode.BadRequest, "invalid_grant");
+
+        await OidcDriver.AssertError(await driver.RefreshAsync(first.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(first.GetProperty("access_token").GetString()!)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_redemptions_of_one_code_yield_one_token_response()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => driver.RedeemAsync(code)));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Pkce_verifier_must_match_the_challenge()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var other = new OidcDriver(host).Verifier;
+        await OidcDriver.AssertError(await driver.RedeemAsync(code, verifier: other), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Pkce_downgrade_is_refused_both_ways()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = TestClients.Redirect };
+        await OidcDriver.AssertError(await driver.TokenAsync(form, TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_grant");
+
+        var p = driver.Params(TestClients.NoPkce);
+        p.Remove("code_challenge");
+        p.Remove("code_challenge_method");
+        var noChallenge = await driver.GetCodeAsync(p);
+        await OidcDriver.AssertError(await driver.RedeemAsync(noChallenge, TestClients.NoPkce, "nopkce-secret"), HttpStatusCode.BadRequest, "invalid_grant");
+
+        var plain = await driver.GetCodeAsync(p);
+        form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = plain, ["redirect_uri"] = TestClients.Redirect };
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(form, TestClients.NoPkce, "nopkce-secret")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_client_cannot_redeem_the_code()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        await OidcDriver.AssertError(await driver.RedeemAsync(code, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.OK, (await driver.RedeemAsync(code)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Redirect_uri_must_equal_the_authorize_one()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        await OidcDriver.AssertError(await driver.RedeemAsync(code, redirectUri: TestClients.Redirect + "/"), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Code_expires_after_sixty_seconds()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        host.Clock.Advance(TimeSpan.FromSeconds(61));
+        await OidcDriver.AssertError(await driver.RedeemAsync(code), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Refresh_rotates_and_reuse_revokes_the_family()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var r1 = tokens.GetProperty("refresh_token").GetString()!;
+        var second = await OidcDriver.Json(await driver.RefreshAsync(r1), HttpStatusCode.OK);
+        var r2 = second.GetProperty("refresh_token").GetString()!;
+        Assert.NotEqual(r1, r2);
+        Assert.False(string.IsNullOrEmpty(second.GetProperty("id_token").GetString()));
+
+        await OidcDriver.AssertError(await driver.RefreshAsync(r1), HttpStatusCode.BadRequest, "invalid_grant");
+        await OidcDriver.AssertError(await driver.RefreshAsync(r2), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(second.GetProperty("access_token").GetString()!)).StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditTypes.RefreshReuseDetected)));
+    }
+
+    [Fact]
+    public async Task Refresh_token_has_a_sliding_and_an_absolute_lifetime()
+    {
+        await host.UpdateClientAsync(TestClients.Other, c =>
+        {
+            c.RefreshTokenSlidingLifetimeSeconds = 100;
+            c.RefreshTokenAbsoluteLifetimeSeconds = 250;
+        });
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync(driver.Params(TestClients.Other), TestClients.Other, TestClients.OtherSecret)).GetProperty("refresh_token").GetString()!;
+        for (var i = 0; i < 2; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(90));
+            var next = await OidcDriver.Json(await driver.RefreshAsync(refresh, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.OK);
+            refresh = next.GetProperty("refresh_token").GetString()!;
+        }
+        host.Clock.Advance(TimeSpan.FromSeconds(90));
+        await OidcDriver.AssertError(await driver.RefreshAsync(refresh, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.BadRequest, "invalid_grant");
+
+        var second = new OidcDriver(host);
+        var idle = (await second.LoginAsync(second.Params(TestClients.Other), TestClients.Other, TestClients.OtherSecret)).GetProperty("refresh_token").GetString()!;
+        host.Clock.Advance(TimeSpan.FromSeconds(101));
+        await OidcDriver.AssertError(await driver.RefreshAsync(idle, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Refresh_may_narrow_scope_but_never_widen_it()
+    {
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync(driver.Params(scope: "openid profile offline_access"))).GetProperty("refresh_token").GetString()!;
+        await OidcDriver.AssertError(await driver.RefreshAsync(refresh, scope: "openid profile email"), HttpStatusCode.BadRequest, "invalid_scope");
+        var narrowed = await OidcDriver.Json(await driver.RefreshAsync(refresh, scope: "openid"), HttpStatusCode.OK);
+        Assert.Equal("openid", narrowed.GetProperty("scope").GetString());
+        var again = await OidcDriver.Json(await driver.RefreshAsync(narrowed.GetProperty("refresh_token").GetString()!), HttpStatusCode.OK);
+        Assert.Equal("openid profile offline_access", again.GetProperty("scope").GetString());
+    }
+
+    [Fact]
+    public async Task No_refresh_token_without_offline_access()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync(driver.Params(scope: "openid profile"));
+        Assert.False(tokens.TryGetProperty("refresh_token", out _));
+    }
+
+    [Fact]
+    public async Task Client_credentials_is_for_confidential_clients_only()
+    {
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.SpaCc };
+        await OidcDriver.AssertError(await driver.TokenAsync(form), HttpStatusCode.BadRequest, "unauthorized_client");
+
+        form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "roles" };
+        var json = await OidcDriver.Json(await driver.TokenAsync(form, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.False(json.TryGetProperty("id_token", out _));
+        Assert.False(json.TryGetProperty("refresh_token", out _));
+        var jwt = OidcDriver.Jwt(json.GetProperty("access_token").GetString()!);
+        Assert.Equal(TestClients.Web, jwt.Subject);
+        Assert.Equal("roles", jwt.GetPayloadValue<string>("scope"));
+
+        form["scope"] = "openid";
+        await OidcDriver.AssertError(await driver.TokenAsync(form, TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_scope");
+        form.Remove("scope");
+        await OidcDriver.AssertError(await driver.TokenAsync(form, TestClients.NoPkce, "nopkce-secret"), HttpStatusCode.BadRequest, "unauthorized_client");
+    }
+
+    [Fact]
+    public async Task Bad_client_credentials_are_401_invalid_client_with_a_basic_challenge()
+    {
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        foreach (var (id, secret) in new[] { (TestClients.Web, "wrong"), ("nobody", "x") })
+        {
+            var response = await driver.TokenAsync(form, id, secret);
+            await OidcDriver.AssertError(response, HttpStatusCode.Unauthorized, "invalid_client");
+            Assert.StartsWith("Basic", response.Headers.WwwAuthenticate.ToString());
+        }
+        var post = new Dictionary<string, string>(form) { ["client_id"] = TestClients.Web, ["client_secret"] = "wrong" };
+        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Basic_credentials_are_form_url_decoded_and_only_the_registered_method_is_accepted()
+    {
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(form, TestClients.Other, TestClients.OtherSecret)).StatusCode);
+
+        var raw = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(form) };
+        raw.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(TestClients.Other + ":" + TestClients.OtherSecret)));
+        await OidcDriver.AssertError(await driver.Api.SendAsync(raw), HttpStatusCode.Unauthorized, "invalid_client");
+
+        var post = new Dictionary<string, string>(form) { ["client_id"] = TestClients.Web, ["client_secret"] = TestClients.WebSecret };
+        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.Unauthorized, "invalid_client");
+
+        var code = await driver.GetCodeAsync(driver.Params(TestClients.Post));
+        var viaPost = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = TestClients.Redirect, ["code_verifier"] = driver.Verifier,
+            ["client_id"] = TestClients.Post, ["client_secret"] = TestClients.PostSecret,
+        };
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(viaPost)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Private_key_jwt_accepts_a_good_assertion_once()
+    {
+        var driver = new OidcDriver(host);
+        var assertion = Assertion(TestClients.JwtClientKey, "http://localhost/connect/token");
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(assertion))).StatusCode);
+        await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(Assertion(TestClients.JwtClientKey, BridgeFactory.Issuer)))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Private_key_jwt_refuses_bad_signature_wrong_audience_and_long_or_missing_expiry()
+    {
+        var driver = new OidcDriver(host);
+        using var stranger = RSA.Create(2048);
+        var bad = new[]
+        {
+            Assertion(stranger, "http://localhost/connect/token"),
+            Assertion(TestClients.JwtClientKey, "https://elsewhere.example/token"),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", lifetime: TimeSpan.FromHours(1)),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", lifetime: TimeSpan.FromMinutes(-5)),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", withExpiry: false),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", subject: "someone-else"),
+        };
+        foreach (var assertion in bad)
+            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+        var secret = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Jwt, ["client_secret"] = "guess" };
+        await OidcDriver.AssertError(await driver.TokenAsync(secret), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Malformed_token_requests_are_protocol_errors_not_500()
+    {
+        var driver = new OidcDriver(host);
+        var json = await driver.Api.PostAsync("/connect/token", new StringContent("{\"grant_type\":\"client_credentials\"}", Encoding.UTF8, "application/json"));
+        await OidcDriver.AssertError(json, HttpStatusCode.BadRequest, "invalid_request");
+
+        var duplicate = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new StringContent("grant_type=client_credentials&grant_type=authorization_code", Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        duplicate.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+        await OidcDriver.AssertError(await driver.Api.SendAsync(duplicate), HttpStatusCode.BadRequest, "invalid_request");
+
+        await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "password" }, TestClients.Web, TestClients.WebSecret),
+            HttpStatusCode.BadRequest, "unsupported_grant_type");
+        await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string>(), TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_request");
+        await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = new string('x', 5000) }, TestClients.Web, TestClients.WebSecret),
+            HttpStatusCode.BadRequest, "invalid_grant");
+
+        var garbage = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }) };
+        garbage.Headers.TryAddWithoutValidation("Authorization", "Basic %%%not-base64");
+        await OidcDriver.AssertError(await driver.Api.SendAsync(garbage), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Disabled_account_loses_refresh_and_userinfo_at_once()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        await host.DisableAccountAsync(await host.AccountIdOfAsync(driver.Wallet));
+        await OidcDriver.AssertError(await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        var userinfo = await driver.UserInfoAsync(tokens.GetProperty("access_token").GetString()!);
+        Assert.Equal(HttpStatusCode.Unauthorized, userinfo.StatusCode);
+        Assert.Contains("invalid_token", userinfo.Headers.WwwAuthenticate.ToString());
+    }
+
+    private string Assertion(RSA key, string audience, TimeSpan? lifetime = null, string subject = TestClients.Jwt, bool withExpiry = true)
+    {
+        var now = host.Clock.GetUtcNow();
+        var claims = new Dictionary<string, object>
+        {
+            ["iss"] = TestClients.Jwt,
+            ["sub"] = subject,
+            ["aud"] = audience,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["iat"] = now.ToUnixTimeSeconds(),
+        };
+        if (withExpiry) claims["exp"] = (now + (lifetime ?? TimeSpan.FromMinutes(2))).ToUnixTimeSeconds();
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(key) { KeyId = "rp-key-1" }, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    private static Dictionary<string, string> AssertionForm(string assertion) => new()
+    {
+        ["grant_type"] = "client_credentials",
+        ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ["client_assertion"] = assertion,
+    };
+}
