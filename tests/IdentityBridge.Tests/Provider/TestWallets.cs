@@ -27,6 +27,6 @@ public static class TestWallets
         }
         chars.Reverse();
         var address = new string(chars.ToArray());
-        return Xumm.XrplAddress.IsValid(address) ? address : throw new InvalidOperationException("address codec mismatch");
+        return global::IdentityBridge.Xumm.XrplAddress.IsValid(address) ? address : throw new InvalidOperationException("address codec mismatch");
     }
 }

@@ -53,7 +53,7 @@ public static class AuthorizeEndpoint
         var data = new AuthorizationCodeData(
             request.Target.RedirectUri, request.CodeChallenge, request.Nonce, request.Scopes,
             LoginFacts.FromSession(session!), request.AcrValues, request.Resource);
-        var code = await grants.CreateCodeAsync(request.Client.ClientId, session!.AccountId, Base64Url.NewId(16), data, ct);
+        var code = await grants.CreateCodeAsync(request.Client.ClientId, session!.AccountId, UrlSafe.NewId(16), data, ct);
         return responder.Success(context, request.Target, code);
     }
 }

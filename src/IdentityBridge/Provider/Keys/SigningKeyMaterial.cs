@@ -129,16 +129,16 @@ public sealed class SigningKeyMaterial : IDisposable
         if (key is RSA rsa)
         {
             var p = rsa.ExportParameters(false);
-            members = new(StringComparer.Ordinal) { ["e"] = Base64Url.Encode(p.Exponent!), ["kty"] = "RSA", ["n"] = Base64Url.Encode(p.Modulus!) };
+            members = new(StringComparer.Ordinal) { ["e"] = UrlSafe.Encode(p.Exponent!), ["kty"] = "RSA", ["n"] = UrlSafe.Encode(p.Modulus!) };
         }
         else
         {
             var p = ((ECDsa)key).ExportParameters(false);
-            members = new(StringComparer.Ordinal) { ["crv"] = "P-256", ["kty"] = "EC", ["x"] = Base64Url.Encode(p.Q.X!), ["y"] = Base64Url.Encode(p.Q.Y!) };
+            members = new(StringComparer.Ordinal) { ["crv"] = "P-256", ["kty"] = "EC", ["x"] = UrlSafe.Encode(p.Q.X!), ["y"] = UrlSafe.Encode(p.Q.Y!) };
         }
         // RFC 7638: the required members, lexicographic order, no white space.
         var canonical = JsonSerializer.Serialize(members);
-        var kid = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        var kid = UrlSafe.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
         var jwk = new Dictionary<string, string>(members) { ["kid"] = kid, ["use"] = "sig", ["alg"] = algorithm };
         return (kid, JsonSerializer.Serialize(jwk));
     }

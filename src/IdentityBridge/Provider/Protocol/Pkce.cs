@@ -12,7 +12,7 @@ public static class Pkce
     public static bool IsWellFormed(string? value) =>
         value is { Length: >= 43 and <= 128 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
 
-    public static string Challenge(string verifier) => Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+    public static string Challenge(string verifier) => UrlSafe.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
     public static bool Verify(string verifier, string challenge) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Challenge(verifier)), Encoding.ASCII.GetBytes(challenge));

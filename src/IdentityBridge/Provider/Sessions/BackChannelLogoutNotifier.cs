@@ -64,7 +64,7 @@ public sealed class BackChannelLogoutNotifier(
             ["aud"] = client.ClientId,
             ["iat"] = now.ToUnixTimeSeconds(),
             ["exp"] = now.AddMinutes(2).ToUnixTimeSeconds(),
-            ["jti"] = Base64Url.NewId(16),
+            ["jti"] = UrlSafe.NewId(16),
             ["sub"] = await subjects.SubjectForAsync(client, accountId, ct),
             ["sid"] = sessionId,
             ["events"] = new Dictionary<string, object> { [EventType] = new Dictionary<string, object>() },

@@ -29,7 +29,7 @@ public sealed class SubjectResolver(IDbContextFactory<BridgeDbContext> factory, 
         var buffer = new byte[input.Length + salt.Length];
         input.CopyTo(buffer, 0);
         salt.CopyTo(buffer, input.Length);
-        return Base64Url.Encode(SHA256.HashData(buffer));
+        return UrlSafe.Encode(SHA256.HashData(buffer));
     }
 
     private async Task<byte[]> LoadSaltAsync(CancellationToken ct)

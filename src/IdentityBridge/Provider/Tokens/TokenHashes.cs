@@ -7,15 +7,15 @@ namespace IdentityBridge.Provider.Tokens;
 public static class TokenHashes
 {
     /// <summary>A new opaque handle (authorization code, refresh token): 32 random bytes, base64url.</summary>
-    public static string NewHandle() => Base64Url.NewId(32);
+    public static string NewHandle() => UrlSafe.NewId(32);
 
     /// <summary>The storage key of a handle or marker: base64url(SHA-256(value)).</summary>
-    public static string Key(string value) => Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    public static string Key(string value) => UrlSafe.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>OIDC Core §3.1.3.6 at_hash: left half of SHA-256 over the ASCII access token (RS256 and ES256 both use SHA-256).</summary>
     public static string AtHash(string accessToken)
     {
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes(accessToken));
-        return Base64Url.Encode(hash.AsSpan(0, hash.Length / 2));
+        return UrlSafe.Encode(hash.AsSpan(0, hash.Length / 2));
     }
 }

@@ -40,7 +40,7 @@ public sealed class TokenIssuer(
         var scopes = request.Scopes.Distinct(StringComparer.Ordinal).ToList();
         var scope = OidcScopes.Join(scopes);
         var audience = request.Resource ?? client.ClientId;
-        var jti = Base64Url.NewId(16);
+        var jti = UrlSafe.NewId(16);
         var accessLifetime = client.AccessTokenLifetime;
 
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
@@ -69,7 +69,7 @@ public sealed class TokenIssuer(
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
 
         var subject = await subjects.SubjectForAsync(client, account.Id, ct);
-        var familyId = request.FamilyId ?? Base64Url.NewId(16);
+        var familyId = request.FamilyId ?? UrlSafe.NewId(16);
         claims["sub"] = subject;
         claims["auth_time"] = login.AuthTime.ToUnixTimeSeconds();
         claims["acr"] = login.EffectiveAcr;
