@@ -8,7 +8,7 @@ namespace XummSimulator;
 /// Options come from configuration section <c>Simulator</c> (command line <c>--Simulator:Network=TESTNET</c>,
 /// environment <c>Simulator__Network=TESTNET</c>, ...). Everything is mapped at the root.
 /// </summary>
-internal static class Program
+public static class SimulatorProgram
 {
     public static void Main(string[] args)
     {

@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using XummSimulator;
 
 namespace IdentityBridge.Tests.Infrastructure;
 
@@ -11,6 +13,8 @@ namespace IdentityBridge.Tests.Infrastructure;
 /// The bridge in-process on TestServer, on its own database (SQLite or PostgreSQL per
 /// <see cref="TestDatabase"/>), with the Xumm simulator in-process, a manual clock and captured logs.
 /// Settings can be added or overridden through <see cref="Settings"/> before the first use.
+/// On disposal it checks that the Xumm API secret (in any of its forms) is in no captured log line and
+/// no captured response, so every test class using it proves the secret stays on the server.
 /// </summary>
 public class BridgeFactory : WebApplicationFactory<Program>
 {
@@ -56,10 +60,23 @@ public class BridgeFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            // Calls to Xumm (the in-process simulator) and the simulator's webhooks stay inside this TestServer.
+            services.AddHttpClient("xumm").ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
+            services.AddHttpClient(XummSimulatorDefaults.WebhookHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
             ConfigureTestServices?.Invoke(services);
         });
     }
 
+    private bool _leakChecked;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_leakChecked) return;
+        _leakChecked = true;
+        SecretLeakCheck.AssertNoLeak(Settings.GetValueOrDefault("Xumm:ApiSecret"), Logs.Lines, Responses.Responses);
+    }
 
     /// <summary>A client that keeps cookies and does not follow redirects, recording every response.</summary>
     public HttpClient CreateBrowser()

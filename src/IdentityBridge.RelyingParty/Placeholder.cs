@@ -1,2 +1,0 @@
-namespace IdentityBridge.RelyingParty;
-internal static class Placeholder;

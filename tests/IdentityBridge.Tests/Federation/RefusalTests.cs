@@ -1,0 +1,218 @@
+using System.Net;
+using IdentityBridge.Audit;
+using IdentityBridge.Federation;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Tests.Infrastructure;
+using IdentityBridge.Xumm;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Federation;
+
+/// <summary>Sign-ins Xumm completed but the bridge refuses, and sign-ins the user cancelled.</summary>
+public sealed class RefusalTests
+{
+    [Fact]
+    public async Task A_blocked_wallet_is_refused_with_a_clear_page()
+    {
+        await using var host = new FederationHost();
+        host.Simulator.BlockAccount(BridgeFactory.DefaultWallet);
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        var page = hops[^1];
+        Assert.Equal(XummSignIn.ErrorPath, page.Url.AbsolutePath);
+        Assert.Equal("blocked", page.Query["reason"].ToString());
+        Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+        Assert.Contains("This wallet is on a blocklist", page.Body, StringComparison.Ordinal);
+        Assert.Contains(page.Query["ref"].ToString(), page.Body, StringComparison.Ordinal);
+        Assert.Empty(await host.SessionsAsync());
+        Assert.Empty(await host.WithDbAsync(db => db.Accounts.ToListAsync()));
+        var failed = Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed));
+        Assert.Equal("blocked", failed.Reason);
+        Assert.Equal(BridgeFactory.DefaultWallet, failed.Actor);
+        Assert.False(failed.Success);
+        Assert.Equal(page.Query["ref"].ToString(), failed.RequestId);
+    }
+
+    [Fact]
+    public async Task A_blocked_wallet_ends_a_client_login_with_access_denied()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("app");
+        host.Simulator.BlockAccount(BridgeFactory.DefaultWallet);
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("app")));
+
+        Assert.Equal("/signin-xumm", hops[^1].Url.AbsolutePath);
+        FederationHost.AssertClientError(hops[^1], "access_denied", "This wallet is on a blocklist");
+        Assert.Equal("app", Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed)).ClientId);
+    }
+
+    [Fact]
+    public async Task A_client_that_requires_a_network_pins_it_and_the_pin_holds_against_the_simulators_default()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Xumm:Simulator:Network"] = "TESTNET";
+        await host.AddClientAsync("mainnet-app", requiredNetwork: "MAINNET");
+        var returnUrl = FederationHost.AuthorizeReturnUrl("mainnet-app");
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(returnUrl));
+
+        Assert.Equal("MAINNET", hops[1].Query["force_network"].ToString());
+        var callback = Assert.Single(hops, h => h.Url.AbsolutePath == "/signin-xumm");
+        Assert.Equal(returnUrl, callback.Location!.PathAndQuery);
+        Assert.Equal("MAINNET", Assert.Single(await host.SessionsAsync()).Network);
+    }
+
+    [Fact]
+    public async Task A_wallet_that_signed_on_another_network_than_the_client_requires_is_refused()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Xumm:Simulator:Network"] = "TESTNET";
+        await host.AddClientAsync("mainnet-app", requiredNetwork: "mainnet");
+        var browser = host.CreateBrowser();
+        var authorize = await FederationHost.FollowUntilAsync(browser, FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("mainnet-app")), "/xumm-sim/auth");
+
+        // The user (or anyone between) drops force_network, so the wallet signs on the simulator's TESTNET.
+        var query = QueryHelpers.ParseQuery(authorize.Query);
+        Assert.Equal("MAINNET", query["force_network"].ToString());
+        query.Remove("force_network");
+        var tampered = QueryHelpers.AddQueryString(authorize.GetLeftPart(UriPartial.Path), query.ToDictionary(q => q.Key, q => (string?)q.Value.ToString()));
+        var hops = await FederationHost.FollowAsync(browser, tampered);
+
+        FederationHost.AssertClientError(hops[^1], "access_denied", "The wallet signed on TESTNET, but this application requires MAINNET.");
+        Assert.Empty(await host.SessionsAsync());
+        Assert.Equal("wrong_network", Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed)).Reason);
+    }
+
+    [Fact]
+    public async Task A_token_whose_subject_is_not_an_r_address_is_refused()
+    {
+        using var tokens = new SubstitutedTokens { Rewrite = claims => { claims["sub"] = "0x52908400098527886E0F7030069857D2E4169EE7"; return claims; } };
+        await using var host = new FederationHost { ConfigureTestServices = s => s.AddHttpClient("xumm").AddHttpMessageHandler(tokens.CreateHandler) };
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal(XummSignIn.ErrorPath, hops[^1].Url.AbsolutePath);
+        Assert.Equal("invalid_identity", hops[^1].Query["reason"].ToString());
+        Assert.Equal(HttpStatusCode.Forbidden, hops[^1].Status);
+        Assert.Empty(await host.SessionsAsync());
+        var failed = Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed));
+        Assert.Equal("anonymous", failed.Actor);
+    }
+
+    [Fact]
+    public async Task The_substituted_token_source_itself_is_accepted_when_the_subject_is_a_valid_r_address()
+    {
+        var wallet = XrplAddress.CreateRandom();
+        using var tokens = new SubstitutedTokens { Rewrite = claims => { claims["sub"] = wallet; return claims; } };
+        await using var host = new FederationHost { ConfigureTestServices = s => s.AddHttpClient("xumm").AddHttpMessageHandler(tokens.CreateHandler) };
+        host.Simulator.SetAutoApprove(wallet);
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal("/account", hops[^1].Url.AbsolutePath);
+        Assert.Equal(wallet, Assert.Single(await host.SessionsAsync()).Wallet);
+    }
+
+    [Fact]
+    public async Task A_login_the_user_rejects_in_xumm_ends_on_a_cancelled_page()
+    {
+        await using var host = new FederationHost();
+        host.Simulator.SetAutoApprove(null);
+        var browser = host.CreateBrowser();
+        var hops = await FederationHost.FollowAsync(browser, FederationHost.LoginUrl());
+        Assert.Equal("/xumm-sim/auth", hops[^1].Url.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, hops[^1].Status);
+
+        var payload = Assert.Single(host.Simulator.Payloads(), p => !p.Resolved);
+        Assert.True(host.Simulator.Reject(payload.Uuid).Succeeded);
+        var back = await FederationHost.FollowAsync(browser, $"/xumm-sim/auth/continue?payload={payload.Uuid}");
+
+        var callback = Assert.Single(back, h => h.Url.AbsolutePath == "/signin-xumm");
+        Assert.Equal("access_denied", callback.Query["error"].ToString());
+        Assert.Equal(XummSignIn.ErrorPath, back[^1].Url.AbsolutePath);
+        Assert.Equal("cancelled", back[^1].Query["reason"].ToString());
+        Assert.Contains("cancelled in Xumm", back[^1].Body, StringComparison.Ordinal);
+        Assert.Empty(await host.SessionsAsync());
+        Assert.Equal("access_denied", DetailOf(Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed)), "upstream_error"));
+    }
+
+    [Fact]
+    public async Task A_client_login_the_user_rejects_ends_with_access_denied_for_the_client()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("app");
+        host.Simulator.SetAutoApprove(null);
+        var browser = host.CreateBrowser();
+        await FederationHost.FollowAsync(browser, FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("app")));
+        var payload = Assert.Single(host.Simulator.Payloads(), p => !p.Resolved);
+        host.Simulator.Reject(payload.Uuid);
+
+        var back = await FederationHost.FollowAsync(browser, $"/xumm-sim/auth/continue?payload={payload.Uuid}");
+
+        FederationHost.AssertClientError(back[^1], "access_denied", "cancelled in Xumm");
+    }
+
+    [Fact]
+    public async Task Allow_list_provisioning_refuses_a_wallet_without_an_account_but_admits_bootstrap_and_enrolled_wallets()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Bridge:Provisioning"] = "AllowList";
+        var stranger = XrplAddress.CreateRandom();
+        host.Simulator.SetAutoApprove(stranger);
+
+        var refused = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal("not_enrolled", refused[^1].Query["reason"].ToString());
+        Assert.Contains("This wallet is not enrolled", refused[^1].Body, StringComparison.Ordinal);
+        Assert.Empty(await host.WithDbAsync(db => db.Wallets.Where(w => w.Address == stranger).ToListAsync()));
+        var failed = Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed));
+        Assert.Equal("not_enrolled", failed.Reason);
+        Assert.Equal(stranger, failed.Actor);
+
+        // The bootstrap admin wallet (development settings) is always admitted.
+        host.Simulator.SetAutoApprove(BridgeFactory.DefaultWallet);
+        var admitted = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+        Assert.Equal("/account", admitted[^1].Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_clients_allow_list_override_refuses_a_new_wallet_that_the_deployment_would_create()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("closed", provisioning: "AllowList");
+        var wallet = XrplAddress.CreateRandom();
+        host.Simulator.SetAutoApprove(wallet);
+
+        var refused = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("closed")));
+        FederationHost.AssertClientError(refused[^1], "access_denied", "This wallet is not enrolled");
+
+        // Outside that client the deployment default (AutoCreate) applies; afterwards the wallet is enrolled.
+        var created = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+        Assert.Equal("/account", created[^1].Url.AbsolutePath);
+        var returnUrl = FederationHost.AuthorizeReturnUrl("closed");
+        var admitted = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(returnUrl));
+        Assert.Equal(returnUrl, Assert.Single(admitted, h => h.Url.AbsolutePath == "/signin-xumm").Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task A_disabled_account_is_refused()
+    {
+        await using var host = new FederationHost();
+        await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+        await host.WithDbAsync(db => db.Accounts.ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AccountStatus.Disabled)));
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal("account_disabled", hops[^1].Query["reason"].ToString());
+        Assert.Equal(HttpStatusCode.Forbidden, hops[^1].Status);
+        Assert.Contains("disabled", hops[^1].Body, StringComparison.Ordinal);
+        Assert.Single(await host.SessionsAsync());
+        Assert.Equal("account_disabled", Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed)).Reason);
+    }
+
+    private static string? DetailOf(AuditEvent e, string name) =>
+        System.Text.Json.JsonDocument.Parse(e.Details!).RootElement.TryGetProperty(name, out var value) ? value.GetString() : null;
+}
