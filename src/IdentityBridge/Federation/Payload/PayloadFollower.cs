@@ -18,7 +18,7 @@ public sealed class PayloadFollower(
     SignInSignals signals,
     IOptions<PayloadSignInOptions> options,
     TimeProvider time,
-    ILogger<PayloadFollower> logger) : IHostedService, IDisposable
+    ILogger<PayloadFollower> logger) : IHostedService
 {
     private const int MaxMessageBytes = 16 * 1024;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
@@ -45,12 +45,11 @@ public sealed class PayloadFollower(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The token source is never disposed: followers may still look at it while the host winds down.
         await _stopping.CancelAsync();
         var running = _followed.Values.Select(f => f.Task).Where(t => t is not null).Cast<Task>().ToArray();
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
-
-    public void Dispose() => _stopping.Dispose();
 
     private async Task RunAsync(string requestId, string payloadUuid, string? webSocketUrl, DateTimeOffset deadline, Followed followed)
     {

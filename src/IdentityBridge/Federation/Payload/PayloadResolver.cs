@@ -69,6 +69,10 @@ public sealed class PayloadResolver(
                 await xumm.CancelPayloadAsync(payloadUuid, ct);
                 status = SignInStatuses.Expired;
                 break;
+            case PayloadOutcome.Signed when SignedAt(verdict, now) > request.ExpiresAt:
+                // Signed after our own deadline (CIBA's expiry is in seconds, the payload's in whole minutes): too late.
+                status = SignInStatuses.Expired;
+                break;
             case PayloadOutcome.Signed:
                 status = SignInStatuses.Signed;
                 if (verdict.IssuedUserToken is { } token)
@@ -95,9 +99,10 @@ public sealed class PayloadResolver(
                 break;
         }
 
-        var resolvedAt = verdict.Outcome == PayloadOutcome.Signed ? SignedAt(verdict, now) : now;
-        var wallet = verdict.Outcome == PayloadOutcome.Signed ? verdict.Wallet : request.Wallet;
-        var network = verdict.Outcome == PayloadOutcome.Signed ? verdict.Network : request.Network;
+        var signed = status == SignInStatuses.Signed;
+        var resolvedAt = signed ? SignedAt(verdict, now) : now;
+        var wallet = signed ? verdict.Wallet : request.Wallet;
+        var network = signed ? verdict.Network : request.Network;
         if (await requests.TryResolveAsync(request, status, wallet, network, resolvedAt, data, ct))
         {
             gate.Forget(payloadUuid);

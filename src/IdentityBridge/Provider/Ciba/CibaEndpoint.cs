@@ -131,6 +131,9 @@ public static class CibaEndpoint
         });
     }
 
-    /// <summary>The stored id of an auth_req_id: its SHA-256, so a database read alone does not yield usable ids.</summary>
-    public static string Id(string authReqId) => UrlSafe.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(authReqId)));
+    /// <summary>
+    /// The stored id of an auth_req_id: 192 bits of its SHA-256, so a database read alone yields no usable ids. It
+    /// is also the payload's <c>custom_meta.identifier</c>, which the platform caps at 40 characters (this is 32).
+    /// </summary>
+    public static string Id(string authReqId) => UrlSafe.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(authReqId)).AsSpan(0, 24));
 }
