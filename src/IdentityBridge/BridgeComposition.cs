@@ -69,6 +69,7 @@ public static class BridgeComposition
 
         services.AddBridgeProvider(configuration, builder.Environment);
         services.AddBridgeFederation(configuration, builder.Environment);
+        Federation.Payload.PayloadSignInModule.AddPayloadSignIn(services, configuration, builder.Environment);
         services.AddBridgeAdmin(configuration);
         return builder;
     }
@@ -89,6 +90,7 @@ public static class BridgeComposition
         app.MapBridgeHealth();
         app.MapBridgeProvider();
         app.MapBridgeFederation();
+        Federation.Payload.PayloadSignInModule.MapPayloadSignIn(app);
         app.MapBridgeAdmin();
         app.MapRazorPages();
         return app;

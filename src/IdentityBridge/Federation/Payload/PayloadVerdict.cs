@@ -1,0 +1,72 @@
+using System.Text.Json;
+using IdentityBridge.Xumm;
+
+namespace IdentityBridge.Federation.Payload;
+
+public enum PayloadOutcome
+{
+    /// <summary>Not resolved yet.</summary>
+    Pending,
+    /// <summary>Signed, and every check passed.</summary>
+    Signed,
+    Rejected,
+    Expired,
+    Cancelled,
+    /// <summary>Resolved or signed, but a check failed: never a sign-in.</summary>
+    Refused,
+}
+
+/// <summary>What GET /payload/{uuid} says about a sign-in, after the bridge's checks.</summary>
+public sealed record PayloadVerdict(PayloadOutcome Outcome, string? Wallet = null, string? Network = null,
+    string? IssuedUserToken = null, DateTimeOffset? ResolvedAt = null, string? Reason = null);
+
+/// <summary>What a SignIn payload must look like to count as a sign-in.</summary>
+public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, string? Identifier, string? ForcedNetwork, string? HintedWallet);
+
+/// <summary>
+/// The checks a resolved SignIn payload must pass before anything is believed: resolved and signed, made by
+/// our application (<c>application.uuidv4</c> is our API key), a <c>SignIn</c> transaction, carrying our
+/// request id, signed by a valid r-address (the hinted one, when one was named) on the pinned network.
+/// Webhook bodies and websocket messages only say "look again"; this is what decides.
+/// </summary>
+public static class PayloadChecks
+{
+    public static PayloadVerdict Evaluate(XummPayloadDetails details, PayloadExpectations expected)
+    {
+        var meta = details.Meta;
+        if (meta.Exists == false) return Refuse("The platform does not know the payload.");
+        if (meta.Uuid is { Length: > 0 } uuid && !string.Equals(uuid, expected.PayloadUuid, StringComparison.OrdinalIgnoreCase))
+            return Refuse("The platform answered about another payload.");
+        if (!string.Equals(details.Application?.Uuidv4, expected.ApiKey, StringComparison.OrdinalIgnoreCase))
+            return Refuse("The payload belongs to another application.");
+        if (!string.Equals(TxType(details.Payload), "SignIn", StringComparison.Ordinal))
+            return Refuse("The payload is not a SignIn request.");
+        if (expected.Identifier is not null && !string.Equals(details.CustomMeta?.Identifier, expected.Identifier, StringComparison.Ordinal))
+            return Refuse("The payload carries another request's identifier.");
+
+        if (!meta.Resolved || !meta.Signed)
+        {
+            if (meta.Cancelled) return new(PayloadOutcome.Cancelled);
+            if (meta.Expired) return new(PayloadOutcome.Expired);
+            return meta.Resolved ? new(PayloadOutcome.Rejected, ResolvedAt: details.Response?.ResolvedAt) : new(PayloadOutcome.Pending);
+        }
+
+        var response = details.Response;
+        var wallet = response?.Account;
+        if (wallet is null || !XrplAddress.IsValid(wallet)) return Refuse("The signature names no valid r-address.");
+        var network = string.IsNullOrWhiteSpace(response!.EnvironmentNodetype) ? null : response.EnvironmentNodetype.Trim().ToUpperInvariant();
+        if (expected.ForcedNetwork is { } pinned && !string.Equals(network, pinned, StringComparison.OrdinalIgnoreCase))
+            return Refuse($"Signed on {network ?? "an unknown network"}, but {pinned} was required.", wallet, network);
+        if (expected.HintedWallet is { } hinted && !string.Equals(wallet, hinted, StringComparison.Ordinal))
+            return Refuse("Signed by another wallet than the one asked for.", wallet, network);
+
+        var token = details.Application?.IssuedUserToken;
+        return new(PayloadOutcome.Signed, wallet, network, string.IsNullOrWhiteSpace(token) ? null : token, response.ResolvedAt);
+    }
+
+    private static PayloadVerdict Refuse(string reason, string? wallet = null, string? network = null) =>
+        new(PayloadOutcome.Refused, wallet, network, Reason: reason);
+
+    private static string? TxType(JsonElement? payload) =>
+        payload is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("tx_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+}

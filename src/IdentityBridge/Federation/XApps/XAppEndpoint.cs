@@ -1,0 +1,60 @@
+using IdentityBridge.Audit;
+using IdentityBridge.Federation.Payload;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Security;
+
+namespace IdentityBridge.Federation.XApps;
+
+/// <summary>
+/// <c>GET /xapp?xAppToken={one-time token}[&amp;returnUrl=/connect/authorize?...]</c>: the bridge as the backend
+/// of an xApp. The one-time token is resolved server side, the xApp JWT it yields is verified, and the wallet's
+/// account gets a bridge session (method <c>xapp</c>); the browser then continues to the local return URL (an
+/// authorize request finds the session), or to <c>/</c>. Any refusal ends on an error page.
+/// </summary>
+public static class XAppEndpoint
+{
+    public const string Path = "/xapp";
+    private const int MaxTokenLength = 512;
+
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet(Path, HandleAsync).AllowAnonymous();
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext context,
+        XAppSignIn xapps,
+        LoginContextReader logins,
+        SessionService sessions,
+        AuditLog audit,
+        CancellationToken ct)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var query = context.Request.Query;
+        var oneTimeToken = query["xAppToken"].ToString();
+        if (oneTimeToken.Length is 0 or > MaxTokenLength || query["xAppToken"].Count != 1)
+            return Page(context, StatusCodes.Status400BadRequest, "xApp sign-in failed", "The xApp was opened without a valid token.");
+
+        var returnUrl = query["returnUrl"].ToString();
+        var login = await logins.ReadAsync(context, string.IsNullOrEmpty(returnUrl) ? "/" : returnUrl, null, ct);
+        if (login is null)
+            return Page(context, StatusCodes.Status400BadRequest, "xApp sign-in failed", "The return address is not valid.");
+
+        var result = await xapps.SignInWithOneTimeTokenAsync(oneTimeToken, login.RequiredNetwork, login.Provisioning, ct);
+        if (!result.Succeeded)
+        {
+            await audit.WriteAsync(AuditTypes.SignInFailed, "xapp", clientId: login.Client?.ClientId, success: false, reason: result.Error,
+                details: new { method = PayloadSignInMethods.XApp }, ct: ct);
+            var status = result.Error == XAppSignIn.Unavailable ? StatusCodes.Status503ServiceUnavailable
+                : result.Error is XAppSignIn.NotEnrolled or XAppSignIn.Disabled ? StatusCodes.Status403Forbidden
+                : StatusCodes.Status400BadRequest;
+            return Page(context, status, "xApp sign-in failed", result.Description ?? "The xApp could not be signed in.");
+        }
+
+        var identity = result.Identity!;
+        await sessions.SignInAsync(context, new SessionSignIn(result.AccountId!, identity.Account, identity.Network, PayloadSignInMethods.XApp), ct);
+        await audit.WriteAsync(AuditTypes.SignInSucceeded, result.AccountId!, result.AccountId, login.Client?.ClientId,
+            details: new { method = PayloadSignInMethods.XApp, wallet = identity.Account, network = identity.Network }, ct: ct);
+        return Results.Redirect(login.ReturnUrl);
+    }
+
+    private static IResult Page(HttpContext context, int status, string title, string message) =>
+        Results.Content(ErrorPage.Render(title, message, context.TraceIdentifier), "text/html; charset=utf-8", statusCode: status);
+}

@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using IdentityBridge.Audit;
+using IdentityBridge.Federation.Payload;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Provider.Ciba;
+
+/// <summary>
+/// Ping mode (CIBA Core §10.2): once a ping client's request resolves (signed, declined, expired, failed), POSTs
+/// <c>{ "auth_req_id": "..." }</c> to the client's notification endpoint with
+/// <c>Authorization: Bearer {client_notification_token}</c>. The client then fetches the outcome from the token
+/// endpoint. Sent in the background, one attempt with a short retry; redirects are not followed.
+/// </summary>
+public sealed class CibaPingNotifier(
+    IHttpClientFactory httpClients,
+    IDataProtectionProvider dataProtection,
+    IServiceScopeFactory scopes,
+    ILogger<CibaPingNotifier> logger) : ISignInResolutionObserver, IHostedService
+{
+    public const string HttpClientName = "IdentityBridge.CibaPing";
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _running = [];
+    private readonly Lock _gate = new();
+
+    public Task OnResolvedAsync(SignInRequest request, string status, CancellationToken ct)
+    {
+        if (request.Kind != SignInKinds.Ciba) return Task.CompletedTask;
+        var data = SignInRequestData.Read(request.Data);
+        if (data.DeliveryMode != Ciba.PingMode || data.AuthReqId is null || data.NotificationToken is null || request.ClientId is null)
+            return Task.CompletedTask;
+        var task = Task.Run(() => NotifyAsync(request.Id, request.ClientId, data, status, _stopping.Token));
+        lock (_gate)
+        {
+            _running.RemoveAll(t => t.IsCompleted);
+            _running.Add(task);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task NotifyAsync(string requestId, string clientId, SignInRequestData data, string status, CancellationToken ct)
+    {
+        try
+        {
+            var protector = dataProtection.CreateProtector(Ciba.ProtectionPurpose);
+            var authReqId = protector.Unprotect(data.AuthReqId!);
+            var bearer = protector.Unprotect(data.NotificationToken!);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
+            var endpoint = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId)
+                .Select(c => c.BackchannelClientNotificationEndpoint).FirstOrDefaultAsync(ct);
+            if (!CibaRequestValidator.IsNotificationEndpoint(endpoint))
+            {
+                logger.LogWarning("CIBA ping for client {ClientId} skipped: no valid notification endpoint", clientId);
+                return;
+            }
+
+            var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["auth_req_id"] = authReqId });
+            int? answered = null;
+            for (var attempt = 1; attempt <= 2 && answered is null or >= 500; attempt++)
+            {
+                using var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                try
+                {
+                    using var client = httpClients.CreateClient(HttpClientName);
+                    using var response = await client.SendAsync(message, ct);
+                    answered = (int)response.StatusCode;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    logger.LogInformation("CIBA ping to client {ClientId}, attempt {Attempt}, failed: {Reason}", clientId, attempt, ex.GetType().Name);
+                }
+            }
+
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            var delivered = answered is >= 200 and < 300;
+            await audit.WriteAsync(SignInAuditTypes.CibaNotified, "system", clientId: clientId, success: delivered,
+                reason: delivered ? null : answered is { } code ? $"http_{code}" : "unreachable", details: new { status }, ct: ct);
+            logger.LogInformation("CIBA ping for request {RequestId} ({Status}) to client {ClientId}: {Outcome}",
+                requestId, status, clientId, answered?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "CIBA ping for client {ClientId} failed", clientId);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        Task[] running;
+        lock (_gate) running = [.. _running];
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+}

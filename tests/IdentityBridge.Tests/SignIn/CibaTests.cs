@@ -1,0 +1,280 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using IdentityBridge.Federation.Payload;
+using IdentityBridge.Provider.Ciba;
+using IdentityBridge.Xumm;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace IdentityBridge.Tests.SignIn;
+
+public sealed class CibaTests
+{
+    private const string Binding = "Approve login 4711";
+
+    [Fact]
+    public async Task Discovery_advertises_the_backchannel_endpoint_modes_and_grant()
+    {
+        await using var host = new SignInHost();
+        var json = JsonDocument.Parse(await host.CreateApiClient().GetStringAsync("/.well-known/openid-configuration")).RootElement;
+
+        Assert.Equal("http://localhost/connect/ciba", json.GetProperty("backchannel_authentication_endpoint").GetString());
+        Assert.Equal(["poll", "ping"], json.GetProperty("backchannel_token_delivery_modes_supported").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(json.GetProperty("backchannel_user_code_parameter_supported").GetBoolean());
+        var grants = json.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("urn:openid:params:grant-type:ciba", grants);
+        Assert.Contains("urn:ietf:params:oauth:grant-type:token-exchange", grants);
+    }
+
+    [Fact]
+    public async Task Poll_mode_pushes_to_the_wallet_answers_pending_and_slow_down_then_issues_tokens_once()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        var accountId = (await host.SignInByQrAsync(host.CreateBrowser(), wallet)).AccountId!;
+        var api = host.CreateApiClient();
+
+        var started = await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet });
+        Assert.Equal(HttpStatusCode.OK, started.Status);
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+        Assert.Equal(300, started.Json.GetProperty("expires_in").GetInt32());
+        var interval = started.Json.GetProperty("interval").GetInt32();
+        Assert.Equal(5, interval);
+
+        var request = await host.RequestAsync(CibaEndpoint.Id(authReqId));
+        Assert.NotEqual(authReqId, request.Id);
+        var payload = host.Simulator.FindPayload(request.PayloadUuid!)!;
+        Assert.True(payload.Pushed);
+        Assert.Equal([wallet], payload.Draft.Signers);
+        Assert.Equal($"App {SignInHost.CibaPollClient}: {Binding}", payload.Draft.CustomInstruction);
+
+        var pending = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.Equal("authorization_pending", pending.Error);
+        var tooFast = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.Equal("slow_down", tooFast.Error);
+
+        var signed = host.WaitForStatusAsync(request.Id, SignInStatuses.Signed);
+        host.Simulator.Approve(request.PayloadUuid!, wallet);
+        await signed;
+        host.Clock.Advance(TimeSpan.FromSeconds(interval + 5));
+        var tokens = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.Equal(HttpStatusCode.OK, tokens.Status);
+        var idToken = new JsonWebToken(tokens.Json.GetProperty("id_token").GetString());
+        Assert.Equal(accountId, idToken.Subject);
+        Assert.Contains("ciba", idToken.GetPayloadValue<string[]>("amr"));
+        var access = new JsonWebToken(tokens.Json.GetProperty("access_token").GetString());
+        Assert.Equal(SignInHost.CibaPollClient, access.GetPayloadValue<string>("client_id"));
+
+        host.Clock.Advance(TimeSpan.FromSeconds(30));
+        var again = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.Equal("invalid_grant", again.Error);
+    }
+
+    [Fact]
+    public async Task Ping_mode_calls_the_client_back_with_its_bearer_token_when_the_user_signs()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new()
+        {
+            ["login_hint"] = wallet,
+            ["client_notification_token"] = "notify-me-8d2f0c6a1b",
+        });
+        Assert.Equal(HttpStatusCode.OK, started.Status);
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+        var request = await host.RequestAsync(CibaEndpoint.Id(authReqId));
+        Assert.DoesNotContain("notify-me-8d2f0c6a1b", request.Data, StringComparison.Ordinal);
+        Assert.DoesNotContain(authReqId, request.Data, StringComparison.Ordinal);
+
+        var ping = host.Pings.NextAsync();
+        host.Simulator.Approve(request.PayloadUuid!, wallet);
+        var captured = await ping.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(SignInHost.NotificationEndpoint, captured.Uri.ToString());
+        Assert.Equal("Bearer notify-me-8d2f0c6a1b", captured.Authorization);
+        Assert.Equal(authReqId, JsonDocument.Parse(captured.Body).RootElement.GetProperty("auth_req_id").GetString());
+        var tokens = await TokenAsync(api, SignInHost.CibaPingClient, authReqId);
+        Assert.Equal(HttpStatusCode.OK, tokens.Status);
+        Assert.Single(host.Pings.Requests);
+    }
+
+    [Fact]
+    public async Task Ping_mode_also_calls_back_when_the_user_declines()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-1" });
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        var ping = host.Pings.NextAsync();
+        host.Simulator.Reject((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!);
+        await ping.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("access_denied", (await TokenAsync(api, SignInHost.CibaPingClient, authReqId)).Error);
+    }
+
+    [Fact]
+    public async Task After_expiry_the_token_endpoint_answers_expired_token()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "90" });
+        Assert.Equal(90, started.Json.GetProperty("expires_in").GetInt32());
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        host.Clock.Advance(TimeSpan.FromSeconds(91));
+        var expired = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+
+        Assert.True(expired.Error == "expired_token", $"{expired.Status} {expired.Json}");
+        var request = await host.RequestAsync(CibaEndpoint.Id(authReqId));
+        Assert.True(request.Status == SignInStatuses.Expired,
+            request.Status + "\n" + string.Join("\n", host.Logs.Lines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal) && !l.StartsWith("Debug", StringComparison.Ordinal) && !l.StartsWith("Trace", StringComparison.Ordinal))));
+        // Signing after our expiry changes nothing.
+        host.Simulator.Approve(request.PayloadUuid!, wallet);
+        host.Clock.Advance(TimeSpan.FromSeconds(10));
+        var late = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.True(late.Error == "expired_token", $"{late.Status} {late.Json}");
+    }
+
+    [Fact]
+    public async Task A_signature_after_the_requested_expiry_does_not_count()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "61" }))
+            .Json.GetProperty("auth_req_id").GetString()!;
+        var id = CibaEndpoint.Id(authReqId);
+
+        // The payload lives a whole minute longer than the request: the user signs in between.
+        host.Clock.Advance(TimeSpan.FromSeconds(75));
+        var resolved = host.WaitForStatusAsync(id, SignInStatuses.Expired);
+        Assert.True(host.Simulator.Approve((await host.RequestAsync(id)).PayloadUuid!, wallet).Succeeded);
+        await resolved;
+
+        Assert.Equal("expired_token", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId)).Error);
+    }
+
+    [Fact]
+    public async Task A_declined_request_answers_access_denied()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
+        var id = CibaEndpoint.Id(authReqId);
+
+        var rejected = host.WaitForStatusAsync(id, SignInStatuses.Rejected);
+        host.Simulator.Reject((await host.RequestAsync(id)).PayloadUuid!);
+        await rejected;
+
+        Assert.Equal("access_denied", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId)).Error);
+    }
+
+    [Fact]
+    public async Task The_account_id_works_as_login_hint()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        var accountId = (await host.SignInByQrAsync(host.CreateBrowser(), wallet)).AccountId!;
+
+        var started = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = accountId });
+
+        Assert.Equal(HttpStatusCode.OK, started.Status);
+        var request = await host.RequestAsync(CibaEndpoint.Id(started.Json.GetProperty("auth_req_id").GetString()!));
+        Assert.Equal([wallet], host.Simulator.FindPayload(request.PayloadUuid!)!.Draft.Signers);
+    }
+
+    [Fact]
+    public async Task Another_client_cannot_redeem_the_auth_req_id()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
+
+        Assert.Equal("invalid_grant", (await TokenAsync(api, SignInHost.CibaPingClient, authReqId)).Error);
+        Assert.Equal("invalid_grant", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId + "x")).Error);
+    }
+
+    [Fact]
+    public async Task A_revoked_user_token_makes_the_user_unreachable_and_is_dropped()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        host.Simulator.RevokeUserToken(host.Simulator.UserTokens().Single(t => t.Account == wallet).Token);
+
+        var answer = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = wallet });
+
+        Assert.Equal("unknown_user_id", answer.Error);
+        Assert.NotNull(Assert.Single(await host.WithDbAsync(db => db.UserTokens.AsNoTracking().ToListAsync())).RevokedAt);
+        var payload = host.Simulator.Payloads().Last();
+        Assert.True(payload.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_known_user_without_a_user_token_is_unknown_user_id()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        await host.WithDbAsync(db => db.UserTokens.ExecuteDeleteAsync());
+
+        var answer = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = wallet });
+
+        Assert.Equal("unknown_user_id", answer.Error);
+        Assert.Contains("user token", answer.Json.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_authentication_is_required()
+    {
+        await using var host = new SignInHost();
+        var answer = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = XrplAddress.CreateRandom() }, secret: "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+        Assert.Equal("invalid_client", answer.Error);
+    }
+
+    internal sealed record Answer(HttpStatusCode Status, JsonElement Json)
+    {
+        public string? Error => Json.TryGetProperty("error", out var e) ? e.GetString() : null;
+    }
+
+    internal static async Task<Answer> RequestAsync(HttpClient api, string clientId, Dictionary<string, string> form, string secret = SignInHost.CibaSecret)
+    {
+        form.TryAdd("scope", "openid profile");
+        form.TryAdd("binding_message", Binding);
+        if (form["binding_message"].Length == 0) form.Remove("binding_message");
+        return await PostAsync(api, "/connect/ciba", clientId, secret, form);
+    }
+
+    internal static Task<Answer> TokenAsync(HttpClient api, string clientId, string authReqId) =>
+        PostAsync(api, "/connect/token", clientId, SignInHost.CibaSecret, new()
+        {
+            ["grant_type"] = "urn:openid:params:grant-type:ciba",
+            ["auth_req_id"] = authReqId,
+        });
+
+    internal static async Task<Answer> PostAsync(HttpClient api, string path, string clientId, string secret, Dictionary<string, string> form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(secret))));
+        using var response = await api.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, JsonDocument.Parse(text.Length == 0 ? "{}" : text).RootElement.Clone());
+    }
+}

@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using IdentityBridge.Federation.Payload;
+using IdentityBridge.Federation.Webhooks;
+using IdentityBridge.Tests.Infrastructure;
+using IdentityBridge.Xumm;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.SignIn;
+
+public sealed class WebhookTests
+{
+    /// <summary>A host where only the webhooks of a test resolve payloads: no simulator webhooks, no websockets, no follower.</summary>
+    private static SignInHost QuietHost()
+    {
+        var host = new SignInHost { RefuseWebSockets = true };
+        host.Settings["Xumm:Payload:MaxFollowedPayloads"] = "0";
+        host.MoreServices = services => services.PostConfigure<XummSimulator.XummSimulatorOptions>(o =>
+        {
+            foreach (var app in o.Apps) app.WebhookUrl = null;
+        });
+        return host;
+    }
+
+    [Fact]
+    public async Task A_signed_delivery_is_read_back_before_the_request_moves_and_its_user_token_is_kept()
+    {
+        await using var host = QuietHost();
+        var wallet = XrplAddress.CreateRandom();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, wallet);
+        var payload = host.Simulator.FindPayload(uuid)!;
+
+        var processed = ProcessedAsync(host);
+        using var response = await PostAsync(host, Body(uuid, payload.ReferenceCallUuid!, userToken: payload.IssuedUserToken));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await processed;
+
+        var request = await host.RequestAsync(id);
+        Assert.Equal(SignInStatuses.Signed, request.Status);
+        Assert.Equal(wallet, request.Wallet);
+        var delivery = Assert.Single(await host.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().ToListAsync()));
+        Assert.Equal(payload.ReferenceCallUuid, delivery.ReferenceCallUuid);
+        Assert.NotNull(delivery.ProcessedAt);
+    }
+
+    [Fact]
+    public async Task For_a_known_wallet_the_token_expiry_of_the_delivery_is_stored()
+    {
+        await using var host = QuietHost();
+        var wallet = XrplAddress.CreateRandom();
+        var browser = host.CreateBrowser();
+        var (_, first) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        host.Simulator.Approve((await host.RequestAsync(first)).PayloadUuid!, wallet);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/signin/complete/" + first)).StatusCode);
+        Assert.Single(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
+
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        var (_, second) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(second)).PayloadUuid!;
+        host.Simulator.Approve(uuid, wallet);
+        var payload = host.Simulator.FindPayload(uuid)!;
+        var reported = host.Clock.GetUtcNow().AddDays(29).AddHours(3);
+
+        var processed = ProcessedAsync(host);
+        await PostAsync(host, Body(uuid, payload.ReferenceCallUuid!, userToken: payload.IssuedUserToken, tokenExpiration: reported));
+        await processed;
+
+        var token = Assert.Single(await host.WithDbAsync(db => db.UserTokens.AsNoTracking().ToListAsync()));
+        Assert.Equal(reported.ToUnixTimeSeconds(), token.ExpiresAt.ToUnixTimeSeconds());
+        Assert.Null(token.RevokedAt);
+    }
+
+    [Fact]
+    public async Task A_repeated_delivery_answers_200_and_does_nothing()
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var count = 0;
+        host.Services.GetRequiredService<WebhookQueue>().Processed += _ => Interlocked.Increment(ref count);
+
+        var processed = ProcessedAsync(host);
+        using var first = await PostAsync(host, body);
+        await processed;
+        host.Clock.Advance(TimeSpan.FromSeconds(10));                 // the platform's first retry
+        using var retry = await PostAsync(host, body);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Contains("\"duplicate\":true", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+        Assert.Equal(1, count);
+    }
+
+    [Fact]
+    public async Task The_key_without_any_hyphen_is_accepted_too()
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+
+        var processed = ProcessedAsync(host);
+        using var response = await PostAsync(host, Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!),
+            key: XummWebhookSignature.AllHyphensRemovedKey(BridgeFactory.XummApiSecret));
+        await processed;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(SignInStatuses.Signed, (await host.RequestAsync(id)).Status);
+    }
+
+    public static TheoryData<string> Refusals => ["forged", "stale", "future", "missing", "malformed"];
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Unsigned_forged_or_stale_deliveries_are_refused_with_401_and_change_nothing(string kind)
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var now = host.Clock.GetUtcNow();
+
+        using var response = kind switch
+        {
+            "forged" => await PostAsync(host, body, key: XummWebhookSignature.DocumentedKey("00000000-1111-4222-8333-444444444444")),
+            "stale" => await PostAsync(host, body, at: now - TimeSpan.FromMinutes(6)),
+            "future" => await PostAsync(host, body, at: now + TimeSpan.FromMinutes(6)),
+            "malformed" => await PostRawAsync(host, body, "not-a-number", "zz"),
+            _ => await PostRawAsync(host, body, null, null),
+        };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+        var refused = Assert.Single(await host.AuditAsync(SignInAuditTypes.WebhookRefused));
+        Assert.False(refused.Success);
+    }
+
+    [Fact]
+    public async Task A_delivery_about_another_application_is_refused_with_403()
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+
+        using var response = await PostAsync(host, Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!, application: "11111111-2222-4333-8444-555555555555"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+        Assert.Equal("foreign_application", Assert.Single(await host.AuditAsync(SignInAuditTypes.WebhookRefused)).Reason);
+    }
+
+    [Fact]
+    public async Task A_delivery_claiming_a_signature_the_platform_does_not_confirm_changes_nothing()
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+
+        var processed = ProcessedAsync(host);
+        using var response = await PostAsync(host, Body(uuid, Guid.NewGuid().ToString(), userToken: Guid.NewGuid().ToString()));
+        await processed;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var request = await host.RequestAsync(id);
+        Assert.Equal(SignInStatuses.Pending, request.Status);
+        Assert.Null(request.Wallet);
+        Assert.Empty(await host.WithDbAsync(db => db.UserTokens.ToListAsync()));
+    }
+
+    [Fact]
+    public async Task The_simulator_s_own_deliveries_reach_the_receiver()
+    {
+        await using var host = new SignInHost { RefuseWebSockets = true };
+        host.Settings["Xumm:Payload:MaxFollowedPayloads"] = "0";
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+
+        var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+        await signed;
+
+        var delivery = Assert.Single(await host.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().ToListAsync()));
+        Assert.Equal(uuid, delivery.PayloadUuid);
+        Assert.Equal(host.Simulator.FindPayload(uuid)!.ReferenceCallUuid, delivery.ReferenceCallUuid);
+    }
+
+    internal static string Body(string payloadUuid, string referenceCall, string? userToken = null, DateTimeOffset? tokenExpiration = null,
+        string application = BridgeFactory.XummApiKey) => new JsonObject
+    {
+        ["meta"] = new JsonObject
+        {
+            ["url"] = "http://localhost/xumm/webhook",
+            ["application_uuidv4"] = application,
+            ["payload_uuidv4"] = payloadUuid,
+            ["opened_by_deeplink"] = false,
+        },
+        ["custom_meta"] = new JsonObject { ["identifier"] = null, ["blob"] = null, ["instruction"] = null },
+        ["payloadResponse"] = new JsonObject
+        {
+            ["payload_uuidv4"] = payloadUuid,
+            ["reference_call_uuidv4"] = referenceCall,
+            ["signed"] = true,
+            ["user_token"] = userToken is not null,
+            ["return_url"] = new JsonObject { ["app"] = null, ["web"] = null },
+            ["txid"] = "AB",
+        },
+        ["userToken"] = userToken is null ? null : new JsonObject
+        {
+            ["user_token"] = userToken,
+            ["token_issued"] = 1_700_000_000,
+            ["token_expiration"] = (tokenExpiration ?? DateTimeOffset.UtcNow.AddDays(30)).ToUnixTimeSeconds(),
+        },
+    }.ToJsonString();
+
+    private static Task<HttpResponseMessage> PostAsync(SignInHost host, string body, string? key = null, DateTimeOffset? at = null)
+    {
+        var timestamp = (at ?? host.Clock.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = XummWebhookSignature.Compute(key ?? XummWebhookSignature.DocumentedKey(BridgeFactory.XummApiSecret), timestamp, body);
+        return PostRawAsync(host, body, timestamp, signature);
+    }
+
+    private static async Task<HttpResponseMessage> PostRawAsync(SignInHost host, string body, string? timestamp, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookEndpoint.Path)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (timestamp is not null) request.Headers.Add(XummWebhookSignature.TimestampHeader, timestamp);
+        if (signature is not null) request.Headers.Add(XummWebhookSignature.SignatureHeader, signature);
+        return await host.CreateApiClient().SendAsync(request);
+    }
+
+    private static Task ProcessedAsync(SignInHost host)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Services.GetRequiredService<WebhookQueue>().Processed += _ => done.TrySetResult();
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+}
