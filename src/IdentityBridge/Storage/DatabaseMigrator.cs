@@ -19,6 +19,8 @@ public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory,
             await db.Database.CloseConnectionAsync();
         }
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        // An up-to-date schema (every restart) needs no migrator run, nor the lock it takes.
+        if (pending.Count == 0 && targetMigration is null) return pending;
         if (pending.Count > 0)
             logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
         await db.GetService<IMigrator>().MigrateAsync(targetMigration, ct);

@@ -29,7 +29,8 @@ public static class StorageServiceCollectionExtensions
         if (connection.Provider == DatabaseProvider.Postgres)
             db.UseNpgsql(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"));
         else
-            db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"));
+            db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"))
+                .AddInterceptors(SqliteConnectionSettings.Instance);
         // The migrations are written by hand (no design-time tooling here), so there is no model snapshot
         // to compare against; the schema tests check that model and migrations agree instead.
         db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
@@ -42,7 +43,7 @@ public sealed class DatabaseConnection
     public DatabaseConnection(DatabaseProvider provider, string connectionString)
     {
         Provider = provider;
-        ConnectionString = connectionString;
+        ConnectionString = provider == DatabaseProvider.Postgres ? WithPostgresDefaults(connectionString) : connectionString;
     }
 
     public DatabaseConnection(IOptions<BridgeOptions> options, IHostEnvironment environment)
@@ -51,7 +52,7 @@ public sealed class DatabaseConnection
         Provider = o.Database.Provider;
         if (!string.IsNullOrWhiteSpace(o.Database.ConnectionString))
         {
-            ConnectionString = o.Database.ConnectionString;
+            ConnectionString = Provider == DatabaseProvider.Postgres ? WithPostgresDefaults(o.Database.ConnectionString) : o.Database.ConnectionString;
             return;
         }
         var folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.DataPath));
@@ -61,4 +62,17 @@ public sealed class DatabaseConnection
 
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// Defaults for PostgreSQL that an operator's connection string may override: the bridge runs the same
+    /// few statements all day, so Npgsql prepares them on the server (no parse and plan per request), and it
+    /// sets no session state, so a pooled connection needs no DISCARD ALL when it is reused.
+    /// </summary>
+    internal static string WithPostgresDefaults(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
+        return builder.ConnectionString;
+    }
 }

@@ -2,9 +2,7 @@ using IdentityBridge.Audit;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
-using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Grants;
@@ -19,7 +17,6 @@ public sealed class RefreshTokenGrant(
     GrantStore grants,
     TokenIssuer issuer,
     SessionService sessions,
-    BridgeDbContext db,
     IOptions<ResourceOptions> resources,
     AuditLog audit,
     TimeProvider time) : IGrantHandler
@@ -40,8 +37,6 @@ public sealed class RefreshTokenGrant(
 
         var data = GrantJson.Read<RefreshTokenData>(grant.Data);
         if (data is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
-        if (!await db.Accounts.AnyAsync(a => a.Id == grant.AccountId && a.Status == AccountStatus.Active, ct))
-            return Fail(ProtocolErrors.InvalidGrant, "The account is disabled.");
         if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
             return Fail(ProtocolErrors.InvalidGrant, "The session of this refresh token has ended.");
 

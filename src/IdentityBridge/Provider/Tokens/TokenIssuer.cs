@@ -125,7 +125,9 @@ public sealed class TokenIssuer(
                     new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline), expires, ct);
         }
 
-        if (login.SessionId is not null) await sessions.AddClientAsync(login.SessionId, client.ClientId, ct);
+        // A refresh continues a family whose first issue already recorded the client in the session.
+        if (login.SessionId is not null && request.GrantType != GrantTypeNames.RefreshToken)
+            await sessions.AddClientAsync(login.SessionId, client.ClientId, ct);
         if (request.GrantType != GrantTypeNames.RefreshToken)
             await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, account.Id, client.ClientId,
                 details: new { grant = request.GrantType, scope, jti, sid = login.SessionId, refresh = refreshToken is not null }, ct: ct);

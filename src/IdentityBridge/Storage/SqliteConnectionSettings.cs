@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace IdentityBridge.Storage;
+
+/// <summary>
+/// Per-connection SQLite settings. In WAL mode <c>synchronous=NORMAL</c> is the documented safe choice:
+/// the database cannot be corrupted, and a commit is durable once the WAL is checkpointed (a power cut may
+/// lose the last transactions, never the file). FULL, the default, syncs the disk on every commit, which
+/// caps every write (a code, a refresh token) at the disk's flush rate.
+/// </summary>
+internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
+{
+    public static readonly SqliteConnectionSettings Instance = new();
+
+    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
