@@ -59,7 +59,7 @@ public sealed partial class OidcClientHandler
 
         if (Options.SignedOutCallbackPath.HasValue)
         {
-            parameters["post_logout_redirect_uri"] = BuildRedirectUri(Options.SignedOutCallbackPath);
+            parameters["post_logout_redirect_uri"] = CallbackUri(Options.SignedOutCallbackPath);
             var state = new AuthenticationProperties { RedirectUri = landing };
             state.Items[SignOutMarkerItem] = "1";
             parameters["state"] = Options.StateDataFormat.Protect(state);

@@ -104,7 +104,7 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
         {
             ["response_type"] = "code",
             ["client_id"] = Options.ClientId,
-            ["redirect_uri"] = BuildRedirectUri(Options.CallbackPath),
+            ["redirect_uri"] = CallbackUri(Options.CallbackPath),
             ["scope"] = FormatScope(scopes),
             ["nonce"] = nonce,
         };
@@ -226,7 +226,7 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = BuildRedirectUri(Options.CallbackPath),
+            ["redirect_uri"] = CallbackUri(Options.CallbackPath),
         };
         if (!string.IsNullOrEmpty(codeVerifier))
         {
@@ -462,6 +462,10 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
             return (null, new OidcClientFailureException(OidcClientErrors.TemporarilyUnavailable, "The provider's metadata is unavailable.", innerException: ex));
         }
     }
+
+    /// <summary>An absolute URL of one of this client's callback paths: under <c>PublicBaseUrl</c> when set, else the request's.</summary>
+    private string CallbackUri(PathString path) =>
+        string.IsNullOrEmpty(Options.PublicBaseUrl) ? BuildRedirectUri(path) : Options.PublicBaseUrl.TrimEnd('/') + path;
 
     private static HandleRequestResult? Outcome(RemoteAuthenticationContext<OidcClientOptions> context)
     {

@@ -71,6 +71,14 @@ public sealed class OidcClientOptions : OAuthOptions
     /// <summary>Path the provider returns to after logout (registered as <c>post_logout_redirect_uri</c>).</summary>
     public PathString SignedOutCallbackPath { get; set; } = OidcClientDefaults.SignedOutCallbackPath;
 
+    /// <summary>
+    /// The application's public base URL (scheme, host and path base, e.g. <c>https://login.example.com</c>). When
+    /// set, <c>redirect_uri</c> and <c>post_logout_redirect_uri</c> are this URL plus <see cref="RemoteAuthenticationOptions.CallbackPath"/>
+    /// / <see cref="SignedOutCallbackPath"/>, whatever Host and scheme the request arrived with (behind a reverse
+    /// proxy, a load balancer, another host name). When empty, they are built from the request.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Local URL to land on after logout when the sign-out call did not name one.</summary>
     public string SignedOutRedirectUri { get; set; } = "/";
 
@@ -104,6 +112,14 @@ public sealed class OidcClientOptions : OAuthOptions
         if (!CallbackPath.HasValue)
         {
             throw Invalid(nameof(CallbackPath), "must be set.");
+        }
+
+        if (!string.IsNullOrEmpty(PublicBaseUrl)
+            && (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var publicBase)
+                || (publicBase.Scheme != Uri.UriSchemeHttps && publicBase.Scheme != Uri.UriSchemeHttp)
+                || !string.IsNullOrEmpty(publicBase.Query) || !string.IsNullOrEmpty(publicBase.Fragment)))
+        {
+            throw Invalid(nameof(PublicBaseUrl), $"must be an absolute http(s) URL without query or fragment, not '{PublicBaseUrl}'.");
         }
 
         if (!Scope.Contains("openid"))

@@ -38,7 +38,8 @@ public static class BridgeComposition
             o.KeyLengthLimit = 256;
         });
 
-        services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section)).ValidateOnStart();
+        services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section))
+            .PostConfigure(o => o.RemoveBlankEntries()).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
         services.AddOptions<XummOptions>().Bind(configuration.GetSection(XummOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<XummOptions>, XummOptionsValidator>();
@@ -55,7 +56,7 @@ public static class BridgeComposition
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         services.AddRazorPages();
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<BridgeOptions>>((o, bridge) => ConfigureForwardedHeaders(o, bridge.Value.ForwardedHeaders));
 
         services.AddBridgeStorage();
         services.AddBridgeHealth();
@@ -72,6 +73,20 @@ public static class BridgeComposition
         Federation.Payload.PayloadSignInModule.AddPayloadSignIn(services, configuration, builder.Environment);
         services.AddBridgeAdmin(configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// X-Forwarded-For / X-Forwarded-Proto are believed from loopback (the default) and from the proxies and networks
+    /// in Bridge:ForwardedHeaders; from any other sender they are ignored, so a client cannot choose its own address.
+    /// The entries were checked at startup (BridgeOptionsValidator).
+    /// </summary>
+    private static void ConfigureForwardedHeaders(ForwardedHeadersOptions o, ForwardedHeadersSettings settings)
+    {
+        o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        foreach (var proxy in settings.KnownProxies)
+            if (System.Net.IPAddress.TryParse(proxy.Trim(), out var address)) o.KnownProxies.Add(address);
+        foreach (var network in settings.KnownNetworks)
+            if (System.Net.IPNetwork.TryParse(network.Trim(), out var parsed)) o.KnownIPNetworks.Add(parsed);
     }
 
     public static WebApplication UseIdentityBridge(this WebApplication app)

@@ -15,7 +15,7 @@ namespace IdentityBridge.RelyingParty.Metadata;
 /// <c>MetadataRefreshMinInterval</c>; stale metadata served for at most <c>MetadataMaxStaleness</c> while the
 /// provider is down; time from <see cref="TimeProvider"/>.
 /// </remarks>
-internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectConfiguration>
+internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectConfiguration>, IOidcMetadataState
 {
     private static readonly TimeSpan BootstrapRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -48,6 +48,16 @@ internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectC
         _logger = logger;
     }
 
+    /// <inheritdoc />
+    public bool HasUsableMetadata
+    {
+        get
+        {
+            var state = _state;
+            return state.Configuration is not null && !IsTooOld(state, _timeProvider.GetUtcNow());
+        }
+    }
+
     /// <summary>Returns cached metadata, fetching it when missing, due or requested; throws when none is usable.</summary>
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
@@ -62,7 +72,9 @@ internal sealed class OidcMetadataManager : IConfigurationManager<OpenIdConnectC
         try
         {
             now = _timeProvider.GetUtcNow();
-            if (_refreshRequested || now >= _state.NextFetch || IsTooOld(_state, now))
+            // Staleness decides what may be served, not when to fetch: after a failed fetch NextFetch holds the retry
+            // delay, and neither a provider that was never reached nor stale metadata may turn every use into a fetch.
+            if (_refreshRequested || now >= _state.NextFetch)
             {
                 _refreshRequested = false;
                 await FetchAsync(now).ConfigureAwait(false);

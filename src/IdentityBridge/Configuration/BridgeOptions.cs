@@ -27,6 +27,31 @@ public sealed class BridgeOptions
     public SessionOptions Session { get; set; } = new();
     public RateLimitOptions RateLimits { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
+    /// <summary>
+    /// Drops blank list entries: an unset environment variable substituted as "" (docker compose's
+    /// <c>${VAR:-}</c>) binds as an empty entry, which means "nothing" rather than "an empty value".
+    /// </summary>
+    internal void RemoveBlankEntries()
+    {
+        Admin.BootstrapWallets.RemoveAll(string.IsNullOrWhiteSpace);
+        ForwardedHeaders.KnownProxies.RemoveAll(string.IsNullOrWhiteSpace);
+        ForwardedHeaders.KnownNetworks.RemoveAll(string.IsNullOrWhiteSpace);
+    }
+}
+
+/// <summary>
+/// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (<c>Bridge:ForwardedHeaders</c>).
+/// Loopback is always trusted; headers from any other sender are ignored.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>IP addresses of trusted proxies, e.g. <c>10.0.0.5</c>.</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR notation, e.g. <c>10.0.0.0/8</c>.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
 }
 
 public sealed class DatabaseOptions
@@ -87,8 +112,15 @@ public sealed class SessionOptions
 public sealed class RateLimitOptions
 {
     public bool Enabled { get; set; } = true;
-    /// <summary>Requests per minute, per client and per remote address, on authorize/token/admin.</summary>
+
+    /// <summary>Requests per minute per remote address on authorize/token/ciba/admin.</summary>
     public int PermitsPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// Requests per minute per client id on the same endpoints. Larger than the per-address budget because all
+    /// users of a client share it, and so that one address cannot use up a client's budget on its own.
+    /// </summary>
+    public int PermitsPerMinutePerClient { get; set; } = 6000;
 }
 
 public sealed class AuditOptions

@@ -23,7 +23,21 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         if (o.Keys.DefaultAlgorithm is not ("RS256" or "ES256"))
             errors.Add($"Bridge:Keys:DefaultAlgorithm must be RS256 or ES256, not '{o.Keys.DefaultAlgorithm}'.");
 
-        foreach (var wallet in o.Admin.BootstrapWallets)
+        ValidateKeySchedule(o.Keys, errors);
+
+        if (o.RateLimits.PermitsPerMinute < 1)
+            errors.Add($"Bridge:RateLimits:PermitsPerMinute must be at least 1, not {o.RateLimits.PermitsPerMinute}.");
+        if (o.RateLimits.PermitsPerMinutePerClient < 1)
+            errors.Add($"Bridge:RateLimits:PermitsPerMinutePerClient must be at least 1, not {o.RateLimits.PermitsPerMinutePerClient}.");
+
+        foreach (var proxy in o.ForwardedHeaders.KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)))
+            if (!System.Net.IPAddress.TryParse(proxy.Trim(), out _))
+                errors.Add($"Bridge:ForwardedHeaders:KnownProxies contains '{proxy}', which is not an IP address (e.g. 10.0.0.5).");
+        foreach (var network in o.ForwardedHeaders.KnownNetworks.Where(n => !string.IsNullOrWhiteSpace(n)))
+            if (!System.Net.IPNetwork.TryParse(network.Trim(), out _))
+                errors.Add($"Bridge:ForwardedHeaders:KnownNetworks contains '{network}', which is not a network in CIDR notation (e.g. 10.0.0.0/8).");
+
+        foreach (var wallet in o.Admin.BootstrapWallets.Where(w => !string.IsNullOrWhiteSpace(w)))
             if (!Xumm.XrplAddress.IsValid(wallet))
                 errors.Add($"Bridge:Admin:BootstrapWallets contains '{wallet}', which is not a valid XRPL r-address.");
 
@@ -32,6 +46,19 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             ValidateClient($"Bridge:Clients:{i}", o.Clients[i], seen, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The longest token the bridge issues lives 1 h (access and ID tokens are capped at 3600 s).</summary>
+    internal static readonly TimeSpan LongestTokenLifetime = TimeSpan.FromHours(1);
+
+    private static void ValidateKeySchedule(KeyOptions keys, List<string> errors)
+    {
+        if (keys.RotationInterval <= TimeSpan.Zero)
+            errors.Add($"Bridge:Keys:RotationInterval must be positive (e.g. 90.00:00:00), not {keys.RotationInterval}.");
+        if (keys.PropagationTime <= TimeSpan.Zero)
+            errors.Add($"Bridge:Keys:PropagationTime must be positive (e.g. 2.00:00:00), not {keys.PropagationTime}.");
+        if (keys.RetentionTime < LongestTokenLifetime)
+            errors.Add($"Bridge:Keys:RetentionTime must be at least {LongestTokenLifetime} (the longest token lifetime), so tokens signed by a retired key stay verifiable; not {keys.RetentionTime}.");
     }
 
     internal static void ValidateIssuer(string issuer, IHostEnvironment environment, List<string> errors)
@@ -86,6 +113,26 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
         if (c.SubjectType is not (null or "public" or "pairwise"))
             errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
+        if (!string.IsNullOrWhiteSpace(c.Jwks) && JwksProblem(c.Jwks) is { } jwksProblem)
+            errors.Add($"{key}:Jwks must be a JWKS document ({{\"keys\":[...]}}): {jwksProblem}");
+        else if (c.TokenEndpointAuthMethod == "private_key_jwt" && string.IsNullOrWhiteSpace(c.Jwks))
+            errors.Add($"{key}:Jwks is required when TokenEndpointAuthMethod is private_key_jwt.");
+    }
+
+    /// <summary>Why <paramref name="json"/> is not a JWKS with at least one usable signing key, or null.</summary>
+    private static string? JwksProblem(string json)
+    {
+        try
+        {
+            var set = new Microsoft.IdentityModel.Tokens.JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true };
+            return set.Keys.Count == 0 ? "it has no keys"
+                : set.GetSigningKeys().Count == 0 ? "none of its keys is a usable signing key"
+                : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or FormatException or InvalidOperationException)
+        {
+            return "it cannot be parsed (" + ex.GetType().Name + ")";
+        }
     }
 }
 

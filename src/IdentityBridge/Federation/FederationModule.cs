@@ -31,8 +31,8 @@ public static class FederationModule
 
         services.AddAuthentication().AddOidcClient(XummSignIn.Scheme, "Xumm", _ => { });
         services.AddOptions<OidcClientOptions>(XummSignIn.Scheme)
-            .Configure<IOptions<XummOptions>, IOptions<XummSignInOptions>, IHttpMessageHandlerFactory, IHostEnvironment>(
-                (o, xumm, signIn, handlers, env) => ConfigureClient(o, xumm.Value, signIn.Value, handlers, env));
+            .Configure<IOptions<BridgeOptions>, IOptions<XummOptions>, IOptions<XummSignInOptions>, IHttpMessageHandlerFactory, IHostEnvironment>(
+                (o, bridge, xumm, signIn, handlers, env) => ConfigureClient(o, bridge.Value, xumm.Value, signIn.Value, handlers, env));
 
         services.AddScoped<XummSignInEvents>();
         services.AddScoped<SignInCompletion>();
@@ -48,13 +48,16 @@ public static class FederationModule
         return app;
     }
 
-    private static void ConfigureClient(OidcClientOptions o, XummOptions xumm, XummSignInOptions signIn, IHttpMessageHandlerFactory handlers, IHostEnvironment environment)
+    private static void ConfigureClient(OidcClientOptions o, BridgeOptions bridge, XummOptions xumm, XummSignInOptions signIn, IHttpMessageHandlerFactory handlers, IHostEnvironment environment)
     {
         o.Authority = xumm.Authority.TrimEnd('/');
         o.ClientId = xumm.ApiKey;
         o.ClientSecret = xumm.ApiSecret;
         o.TokenEndpointAuthMethod = OidcClientAuthenticationMethod.ClientSecretPost;
         o.CallbackPath = XummSignIn.CallbackPath;
+        // The redirect_uri registered with Xumm is {Issuer}/signin-xumm: built from the configured public URL, not
+        // from the request, so it stays right behind a reverse proxy or when the bridge is reached by another name.
+        o.PublicBaseUrl = bridge.Issuer;
         o.Scope.Clear();
         o.Scope.Add("openid");
         o.UsePkce = true;

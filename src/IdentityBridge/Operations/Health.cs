@@ -1,6 +1,11 @@
+using IdentityBridge.Federation;
+using IdentityBridge.Provider.Keys;
+using IdentityBridge.RelyingParty;
+using IdentityBridge.RelyingParty.Metadata;
 using IdentityBridge.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Operations;
 
@@ -12,7 +17,9 @@ public static class Health
     public static IServiceCollection AddBridgeHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<SigningKeysHealthCheck>("signing_keys", tags: [ReadyTag])
+            .AddCheck<UpstreamMetadataHealthCheck>("upstream_metadata", tags: [ReadyTag]);
         return services;
     }
 
@@ -48,6 +55,48 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<BridgeDbContext> fac
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("unreachable: " + ex.GetType().Name);
+        }
+    }
+}
+
+/// <summary>Ready only when a published key of the default algorithm can sign: otherwise no token can be issued.</summary>
+internal sealed class SigningKeysHealthCheck(SigningKeyStore keys) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var algorithm = keys.DefaultAlgorithm;
+        return Task.FromResult(keys.HasSigner(algorithm)
+            ? HealthCheckResult.Healthy($"{algorithm} signer loaded")
+            : HealthCheckResult.Unhealthy($"no usable {algorithm} signing key loaded"));
+    }
+}
+
+/// <summary>
+/// Ready when Xumm's discovery metadata is cached (and not older than the relying party's staleness bound), or
+/// can be fetched now. Cached metadata answers from memory; without it the check asks the relying party's own
+/// metadata manager, which fetches at most once per retry interval however often the probe runs, and waits for
+/// it at most <see cref="MaxWait"/>.
+/// </summary>
+internal sealed class UpstreamMetadataHealthCheck(IOptionsMonitor<OidcClientOptions> options, TimeProvider time) : IHealthCheck
+{
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var manager = options.Get(XummSignIn.Scheme).ConfigurationManager;
+        if (manager is null) return HealthCheckResult.Unhealthy("no metadata source configured");
+        if (manager is IOidcMetadataState { HasUsableMetadata: true }) return HealthCheckResult.Healthy("cached");
+        var fetch = manager.GetConfigurationAsync(ct);
+        try
+        {
+            await fetch.WaitAsync(MaxWait, time, ct);
+            return HealthCheckResult.Healthy("reachable");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A fetch still running after MaxWait completes on its own; its outcome is observed here.
+            _ = fetch.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return HealthCheckResult.Unhealthy("unreachable and nothing cached: " + ex.GetType().Name);
         }
     }
 }

@@ -7,10 +7,16 @@ using IdentityBridge.Configuration;
 namespace IdentityBridge.Security;
 
 /// <summary>
-/// Fixed-window limits on the authorize, token and admin endpoints: one budget per remote address and
-/// one per client (client id from the query or HTTP Basic credentials), chained, so neither a noisy
-/// address nor a noisy client starves the others. Rejections are 429 with Retry-After.
+/// Fixed-window limits on the authorize, token, CIBA and admin endpoints: one budget per remote address
+/// (Bridge:RateLimits:PermitsPerMinute) and one per client (Bridge:RateLimits:PermitsPerMinutePerClient; client
+/// id from the query or HTTP Basic credentials), chained. Rejections are 429 with Retry-After.
 /// </summary>
+/// <remarks>
+/// The client partition counts requests that merely name a client: authenticating the client here would cost a
+/// database read and a secret hash before the limit is applied, which is what the limiter is meant to spare.
+/// Instead the client budget is larger than the address budget (ten times by default), so one address, held to
+/// its own budget, cannot use up a client's budget; starving a client takes many addresses at once.
+/// </remarks>
 public static class RateLimiting
 {
     private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin"];
@@ -29,20 +35,20 @@ public static class RateLimiting
                     """{"error":"slow_down","error_description":"Too many requests; retry later."}""", ctx.HttpContext.RequestAborted));
             };
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                Limiter(options, ctx => "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown")),
-                Limiter(options, ctx => ClientId(ctx) is { } id ? "client:" + id : null));
+                Limiter(options, options.PermitsPerMinute, ctx => "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown")),
+                Limiter(options, options.PermitsPerMinutePerClient, ctx => ClientId(ctx) is { } id ? "client:" + id : null));
         });
         return services;
     }
 
-    private static PartitionedRateLimiter<HttpContext> Limiter(RateLimitOptions options, Func<HttpContext, string?> key) =>
+    private static PartitionedRateLimiter<HttpContext> Limiter(RateLimitOptions options, int permitsPerMinute, Func<HttpContext, string?> key) =>
         PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
         {
             if (!options.Enabled || !IsLimited(ctx.Request.Path) || key(ctx) is not { } k)
                 return RateLimitPartition.GetNoLimiter("none");
             return RateLimitPartition.GetFixedWindowLimiter(k, _ => new FixedWindowRateLimiterOptions
             {
-                PermitLimit = options.PermitsPerMinute,
+                PermitLimit = permitsPerMinute,
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             });

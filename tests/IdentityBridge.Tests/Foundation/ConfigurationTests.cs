@@ -116,4 +116,103 @@ public sealed class ConfigurationTests
         Assert.Equal(["roles"], o.Clients[0].EffectiveScopes);
         Assert.Equal(ClientDefinition.DefaultGrantTypes, o.Clients[1].EffectiveGrantTypes);
     }
+
+    [Theory]
+    [InlineData("RotationInterval", "00:00:00", "Bridge:Keys:RotationInterval must be positive")]
+    [InlineData("RotationInterval", "-1.00:00:00", "Bridge:Keys:RotationInterval must be positive")]
+    [InlineData("PropagationTime", "00:00:00", "Bridge:Keys:PropagationTime must be positive")]
+    [InlineData("RetentionTime", "00:59:59", "Bridge:Keys:RetentionTime must be at least 01:00:00")]
+    public void Key_schedule_durations_are_checked_key_by_key(string property, string value, string expected)
+    {
+        var o = new BridgeOptions { Issuer = "https://a.example" };
+        typeof(KeyOptions).GetProperty(property)!.SetValue(o.Keys, TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Default_key_schedule_is_accepted() =>
+        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Keys = { RetentionTime = TimeSpan.FromHours(1) } }));
+
+    private const string GoodJwks =
+        """{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}""";
+
+    [Theory]
+    [InlineData("not json", "cannot be parsed")]
+    [InlineData("""{"keys":[]}""", "has no keys")]
+    [InlineData("""{"keys":[{"kty":"RSA","kid":"broken"}]}""", "none of its keys is a usable signing key")]
+    public void Client_jwks_from_configuration_must_be_a_usable_key_set(string jwks, string expected)
+    {
+        var o = new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = jwks }],
+        };
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:Clients:0:Jwks must be a JWKS document", StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Client_jwks_that_parses_is_accepted_and_private_key_jwt_without_it_is_not()
+    {
+        var good = new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = GoodJwks }],
+        };
+        Assert.Empty(BridgeErrors(good));
+        var missing = new BridgeOptions { Issuer = "https://a.example", Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt" }] };
+        Assert.Contains(BridgeErrors(missing), e => e.StartsWith("Bridge:Clients:0:Jwks is required", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("KnownProxies", "10.0.0.300", "Bridge:ForwardedHeaders:KnownProxies contains '10.0.0.300'")]
+    [InlineData("KnownProxies", "proxy.internal", "Bridge:ForwardedHeaders:KnownProxies contains 'proxy.internal'")]
+    [InlineData("KnownNetworks", "10.0.0.0/33", "Bridge:ForwardedHeaders:KnownNetworks contains '10.0.0.0/33'")]
+    [InlineData("KnownNetworks", "10.0.0.0", "Bridge:ForwardedHeaders:KnownNetworks contains '10.0.0.0'")]
+    public void Bad_proxy_addresses_are_refused_with_a_message_naming_the_key(string list, string value, string expected)
+    {
+        var o = new BridgeOptions { Issuer = "https://a.example" };
+        ((List<string>)typeof(ForwardedHeadersSettings).GetProperty(list)!.GetValue(o.ForwardedHeaders)!).Add(value);
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Good_proxy_addresses_are_accepted() =>
+        Assert.Empty(BridgeErrors(new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            ForwardedHeaders = { KnownProxies = ["10.0.0.5", "2001:db8::1"], KnownNetworks = ["10.0.0.0/8", "2001:db8::/32"] },
+        }));
+
+    [Fact]
+    public void Rate_limits_must_be_positive()
+    {
+        var errors = BridgeErrors(new BridgeOptions { Issuer = "https://a.example", RateLimits = { PermitsPerMinute = 0, PermitsPerMinutePerClient = -1 } });
+        Assert.Contains(errors, e => e.StartsWith("Bridge:RateLimits:PermitsPerMinute must be at least 1", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bridge:RateLimits:PermitsPerMinutePerClient must be at least 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Blank_list_entries_from_unset_variables_are_dropped_at_startup()
+    {
+        await using var host = new Infrastructure.BridgeFactory();
+        host.Settings["Bridge:Admin:BootstrapWallets:0"] = "";
+        host.Settings["Bridge:ForwardedHeaders:KnownProxies:0"] = " ";
+
+        _ = host.CreateApiClient();
+
+        var o = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BridgeOptions>>().Value;
+        Assert.Empty(o.Admin.BootstrapWallets);
+        Assert.Empty(o.ForwardedHeaders.KnownProxies);
+    }
+
+    [Fact]
+    public async Task A_bad_key_schedule_stops_startup_naming_the_key()
+    {
+        await using var host = new Infrastructure.BridgeFactory();
+        host.Settings["Bridge:Keys:RetentionTime"] = "00:10:00";
+
+        var ex = Assert.ThrowsAny<Exception>(() => host.CreateApiClient());
+
+        Assert.Contains("Bridge:Keys:RetentionTime", ex.ToString(), StringComparison.Ordinal);
+    }
 }

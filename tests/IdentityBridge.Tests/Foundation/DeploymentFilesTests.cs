@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using IdentityBridge.Configuration;
 using YamlDotNet.RepresentationModel;
 
@@ -18,19 +19,63 @@ public sealed class DeploymentFilesTests
         return dir!.FullName;
     }
 
-    private static IEnumerable<(string Service, string Key)> BridgeEnvironment()
+    private static YamlMappingNode Services()
     {
         var yaml = new YamlStream();
         using (var reader = new StreamReader(Path.Combine(Root(), "docker-compose.yml"))) yaml.Load(reader);
-        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
-        foreach (var (name, node) in services.Children)
+        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+    }
+
+    /// <summary>Services built from this repository (our image), with their environment.</summary>
+    private static IEnumerable<(string Service, YamlMappingNode Node, Dictionary<string, string> Environment)> BridgeServices()
+    {
+        foreach (var (name, node) in Services().Children)
         {
             var service = (YamlMappingNode)node;
             if (!service.Children.TryGetValue("build", out _)) continue; // our image only
-            if (!service.Children.TryGetValue("environment", out var env)) continue;
-            foreach (var key in ((YamlMappingNode)env).Children.Keys)
-                yield return (((YamlScalarNode)name).Value!, ((YamlScalarNode)key).Value!);
+            var environment = service.Children.TryGetValue("environment", out var env)
+                ? ((YamlMappingNode)env).Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value ?? "")
+                : [];
+            yield return (((YamlScalarNode)name).Value!, service, environment);
         }
+    }
+
+    private static IEnumerable<(string Service, string Key)> BridgeEnvironment() =>
+        BridgeServices().SelectMany(s => s.Environment.Keys.Select(k => (s.Service, k)));
+
+    [Fact]
+    public void Simulator_profile_issuer_listening_port_and_published_port_agree()
+    {
+        // The in-process simulator's URLs derive from the issuer and the bridge calls them from inside the
+        // container: the issuer's port must be the port the container listens on and publishes.
+        var (service, node, env) = BridgeServices().Single(s => s.Environment.GetValueOrDefault("Xumm__Simulator__Enabled") == "true");
+        var issuer = new Uri(env["Bridge__Issuer"]);
+        var listening = new Uri(env["ASPNETCORE_URLS"].Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal));
+        var ports = ((YamlSequenceNode)node["ports"]).Children.Select(p => ((YamlScalarNode)p).Value!.Split(':')).ToList();
+        Assert.Equal(issuer.Port, listening.Port);
+        Assert.Contains(ports, p => p.Length == 2 && p[0] == issuer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) && p[1] == p[0]);
+        Assert.True(issuer.IsLoopback, $"{service}: the simulator profile is for a local trial");
+    }
+
+    [Fact]
+    public void Every_variable_without_a_default_is_listed_in_the_header()
+    {
+        var text = File.ReadAllText(Path.Combine(Root(), "docker-compose.yml"));
+        var header = string.Concat(text.Split('\n').TakeWhile(l => l.StartsWith('#')));
+        var variables = Regex.Matches(text, @"\$\{(?<name>[A-Z0-9_]+)(?<rest>[^}]*)\}").Select(m => m.Groups["name"].Value).Distinct().ToList();
+        Assert.NotEmpty(variables);
+        foreach (var variable in variables)
+            Assert.Contains(variable, header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dockerignore_keeps_build_output_local_data_and_git_out_of_the_context()
+    {
+        var path = Path.Combine(Root(), ".dockerignore");
+        Assert.True(File.Exists(path), ".dockerignore is missing");
+        var patterns = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        foreach (var needed in new[] { "bin", "obj", "App_Data", "*.db", "artifacts", "node_modules", ".git" })
+            Assert.Contains(patterns, p => p.TrimStart('*', '/').TrimEnd('/') == needed || p == "**/" + needed + "/" || p == "**/" + needed);
     }
 
     [Fact]

@@ -51,6 +51,16 @@ public sealed class SigningKeyStore(
         return pick.Material.Credentials;
     }
 
+    /// <summary>
+    /// True when a key of <paramref name="algorithm"/> that is published in JWKS can sign now. Reads the
+    /// in-memory key set only (no database, no cryptography): cheap enough for every readiness probe.
+    /// </summary>
+    public bool HasSigner(string algorithm)
+    {
+        var now = time.GetUtcNow();
+        return SelectSigner(_keys.Keys, algorithm, now) is { } key && IsPublished(key.Row, now) && !IsWithdrawn(key.Row);
+    }
+
     /// <summary>The public keys published now (JWKS): signers, announced successors and retained predecessors.</summary>
     public IReadOnlyList<SecurityKey> GetValidationKeys() => Published().Keys;
 
