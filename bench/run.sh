@@ -21,10 +21,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-1}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}
+  WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}
   OPENSSL_SECONDS=1; VALIDATE_SECONDS=2; MODE="quick mode"
 else
-  WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-2}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}
+  WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-8}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}
   OPENSSL_SECONDS=3; VALIDATE_SECONDS=5; MODE="full mode"
 fi
 TARGETS=${TARGETS:-"bridge-sqlite bridge-postgres peer"}
@@ -74,11 +74,14 @@ free_port() {
 }
 
 # ---------------------------------------------------------------- build
-BRIDGE_BIN="$BRIDGE_SRC/src/IdentityBridge/bin/Release/net10.0"
+# The bridge runs as it is deployed (and as the Dockerfile builds it): published in Release, ReadyToRun
+# (precompiled, so start-up does not wait for the JIT) for this machine's runtime.
+BRIDGE_BIN="$BRIDGE_SRC/src/IdentityBridge/bin/Release/net10.0/bench-publish"
 DRIVER="$BENCH/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  say "Building the bridge and the load driver (Release)"
-  dotnet build "$BRIDGE_SRC/src/IdentityBridge" -c Release -nologo -clp:ErrorsOnly
+  say "Publishing the bridge (Release, ReadyToRun) and building the load driver"
+  dotnet publish "$BRIDGE_SRC/src/IdentityBridge" -c Release --use-current-runtime --self-contained false \
+    -p:PublishReadyToRun=true -o "$BRIDGE_BIN" -nologo -clp:ErrorsOnly
   dotnet build "$BENCH/LoadDriver" -c Release -nologo -clp:ErrorsOnly
 fi
 BRIDGE_COMMIT=$(git -C "$BRIDGE_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -136,6 +139,7 @@ start_bridge() {
   local name=$1 provider=$2 connection=$3 port=$4
   ( cd "$BRIDGE_BIN" && exec env \
       ASPNETCORE_ENVIRONMENT=Development \
+      Logging__LogLevel__Default=Warning \
       Bridge__Issuer="http://127.0.0.1:$port" \
       Bridge__Database__Provider="$provider" \
       Bridge__Database__ConnectionString="$connection" \
@@ -241,7 +245,7 @@ MACHINE="$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), 
 SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
 dotnet "$DRIVER" report --raw "$RAW" --out "$RESULTS/latest.md" --dat "$RAW/throughput.dat" --cores "$CORES" \
   --settings "$SETTINGS" --machine "$MACHINE" \
-  --bridge "commit $BRIDGE_COMMIT, Release, Development environment with the in-process Xumm simulator, rate limits off" \
+  --bridge "commit $BRIDGE_COMMIT, published Release with ReadyToRun, Development environment with the in-process Xumm simulator, rate limits off, log level Warning" \
   --peer "${PEER_VERSION:-not run}"
 RSA_LIMIT=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$RAW/openssl-multi.txt" | tail -n 1)
 gnuplot -e "datafile='$RAW/throughput.dat'; outfile='$RESULTS/throughput.png'; rsa_limit=${RSA_LIMIT:-0}; cores=$CORES" "$BENCH/throughput.gp"

@@ -48,7 +48,7 @@ public sealed class AccessTokenValidator(
             accountId = AccountIdOf(jwt);
             if (accountId is null) return null;
             await using var db = await factory.CreateDbContextAsync(ct);
-            if (!await db.Accounts.AnyAsync(a => a.Id == accountId && a.Status == AccountStatus.Active, ct)) return null;
+            if (!await HotQueries.AccountIsActive(db, accountId, ct)) return null;
         }
 
         var identity = new ClaimsIdentity(jwt.Claims.Where(c => c.Type != TokenIssuer.ProtectedAccountClaim), "Bearer", "sub", "roles");

@@ -58,7 +58,7 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, TimeP
         if (string.IsNullOrEmpty(handle) || handle.Length > 512) return null;
         var key = TokenHashes.Key(handle);
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.Key == key && g.Type == type, ct);
+        return await HotQueries.GrantByKey(db, key, type, ct);
     }
 
     /// <summary>Marks a grant consumed. True for exactly one caller across all nodes.</summary>
@@ -117,7 +117,7 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, TimeP
         var token = jti is null ? null : JtiMarkerKey(jti);
         if (family is null && token is null) return false;
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Grants.AnyAsync(g => g.Key == family || g.Key == token, ct);
+        return await HotQueries.AnyGrantKey(db, family ?? token!, token ?? family!, ct);
     }
 
     /// <summary>

@@ -66,8 +66,7 @@ public sealed class TokenIssuer(
         }
 
         var login = request.Login ?? throw new ArgumentException("Login facts are required for a user token.", nameof(request));
-        var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets)
-            .FirstOrDefaultAsync(a => a.Id == request.AccountId, ct);
+        var account = await HotQueries.AccountWithClaims(db, request.AccountId, ct);
         if (account is null || account.Status != AccountStatus.Active)
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
 
