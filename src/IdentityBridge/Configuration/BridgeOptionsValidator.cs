@@ -86,6 +86,12 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
         if (c.SubjectType is not (null or "public" or "pairwise"))
             errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
+        if (c.BackchannelTokenDeliveryMode is not (null or "poll" or "ping"))
+            errors.Add($"{key}:BackchannelTokenDeliveryMode must be poll, ping or empty, not '{c.BackchannelTokenDeliveryMode}'.");
+        if (c.BackchannelTokenDeliveryMode == "ping" && string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint))
+            errors.Add($"{key}:BackchannelClientNotificationEndpoint is required when BackchannelTokenDeliveryMode is ping.");
+        if (!string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint) && !Provider.Ciba.CibaRequestValidator.IsNotificationEndpoint(c.BackchannelClientNotificationEndpoint))
+            errors.Add($"{key}:BackchannelClientNotificationEndpoint must be an absolute https URL (http only on a loopback address) without a fragment, not '{c.BackchannelClientNotificationEndpoint}'.");
     }
 }
 
