@@ -267,6 +267,21 @@ public sealed class XummSimulatorState : IDisposable
         }
     }
 
+    /// <summary>The token's 30 days run out now (as if the user had not signed with it for 30 days).</summary>
+    public bool ExpireUserToken(string token)
+    {
+        lock (_gate)
+        {
+            if (!_userTokens.TryGetValue(token, out var found))
+            {
+                return false;
+            }
+
+            found.ExpiresAt = Time.GetUtcNow();
+            return true;
+        }
+    }
+
     // ---- xApps ----------------------------------------------------------------------------------
 
     /// <summary>Opens an xApp of <paramref name="apiKey"/> as <paramref name="account"/>: returns the one-time token.</summary>

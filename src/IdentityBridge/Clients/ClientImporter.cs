@@ -57,6 +57,8 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         c.IdTokenSigningAlg = d.IdTokenSigningAlg ?? "RS256";
         c.SubjectType = d.SubjectType ?? "public";
         c.SectorIdentifier = d.SectorIdentifier;
+        c.BackchannelTokenDeliveryMode = string.IsNullOrEmpty(d.BackchannelTokenDeliveryMode) ? null : d.BackchannelTokenDeliveryMode;
+        c.BackchannelClientNotificationEndpoint = string.IsNullOrEmpty(d.BackchannelClientNotificationEndpoint) ? null : d.BackchannelClientNotificationEndpoint;
         c.UpdatedAt = now;
     }
 }

@@ -117,6 +117,12 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:Jwks must be a JWKS document ({{\"keys\":[...]}}): {jwksProblem}");
         else if (c.TokenEndpointAuthMethod == "private_key_jwt" && string.IsNullOrWhiteSpace(c.Jwks))
             errors.Add($"{key}:Jwks is required when TokenEndpointAuthMethod is private_key_jwt.");
+        if (c.BackchannelTokenDeliveryMode is not (null or "poll" or "ping"))
+            errors.Add($"{key}:BackchannelTokenDeliveryMode must be poll, ping or empty, not '{c.BackchannelTokenDeliveryMode}'.");
+        if (c.BackchannelTokenDeliveryMode == "ping" && string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint))
+            errors.Add($"{key}:BackchannelClientNotificationEndpoint is required when BackchannelTokenDeliveryMode is ping.");
+        if (!string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint) && !Provider.Ciba.CibaRequestValidator.IsNotificationEndpoint(c.BackchannelClientNotificationEndpoint))
+            errors.Add($"{key}:BackchannelClientNotificationEndpoint must be an absolute https URL (http only on a loopback address) without a fragment, not '{c.BackchannelClientNotificationEndpoint}'.");
     }
 
     /// <summary>Why <paramref name="json"/> is not a JWKS with at least one usable signing key, or null.</summary>

@@ -36,4 +36,8 @@ public sealed class ClientDefinition
     public string? SectorIdentifier { get; set; }
     /// <summary>Client JWKS (JSON) for private_key_jwt.</summary>
     public string? Jwks { get; set; }
+    /// <summary>CIBA token delivery: <c>poll</c> (default when empty) or <c>ping</c>.</summary>
+    public string? BackchannelTokenDeliveryMode { get; set; }
+    /// <summary>Where the bridge POSTs CIBA ping notifications: https, or http on a loopback address. Required for ping.</summary>
+    public string? BackchannelClientNotificationEndpoint { get; set; }
 }

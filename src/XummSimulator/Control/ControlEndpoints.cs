@@ -28,6 +28,8 @@ internal static class ControlEndpoints
         group.MapGet("/user-tokens", (XummSimulatorState state) => Results.Json(state.UserTokens().Select(t => UserToken(t, state))));
         group.MapDelete("/user-tokens/{token}", (string token, XummSimulatorState state) =>
             state.RevokeUserToken(token) ? Results.NoContent() : Error(StatusCodes.Status404NotFound, "not_found", "No such user token."));
+        group.MapPost("/user-tokens/{token}/expire", (string token, XummSimulatorState state) =>
+            state.ExpireUserToken(token) ? Results.NoContent() : Error(StatusCodes.Status404NotFound, "not_found", "No such user token."));
 
         group.MapPost("/xapp/ott", IssueOneTimeToken);
 

@@ -10,7 +10,8 @@ namespace IdentityBridge.EndToEnd.SignIn;
 
 /// <summary>
 /// The bridge-hosted sign-in through real processes: a QR sign-in followed over the payload websocket, push for a
-/// returning user, fallback to QR when the user token was revoked, webhooks (retries, refusals), CIBA and xApps.
+/// returning user, fallback to QR when the user token was revoked or expired, webhooks (retries, refusals), CIBA (poll,
+/// ping, expiry) and xApps.
 /// The bridge must never print the API secret.
 /// </summary>
 public sealed class PayloadSignInTests(SignInProcesses processes) : IClassFixture<SignInProcesses>
@@ -81,6 +82,31 @@ public sealed class PayloadSignInTests(SignInProcesses processes) : IClassFixtur
         // The token was dropped: the next start does not even try a push.
         var (next, _) = await SignInProcesses.StartAsync(processes.NewBrowser());
         Assert.StartsWith("/signin/qr/", next, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expired_user_token_falls_back_to_the_qr_code()
+    {
+        using var browser = processes.NewBrowser();
+        var wallet = XrplAddress.CreateRandom();
+        await processes.SignInByQrAsync(browser, wallet);
+        var tokens = await processes.Control.GetFromJsonAsync<JsonElement>(processes.SimulatorUrl + "/_sim/user-tokens");
+        var token = tokens.EnumerateArray().Single(t => t.GetProperty("account").GetString() == wallet).GetProperty("userToken").GetString();
+        // The platform's 30 days run out at once; the bridge still holds the token with the expiry it was told.
+        using (var expire = await processes.Control.PostAsync(processes.SimulatorUrl + $"/_sim/user-tokens/{token}/expire", null))
+            Assert.Equal(HttpStatusCode.NoContent, expire.StatusCode);
+
+        var (path, id) = await SignInProcesses.StartAsync(browser);
+
+        Assert.StartsWith("/signin/qr/", path, StringComparison.Ordinal);
+        var payload = await processes.PayloadOfAsync(id);
+        Assert.False(payload.GetProperty("pushed").GetBoolean());
+        Assert.Contains("data:image/png;base64,", await browser.GetStringAsync(path), StringComparison.Ordinal);
+        // Signing the QR payload brings a new token and ends in a session as usual.
+        await processes.ApproveAsync(payload.GetProperty("uuid").GetString()!, wallet);
+        var state = await SignInProcesses.WaitForStatusAsync(browser, id, "signed");
+        using var done = await browser.GetAsync(state.GetProperty("next").GetString());
+        Assert.Equal("/account", done.Headers.Location!.OriginalString);
     }
 
     [Fact]
@@ -176,6 +202,100 @@ public sealed class PayloadSignInTests(SignInProcesses processes) : IClassFixtur
             Assert.True(DateTime.UtcNow < deadline, "no tokens in time");
         }
         processes.AssertSecretNotPrinted();
+    }
+
+    [Fact]
+    public async Task Ciba_ping_mode_notifies_the_client_then_the_token_endpoint_answers()
+    {
+        using var browser = processes.NewBrowser();
+        var wallet = XrplAddress.CreateRandom();
+        await processes.SignInByQrAsync(browser, wallet);
+        using var api = new HttpClient { BaseAddress = new Uri(processes.BridgeUrl) };
+        var notificationToken = "ping-" + Guid.NewGuid().ToString("N");
+
+        using var started = await PostFormAsync(api, "/connect/ciba", new()
+        {
+            ["scope"] = "openid profile",
+            ["login_hint"] = wallet,
+            ["binding_message"] = "E2E ping",
+            ["client_notification_token"] = notificationToken,
+        }, SignInProcesses.CibaPingClient);
+        Assert.True(started.StatusCode == HttpStatusCode.OK, await started.Content.ReadAsStringAsync());
+        var authReqId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("auth_req_id").GetString()!;
+
+        var payload = await PendingPayloadSignableByAsync(wallet);
+        Assert.True(payload.GetProperty("pushed").GetBoolean());
+        Assert.DoesNotContain(processes.Notifications.Received, n => n.Body.Contains(authReqId, StringComparison.Ordinal));
+        await processes.ApproveAsync(payload.GetProperty("uuid").GetString()!, wallet);
+
+        var notification = await processes.Notifications.WaitForAsync(authReqId, TimeSpan.FromSeconds(30));
+        Assert.Equal("Bearer " + notificationToken, notification.Authorization);
+        Assert.StartsWith("application/json", notification.ContentType, StringComparison.Ordinal);
+        Assert.Equal(authReqId, JsonDocument.Parse(notification.Body).RootElement.GetProperty("auth_req_id").GetString());
+
+        using var token = await PostFormAsync(api, "/connect/token", new() { ["grant_type"] = "urn:openid:params:grant-type:ciba", ["auth_req_id"] = authReqId },
+            SignInProcesses.CibaPingClient);
+        var answer = await token.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(token.StatusCode == HttpStatusCode.OK, answer.ToString());
+        Assert.True(answer.TryGetProperty("id_token", out _));
+        Assert.True(answer.TryGetProperty("access_token", out _));
+
+        using var again = await PostFormAsync(api, "/connect/token", new() { ["grant_type"] = "urn:openid:params:grant-type:ciba", ["auth_req_id"] = authReqId },
+            SignInProcesses.CibaPingClient);
+        Assert.Equal("invalid_grant", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        processes.AssertSecretNotPrinted();
+    }
+
+    [Fact]
+    public async Task A_ciba_request_nobody_answers_ends_in_expired_token_after_its_expiry()
+    {
+        using var browser = processes.NewBrowser();
+        var wallet = XrplAddress.CreateRandom();
+        await processes.SignInByQrAsync(browser, wallet);
+        using var api = new HttpClient { BaseAddress = new Uri(processes.BridgeUrl) };
+
+        using var started = await PostFormAsync(api, "/connect/ciba", new()
+        {
+            ["scope"] = "openid",
+            ["login_hint"] = wallet,
+            ["binding_message"] = "E2E expiry",
+            ["requested_expiry"] = "30",
+        });
+        Assert.True(started.StatusCode == HttpStatusCode.OK, await started.Content.ReadAsStringAsync());
+        var json = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var authReqId = json.GetProperty("auth_req_id").GetString()!;
+        Assert.Equal(30, json.GetProperty("expires_in").GetInt32());
+        var expiresAt = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var payloadUuid = (await PendingPayloadSignableByAsync(wallet)).GetProperty("uuid").GetString()!;
+
+        var poll = new Dictionary<string, string> { ["grant_type"] = "urn:openid:params:grant-type:ciba", ["auth_req_id"] = authReqId };
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        using (var pending = await PostFormAsync(api, "/connect/token", poll))
+            Assert.Equal("authorization_pending", (await pending.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+
+        await Task.Delay(expiresAt - DateTime.UtcNow + TimeSpan.FromSeconds(1));
+        using var expired = await PostFormAsync(api, "/connect/token", poll);
+        var answer = await expired.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, expired.StatusCode);
+        Assert.Equal("expired_token", answer.GetProperty("error").GetString());
+        // The bridge gave up on the payload too: the wallet is not left with a request nobody waits for.
+        var stillPending = await processes.Control.GetFromJsonAsync<JsonElement>(processes.SimulatorUrl + "/_sim/payloads?status=Pending");
+        Assert.DoesNotContain(stillPending.EnumerateArray(), p => p.GetProperty("uuid").GetString() == payloadUuid);
+    }
+
+    /// <summary>The pending payload only <paramref name="wallet"/> may sign (a CIBA request's push).</summary>
+    private async Task<JsonElement> PendingPayloadSignableByAsync(string wallet)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var payloads = await processes.Control.GetFromJsonAsync<JsonElement>(processes.SimulatorUrl + "/_sim/payloads?status=Pending");
+            foreach (var p in payloads.EnumerateArray())
+                if (p.GetProperty("signers").ValueKind == JsonValueKind.Array && p.GetProperty("signers")[0].GetString() == wallet)
+                    return p;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No pending payload for {wallet}.");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

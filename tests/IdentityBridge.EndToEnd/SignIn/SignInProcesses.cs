@@ -8,23 +8,27 @@ namespace IdentityBridge.EndToEnd.SignIn;
 /// <summary>
 /// Real processes on loopback for the payload sign-in: the standalone Xumm simulator (webhook retries after
 /// 1 s) and the bridge (SQLite, Development, the simulator as its platform API), with a <see cref="WebhookProxy"/>
-/// as the application's webhook URL. Two clients are declared: a CIBA poll client and an xApp backend.
+/// as the application's webhook URL, and a <see cref="NotificationReceiver"/> as a CIBA ping client's notification
+/// endpoint. Three clients are declared: a CIBA poll client, a CIBA ping client and an xApp backend.
 /// </summary>
 public sealed class SignInProcesses : IAsyncLifetime
 {
     public const string ApiKey = "5a7c9e1b-3d5f-4a7b-9c1d-3e5f7a9b1c3d";
     public const string ApiSecret = "c1e3a5b7-d9f1-4b3d-8e5f-7a9b1c3d5e7f";
     public const string CibaClient = "ciba-backend";
+    public const string CibaPingClient = "ciba-ping-backend";
     public const string XAppClient = "xapp-backend";
     public const string ClientSecret = "e2e-client-secret";
 
     private readonly int _simulatorPort = ProcessHost.FreePort();
     private readonly int _bridgePort = ProcessHost.FreePort();
     private readonly int _proxyPort = ProcessHost.FreePort();
+    private readonly int _notificationPort = ProcessHost.FreePort();
 
     public ProcessHost Simulator { get; private set; } = null!;
     public ProcessHost Bridge { get; private set; } = null!;
     public WebhookProxy Proxy { get; private set; } = null!;
+    public NotificationReceiver Notifications { get; private set; } = null!;
     public string BridgeUrl => $"http://127.0.0.1:{_bridgePort}";
     public string SimulatorUrl => $"http://127.0.0.1:{_simulatorPort}";
     public HttpClient Control { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -32,6 +36,7 @@ public sealed class SignInProcesses : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Proxy = new WebhookProxy(_proxyPort, BridgeUrl + "/xumm/webhook");
+        Notifications = new NotificationReceiver(_notificationPort);
         Simulator = await ProcessHost.StartAsync("XummSimulator", new Dictionary<string, string?>
         {
             ["Simulator__Apps__0__ApiKey"] = ApiKey,
@@ -54,9 +59,13 @@ public sealed class SignInProcesses : IAsyncLifetime
         env["Xumm__ApiSecret"] = ApiSecret;
         env["Xumm__Simulator__Enabled"] = "false";
         env["Xumm__Payload__Ciba__IntervalSeconds"] = "1";
+        env["Xumm__Payload__Ciba__MinExpirySeconds"] = "30";      // the shortest the bridge allows, for the expiry test
         // Appended after the development clients of appsettings.Development.json.
         Client(env, 10, CibaClient, "urn:openid:params:grant-type:ciba");
         Client(env, 11, XAppClient, "urn:ietf:params:oauth:grant-type:token-exchange");
+        Client(env, 12, CibaPingClient, "urn:openid:params:grant-type:ciba");
+        env["Bridge__Clients__12__BackchannelTokenDeliveryMode"] = "ping";
+        env["Bridge__Clients__12__BackchannelClientNotificationEndpoint"] = Notifications.Url;
         Bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/readyz", _bridgePort);
     }
 
@@ -77,6 +86,7 @@ public sealed class SignInProcesses : IAsyncLifetime
         if (Bridge is not null) await Bridge.DisposeAsync();
         if (Simulator is not null) await Simulator.DisposeAsync();
         if (Proxy is not null) await Proxy.DisposeAsync();
+        if (Notifications is not null) await Notifications.DisposeAsync();
         Control.Dispose();
     }
 

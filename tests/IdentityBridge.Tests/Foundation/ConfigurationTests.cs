@@ -215,4 +215,59 @@ public sealed class ConfigurationTests
 
         Assert.Contains("Bridge:Keys:RetentionTime", ex.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_ciba_ping_client_is_declared_in_configuration_and_imported_with_its_notification_endpoint()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://a.example",
+            ["Bridge:Clients:0:ClientId"] = "desk",
+            ["Bridge:Clients:0:ClientSecret"] = "desk-secret",
+            ["Bridge:Clients:0:AllowedGrantTypes:0"] = "urn:openid:params:grant-type:ciba",
+            ["Bridge:Clients:0:BackchannelTokenDeliveryMode"] = "ping",
+            ["Bridge:Clients:0:BackchannelClientNotificationEndpoint"] = "https://desk.example/ciba/notify",
+        }).Build();
+        var o = new BridgeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
+        Assert.Empty(BridgeErrors(o));
+
+        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "desk", ClientName = "desk" };
+        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+        Assert.Equal("ping", client.BackchannelTokenDeliveryMode);
+        Assert.Equal("https://desk.example/ciba/notify", client.BackchannelClientNotificationEndpoint);
+
+        // Removed from configuration: the next import clears it (back to poll).
+        IdentityBridge.Clients.ClientImporter.Apply(new ClientDefinition { ClientId = "desk", ClientSecret = "desk-secret" }, client, DateTimeOffset.UnixEpoch);
+        Assert.Null(client.BackchannelTokenDeliveryMode);
+        Assert.Null(client.BackchannelClientNotificationEndpoint);
+    }
+
+    [Theory]
+    [InlineData("ping", null, "BackchannelClientNotificationEndpoint is required")]
+    [InlineData("ping", "http://desk.example/notify", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
+    [InlineData("ping", "https://desk.example/notify#x", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
+    [InlineData("ping", "/notify", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
+    [InlineData("push", "https://desk.example/notify", "BackchannelTokenDeliveryMode must be poll, ping or empty")]
+    public void A_bad_ciba_delivery_declaration_names_the_key(string mode, string? endpoint, string expected)
+    {
+        var o = new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
+        };
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:Clients:0:" + expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ping", "https://desk.example/notify")]
+    [InlineData("ping", "http://127.0.0.1:8123/notify")]
+    [InlineData("poll", null)]
+    [InlineData(null, null)]
+    public void A_ciba_delivery_declaration_with_https_or_loopback_is_accepted(string? mode, string? endpoint) =>
+        Assert.Empty(BridgeErrors(new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
+        }));
 }

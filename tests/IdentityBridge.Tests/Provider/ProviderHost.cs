@@ -49,12 +49,15 @@ public class ProviderHost : BridgeFactory
 
     public async Task WithDbAsync(Func<BridgeDbContext, Task> action)
     {
+        await Services.GetRequiredService<IdentityBridge.Audit.AuditLog>().FlushAsync();
         await using var scope = Services.CreateAsyncScope();
         await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }
 
     public async Task<T> WithDbAsync<T>(Func<BridgeDbContext, Task<T>> action)
     {
+        // Audit events are stored by a background writer: flush so the query sees them.
+        await Services.GetRequiredService<IdentityBridge.Audit.AuditLog>().FlushAsync();
         await using var scope = Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }

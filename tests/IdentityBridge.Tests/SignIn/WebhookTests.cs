@@ -99,6 +99,77 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task A_retry_after_a_failed_read_back_is_handled_and_stores_the_user_token_once()
+    {
+        await using var host = QuietHost();
+        host.Settings["Xumm:MaxRetries"] = "0";                        // one GET per delivery: the fault is not retried away
+        var wallet = XrplAddress.CreateRandom();
+        var browser = host.CreateBrowser();
+        var (_, first) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        host.Simulator.Approve((await host.RequestAsync(first)).PayloadUuid!, wallet);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/signin/complete/" + first)).StatusCode);
+        await host.WithDbAsync(db => db.UserTokens.ExecuteDeleteAsync());   // the wallet is known; its token is the delivery's to bring
+
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, wallet);
+        var payload = host.Simulator.FindPayload(uuid)!;
+        var body = Body(uuid, payload.ReferenceCallUuid!, userToken: payload.IssuedUserToken);
+
+        host.Simulator.UpdateFaults(f => f with { Status500 = true });
+        var processed = ProcessedAsync(host);
+        using (var response = await PostAsync(host, body)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await processed;
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+        Assert.Empty(await host.WithDbAsync(db => db.UserTokens.ToListAsync()));
+
+        host.Simulator.ResetFaults();
+        host.Clock.Advance(TimeSpan.FromSeconds(10));                 // the platform's first retry
+        processed = ProcessedAsync(host);
+        using (var retry = await PostAsync(host, body))
+        {
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.DoesNotContain("duplicate", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        await processed;
+
+        var request = await host.RequestAsync(id);
+        Assert.Equal(SignInStatuses.Signed, request.Status);
+        Assert.Equal(wallet, request.Wallet);
+        Assert.Single(await host.WithDbAsync(db => db.UserTokens.AsNoTracking().ToListAsync()));
+        var delivery = Assert.Single(await host.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().ToListAsync()));
+        Assert.NotNull(delivery.ProcessedAt);
+
+        // Later retries of the processed delivery change nothing.
+        host.Clock.Advance(TimeSpan.FromSeconds(60));
+        using (var late = await PostAsync(host, body))
+            Assert.Contains("\"duplicate\":true", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await host.WithDbAsync(db => db.UserTokens.ToListAsync()));
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_of_one_delivery_are_handled_once()
+    {
+        await using var host = QuietHost();
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var count = 0;
+        host.Services.GetRequiredService<WebhookQueue>().Processed += _ => Interlocked.Increment(ref count);
+
+        var processed = ProcessedAsync(host);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync(host, body)));
+        await processed;
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        Assert.Equal(3, bodies.Count(b => b.Contains("\"duplicate\":true", StringComparison.Ordinal)));
+        Assert.Equal(SignInStatuses.Signed, (await host.RequestAsync(id)).Status);
+        Assert.Equal(1, count);
+    }
+
+    [Fact]
     public async Task The_key_without_any_hyphen_is_accepted_too()
     {
         await using var host = QuietHost();

@@ -27,6 +27,26 @@ public sealed class ControlEndpointTests
     }
 
     [Fact]
+    public async Task A_user_token_can_be_expired_and_then_pushes_no_more()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+        var uuid = await host.CreatePayloadAsync();
+        Assert.True(host.State.Approve(uuid, SimulatorHost.Wallet).Succeeded);
+        var token = host.State.FindPayload(uuid)!.IssuedUserToken!;
+
+        using var expire = await host.Client.PostAsync($"{SimulatorHost.Prefix}/_sim/user-tokens/{token}/expire", null);
+        using var unknown = await host.Client.PostAsync($"{SimulatorHost.Prefix}/_sim/user-tokens/no-such-token/expire", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, expire.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var found = host.State.FindUserToken(token)!;
+        Assert.False(found.Revoked);
+        Assert.False(found.IsActive(host.Clock.GetUtcNow()));
+        var tokens = (await host.Client.GetFromJsonAsync<JsonArray>($"{SimulatorHost.Prefix}/_sim/user-tokens"))!;
+        Assert.False(tokens.Single(t => t!["userToken"]!.GetValue<string>() == token)!["active"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Invalid_account_is_a_bad_request_and_unknown_payload_not_found()
     {
         await using var host = await SimulatorHost.StartAsync();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using IdentityBridge.Accounts;
 using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.Authorization;
@@ -52,6 +53,10 @@ public sealed class AdminAuthorizationHandler(BridgeDbContext db, SessionService
         var scopes = identity.FindAll("scope").Concat(identity.FindAll("scp"))
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         if (!scopes.Contains(AdminAuth.Scope, StringComparer.Ordinal)) return (null, AdminDenial.InsufficientScope);
+        // A user token names its local account in a claim the validator adds: for a client with pairwise
+        // subjects, sub is that client's pairwise id and matches no account.
+        if (identity.FindFirst(AccessTokenValidator.AccountIdClaim)?.Value is { Length: > 0 } accountId)
+            return await IsActiveAdminAsync(accountId, ct) ? (accountId, null) : (null, AdminDenial.NotAdmin);
         var subject = identity.FindFirst("sub")!.Value;
         var clientId = identity.FindFirst("client_id")?.Value;
         if (clientId is not null && subject == clientId)

@@ -17,14 +17,18 @@ namespace IdentityBridge.Federation.Webhooks;
 /// body, keyed with the API secret minus its first hyphen, or minus all hyphens) is checked in constant time,
 /// with the timestamp within <see cref="PayloadSignInOptions.WebhookTimestampWindow"/> of our clock: 401 otherwise.</item>
 /// <item><c>meta.application_uuidv4</c> must be our API key: 403 otherwise.</item>
-/// <item>Each delivery (<c>payloadResponse.reference_call_uuidv4</c>) is handled once: a retry answers 200 and does nothing.</item>
-/// <item>The answer is 200 at once; a worker reads the payload back before any state changes.</item>
+/// <item>Each delivery (<c>payloadResponse.reference_call_uuidv4</c>) is handled once: a retry of a processed (or
+/// in-flight) delivery answers 200 and does nothing; a retry of a delivery whose read-back failed is handled anew.</item>
+/// <item>The answer is 200 at once (503 when the work queue is full); a worker reads the payload back before any
+/// state changes.</item>
 /// </list>
 /// Refusals are audited (<c>xumm.webhook_refused</c>) and change nothing.
 /// </summary>
 public static class WebhookEndpoint
 {
     public const string Path = "/xumm/webhook";
+    /// <summary>How long a claimed, unprocessed delivery keeps retries out (longer than any read-back takes).</summary>
+    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
     private const int MaxBodyBytes = 64 * 1024;
 
     public static void Map(IEndpointRouteBuilder app) =>
@@ -70,19 +74,44 @@ public static class WebhookEndpoint
             return Refusal(StatusCodes.Status403Forbidden, "access_denied", "The delivery is about another application.");
         }
 
-        if (await db.WebhookDeliveries.AnyAsync(d => d.ReferenceCallUuid == notice.ReferenceCallUuid, ct) || !await TryRecordAsync(db, notice, now, ct))
+        if (!await TryClaimAsync(db, notice, now, ct))
         {
             logger.LogInformation("Webhook delivery {ReferenceCall} for payload {PayloadUuid} is a repeat; ignored", notice.ReferenceCallUuid, notice.PayloadUuid);
             return Results.Json(new { received = true, duplicate = true });
         }
 
         if (!queue.Enqueue(new WebhookWork(notice.ReferenceCallUuid, notice.PayloadUuid, notice.UserToken)))
-            logger.LogWarning("Webhook queue full; payload {PayloadUuid} is left to websocket and polling", notice.PayloadUuid);
+        {
+            // Not handled: release the claim and say so, so the platform's retry is not taken for a repeat.
+            await ReleaseAsync(db, notice.ReferenceCallUuid, CancellationToken.None);
+            logger.LogWarning("Webhook queue full; delivery {ReferenceCall} for payload {PayloadUuid} left to the platform's retry, websocket and polling",
+                notice.ReferenceCallUuid, notice.PayloadUuid);
+            context.Response.Headers.RetryAfter = "10";
+            return Refusal(StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", "The delivery could not be queued; retry later.");
+        }
         return Results.Json(new { received = true });
     }
 
-    private static async Task<bool> TryRecordAsync(BridgeDbContext db, WebhookNotice notice, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Claims a delivery for this request. A delivery row means "processed" (<see cref="WebhookDelivery.ProcessedAt"/> set)
+    /// or "being processed since <see cref="WebhookDelivery.ReceivedAt"/>"; a delivery whose handling failed has no row
+    /// (the worker releases it). So a retry is a repeat only when the delivery was processed, or is being processed and
+    /// its claim is younger than <see cref="ClaimTimeout"/> (after that, the node holding it is taken for gone).
+    /// Inserts and takeovers are atomic: of two concurrent retries, one claims and the other is a repeat.
+    /// </summary>
+    private static async Task<bool> TryClaimAsync(BridgeDbContext db, WebhookNotice notice, DateTimeOffset now, CancellationToken ct)
     {
+        var existing = await db.WebhookDeliveries.AsNoTracking().FirstOrDefaultAsync(d => d.ReferenceCallUuid == notice.ReferenceCallUuid, ct);
+        if (existing is not null)
+        {
+            if (existing.ProcessedAt is not null || existing.ReceivedAt > now - ClaimTimeout) return false;
+            var claimedAt = existing.ReceivedAt;
+            var taken = await db.WebhookDeliveries
+                .Where(d => d.ReferenceCallUuid == notice.ReferenceCallUuid && d.ProcessedAt == null && d.ReceivedAt == claimedAt)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.ReceivedAt, now), ct);
+            return taken == 1;
+        }
+
         var delivery = new WebhookDelivery { ReferenceCallUuid = notice.ReferenceCallUuid, PayloadUuid = notice.PayloadUuid, ReceivedAt = now };
         db.WebhookDeliveries.Add(delivery);
         try
@@ -97,6 +126,10 @@ public static class WebhookEndpoint
             return false;
         }
     }
+
+    /// <summary>Forgets an unprocessed delivery, so the platform's next retry of it is handled.</summary>
+    internal static Task ReleaseAsync(BridgeDbContext db, string referenceCallUuid, CancellationToken ct) =>
+        db.WebhookDeliveries.Where(d => d.ReferenceCallUuid == referenceCallUuid && d.ProcessedAt == null).ExecuteDeleteAsync(ct);
 
     private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {

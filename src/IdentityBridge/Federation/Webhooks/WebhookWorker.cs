@@ -23,6 +23,7 @@ internal sealed class WebhookWorker(WebhookQueue queue, IServiceScopeFactory sco
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     logger.LogError(ex, "Webhook delivery {ReferenceCall} for payload {PayloadUuid} failed", work.ReferenceCallUuid, work.PayloadUuid);
+                    await ReleaseAsync(work);
                 }
                 finally
                 {
@@ -36,17 +37,33 @@ internal sealed class WebhookWorker(WebhookQueue queue, IServiceScopeFactory sco
         }
     }
 
+    private async Task ReleaseAsync(WebhookWork work)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await WebhookEndpoint.ReleaseAsync(scope.ServiceProvider.GetRequiredService<BridgeDbContext>(), work.ReferenceCallUuid, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Webhook delivery {ReferenceCall} could not be released for a retry", work.ReferenceCallUuid);
+        }
+    }
+
     private async Task HandleAsync(WebhookWork work, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var resolver = scope.ServiceProvider.GetRequiredService<PayloadResolver>();
         var result = await resolver.ResolveAsync(work.PayloadUuid, work.UserToken, ct);
+        var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
         if (!result.Looked)
         {
-            logger.LogWarning("Webhook delivery {ReferenceCall}: payload {PayloadUuid} could not be read back; left to polling", work.ReferenceCallUuid, work.PayloadUuid);
+            // Not processed: forget the delivery so the platform's retry of it is handled, not taken for a repeat.
+            await WebhookEndpoint.ReleaseAsync(db, work.ReferenceCallUuid, ct);
+            logger.LogWarning("Webhook delivery {ReferenceCall}: payload {PayloadUuid} could not be read back; left to the platform's retry and polling",
+                work.ReferenceCallUuid, work.PayloadUuid);
             return;
         }
-        var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
         var now = time.GetUtcNow();
         await db.WebhookDeliveries.Where(d => d.ReferenceCallUuid == work.ReferenceCallUuid)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.ProcessedAt, now), ct);

@@ -7,6 +7,9 @@ public sealed record ClientAuthentication(RegisteredClient? Client, string? Meth
 {
     public bool Succeeded => Client is not null && Error is null;
 
+    /// <summary>On failure, the client id the caller presented (unverified), when it named one: for the audit trail.</summary>
+    public string? ClientIdTried { get; init; }
+
     public static ClientAuthentication Fail(ProtocolError error, bool usedBasic) => new(null, null, error, usedBasic);
 }
 

@@ -33,7 +33,7 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         if (basic is { } b)
         {
             if (formId is not null && formId != b.Id)
-                return ClientAuthentication.Fail(ProtocolError.InvalidClient("client_id does not match the HTTP Basic credentials."), true);
+                return ClientAuthentication.Fail(ProtocolError.InvalidClient("client_id does not match the HTTP Basic credentials."), true) with { ClientIdTried = b.Id };
             (method, clientId) = (ClientAuthMethods.SecretBasic, b.Id);
         }
         else if (formSecret is not null) (method, clientId) = (ClientAuthMethods.SecretPost, formId);
@@ -46,31 +46,33 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         else (method, clientId) = (ClientAuthMethods.None, formId);
 
         if (clientId is null)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
+            return Refuse(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
         var client = await clients.FindEnabledAsync(clientId, ct);
         if (client is null)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Unknown or disabled client."), usedBasic);
+            return Refuse(ProtocolError.InvalidClient("Unknown or disabled client."), usedBasic);
         if (client.TokenEndpointAuthMethod != method)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient($"This client must authenticate with {client.TokenEndpointAuthMethod}."), usedBasic);
+            return Refuse(ProtocolError.InvalidClient($"This client must authenticate with {client.TokenEndpointAuthMethod}."), usedBasic);
 
         switch (method)
         {
             case ClientAuthMethods.None:
                 if (!client.IsPublic || !allowPublic)
-                    return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), false);
+                    return Refuse(ProtocolError.InvalidClient("Client authentication is required."), false);
                 break;
             case ClientAuthMethods.SecretBasic:
             case ClientAuthMethods.SecretPost:
                 var secret = basic?.Secret ?? formSecret!;
                 if (!VerifySecret(client, secret))
-                    return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication failed."), usedBasic);
+                    return Refuse(ProtocolError.InvalidClient("Client authentication failed."), usedBasic);
                 break;
             case ClientAuthMethods.PrivateKeyJwt:
                 if (await assertions.ValidateAsync(client, assertion!, request, ct) is { } problem)
-                    return ClientAuthentication.Fail(ProtocolError.InvalidClient(problem), false);
+                    return Refuse(ProtocolError.InvalidClient(problem), false);
                 break;
         }
         return new ClientAuthentication(client, method, null, usedBasic);
+
+        ClientAuthentication Refuse(ProtocolError error, bool basicUsed) => ClientAuthentication.Fail(error, basicUsed) with { ClientIdTried = clientId };
     }
 
     private bool VerifySecret(RegisteredClient client, string secret)

@@ -1,3 +1,4 @@
+using IdentityBridge.Audit;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
@@ -7,9 +8,16 @@ namespace IdentityBridge.Provider.Endpoints;
 /// <summary>
 /// POST /connect/token: authenticate the client → dispatch grant_type to its <see cref="IGrantHandler"/>
 /// (checked against the client's allowed grant types) → the token response or a protocol error.
+/// Every refusal is audited here, once per request (<c>token.refused</c>: the error and its description, the
+/// client id presented, the grant type; never a secret, code or token), except the polling answers of CIBA
+/// (authorization_pending, slow_down), which are the normal course of a poll and not refusals.
 /// </summary>
 public static class TokenEndpoint
 {
+    /// <summary>Longest client id copied into the audit trail from an unauthenticated request.</summary>
+    internal const int MaxAuditedClientId = 128;
+    private const int MaxAuditedReason = 300;
+
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(ProviderUrls.TokenPath, HandleAsync).DisableAntiforgery();
 
@@ -17,32 +25,53 @@ public static class TokenEndpoint
         HttpContext context,
         ClientAuthenticator authenticator,
         IEnumerable<IGrantHandler> handlers,
+        AuditLog audit,
         CancellationToken ct)
     {
         var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
         if (parameters is null)
-            return ProtocolResults.Error(ProtocolError.InvalidRequest("The token request must be application/x-www-form-urlencoded."));
+            return await RefuseAsync(audit, ProtocolError.InvalidRequest("The token request must be application/x-www-form-urlencoded."), null, null, null, ct);
+        var grantType = parameters["grant_type"];
         if (parameters.Duplicate is { } duplicate)
-            return ProtocolResults.Error(ProtocolError.InvalidRequest($"The {duplicate} parameter was sent more than once."));
+            return await RefuseAsync(audit, ProtocolError.InvalidRequest($"The {duplicate} parameter was sent more than once."), null, null, null, ct);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
-        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!, auth.UsedBasic);
+        if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, grantType, ct, auth.UsedBasic);
         var client = auth.Client!;
 
-        var grantType = parameters["grant_type"];
-        if (grantType is null) return ProtocolResults.Error(ProtocolError.InvalidRequest("The grant_type parameter is missing."));
+        if (grantType is null) return await RefuseAsync(audit, ProtocolError.InvalidRequest("The grant_type parameter is missing."), client, null, null, ct);
         var handler = handlers.FirstOrDefault(h => h.GrantType == grantType);
-        if (handler is null) return ProtocolResults.Error(new ProtocolError(ProtocolErrors.UnsupportedGrantType, "This grant type is not supported."));
-        if (!client.AllowsGrant(grantType)) return ProtocolResults.Error(ProtocolError.UnauthorizedClient("This client may not use this grant type."));
+        if (handler is null)
+            return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.UnsupportedGrantType, "This grant type is not supported."), client, null, grantType, ct);
+        if (!client.AllowsGrant(grantType))
+            return await RefuseAsync(audit, ProtocolError.UnauthorizedClient("This client may not use this grant type."), client, null, grantType, ct);
 
-        var result = await handler.HandleAsync(new TokenRequestContext
+        var request = new TokenRequestContext
         {
             HttpContext = context,
             Client = client,
             ClientAuthenticationMethod = auth.Method!,
             GrantType = grantType,
             Parameters = parameters,
-        }, ct);
-        return result.Response is { } response ? ProtocolResults.NoStoreJson(response.ToJson()) : ProtocolResults.Error(result.Error!);
+        };
+        var result = await handler.HandleAsync(request, ct);
+        if (result.Response is { } response) return ProtocolResults.NoStoreJson(response.ToJson());
+        if (request.RefusalAudited || IsPollingAnswer(result.Error!.Error)) return ProtocolResults.Error(result.Error!);
+        return await RefuseAsync(audit, result.Error, client, null, grantType, ct);
     }
+
+    private static bool IsPollingAnswer(string error) => error is Ciba.Ciba.Errors.AuthorizationPending or Ciba.Ciba.Errors.SlowDown;
+
+    /// <summary>Audits the refusal and returns it.</summary>
+    private static async Task<IResult> RefuseAsync(AuditLog audit, ProtocolError error, RegisteredClient? client, string? clientIdTried, string? grantType,
+        CancellationToken ct, bool usedBasic = false)
+    {
+        var clientId = client?.ClientId ?? Truncate(clientIdTried, MaxAuditedClientId);
+        var reason = Truncate(error.Description is null ? error.Error : $"{error.Error}: {error.Description}", MaxAuditedReason);
+        await audit.WriteAsync(AuditTypes.TokenRefused, client?.ClientId ?? "anonymous", clientId: clientId, success: false, reason: reason,
+            details: new { error = error.Error, grantType = Truncate(grantType, 100), clientAuthenticated = client is not null }, ct: ct);
+        return ProtocolResults.Error(error, usedBasic);
+    }
+
+    private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }

@@ -30,6 +30,7 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
             if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
             await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, grant.AccountId, client.ClientId, success: false,
                 reason: "code_reuse", details: new { family = grant.FamilyId }, ct: ct);
+            context.RefusalAudited = true;
             return Fail(ProtocolErrors.InvalidGrant, "The code was already used.");
         }
 

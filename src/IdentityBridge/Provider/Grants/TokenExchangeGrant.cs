@@ -71,6 +71,7 @@ public sealed class TokenExchangeGrant(
         {
             await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, clientId: client.ClientId, success: false, reason: signIn.Error,
                 details: new { grant = GrantType }, ct: ct);
+            context.RefusalAudited = true;
             return Fail(ProtocolErrors.InvalidRequest, signIn.Description ?? "The subject token is not acceptable.");
         }
 

@@ -13,5 +13,11 @@ public sealed class TokenRequestContext
     public required string GrantType { get; init; }
     public required OAuthParameters Parameters { get; init; }
 
+    /// <summary>
+    /// Set by a grant that wrote its own, richer <c>token.refused</c> event for this request, so the endpoint
+    /// does not write a second one.
+    /// </summary>
+    public bool RefusalAudited { get; set; }
+
     public string? this[string name] => Parameters[name];
 }

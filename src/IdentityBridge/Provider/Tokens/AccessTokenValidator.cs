@@ -51,7 +51,7 @@ public sealed class AccessTokenValidator(
             if (!await HotQueries.AccountIsActive(db, accountId, ct)) return null;
         }
 
-        var identity = new ClaimsIdentity(jwt.Claims.Where(c => c.Type != TokenIssuer.ProtectedAccountClaim), "Bearer", "sub", "roles");
+        var identity = new ClaimsIdentity(jwt.Claims.Where(c => c.Type is not (TokenIssuer.ProtectedAccountClaim or AccountIdClaim)), "Bearer", "sub", "roles");
         if (accountId is not null) identity.AddClaim(new Claim(AccountIdClaim, accountId));
         return new ValidatedAccessToken(jwt, new ClaimsPrincipal(identity), clientId, accountId, family, jti, DateTimeOffset.FromUnixTimeSeconds(exp));
     }

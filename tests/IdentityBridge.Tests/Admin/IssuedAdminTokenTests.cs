@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using IdentityBridge.Accounts;
+using IdentityBridge.Audit;
+using IdentityBridge.Clients;
+using IdentityBridge.Operations;
+using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Tests.Provider;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+/// <summary>
+/// The admin API with the bridge's own token validator and tokens from the bridge's own token endpoint:
+/// client_credentials tokens, and user tokens from the authorization code flow (public and pairwise subjects).
+/// </summary>
+public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : IClassFixture<IssuedAdminTokenTests.Host>
+{
+    public const string Service = "admin-service";
+    public const string ServiceSecret = "admin-service-secret";
+    public const string Console = "admin-web";
+    public const string ConsoleSecret = "admin-web-secret";
+    public const string PairwiseConsole = "admin-pairwise";
+    public const string PairwiseSecret = "admin-pairwise-secret";
+    private const string ListPath = "/admin/api/clients";
+
+    public sealed class Host : ProviderHost
+    {
+        public Host() => MoreServices = services => services.AddSingleton<IBridgeInitializer, AdminClientSeeder>();
+    }
+
+    private sealed class AdminClientSeeder : IBridgeInitializer
+    {
+        public int Order => 51;
+
+        public async Task InitializeAsync(IServiceProvider services, CancellationToken ct)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
+            db.Clients.Add(Confidential(Service, ServiceSecret, "client_credentials", "bridge.admin wallet"));
+            db.Clients.Add(Confidential(Console, ConsoleSecret, "authorization_code", "openid profile bridge.admin"));
+            var pairwise = Confidential(PairwiseConsole, PairwiseSecret, "authorization_code", "openid profile bridge.admin");
+            pairwise.SubjectType = "pairwise";
+            db.Clients.Add(pairwise);
+            await db.SaveChangesAsync(ct);
+        }
+
+        private static Client Confidential(string id, string secret, string grants, string scopes)
+        {
+            var client = new Client
+            {
+                ClientId = id,
+                ClientName = "App " + id,
+                ClientType = ClientTypes.Confidential,
+                RedirectUris = JsonSerializer.Serialize(new[] { TestClients.Redirect }),
+                PostLogoutRedirectUris = "[]",
+                AllowedScopes = scopes,
+                AllowedGrantTypes = grants,
+            };
+            client.Secrets.Add(new ClientSecret { ClientId = id, Hash = ClientSecretHasher.Hash(secret), CreatedAt = DateTimeOffset.UnixEpoch });
+            return client;
+        }
+    }
+
+    [Fact]
+    public async Task A_client_credentials_token_with_the_admin_scope_lists_clients()
+    {
+        var token = await ClientTokenAsync("bridge.admin");
+        var response = await CallAsync(token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_client_credentials_token_of_the_same_client_without_the_admin_scope_gets_403()
+    {
+        var token = await ClientTokenAsync("wallet");
+        var response = await CallAsync(token);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("insufficient_scope", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_token_of_an_admin_account_lists_clients_and_acts_as_that_account()
+    {
+        var (wallet, accountId) = await AccountAsync(AccountService.AdminRole);
+        var token = await UserTokenAsync(Console, ConsoleSecret, wallet);
+        Assert.Equal(accountId, OidcDriver.Jwt(token).Subject);
+
+        var response = await CallAsync(token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_user_token_of_an_account_without_the_admin_role_gets_403()
+    {
+        var (wallet, _) = await AccountAsync("staff");
+        var token = await UserTokenAsync(Console, ConsoleSecret, wallet);
+        var response = await CallAsync(token);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_user_token_from_a_pairwise_client_is_checked_against_the_account_behind_the_pairwise_subject()
+    {
+        var (wallet, accountId) = await AccountAsync(AccountService.AdminRole);
+        var token = await UserTokenAsync(PairwiseConsole, PairwiseSecret, wallet);
+        var jwt = OidcDriver.Jwt(token);
+        Assert.NotEqual(accountId, jwt.Subject);
+        Assert.True(jwt.TryGetPayloadValue<string>(TokenIssuer.ProtectedAccountClaim, out _));
+
+        var response = await CallAsync(token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+
+        // The admin change it makes is recorded under the account, not under its pairwise subject.
+        var create = new HttpRequestMessage(HttpMethod.Post, "/admin/api/accounts")
+        {
+            Content = Json.Body(new { displayName = "Made by a pairwise admin" }),
+        };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var created = await host.CreateApiClient().SendAsync(create);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        await host.Services.GetRequiredService<AuditLog>().FlushAsync();
+        var actors = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == AuditTypes.AccountCreated).Select(e => e.Actor).ToListAsync());
+        Assert.Contains(accountId, actors);
+        Assert.DoesNotContain(jwt.Subject, actors);
+    }
+
+    [Fact]
+    public async Task A_pairwise_user_token_of_an_account_without_the_admin_role_gets_403()
+    {
+        var (wallet, _) = await AccountAsync("staff");
+        var token = await UserTokenAsync(PairwiseConsole, PairwiseSecret, wallet);
+        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync(token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_signed_by_a_foreign_key_and_issuer_gets_401()
+    {
+        var (_, accountId) = await AccountAsync(AccountService.AdminRole);
+        var foreign = new TokenMinter().Mint(accountId, "openid bridge.admin", host.Clock.GetUtcNow(), clientId: Console, issuer: "https://evil.example");
+        var response = await CallAsync(foreign);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_signed_by_a_foreign_key_naming_this_issuer_gets_401()
+    {
+        var (_, accountId) = await AccountAsync(AccountService.AdminRole);
+        var foreign = new TokenMinter().Mint(accountId, "openid bridge.admin", host.Clock.GetUtcNow(), clientId: Console);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(foreign)).StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> CallAsync(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, ListPath);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await host.CreateApiClient().SendAsync(request);
+    }
+
+    private async Task<string> ClientTokenAsync(string scope)
+    {
+        var driver = new OidcDriver(host);
+        var response = await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = scope }, Service, ServiceSecret);
+        var json = await OidcDriver.Json(response, HttpStatusCode.OK);
+        Assert.Equal(scope, json.GetProperty("scope").GetString());
+        return json.GetProperty("access_token").GetString()!;
+    }
+
+    private async Task<string> UserTokenAsync(string clientId, string secret, string wallet)
+    {
+        var driver = new OidcDriver(host, wallet);
+        var json = await driver.LoginAsync(driver.Params(clientId, "openid profile bridge.admin"), clientId, secret);
+        Assert.Contains("bridge.admin", json.GetProperty("scope").GetString()!.Split(' '));
+        return json.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An account with a wallet and a role, created before its first login.</summary>
+    private async Task<(string Wallet, string AccountId)> AccountAsync(string role)
+    {
+        var wallet = TestWallets.New();
+        var account = AccountService.NewAccount(host.Clock.GetUtcNow(), "Test " + Guid.NewGuid().ToString("N")[..6]);
+        account.Wallets.Add(new Wallet { AccountId = account.Id, Address = wallet, LinkedAt = host.Clock.GetUtcNow() });
+        account.Roles.Add(new AccountRole { AccountId = account.Id, Role = role });
+        await host.WithDbAsync(async db =>
+        {
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync();
+        });
+        return (wallet, account.Id);
+    }
+}

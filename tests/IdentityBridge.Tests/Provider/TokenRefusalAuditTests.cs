@@ -1,0 +1,104 @@
+using System.Net;
+using IdentityBridge.Audit;
+using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Provider;
+
+/// <summary>Refused token requests leave one <c>token.refused</c> event each, with the reason and without secrets.</summary>
+public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task A_wrong_client_secret_is_audited_with_the_client_id_tried_and_without_the_secret()
+    {
+        const string wrong = "not-the-web-secret-7f3a";
+        var driver = new OidcDriver(host);
+
+        var events = await RefusalsDuringAsync(async () =>
+        {
+            var response = await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, TestClients.Web, wrong);
+            await OidcDriver.AssertError(response, HttpStatusCode.Unauthorized, "invalid_client");
+        });
+
+        var refused = Assert.Single(events);
+        Assert.False(refused.Success);
+        Assert.Equal(TestClients.Web, refused.ClientId);
+        Assert.StartsWith("invalid_client", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("client_credentials", refused.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, refused.Reason + refused.Details + refused.Actor, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_is_audited_under_the_id_it_presented()
+    {
+        var driver = new OidcDriver(host);
+        var events = await RefusalsDuringAsync(async () =>
+        {
+            var response = await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, "nobody-here", "whatever");
+            await OidcDriver.AssertError(response, HttpStatusCode.Unauthorized, "invalid_client");
+        });
+
+        var refused = Assert.Single(events);
+        Assert.Equal("nobody-here", refused.ClientId);
+        Assert.Equal("anonymous", refused.Actor);
+    }
+
+    [Fact]
+    public async Task A_pkce_mismatch_is_audited_as_invalid_grant_with_the_reason_and_without_the_code()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var otherVerifier = new OidcDriver(host).Verifier;
+
+        var events = await RefusalsDuringAsync(async () =>
+            await OidcDriver.AssertError(await driver.RedeemAsync(code, verifier: otherVerifier), HttpStatusCode.BadRequest, "invalid_grant"));
+
+        var refused = Assert.Single(events);
+        Assert.Equal(TestClients.Web, refused.ClientId);
+        Assert.Equal(TestClients.Web, refused.Actor);
+        Assert.StartsWith("invalid_grant", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("code_verifier does not match", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("authorization_code", refused.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(code, refused.Reason + refused.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherVerifier, refused.Reason + refused.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unsupported_grant_type_is_audited()
+    {
+        var driver = new OidcDriver(host);
+        var events = await RefusalsDuringAsync(async () =>
+            await OidcDriver.AssertError(
+                await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "password" }, TestClients.Web, TestClients.WebSecret),
+                HttpStatusCode.BadRequest, "unsupported_grant_type"));
+
+        var refused = Assert.Single(events);
+        Assert.StartsWith("unsupported_grant_type", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("password", refused.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reused_code_leaves_its_own_event_and_no_second_one()
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.OK);
+
+        var events = await RefusalsDuringAsync(async () =>
+            await OidcDriver.AssertError(await driver.RedeemAsync(code), HttpStatusCode.BadRequest, "invalid_grant"));
+
+        Assert.Equal("code_reuse", Assert.Single(events).Reason);
+    }
+
+    /// <summary>The token.refused events written while <paramref name="action"/> ran (tests of a class run one at a time).</summary>
+    private async Task<List<AuditEvent>> RefusalsDuringAsync(Func<Task> action)
+    {
+        var log = host.Services.GetRequiredService<AuditLog>();
+        await log.FlushAsync();
+        var before = await host.WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
+        await action();
+        await log.FlushAsync();
+        return await host.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(e => e.Id > before && e.Type == AuditTypes.TokenRefused).ToListAsync());
+    }
+}
