@@ -103,7 +103,7 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         var sid = idToken.GetPayloadValue<string>("sid");
         await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()! });
 
-        var (uri, body) = await host.BackChannel.WaitForAsync(b => LogoutToken(b)?.GetPayloadValue<string>("sid") == sid, TimeSpan.FromSeconds(10));
+        var (uri, body) = await host.BackChannel.WaitForAsync(b => LogoutToken(b)?.GetPayloadValue<string>("sid") == sid, TimeSpan.FromSeconds(30));
         Assert.Equal(TestClients.BackChannel, uri.ToString());
         var raw = LogoutToken(body)!.EncodedToken;
         var jwks = new JsonWebKeySet(await host.CreateApiClient().GetStringAsync("/.well-known/jwks.json"));

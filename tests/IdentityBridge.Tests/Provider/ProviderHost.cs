@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IdentityBridge.Accounts;
+using IdentityBridge.Audit;
 using IdentityBridge.Configuration;
 using IdentityBridge.Operations;
 using IdentityBridge.Provider.Clients;
@@ -49,15 +50,15 @@ public class ProviderHost : BridgeFactory
 
     public async Task WithDbAsync(Func<BridgeDbContext, Task> action)
     {
-        await Services.GetRequiredService<IdentityBridge.Audit.AuditLog>().FlushAsync();
+        // Audit events are stored by a background writer: flush so the query sees every event recorded so far.
+        await Services.GetRequiredService<AuditLog>().FlushAsync();
         await using var scope = Services.CreateAsyncScope();
         await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }
 
     public async Task<T> WithDbAsync<T>(Func<BridgeDbContext, Task<T>> action)
     {
-        // Audit events are stored by a background writer: flush so the query sees them.
-        await Services.GetRequiredService<IdentityBridge.Audit.AuditLog>().FlushAsync();
+        await Services.GetRequiredService<AuditLog>().FlushAsync();
         await using var scope = Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }

@@ -93,7 +93,7 @@ public sealed class CibaTests
 
         var ping = host.Pings.NextAsync();
         host.Simulator.Approve(request.PayloadUuid!, wallet);
-        var captured = await ping.WaitAsync(TimeSpan.FromSeconds(20));
+        var captured = await ping.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(SignInHost.NotificationEndpoint, captured.Uri.ToString());
         Assert.Equal("Bearer notify-me-8d2f0c6a1b", captured.Authorization);
@@ -115,7 +115,7 @@ public sealed class CibaTests
 
         var ping = host.Pings.NextAsync();
         host.Simulator.Reject((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!);
-        await ping.WaitAsync(TimeSpan.FromSeconds(20));
+        await ping.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("access_denied", (await TokenAsync(api, SignInHost.CibaPingClient, authReqId)).Error);
     }

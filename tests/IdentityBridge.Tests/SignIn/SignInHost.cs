@@ -89,7 +89,7 @@ public class SignInHost : BridgeFactory
     /// <summary>Waits (bounded, no sleeping) until request <paramref name="id"/> is in <paramref name="status"/>.</summary>
     public async Task<SignInRequest> WaitForStatusAsync(string id, string status, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var next = Signals.NextChangeAsync(id);

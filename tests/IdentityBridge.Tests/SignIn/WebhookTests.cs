@@ -316,6 +316,6 @@ public sealed class WebhookTests
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Services.GetRequiredService<WebhookQueue>().Processed += _ => done.TrySetResult();
-        return done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -45,9 +45,9 @@ public sealed class KestrelHostingTests
         var uuid = refs["uuid"]!.GetValue<string>();
 
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(refs["refs"]!["websocket_status"]!.GetValue<string>()), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new Uri(refs["refs"]!["websocket_status"]!.GetValue<string>()), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var buffer = new byte[4096];
-        var welcome = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var welcome = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Contains($"Welcome {uuid}", Encoding.UTF8.GetString(buffer, 0, welcome.Count), StringComparison.Ordinal);
         Assert.StartsWith("ws://127.0.0.1:", refs["refs"]!["websocket_status"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -36,7 +36,7 @@ public sealed class PayloadWebSocketTests
         Assert.Equal("ws-1", resolved["custom_meta"]!["identifier"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(resolved["txid"]!.GetValue<string>()));
 
-        var close = await socket.ReceiveAsync(new byte[256], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var close = await socket.ReceiveAsync(new byte[256], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(WebSocketMessageType.Close, close.MessageType);
     }
 
@@ -80,7 +80,7 @@ public sealed class PayloadWebSocketTests
     private static async Task<JsonObject> ReceiveAsync(WebSocket socket)
     {
         var buffer = new byte[8192];
-        var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(WebSocketMessageType.Text, result.MessageType);
         Assert.True(result.EndOfMessage);
         return JsonNode.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count))!.AsObject();

@@ -29,7 +29,7 @@ public sealed class WebhookRecorder : HttpMessageHandler
     }
 
     public async Task<RecordedWebhook> NextAsync() =>
-        await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 
     public bool HasMore => _received.Reader.TryPeek(out _);
 

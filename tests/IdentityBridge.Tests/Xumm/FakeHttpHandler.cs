@@ -68,7 +68,7 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
                 }
             }
 
-            using var safetyNet = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var safetyNet = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _arrivals.Reader.WaitToReadAsync(safetyNet.Token);
             _arrivals.Reader.TryRead(out _);
         }

@@ -3,7 +3,7 @@ namespace IdentityBridge.Tests.Xumm;
 /// <summary>A clock that only moves when told; timers fire during <see cref="Advance"/>.</summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _timers = [];

@@ -9,7 +9,7 @@ namespace IdentityBridge.Tests.Xumm;
 public sealed class XummPlatformClientResilienceTests
 {
     // A broken rule must fail the test, not leave it waiting on a clock nobody advances.
-    private const int TestTimeout = 15_000;
+    private const int TestTimeout = 60_000;
 
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
