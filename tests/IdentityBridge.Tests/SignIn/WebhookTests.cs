@@ -13,6 +13,15 @@ namespace IdentityBridge.Tests.SignIn;
 public sealed class WebhookTests
 {
     /// <summary>A host where only the webhooks of a test resolve payloads: no simulator webhooks, no websockets, no follower.</summary>
+    /// <summary>A QR sign-in (its request id and payload) approved in the simulator, and the body of the webhook delivery that reports it.</summary>
+    private static async Task<(string Id, string Uuid, string Body)> ApprovedSignInAsync(SignInHost host)
+    {
+        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
+        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
+        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
+        return (id, uuid, Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!));
+    }
+
     private static SignInHost QuietHost()
     {
         var host = new SignInHost { RefuseWebSockets = true };
@@ -78,10 +87,7 @@ public sealed class WebhookTests
     public async Task A_repeated_delivery_answers_200_and_does_nothing()
     {
         await using var host = QuietHost();
-        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
-        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
-        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
-        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var (id, uuid, body) = await ApprovedSignInAsync(host);
         var count = 0;
         host.Services.GetRequiredService<WebhookQueue>().Processed += _ => Interlocked.Increment(ref count);
 
@@ -151,10 +157,7 @@ public sealed class WebhookTests
     public async Task Concurrent_retries_of_one_delivery_are_handled_once()
     {
         await using var host = QuietHost();
-        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
-        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
-        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
-        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var (id, uuid, body) = await ApprovedSignInAsync(host);
         var count = 0;
         host.Services.GetRequiredService<WebhookQueue>().Processed += _ => Interlocked.Increment(ref count);
 
@@ -193,10 +196,7 @@ public sealed class WebhookTests
     public async Task Unsigned_forged_or_stale_deliveries_are_refused_with_401_and_change_nothing(string kind)
     {
         await using var host = QuietHost();
-        var (_, id) = await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart());
-        var uuid = (await host.RequestAsync(id)).PayloadUuid!;
-        host.Simulator.Approve(uuid, XrplAddress.CreateRandom());
-        var body = Body(uuid, host.Simulator.FindPayload(uuid)!.ReferenceCallUuid!);
+        var (id, uuid, body) = await ApprovedSignInAsync(host);
         var now = host.Clock.GetUtcNow();
 
         using var response = kind switch
