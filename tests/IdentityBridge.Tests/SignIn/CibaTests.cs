@@ -146,6 +146,28 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_payload_cancelled_after_the_expiry_still_answers_expired_token()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "90" }))
+            .Json.GetProperty("auth_req_id").GetString()!;
+        var id = CibaEndpoint.Id(authReqId);
+
+        // Past the request's deadline (the payload itself lives two whole minutes) the payload is cancelled before
+        // this poll looks at it, as when the follower or another node gave up on it first: the poll then reads a
+        // cancelled payload, and the answer is still expiry, not a refusal.
+        host.Clock.Advance(TimeSpan.FromSeconds(91));
+        Assert.Equal("OK", host.Simulator.Cancel((await host.RequestAsync(id)).PayloadUuid!));
+
+        var answer = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.True(answer.Error == "expired_token", $"{answer.Status} {answer.Json}");
+        Assert.Equal(SignInStatuses.Expired, (await host.RequestAsync(id)).Status);
+    }
+
+    [Fact]
     public async Task A_signature_after_the_requested_expiry_does_not_count()
     {
         await using var host = new SignInHost();

@@ -88,6 +88,11 @@ public sealed class PayloadResolver(
             case PayloadOutcome.Expired:
                 status = SignInStatuses.Expired;
                 break;
+            case PayloadOutcome.Cancelled when request.ExpiresAt <= now:
+                // Cancelled after our deadline: the bridge itself gave up on it (another node or the follower
+                // got there first), so the request expired; it was not refused.
+                status = SignInStatuses.Expired;
+                break;
             case PayloadOutcome.Cancelled:
                 status = SignInStatuses.Cancelled;
                 break;
