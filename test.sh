@@ -2,7 +2,8 @@
 # IdentityBridge: every test suite, from a fresh clone.
 #   1. installs what is missing (PostgreSQL, Chromium from Debian; npm packages for the interop suite)
 #   2. builds the solution once (warnings are errors)
-#   3. runs the .NET suite on SQLite, then again on a throwaway PostgreSQL cluster on loopback
+#   3. runs the .NET suite on SQLite, then its storage-touching tests again on a throwaway PostgreSQL
+#      cluster on loopback
 #   4. runs the end-to-end suite (real bridge and simulator processes, PostgreSQL, Chromium)
 #   5. runs the interop suite (Node: openid-client, oauth4webapi) against a running bridge
 # Exits non-zero on any failure. The last line is the summary over all suites.
@@ -88,7 +89,10 @@ run_dotnet_suite() {
 }
 
 BRIDGE_TEST_DB=Sqlite run_dotnet_suite "Unit and integration on SQLite" tests/IdentityBridge.Tests
-BRIDGE_TEST_DB=Postgres run_dotnet_suite "Unit and integration on PostgreSQL" tests/IdentityBridge.Tests
+# The Xumm platform client, the simulator and the relying-party handler keep nothing in the bridge's
+# database, so their tests run once (above); every test that touches storage runs again on PostgreSQL.
+BRIDGE_TEST_DB=Postgres run_dotnet_suite "Unit and integration on PostgreSQL" tests/IdentityBridge.Tests \
+  --filter "FullyQualifiedName!~IdentityBridge.Tests.Xumm.&FullyQualifiedName!~IdentityBridge.Tests.Simulator.&FullyQualifiedName!~IdentityBridge.Tests.RelyingParty."
 run_dotnet_suite "End-to-end (processes, PostgreSQL, Chromium)" tests/IdentityBridge.EndToEnd
 
 if [ -f tests/interop/package.json ]; then
