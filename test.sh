@@ -57,8 +57,10 @@ trap cleanup EXIT
 say "Starting a throwaway PostgreSQL cluster on 127.0.0.1:$PG_PORT"
 pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U bridge --auth=trust -E UTF8 >/dev/null
 pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-  -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
-export BRIDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=postgres;Pooling=true;Maximum Pool Size=50"
+  -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" start >/dev/null
+# Every test host gets a database of its own, and each database a connection pool: idle connections are
+# closed after 10 s so that hundreds of finished hosts do not hold the server's connection slots.
+export BRIDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=postgres;Pooling=true;Maximum Pool Size=50;Connection Idle Lifetime=10;Connection Pruning Interval=2"
 
 # ---------------------------------------------------------------- build
 say "Building ($CONFIG)"
