@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using IdentityBridge.Audit;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -119,6 +120,20 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         await OidcDriver.AssertError(await driver.RefreshAsync(r2), HttpStatusCode.BadRequest, "invalid_grant");
         Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(second.GetProperty("access_token").GetString()!)).StatusCode);
         Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditTypes.RefreshReuseDetected)));
+    }
+
+    [Fact]
+    public async Task Concurrent_refreshes_of_one_token_rotate_it_once()
+    {
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync()).GetProperty("refresh_token").GetString()!;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => driver.RefreshAsync(refresh)));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        // One successor at most: a rotation that lost the race stores nothing.
+        var key = TokenHashes.Key(refresh);
+        var family = await host.WithDbAsync(db => db.Grants.Where(g => g.Key == key).Select(g => g.FamilyId).SingleAsync());
+        var members = await host.WithDbAsync(db => db.Grants.CountAsync(g => g.FamilyId == family && g.Type == GrantTypes.RefreshToken));
+        Assert.Equal(2, members);
     }
 
     [Fact]

@@ -56,10 +56,9 @@ public sealed class RefreshTokenGrant(
             resource = target;
         }
 
-        // Rotation: only one request can consume this token; a loser presented a token already used.
-        if (!await grants.TryConsumeAsync(grant.Key, ct)) return await ReuseAsync(grant, ct);
-
-        return await issuer.IssueAsync(new TokenIssueRequest
+        // Rotation: the issuer consumes this token in the transaction that stores its successor; of
+        // concurrent requests only one can, and the others presented a token already used.
+        var result = await issuer.IssueAsync(new TokenIssueRequest
         {
             Client = client,
             GrantType = GrantType,
@@ -71,7 +70,9 @@ public sealed class RefreshTokenGrant(
             IssueRefreshToken = true,
             RefreshTokenScopes = data.Scopes,
             FamilyCreatedAt = data.FamilyCreatedAt,
+            RotatesRefreshTokenKey = grant.Key,
         }, ct);
+        return result.RotationLost ? await ReuseAsync(grant, ct) : result;
     }
 
     /// <summary>RFC 9700 §4.14.2: a rotated refresh token came back, so one of its holders is an attacker; end the family.</summary>

@@ -1,3 +1,4 @@
+using IdentityBridge.Configuration;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ namespace IdentityBridge.Provider.Tokens;
 /// Authorization codes, refresh tokens and revocation markers in the <c>grants</c> table. Handles are
 /// stored only as SHA-256. Redemption is one conditional UPDATE, so of two nodes racing only one wins.
 /// </summary>
-public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, TimeProvider time)
+public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, DatabaseConnection connection, TimeProvider time)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
 
@@ -49,6 +50,52 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, TimeP
             ExpiresAt = expiresAt,
             Data = GrantJson.Write(data),
         }, ct);
+        return handle;
+    }
+
+    /// <summary>
+    /// Refresh token rotation: consumes the refresh token stored under <paramref name="consumedKey"/> and
+    /// stores its successor, both or neither, in one transaction (one commit, one round trip on PostgreSQL).
+    /// Returns the successor's handle for exactly one caller across all nodes, null for every other
+    /// (the token was used, revoked, or lost the race).
+    /// </summary>
+    public async Task<string?> RotateRefreshTokenAsync(string consumedKey, string clientId, string accountId, string familyId,
+        RefreshTokenData data, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var handle = TokenHashes.NewHandle();
+        var key = TokenHashes.Key(handle);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expires = expiresAt.ToUnixTimeMilliseconds();
+        var json = GrantJson.Write(data);
+        var session = data.Login.SessionId;
+        const string type = GrantTypes.RefreshToken;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (connection.Provider == DatabaseProvider.Postgres)
+        {
+            // The INSERT reads the UPDATE's result, so the successor exists only if this statement consumed the token.
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                WITH consumed AS (
+                    UPDATE grants SET consumed_at = {now}
+                    WHERE "key" = {consumedKey} AND type = {type} AND consumed_at IS NULL AND revoked_at IS NULL
+                    RETURNING "key")
+                INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
+                SELECT {key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json} FROM consumed
+                """, ct);
+            return inserted == 1 ? handle : null;
+        }
+
+        // SQLite has no data-modifying CTE; the one writer makes the two statements in a transaction just as atomic.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var consumed = await db.Database.ExecuteSqlAsync($"""
+            UPDATE grants SET consumed_at = {now}
+            WHERE "key" = {consumedKey} AND type = {type} AND consumed_at IS NULL AND revoked_at IS NULL
+            """, ct);
+        if (consumed != 1) return null;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
+            VALUES ({key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json})
+            """, ct);
+        await transaction.CommitAsync(ct);
         return handle;
     }
 

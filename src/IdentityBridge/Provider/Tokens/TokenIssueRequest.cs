@@ -41,6 +41,13 @@ public sealed record TokenIssueRequest
     /// <summary>When the refresh family started (absolute lifetime); default now.</summary>
     public DateTimeOffset? FamilyCreatedAt { get; init; }
 
+    /// <summary>
+    /// The stored key of the refresh token this issue rotates: it is consumed in the same transaction that
+    /// stores its successor, and the issue fails with <see cref="TokenResult.RotationLost"/> when another
+    /// request consumed it first.
+    /// </summary>
+    public string? RotatesRefreshTokenKey { get; init; }
+
     /// <summary>Whether to add an ID token when openid is among the scopes.</summary>
     public bool IncludeIdToken { get; init; } = true;
 }

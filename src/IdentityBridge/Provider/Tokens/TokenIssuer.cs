@@ -120,9 +120,17 @@ public sealed class TokenIssuer(
             var absolute = familyCreated + client.RefreshTokenAbsoluteLifetime;
             var expires = sliding < absolute ? sliding : absolute;
             if (expires > now)
-                refreshToken = await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId,
-                    new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline), expires, ct);
+            {
+                var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline);
+                refreshToken = request.RotatesRefreshTokenKey is { } consumed
+                    ? await grants.RotateRefreshTokenAsync(consumed, client.ClientId, account.Id, familyId, data, expires, ct)
+                    : await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId, data, expires, ct);
+                if (refreshToken is null) return TokenResult.LostRotation();
+            }
         }
+        // A rotation without a successor (the family's absolute lifetime is over) still uses the token up.
+        if (refreshToken is null && request.RotatesRefreshTokenKey is { } used && !await grants.TryConsumeAsync(used, ct))
+            return TokenResult.LostRotation();
 
         // A refresh continues a family whose first issue already recorded the client in the session.
         if (login.SessionId is not null && request.GrantType != GrantTypeNames.RefreshToken)

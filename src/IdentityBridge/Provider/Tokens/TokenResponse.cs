@@ -47,8 +47,12 @@ public sealed class TokenResult
     public ProtocolError? Error { get; }
     public bool Succeeded => Response is not null;
 
+    /// <summary>The refresh token to rotate was already consumed (by a concurrent request, or earlier).</summary>
+    public bool RotationLost { get; private init; }
+
     public static TokenResult Success(TokenResponse response) => new(response, null);
     public static TokenResult Failure(ProtocolError error) => new(null, error);
+    public static TokenResult LostRotation() => new(null, ProtocolError.InvalidGrant("The refresh token was already used.")) { RotationLost = true };
     public static TokenResult Failure(string error, string description, int statusCode = StatusCodes.Status400BadRequest) =>
         new(null, new ProtocolError(error, description, statusCode));
 }
