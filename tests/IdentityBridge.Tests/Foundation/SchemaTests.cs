@@ -46,6 +46,25 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public async Task Sqlite_connections_wait_inside_sqlite_for_the_writer_and_sync_only_at_checkpoints()
+    {
+        // Without busy_timeout a write that meets another writer fails inside SQLite at once and the
+        // ADO.NET provider retries it after a fixed 150 ms sleep; SQLite's own wait backs off in
+        // milliseconds. synchronous=NORMAL is WAL's documented safe level (see SqliteConnectionSettings).
+        await using var db = Context(DatabaseProvider.Sqlite, SqliteFile());
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(30000L, await Pragma(db, "busy_timeout"));
+        Assert.Equal(1L, await Pragma(db, "synchronous"));
+    }
+
+    private static async Task<long> Pragma(BridgeDbContext db, string name)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA " + name;
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Sqlite_and_postgres_get_the_same_tables_columns_and_nullability()
     {
         var postgres = Environment.GetEnvironmentVariable("BRIDGE_TEST_POSTGRES");
