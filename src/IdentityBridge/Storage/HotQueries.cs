@@ -1,3 +1,4 @@
+using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,8 +25,37 @@ internal static class HotQueries
         EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
             db.Accounts.Any(a => a.Id == id && a.Status == AccountStatus.Active));
 
-    /// <summary>An account with its roles and wallets (the claims of a token or of userinfo).</summary>
-    public static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountWithClaims =
+    /// <summary>
+    /// An account with the collections the scopes release (roles for <c>roles</c>, wallets for
+    /// <c>wallet</c>); the others stay empty. Most tokens need neither, and a join of both costs a
+    /// cartesian product and its materialisation on every token and userinfo request.
+    /// </summary>
+    public static Task<Account?> AccountForScopes(BridgeDbContext db, string id, IReadOnlyCollection<string> scopes, CancellationToken ct)
+    {
+        var roles = scopes.Contains(OidcScopes.Roles);
+        var wallets = scopes.Contains(OidcScopes.Wallet);
+        return (roles, wallets) switch
+        {
+            (false, false) => AccountOnly(db, id, ct),
+            (true, false) => AccountWithRoles(db, id, ct),
+            (false, true) => AccountWithWallets(db, id, ct),
+            (true, true) => AccountWithRolesAndWallets(db, id, ct),
+        };
+    }
+
+    private static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountOnly =
+        EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
+            db.Accounts.AsNoTracking().FirstOrDefault(a => a.Id == id));
+
+    private static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountWithRoles =
+        EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
+            db.Accounts.AsNoTracking().Include(a => a.Roles).FirstOrDefault(a => a.Id == id));
+
+    private static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountWithWallets =
+        EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
+            db.Accounts.AsNoTracking().Include(a => a.Wallets).FirstOrDefault(a => a.Id == id));
+
+    private static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountWithRolesAndWallets =
         EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
             db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).FirstOrDefault(a => a.Id == id));
 }

@@ -40,7 +40,7 @@ public static class UserInfoEndpoint
         if (!scopes.Contains(OidcScopes.OpenId))
             return Challenge(StatusCodes.Status403Forbidden, ProtocolErrors.InsufficientScope, "The access token was not issued for openid.");
 
-        var account = await HotQueries.AccountWithClaims(db, validated.AccountId, ct);
+        var account = await HotQueries.AccountForScopes(db, validated.AccountId, scopes, ct);
         if (account is null) return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The account no longer exists.");
 
         var jwt = validated.Token;
