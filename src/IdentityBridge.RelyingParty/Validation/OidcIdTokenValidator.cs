@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Claims;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -15,8 +17,6 @@ namespace IdentityBridge.RelyingParty.Validation;
 /// </summary>
 internal static class OidcIdTokenValidator
 {
-    private static readonly JsonWebTokenHandler TokenHandler = new() { MapInboundClaims = false };
-
     public static async Task<IdTokenValidationResult> ValidateAsync(
         OidcClientOptions options,
         string idToken,
@@ -56,8 +56,8 @@ internal static class OidcIdTokenValidator
             return Unavailable("The provider's signing keys are unavailable.", ex);
         }
 
-        var (result, keyWasKnown) = await ValidateSignedAsync(options, token, configuration, timeProvider).ConfigureAwait(false);
-        if (!result.IsValid && IsSignatureFailure(result.Exception) && !keyWasKnown)
+        var (signature, keyWasKnown) = VerifySignature(idToken, token, configuration);
+        if (signature == SignatureCheck.Invalid && !keyWasKnown)
         {
             manager.RequestRefresh();
             OpenIdConnectConfiguration refreshed;
@@ -73,59 +73,113 @@ internal static class OidcIdTokenValidator
             if (!ReferenceEquals(refreshed, configuration))
             {
                 logger.LogInformation("Signing keys refreshed after an ID token signed with an unknown key.");
-                (result, _) = await ValidateSignedAsync(options, token, refreshed, timeProvider).ConfigureAwait(false);
+                (signature, _) = VerifySignature(idToken, token, refreshed);
             }
         }
 
-        if (!result.IsValid)
+        if (signature != SignatureCheck.Valid)
         {
-            return IsSignatureFailure(result.Exception)
-                ? Invalid("The ID token signature could not be verified with the provider's keys.", result.Exception)
-                : Invalid("The ID token was refused: " + Describe(result.Exception), result.Exception);
+            return Invalid("The ID token signature could not be verified with the provider's keys.");
+        }
+
+        if (!HasAudience(token, options.ClientId))
+        {
+            return Invalid("The ID token was refused: the audience is not this client.");
         }
 
         return CheckClaims(options, token, expectedNonce, timeProvider.GetUtcNow())
-            ?? new IdTokenValidationResult(token, result.ClaimsIdentity, null);
+            ?? new IdTokenValidationResult(token, CreateIdentity(token), null);
     }
 
-    private static async Task<(TokenValidationResult Result, bool KeyWasKnown)> ValidateSignedAsync(
-        OidcClientOptions options, JsonWebToken token, OpenIdConnectConfiguration configuration, TimeProvider timeProvider)
+    private enum SignatureCheck
+    {
+        Valid,
+        Invalid,
+    }
+
+    /// <summary>
+    /// Checks the JWS signature over the token's first two segments with the provider's keys of the
+    /// algorithm's family (the algorithm is already on the allow-list): only the key named by <c>kid</c>
+    /// when the provider has it, every key of the family otherwise (Xumm signs without <c>kid</c>).
+    /// KeyWasKnown: the token named a key the provider publishes, so a failure is not a rotation.
+    /// The signature providers come from the keys' factory, which caches them per key and algorithm.
+    /// </summary>
+    private static (SignatureCheck Check, bool KeyWasKnown) VerifySignature(string idToken, JsonWebToken token, OpenIdConnectConfiguration configuration)
     {
         var family = SigningKeyFamilies.OfAlgorithm(token.Alg);
-        var keys = configuration.SigningKeys.Where(key => SigningKeyFamilies.OfKey(key) == family).ToList();
+        var candidates = new List<SecurityKey>(configuration.SigningKeys.Count);
         var keyWasKnown = false;
-        if (!string.IsNullOrEmpty(token.Kid))
+        foreach (var key in configuration.SigningKeys)
         {
-            var matching = keys.Where(key => string.Equals(key.KeyId, token.Kid, StringComparison.Ordinal)).ToList();
-            if (matching.Count > 0)
+            if (SigningKeyFamilies.OfKey(key) != family) continue;
+            if (!string.IsNullOrEmpty(token.Kid) && string.Equals(key.KeyId, token.Kid, StringComparison.Ordinal))
             {
-                keys = matching;
+                if (!keyWasKnown) candidates.Clear();
                 keyWasKnown = true;
             }
+            else if (keyWasKnown)
+            {
+                continue;
+            }
+            candidates.Add(key);
         }
 
-        var parameters = new TokenValidationParameters
-        {
-            IssuerSigningKeys = keys,
-            TryAllIssuerSigningKeys = true,
-            ValidAlgorithms = options.AllowedSigningAlgorithms.ToList(),
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = false,
-            ValidateIssuer = false, // compared exactly in CheckClaims
-            ValidateLifetime = false, // checked in CheckClaims against the TimeProvider, iat included
-            RequireExpirationTime = false,
-            ValidateAudience = true,
-            RequireAudience = true,
-            ValidAudience = options.ClientId,
-            NameClaimType = "name",
-            RoleClaimType = "role",
-        };
+        if (candidates.Count == 0 || family is null) return (SignatureCheck.Invalid, keyWasKnown);
 
-        var result = keys.Count == 0
-            ? new TokenValidationResult { IsValid = false, Exception = new SecurityTokenSignatureKeyNotFoundException("No key of the token's family.") }
-            : await TokenHandler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
-        return (result, keyWasKnown);
+        byte[] signature;
+        try
+        {
+            signature = Base64UrlEncoder.DecodeBytes(token.EncodedSignature);
+        }
+        catch (FormatException)
+        {
+            return (SignatureCheck.Invalid, keyWasKnown);
+        }
+
+        // The signed bytes: "header.payload" as sent (ASCII by construction of a compact JWS).
+        var signedLength = idToken.LastIndexOf('.');
+        var signed = ArrayPool<byte>.Shared.Rent(signedLength);
+        try
+        {
+            if (Encoding.ASCII.GetBytes(idToken.AsSpan(0, signedLength), signed) != signedLength) return (SignatureCheck.Invalid, keyWasKnown);
+            foreach (var key in candidates)
+            {
+                var factory = key.CryptoProviderFactory ?? CryptoProviderFactory.Default;
+                if (!factory.IsSupportedAlgorithm(token.Alg, key)) continue;
+                var provider = factory.CreateForVerifying(key, token.Alg);
+                try
+                {
+                    if (provider.Verify(signed, 0, signedLength, signature, 0, signature.Length)) return (SignatureCheck.Valid, keyWasKnown);
+                }
+                finally
+                {
+                    factory.ReleaseSignatureProvider(provider);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(signed);
+        }
+
+        return (SignatureCheck.Invalid, keyWasKnown);
     }
+
+    private static bool HasAudience(JsonWebToken token, string clientId)
+    {
+        foreach (var audience in token.Audiences)
+        {
+            if (string.Equals(audience, clientId, StringComparison.Ordinal)) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Every claim of the validated ID token, issued by its issuer (for the TokenValidated event).</summary>
+    private static ClaimsIdentity CreateIdentity(JsonWebToken token) =>
+        new(token.Claims, IdTokenAuthenticationType, "name", "role");
+
+    private const string IdTokenAuthenticationType = "AuthenticationTypes.Federation";
 
     private static IdTokenValidationResult? CheckClaims(OidcClientOptions options, JsonWebToken token, string? expectedNonce, DateTimeOffset now)
     {
@@ -202,15 +256,6 @@ internal static class OidcIdTokenValidator
         value = DateTimeOffset.FromUnixTimeSeconds(seconds);
         return true;
     }
-
-    private static bool IsSignatureFailure(Exception? exception) => exception is SecurityTokenInvalidSignatureException;
-
-    private static string Describe(Exception? exception) => exception switch
-    {
-        SecurityTokenInvalidAudienceException => "the audience is not this client.",
-        SecurityTokenInvalidAlgorithmException => "the algorithm is not allowed.",
-        _ => "it is invalid.",
-    };
 
     private static IdTokenValidationResult Invalid(string description, Exception? inner = null) =>
         IdTokenValidationResult.Fail(OidcClientErrors.InvalidIdToken, description, inner);
