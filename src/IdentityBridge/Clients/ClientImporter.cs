@@ -14,8 +14,13 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
 {
     public async Task<int> ImportAsync(IEnumerable<ClientDefinition> definitions, CancellationToken ct = default)
     {
+        var declared = definitions.ToList();
+        // Every restart imports the same declarations: when nothing differs, a read answers it, without
+        // loading the clients into the change tracker (whose first use costs start-up time).
+        if (declared.Count == 0 || await AllUnchangedAsync(declared, ct)) return declared.Count;
+
         var count = 0;
-        foreach (var d in definitions)
+        foreach (var d in declared)
         {
             var now = time.GetUtcNow();
             var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == d.ClientId, ct);
@@ -35,6 +40,24 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         await db.SaveChangesAsync(ct);
         if (count > 0) logger.LogInformation("Imported {Count} client(s) from configuration", count);
         return count;
+    }
+
+    private async Task<bool> AllUnchangedAsync(List<ClientDefinition> declared, CancellationToken ct)
+    {
+        var ids = declared.Select(d => d.ClientId).ToList();
+        var stored = await db.Clients.AsNoTracking().Include(c => c.Secrets).Where(c => ids.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
+        var properties = db.Model.FindEntityType(typeof(Client))!.GetProperties().Select(p => p.PropertyInfo).OfType<System.Reflection.PropertyInfo>().ToList();
+        foreach (var d in declared)
+        {
+            if (!stored.TryGetValue(d.ClientId, out var current)) return false;
+            if (!string.IsNullOrEmpty(d.ClientSecret) && !current.Secrets.Any(s => ClientSecretHasher.Verify(d.ClientSecret, s.Hash))) return false;
+            // What the import would write, compared column by column with what is stored.
+            var wanted = new Client { ClientId = current.ClientId, ClientName = current.ClientName };
+            foreach (var property in properties) property.SetValue(wanted, property.GetValue(current));
+            Apply(d, wanted, current.UpdatedAt);
+            if (properties.Any(p => !Equals(p.GetValue(wanted), p.GetValue(current)))) return false;
+        }
+        return true;
     }
 
     internal static void Apply(ClientDefinition d, Client c, DateTimeOffset now)

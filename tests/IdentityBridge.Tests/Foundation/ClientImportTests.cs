@@ -1,0 +1,69 @@
+using IdentityBridge.Clients;
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using IdentityBridge.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IdentityBridge.Tests.Foundation;
+
+/// <summary>
+/// Clients declared in configuration are imported at every start: a change to a declaration reaches the
+/// database, and an unchanged declaration writes nothing (the start-up check answers it with a read).
+/// </summary>
+public sealed class ClientImportTests
+{
+    private readonly ManualTimeProvider _clock = new();
+    private readonly string _database = TestDatabase.CreateDatabase();
+
+    private BridgeDbContext Context()
+    {
+        var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(builder,
+            new DatabaseConnection(TestDatabase.IsPostgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite, _database));
+        return new BridgeDbContext(builder.Options);
+    }
+
+    private async Task ImportAsync(ClientDefinition definition)
+    {
+        await using var db = Context();
+        await new ClientImporter(db, _clock, NullLogger<ClientImporter>.Instance).ImportAsync([definition]);
+    }
+
+    private async Task<Storage.Entities.Client> StoredAsync()
+    {
+        await using var db = Context();
+        return await db.Clients.AsNoTracking().Include(c => c.Secrets).SingleAsync(c => c.ClientId == "desk");
+    }
+
+    private static ClientDefinition Desk(string secret = "desk-secret-0123456789", params string[] redirects) => new()
+    {
+        ClientId = "desk",
+        ClientSecret = secret,
+        RedirectUris = redirects.Length == 0 ? ["https://desk.example/cb"] : [.. redirects],
+    };
+
+    [Fact]
+    public async Task A_changed_declaration_is_written_and_an_unchanged_one_is_left_alone()
+    {
+        await using (var db = Context()) await db.Database.MigrateAsync();
+        await ImportAsync(Desk());
+        var first = await StoredAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await ImportAsync(Desk());
+        var unchanged = await StoredAsync();
+        Assert.Equal(first.UpdatedAt, unchanged.UpdatedAt);
+        Assert.Equal(first.Secrets.Single().Hash, unchanged.Secrets.Single().Hash);
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await ImportAsync(Desk(redirects: ["https://desk.example/cb", "https://desk.example/cb2"]));
+        var moved = await StoredAsync();
+        Assert.Contains("https://desk.example/cb2", moved.RedirectUris);
+        Assert.Equal(_clock.GetUtcNow(), moved.UpdatedAt);
+
+        await ImportAsync(Desk(secret: "another-secret-0123456789", redirects: ["https://desk.example/cb", "https://desk.example/cb2"]));
+        var rotated = await StoredAsync();
+        Assert.True(ClientSecretHasher.Verify("another-secret-0123456789", rotated.Secrets.Single().Hash));
+    }
+}
