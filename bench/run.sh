@@ -3,7 +3,7 @@
 # PostgreSQL) and of a reference provider (oidc-provider on Node), under the same load from the same
 # driver, next to the physical limit of this machine (openssl speed).
 #
-#   bench/run.sh            full run, about 10 minutes on 2 cores
+#   bench/run.sh            full run, about 12 minutes on 2 cores
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
 #
 # Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
