@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http;
-using System.Threading.Channels;
 using LoadDriver.Scenarios;
 
 namespace LoadDriver;
@@ -13,8 +12,6 @@ namespace LoadDriver;
 /// </summary>
 public sealed class LoadRunner(int? serverPid, int? databasePid)
 {
-    private const int MaxOutstanding = 20_000;
-
     public async Task<PhaseResult> RunClosedAsync(IScenario scenario, IReadOnlyList<WorkerSlot> slots, TimeSpan warmup, TimeSpan duration, CancellationToken ct)
     {
         var recorder = new PhaseRecorder(serverPid, databasePid);
@@ -46,61 +43,38 @@ public sealed class LoadRunner(int? serverPid, int? databasePid)
 
     public async Task<PhaseResult> RunOpenAsync(IScenario scenario, IReadOnlyList<WorkerSlot> slots, double rate, TimeSpan warmup, TimeSpan duration, CancellationToken ct)
     {
+        // Each slot keeps its own schedule, rate / slots, the slots staggered evenly: the slots together start
+        // requests at the target rate. A request whose slot is still busy when its time comes leaves as soon
+        // as the slot is free, and its latency still counts from its scheduled start. One dispatcher for every
+        // request was tried first: under load its own lateness (a timer firing late on a busy machine, then a
+        // burst of overdue starts run one after the other) showed as server latency.
         var recorder = new PhaseRecorder(serverPid, databasePid);
-        var pool = Channel.CreateUnbounded<WorkerSlot>();
-        foreach (var slot in slots) pool.Writer.TryWrite(slot);
-
-        var interval = Stopwatch.Frequency / rate;
+        var slotInterval = Stopwatch.Frequency * slots.Count / rate;
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + Ticks(warmup);
         var stopAt = measureFrom + Ticks(duration);
-        var begun = false;
-        var outstanding = 0;
-        var running = new List<Task>();
-
-        async Task RunOne(long scheduled)
+        var begin = Task.Run(async () =>
         {
-            var slot = await pool.Reader.ReadAsync(ct);
-            Outcome outcome;
-            try
-            {
-                outcome = await ExecuteAsync(scenario, slot, ct);
-            }
-            finally
-            {
-                pool.Writer.TryWrite(slot);
-            }
-            if (scheduled >= measureFrom) recorder.Record(outcome, Stopwatch.GetTimestamp() - scheduled);
-            Interlocked.Decrement(ref outstanding);
-        }
+            await Task.Delay(warmup, ct);
+            recorder.Begin();
+        }, ct);
 
-        for (long i = 0; !ct.IsCancellationRequested; )
+        var runs = slots.Select((slot, n) => Task.Run(async () =>
         {
-            var scheduled = start + (long)(i * interval);
-            if (scheduled >= stopAt) break;
-            var now = Stopwatch.GetTimestamp();
-            if (!begun && now >= measureFrom)
+            var first = start + (long)(n * slotInterval / slots.Count);
+            for (long i = 0; !ct.IsCancellationRequested; i++)
             {
-                recorder.Begin();
-                begun = true;
+                var scheduled = first + (long)(i * slotInterval);
+                if (scheduled >= stopAt) break;
+                var wait = scheduled - Stopwatch.GetTimestamp();
+                if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), ct);
+                var outcome = await ExecuteAsync(scenario, slot, ct);
+                if (scheduled >= measureFrom) recorder.Record(outcome, Stopwatch.GetTimestamp() - scheduled);
             }
-            if (scheduled > now)
-            {
-                await Task.Delay(TimeSpan.FromTicks(Math.Max(1, (scheduled - now) * TimeSpan.TicksPerSecond / Stopwatch.Frequency - TimeSpan.TicksPerMillisecond)), ct);
-                continue;
-            }
-            if (Volatile.Read(ref outstanding) >= MaxOutstanding)
-            {
-                recorder.Note("driver: too many requests outstanding, open loop stopped");
-                break;
-            }
-            Interlocked.Increment(ref outstanding);
-            running.Add(RunOne(scheduled));
-            i++;
-        }
-        if (!begun) recorder.Begin();
+        }, ct)).ToList();
 
-        await Task.WhenAll(running);
+        await Task.WhenAll(runs);
+        await begin;
         recorder.End();
         return recorder.Result("open", slots.Count, rate);
     }

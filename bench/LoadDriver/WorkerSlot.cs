@@ -5,7 +5,7 @@ namespace LoadDriver;
 /// <summary>
 /// What one simulated client carries between its requests: a cookie jar (its browser session at the
 /// provider), its refresh-token chains and an access token. A closed-loop worker owns one slot; the
-/// open-loop dispatcher lends slots from a pool, so a slot is never used by two requests at once.
+/// open loop gives each slot its own schedule, so a slot is never used by two requests at once.
 /// </summary>
 public sealed class WorkerSlot(int index)
 {
