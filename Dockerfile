@@ -4,14 +4,17 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props IdentityBridge.sln ./
 COPY src/ src/
-# ReadyToRun: precompiled for the build platform, so a container starts without waiting for the JIT.
-RUN dotnet publish src/IdentityBridge/IdentityBridge.csproj -c Release --use-current-runtime --self-contained false \
-    -p:PublishReadyToRun=true -o /out --nologo
+# Self-contained, ReadyToRun composite: the runtime, ASP.NET Core and the bridge precompiled together for
+# the build platform, so a container starts without waiting for the JIT (about a fifth faster to its first
+# answer than the bridge alone precompiled over the shared runtime; bench/README.md has the measurements).
+RUN dotnet publish src/IdentityBridge/IdentityBridge.csproj -c Release --use-current-runtime --self-contained true \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o /out --nologo
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# The runtime comes with the application: the base image only needs the native libraries it uses.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /out ./
-# The aspnet image ships the non-root "app" user (uid 1654).
+# The image ships the non-root "app" user (uid 1654).
 USER app
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_URLS=http://+:8080 \
@@ -20,5 +23,5 @@ ENV ASPNETCORE_ENVIRONMENT=Production \
     Bridge__Keys__ImportPath=/app/certs
 VOLUME ["/app/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD ["dotnet", "IdentityBridge.dll", "healthcheck"]
-ENTRYPOINT ["dotnet", "IdentityBridge.dll"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD ["./IdentityBridge", "healthcheck"]
+ENTRYPOINT ["./IdentityBridge"]

@@ -3,7 +3,7 @@
 # PostgreSQL) and of a reference provider (oidc-provider on Node), under the same load from the same
 # driver, next to the physical limit of this machine (openssl speed).
 #
-#   bench/run.sh            full run, about 12 minutes on 2 cores
+#   bench/run.sh            full run, about 15 minutes on 2 cores
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
 #
 # Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
@@ -74,14 +74,16 @@ free_port() {
 }
 
 # ---------------------------------------------------------------- build
-# The bridge runs as it is deployed (and as the Dockerfile builds it): published in Release, ReadyToRun
-# (precompiled, so start-up does not wait for the JIT) for this machine's runtime.
+# The bridge runs as it is deployed (and as the Dockerfile builds it): published in Release, self-contained,
+# ReadyToRun composite (the runtime, ASP.NET Core and the bridge precompiled together for this machine's
+# platform, so start-up does not wait for the JIT). The compilation takes about 3 minutes.
 BRIDGE_BIN="$BRIDGE_SRC/src/IdentityBridge/bin/Release/net10.0/bench-publish"
 DRIVER="$BENCH/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  say "Publishing the bridge (Release, ReadyToRun) and building the load driver"
-  dotnet publish "$BRIDGE_SRC/src/IdentityBridge" -c Release --use-current-runtime --self-contained false \
-    -p:PublishReadyToRun=true -o "$BRIDGE_BIN" -nologo -clp:ErrorsOnly
+  say "Publishing the bridge (Release, self-contained, ReadyToRun composite) and building the load driver"
+  rm -rf "$BRIDGE_BIN"
+  dotnet publish "$BRIDGE_SRC/src/IdentityBridge" -c Release --use-current-runtime --self-contained true \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$BRIDGE_BIN" -nologo -clp:ErrorsOnly
   dotnet build "$BENCH/LoadDriver" -c Release -nologo -clp:ErrorsOnly
 fi
 BRIDGE_COMMIT=$(git -C "$BRIDGE_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -135,17 +137,25 @@ stop_server() {
 # Starts the bridge from its build folder (its content root, as deployed), as the benchmark's clients
 # declare themselves: bench-service (client_credentials) and bench-web (authorization_code + refresh_token).
 # Client indexes start at 8 so that the Development sample clients of appsettings.Development.json stay.
+# $5: "production" starts it as deployed (Production environment, Xumm credentials that are never used:
+# start-up makes no call to the platform), for the start-up times; otherwise Development, whose in-process
+# Xumm simulator signs the load's users in.
 start_bridge() {
-  local name=$1 provider=$2 connection=$3 port=$4
+  local name=$1 provider=$2 connection=$3 port=$4 mode=${5:-load} environment=()
+  if [ "$mode" = production ]; then
+    environment=(ASPNETCORE_ENVIRONMENT=Production Xumm__ApiKey=3f5b1a4e-2c7d-4e8f-9a6b-1d2c3e4f5a6b
+      Xumm__ApiSecret=9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d Xumm__Authority=http://127.0.0.1:9
+      Xumm__ApiBaseUrl=http://127.0.0.1:9/api/v1/platform)
+  else
+    environment=(ASPNETCORE_ENVIRONMENT=Development Xumm__Simulator__Enabled=true Xumm__Simulator__AutoApprove="$WALLET")
+  fi
   ( cd "$BRIDGE_BIN" && exec env \
-      ASPNETCORE_ENVIRONMENT=Development \
+      "${environment[@]}" \
       Logging__LogLevel__Default=Warning \
       Bridge__Issuer="http://127.0.0.1:$port" \
       Bridge__Database__Provider="$provider" \
       Bridge__Database__ConnectionString="$connection" \
       Bridge__RateLimits__Enabled=false \
-      Xumm__Simulator__Enabled=true \
-      Xumm__Simulator__AutoApprove="$WALLET" \
       Bridge__Clients__8__ClientId=bench-service \
       Bridge__Clients__8__ClientSecret="$SECRET_SERVICE" \
       Bridge__Clients__8__AllowedGrantTypes__0=client_credentials \
@@ -158,7 +168,7 @@ start_bridge() {
       Bridge__Clients__9__AllowedScopes__0=openid \
       Bridge__Clients__9__AllowedScopes__1=profile \
       Bridge__Clients__9__AllowedScopes__2=offline_access \
-      dotnet IdentityBridge.dll --urls "http://127.0.0.1:$port" ) >>"$RAW/$name.log" 2>&1 &
+      ./IdentityBridge --urls "http://127.0.0.1:$port" ) >>"$RAW/$name.log" 2>&1 &
   SERVER_PID=$!
 }
 
@@ -171,9 +181,10 @@ start_peer() {
   SERVER_PID=$!
 }
 
-# Starts a server twice (empty store, then a restart on it), then drives every scenario against it.
+# Starts a server twice (empty store, then a restart on it), then drives every scenario against it (the
+# bridge: timed twice as deployed, then started again as the load needs it).
 bench_target() {
-  local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=()
+  local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=() timed=()
   port=$(free_port)
   issuer="http://127.0.0.1:$port"
   say "Server: $name on $issuer"
@@ -181,24 +192,32 @@ bench_target() {
   case $name in
     bridge-sqlite)
       local db="$WORK/bridge-sqlite.db"
-      starter=(start_bridge "$name" Sqlite "Data Source=$db" "$port") ;;
+      starter=(start_bridge "$name" Sqlite "Data Source=$db" "$port")
+      timed=("${starter[@]}" production) ;;
     bridge-postgres)
       local database="bench_$(date +%s)"
       pg_run "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U bridge -d postgres -qc "CREATE DATABASE $database" >/dev/null
       starter=(start_bridge "$name" Postgres "Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=$database" "$port")
+      timed=("${starter[@]}" production)
       extra=(--db-pid "$(head -n 1 "$WORK/pg/data/postmaster.pid")") ;;
     peer)
       starter=(start_peer "$name" "$port")
+      timed=("${starter[@]}")
       extra=(--userinfo-client-id bench-userinfo) ;;
   esac
-  t0=$(date +%s%N); "${starter[@]}"
+  t0=$(date +%s%N); "${timed[@]}"
   cold=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
   cold_cpu=$(cpu_ms "$SERVER_PID")
   stop_server
-  t0=$(date +%s%N); "${starter[@]}"
+  t0=$(date +%s%N); "${timed[@]}"
   restart=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
   restart_cpu=$(cpu_ms "$SERVER_PID")
   echo "start-up: ${cold} ms (${cold_cpu} ms CPU) with an empty store, ${restart} ms (${restart_cpu} ms CPU) on restart"
+  if [ "${timed[*]}" != "${starter[*]}" ]; then
+    stop_server
+    "${starter[@]}"
+    wait_ready "$issuer/.well-known/openid-configuration" "$(date +%s%N)" >/dev/null || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+  fi
 
   local description
   case $name in
@@ -245,7 +264,7 @@ MACHINE="$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), 
 SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
 dotnet "$DRIVER" report --raw "$RAW" --out "$RESULTS/latest.md" --dat "$RAW/throughput.dat" --cores "$CORES" \
   --settings "$SETTINGS" --machine "$MACHINE" \
-  --bridge "commit $BRIDGE_COMMIT, published Release with ReadyToRun, Development environment with the in-process Xumm simulator, rate limits off, log level Warning" \
+  --bridge "commit $BRIDGE_COMMIT, published Release, self-contained, ReadyToRun composite; start-up timed in the Production environment (as deployed), load run in the Development environment with the in-process Xumm simulator; rate limits off, log level Warning" \
   --peer "${PEER_VERSION:-not run}"
 RSA_LIMIT=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$RAW/openssl-multi.txt" | tail -n 1)
 gnuplot -e "datafile='$RAW/throughput.dat'; outfile='$RESULTS/throughput.png'; rsa_limit=${RSA_LIMIT:-0}; cores=$CORES" "$BENCH/throughput.gp"

@@ -105,7 +105,9 @@ public sealed class DeploymentFilesTests
         var dockerfile = File.ReadAllText(Path.Combine(Root(), "Dockerfile"));
         Assert.Contains("USER app", dockerfile, StringComparison.Ordinal);
         Assert.Contains("dotnet publish src/IdentityBridge/IdentityBridge.csproj -c Release", dockerfile, StringComparison.Ordinal);
-        Assert.Contains("ENTRYPOINT [\"dotnet\", \"IdentityBridge.dll\"]", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("--self-contained true", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"./IdentityBridge\"]", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("CMD [\"./IdentityBridge\", \"healthcheck\"]", dockerfile, StringComparison.Ordinal);
     }
 
     /// <summary>Walks Section__Property__... through the options classes, the way the binder would.</summary>
