@@ -18,6 +18,10 @@ public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory,
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await db.Database.CloseConnectionAsync();
         }
+        else
+        {
+            await CreateHistoryTableIfMissingAsync(db, ct);
+        }
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         // An up-to-date schema (every restart) needs no migrator run, nor the lock it takes.
         if (pending.Count == 0 && targetMigration is null) return pending;
@@ -25,6 +29,33 @@ public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory,
             logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
         await db.GetService<IMigrator>().MigrateAsync(targetMigration, ct);
         return pending;
+    }
+
+    /// <summary>
+    /// EF Core's PostgreSQL provider reads the migration history without first checking that its table
+    /// exists, and the failed read is logged as an error on every first start. The table is created first
+    /// instead, with EF Core's own statement, when the database does not have it.
+    /// </summary>
+    private static async Task CreateHistoryTableIfMissingAsync(BridgeDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using (var command = db.Database.GetDbConnection().CreateCommand())
+            {
+                command.CommandText = $"SELECT to_regclass('{StorageServiceCollectionExtensions.MigrationsHistoryTable}') IS NOT NULL";
+                if (await command.ExecuteScalarAsync(ct) is true) return;
+            }
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
+        }
+        catch (Npgsql.PostgresException ex) when (ex.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateTable)
+        {
+            // Another node created it at the same moment.
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public async Task<IReadOnlyList<string>> AppliedAsync(CancellationToken ct = default)

@@ -24,12 +24,15 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The table where the applied migrations are recorded.</summary>
+    internal const string MigrationsHistoryTable = "schema_migrations";
+
     internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection)
     {
         if (connection.Provider == DatabaseProvider.Postgres)
-            db.UseNpgsql(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"));
+            db.UseNpgsql(connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable));
         else
-            db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable("schema_migrations"))
+            db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable))
                 .AddInterceptors(SqliteConnectionSettings.Instance);
         // The migrations are written by hand (no design-time tooling here), so there is no model snapshot
         // to compare against; the schema tests check that model and migrations agree instead.

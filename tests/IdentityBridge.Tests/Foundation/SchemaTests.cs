@@ -46,6 +46,32 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public async Task Migrating_an_empty_database_logs_no_failed_command()
+    {
+        // A first start must not alarm its operator: on PostgreSQL, EF Core reads the migration history
+        // without checking that its table exists, and logs the failed query as an error.
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var connection = new DatabaseConnection(Current, TestDatabase.CreateDatabase());
+        var options = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(options, connection);
+        options.UseLoggerFactory(loggers);
+        var migrator = new DatabaseMigrator(new ContextFactory(options.Options), connection, loggers.CreateLogger<DatabaseMigrator>());
+
+        var applied = await migrator.MigrateAsync();
+
+        Assert.NotEmpty(applied);
+        Assert.Empty(await migrator.MigrateAsync());
+        Assert.DoesNotContain(logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Contains("CREATE TABLE", StringComparison.Ordinal));
+    }
+
+    private sealed class ContextFactory(DbContextOptions<BridgeDbContext> options) : IDbContextFactory<BridgeDbContext>
+    {
+        public BridgeDbContext CreateDbContext() => new(options);
+    }
+
+    [Fact]
     public async Task Sqlite_connections_wait_inside_sqlite_for_the_writer_and_sync_only_at_checkpoints()
     {
         // Without busy_timeout a write that meets another writer fails inside SQLite at once and the
