@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Provider.Endpoints;
@@ -33,7 +34,8 @@ public static class UserInfoEndpoint
         var token = header ?? body;
         if (token is null) return Challenge(StatusCodes.Status401Unauthorized, null, null);
 
-        var validated = await validator.ValidateTokenAsync(token, ct);
+        // The account is read below for its claims; its status is checked there.
+        var validated = await validator.ValidateTokenAsync(token, ct, callerChecksAccount: true);
         if (validated?.AccountId is null)
             return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The access token is invalid, expired or revoked.");
         var scopes = validated.Scopes;
@@ -42,6 +44,8 @@ public static class UserInfoEndpoint
 
         var account = await HotQueries.AccountForScopes(db, validated.AccountId, scopes, ct);
         if (account is null) return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The account no longer exists.");
+        if (account.Status != AccountStatus.Active)
+            return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The access token is invalid, expired or revoked.");
 
         var jwt = validated.Token;
         var wallet = jwt.TryGetPayloadValue<string>("xrpl_address", out var w) ? w : null;

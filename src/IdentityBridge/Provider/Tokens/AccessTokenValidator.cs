@@ -31,8 +31,12 @@ public sealed class AccessTokenValidator(
     public async Task<ClaimsPrincipal?> ValidateAsync(string? token, CancellationToken ct = default) =>
         (await ValidateTokenAsync(token, ct))?.Principal;
 
-    /// <summary>The validated token with its principal, or null.</summary>
-    public async Task<ValidatedAccessToken?> ValidateTokenAsync(string? token, CancellationToken ct = default)
+    /// <summary>
+    /// The validated token with its principal, or null. A user token's account must be active; a caller that
+    /// reads the account anyway and refuses it unless active (userinfo) sets <paramref name="callerChecksAccount"/>
+    /// and saves the extra read.
+    /// </summary>
+    public async Task<ValidatedAccessToken?> ValidateTokenAsync(string? token, CancellationToken ct = default, bool callerChecksAccount = false)
     {
         var jwt = await reader.ReadAsync(token, "at+jwt", "application/at+jwt");
         if (jwt is null) return null;
@@ -47,8 +51,11 @@ public sealed class AccessTokenValidator(
         {
             accountId = AccountIdOf(jwt);
             if (accountId is null) return null;
-            await using var db = await factory.CreateDbContextAsync(ct);
-            if (!await HotQueries.AccountIsActive(db, accountId, ct)) return null;
+            if (!callerChecksAccount)
+            {
+                await using var db = await factory.CreateDbContextAsync(ct);
+                if (!await HotQueries.AccountIsActive(db, accountId, ct)) return null;
+            }
         }
 
         var identity = new ClaimsIdentity(jwt.Claims.Where(c => c.Type is not (TokenIssuer.ProtectedAccountClaim or AccountIdClaim)), "Bearer", "sub", "roles");
