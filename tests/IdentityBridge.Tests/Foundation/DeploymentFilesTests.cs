@@ -110,6 +110,17 @@ public sealed class DeploymentFilesTests
         Assert.Contains("CMD [\"./IdentityBridge\", \"healthcheck\"]", dockerfile, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Server_is_built_for_the_workstation_garbage_collector()
+    {
+        // The build's choice lands in the runtime configuration next to the server's assembly; a misspelt
+        // MSBuild property would leave the Web SDK's default (the server collector) in place silently.
+        var path = Path.Combine(AppContext.BaseDirectory, "IdentityBridge.runtimeconfig.json");
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
+    }
+
     /// <summary>Walks Section__Property__... through the options classes, the way the binder would.</summary>
     private static bool IsKnown(string key)
     {
