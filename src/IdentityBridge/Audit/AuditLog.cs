@@ -43,11 +43,12 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
 }
 
 /// <summary>The in-memory queue between <see cref="AuditLog"/> and <see cref="AuditWriter"/>.</summary>
-public sealed class AuditQueue(IDbContextFactory<BridgeDbContext> factory)
+public sealed class AuditQueue(DirectDbContextFactory factory)
 {
     /// <summary>
     /// Store each event at once instead of queueing it: for the admin CLI, whose host never starts the
-    /// background writer and exits right after the command.
+    /// background writer and exits right after the command. The write is synchronous, so it uses the
+    /// database connection without multiplexing.
     /// </summary>
     public bool WriteThrough { get; set; }
 

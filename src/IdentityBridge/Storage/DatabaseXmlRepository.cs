@@ -8,8 +8,9 @@ namespace IdentityBridge.Storage;
 /// <summary>
 /// Keeps the data protection key ring in the database, so every node behind a load balancer reads
 /// the same keys (cookies and protected state made by one node are readable by the others).
+/// Reads and writes are synchronous (the interface is), so they use the connection without multiplexing.
 /// </summary>
-internal sealed class DatabaseXmlRepository(IDbContextFactory<BridgeDbContext> factory) : IXmlRepository
+internal sealed class DatabaseXmlRepository(DirectDbContextFactory factory) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements()
     {

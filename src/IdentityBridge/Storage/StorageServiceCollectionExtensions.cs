@@ -16,21 +16,25 @@ public static class StorageServiceCollectionExtensions
         // A scoped context for request code; background work uses the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BridgeDbContext>>().CreateDbContext());
         services.AddSingleton(sp => new DatabaseConnection(sp.GetRequiredService<IOptions<BridgeOptions>>(), sp.GetRequiredService<IHostEnvironment>()));
-        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<DirectDbContextFactory>();
+        // Migrations run on a connection of their own (EF Core locks the history table for the run).
+        services.AddSingleton(sp => new DatabaseMigrator(sp.GetRequiredService<DirectDbContextFactory>(),
+            sp.GetRequiredService<DatabaseConnection>(), sp.GetRequiredService<ILogger<DatabaseMigrator>>()));
 
         services.AddDataProtection().SetApplicationName("IdentityBridge");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<BridgeDbContext>>())));
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<DirectDbContextFactory>())));
         return services;
     }
 
     /// <summary>The table where the applied migrations are recorded.</summary>
     internal const string MigrationsHistoryTable = "schema_migrations";
 
-    internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection)
+    /// <param name="direct">Use the connection string without multiplexing (see <see cref="DatabaseConnection.DirectConnectionString"/>).</param>
+    internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection, bool direct = false)
     {
         if (connection.Provider == DatabaseProvider.Postgres)
-            db.UseNpgsql(connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable));
+            db.UseNpgsql(direct ? connection.DirectConnectionString : connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable));
         else
             db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable))
                 .AddInterceptors(SqliteConnectionSettings.Instance);
@@ -47,6 +51,7 @@ public sealed class DatabaseConnection
     {
         Provider = provider;
         ConnectionString = provider == DatabaseProvider.Postgres ? WithPostgresDefaults(connectionString) : connectionString;
+        DirectConnectionString = provider == DatabaseProvider.Postgres ? WithoutMultiplexing(ConnectionString) : ConnectionString;
     }
 
     public DatabaseConnection(IOptions<BridgeOptions> options, IHostEnvironment environment)
@@ -56,26 +61,63 @@ public sealed class DatabaseConnection
         if (!string.IsNullOrWhiteSpace(o.Database.ConnectionString))
         {
             ConnectionString = Provider == DatabaseProvider.Postgres ? WithPostgresDefaults(o.Database.ConnectionString) : o.Database.ConnectionString;
+            DirectConnectionString = Provider == DatabaseProvider.Postgres ? WithoutMultiplexing(ConnectionString) : ConnectionString;
             return;
         }
         var folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.DataPath));
         Directory.CreateDirectory(folder);
-        ConnectionString = $"Data Source={Path.Combine(folder, "identitybridge.db")};Pooling=True";
+        ConnectionString = DirectConnectionString = $"Data Source={Path.Combine(folder, "identitybridge.db")};Pooling=True";
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// <summary>The connection string of request work.</summary>
     public string ConnectionString { get; }
 
     /// <summary>
+    /// The same database without multiplexing, for work that needs a connection of its own or runs
+    /// synchronously (which a multiplexing Npgsql data source refuses): migrations and the data
+    /// protection key ring, which ASP.NET Core reads and writes synchronously. Equal to
+    /// <see cref="ConnectionString"/> on SQLite.
+    /// </summary>
+    public string DirectConnectionString { get; }
+
+    /// <summary>
     /// Defaults for PostgreSQL that an operator's connection string may override: the bridge runs the same
-    /// few statements all day, so Npgsql prepares them on the server (no parse and plan per request), and it
-    /// sets no session state, so a pooled connection needs no DISCARD ALL when it is reused.
+    /// few statements all day, so Npgsql prepares them on the server (no parse and plan per request); it
+    /// sets no session state, so a pooled connection needs no DISCARD ALL when it is reused; and request
+    /// work multiplexes: commands of concurrent requests share the pool's connections and go out in
+    /// batches, instead of each request holding a connection for its round trip (fewer system calls and
+    /// wake-ups on both sides). Nothing on the request path keeps session state outside a transaction,
+    /// which is what multiplexing requires.
     /// </summary>
     internal static string WithPostgresDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
         if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
+        if (!connectionString.Contains("Multiplexing", StringComparison.OrdinalIgnoreCase)) builder.Multiplexing = true;
         return builder.ConnectionString;
+    }
+
+    private static string WithoutMultiplexing(string connectionString) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = false }.ConnectionString;
+}
+
+/// <summary>
+/// Contexts on <see cref="DatabaseConnection.DirectConnectionString"/> (no multiplexing), not pooled:
+/// for the rare work that needs them (start-up migrations, the data protection key ring).
+/// </summary>
+public sealed class DirectDbContextFactory(DatabaseConnection connection) : IDbContextFactory<BridgeDbContext>
+{
+    private readonly DbContextOptions<BridgeDbContext> _options = Build(connection);
+
+    public BridgeDbContext CreateDbContext() => new(_options);
+
+    private static DbContextOptions<BridgeDbContext> Build(DatabaseConnection connection)
+    {
+        var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(builder, connection, direct: true);
+        return builder.Options;
     }
 }

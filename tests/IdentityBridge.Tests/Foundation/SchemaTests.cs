@@ -54,7 +54,7 @@ public sealed class SchemaTests
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         var connection = new DatabaseConnection(Current, TestDatabase.CreateDatabase());
         var options = new DbContextOptionsBuilder<BridgeDbContext>();
-        StorageServiceCollectionExtensions.Configure(options, connection);
+        StorageServiceCollectionExtensions.Configure(options, connection, direct: true);
         options.UseLoggerFactory(loggers);
         var migrator = new DatabaseMigrator(new ContextFactory(options.Options), connection, loggers.CreateLogger<DatabaseMigrator>());
 

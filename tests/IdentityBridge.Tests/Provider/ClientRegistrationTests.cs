@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Tests.Provider;
 
@@ -31,7 +32,7 @@ public sealed class ClientRegistrationTests(ProviderHost host) : IClassFixture<P
         var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = "unknown" };
         await host.WithDbAsync(async db =>
         {
-            foreach (var secret in db.ClientSecrets.Where(s => s.ClientId == TestClients.Es256)) secret.ExpiresAt = host.Clock.GetUtcNow().AddMinutes(1);
+            foreach (var secret in await db.ClientSecrets.Where(s => s.ClientId == TestClients.Es256).ToListAsync()) secret.ExpiresAt = host.Clock.GetUtcNow().AddMinutes(1);
             await db.SaveChangesAsync();
         });
         host.Services.GetRequiredService<IdentityBridge.Provider.Clients.ClientStore>().Invalidate(TestClients.Es256);

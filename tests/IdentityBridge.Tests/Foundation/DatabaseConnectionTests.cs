@@ -1,0 +1,60 @@
+using IdentityBridge.Configuration;
+using IdentityBridge.Storage;
+using Npgsql;
+
+namespace IdentityBridge.Tests.Foundation;
+
+/// <summary>
+/// The PostgreSQL defaults the bridge adds to an operator's connection string, and the connection it
+/// keeps for synchronous work (which a multiplexing Npgsql data source refuses).
+/// </summary>
+public sealed class DatabaseConnectionTests
+{
+    private const string Operator = "Host=db.internal;Port=5432;Username=bridge;Password=secret;Database=identity";
+
+    [Fact]
+    public void Postgres_request_work_multiplexes_with_prepared_statements_and_no_reset()
+    {
+        var connection = new DatabaseConnection(DatabaseProvider.Postgres, Operator);
+
+        var requests = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
+        Assert.True(requests.Multiplexing);
+        Assert.Equal(64, requests.MaxAutoPrepare);
+        Assert.True(requests.NoResetOnClose);
+        Assert.Equal("db.internal", requests.Host);
+        Assert.Equal("secret", requests.Password);
+    }
+
+    [Fact]
+    public void Postgres_direct_connection_is_the_same_database_without_multiplexing()
+    {
+        var connection = new DatabaseConnection(DatabaseProvider.Postgres, Operator);
+
+        var direct = new NpgsqlConnectionStringBuilder(connection.DirectConnectionString);
+        Assert.False(direct.Multiplexing);
+        Assert.Equal("identity", direct.Database);
+        Assert.Equal("db.internal", direct.Host);
+        Assert.Equal(64, direct.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public void Operator_settings_win_over_the_defaults()
+    {
+        var connection = new DatabaseConnection(DatabaseProvider.Postgres, Operator + ";Multiplexing=false;Max Auto Prepare=0;No Reset On Close=false");
+
+        var requests = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
+        Assert.False(requests.Multiplexing);
+        Assert.Equal(0, requests.MaxAutoPrepare);
+        Assert.False(requests.NoResetOnClose);
+    }
+
+    [Fact]
+    public void Sqlite_connection_string_is_used_as_given_for_both()
+    {
+        const string file = "Data Source=/var/lib/identitybridge/bridge.db;Pooling=True";
+        var connection = new DatabaseConnection(DatabaseProvider.Sqlite, file);
+
+        Assert.Equal(file, connection.ConnectionString);
+        Assert.Equal(file, connection.DirectConnectionString);
+    }
+}
