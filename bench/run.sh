@@ -49,6 +49,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Anything else busy on these cores skews every number; PostgreSQL clusters left running with many
+# databases are the usual culprit (their autovacuum workers never rest). Say so before measuring.
+others=$(pgrep -fc '^/usr/lib/postgresql/.*/bin/postgres ' || true)
+[ "${others:-0}" -gt 0 ] && echo "warning: $others PostgreSQL server(s) already running; stop them for a quiet machine"
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 rm -rf "$RAW"
 mkdir -p "$RAW"
 WORK=$(mktemp -d /tmp/identitybridge-bench.XXXXXX)
