@@ -265,6 +265,12 @@ for target in $TARGETS; do
 done
 
 # ---------------------------------------------------------------- report
+# openssl again: on a shared machine the speed drifts over a run, and the report shows by how much.
+say "openssl speed again, after the servers: RSA-2048"
+openssl speed -seconds "$OPENSSL_SECONDS" rsa2048 >"$RAW/openssl-single-after.txt" 2>/dev/null
+openssl speed -seconds "$OPENSSL_SECONDS" -multi "$CORES" rsa2048 >"$RAW/openssl-multi-after.txt" 2>/dev/null
+grep -E '^rsa 2048' "$RAW/openssl-single-after.txt" "$RAW/openssl-multi-after.txt" || true
+
 say "Report"
 MACHINE="$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $CORES cores, $(( $(grep MemTotal /proc/meminfo | awk '{print $2}') / 1024 / 1024 )) GiB, $(uname -s)"
 SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"

@@ -2,12 +2,17 @@ using System.Text.Json;
 
 namespace LoadDriver.Reporting;
 
-/// <summary>What a run left in the raw folder: one file per server, the validation benchmark and openssl's numbers.</summary>
+/// <summary>
+/// What a run left in the raw folder: one file per server, the validation benchmark and openssl's numbers,
+/// measured before the servers and again after them (the machine's speed drifts between the two).
+/// </summary>
 public sealed record RawResults(
     IReadOnlyList<TargetResult> Targets,
     ValidationResult? Validation,
     OpensslSpeed? SingleCore,
-    OpensslSpeed? AllCores)
+    OpensslSpeed? AllCores,
+    OpensslSpeed? SingleCoreAfter = null,
+    OpensslSpeed? AllCoresAfter = null)
 {
     public static RawResults Load(string folder)
     {
@@ -18,7 +23,9 @@ public sealed record RawResults(
         var validation = File.Exists(validationFile) ? JsonSerializer.Deserialize<ValidationResult>(File.ReadAllText(validationFile), Json.Options) : null;
         return new RawResults(targets, validation,
             OpensslSpeed.Read(Path.Combine(folder, "openssl-single.txt")),
-            OpensslSpeed.Read(Path.Combine(folder, "openssl-multi.txt")));
+            OpensslSpeed.Read(Path.Combine(folder, "openssl-multi.txt")),
+            OpensslSpeed.Read(Path.Combine(folder, "openssl-single-after.txt")),
+            OpensslSpeed.Read(Path.Combine(folder, "openssl-multi-after.txt")));
     }
 
     public TargetResult? Peer => Targets.FirstOrDefault(t => t.Target.StartsWith("peer", StringComparison.Ordinal));

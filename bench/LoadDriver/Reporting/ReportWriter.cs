@@ -66,9 +66,16 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
             table.Row("RSA-2048 verify", Format.Rate(one.RsaVerify), Format.Rate(all.RsaVerify), Format.Rate(one.RsaVerify * context.Cores));
             table.Row("ECDSA P-256 sign", Format.Rate(one.EcdsaSign), Format.Rate(all.EcdsaSign), Format.Rate(one.EcdsaSign * context.Cores));
             table.Row("ECDSA P-256 verify", Format.Rate(one.EcdsaVerify), Format.Rate(all.EcdsaVerify), Format.Rate(one.EcdsaVerify * context.Cores));
+            if (raw.SingleCoreAfter is { } oneAfter && raw.AllCoresAfter is { } allAfter)
+                table.Row("RSA-2048 sign, again after the servers ran", Format.Rate(oneAfter.RsaSign), Format.Rate(allAfter.RsaSign), Format.Rate(oneAfter.RsaSign * context.Cores));
         }
         else table.Row("(openssl speed output missing)", "", "", "");
         table.WriteTo(md);
+        if (raw.SingleCore is { } first && raw.SingleCoreAfter is { } again)
+        {
+            var change = (int)Math.Round((again.RsaSign / first.RsaSign - 1) * 100);
+            md.AppendLine(CultureInfo.InvariantCulture, $"openssl signed {Format.Rate(again.RsaSign)} times per CPU second after the servers ran and {Format.Rate(first.RsaSign)} before them: the machine's speed changed by {(change > 0 ? "+" : "")}{change} % over the run. The ratios below use the first measurement.").AppendLine();
+        }
     }
 
     private void Throughput(StringBuilder md)
