@@ -19,17 +19,21 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
         var client = context.Client;
         var code = context["code"];
         if (code is null) return Fail(ProtocolErrors.InvalidRequest, "The code parameter is missing.");
-        var grant = await grants.FindAsync(code, GrantTypes.AuthorizationCode, ct);
-        if (grant is null || grant.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
-        if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
-        if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
-
-        if (!await grants.TryConsumeAsync(grant.Key, ct))
+        // The usual case is one statement: the code is consumed as it is read. When that finds nothing to
+        // consume, the code is read to say why.
+        var grant = await grants.TryRedeemAsync(code, GrantTypes.AuthorizationCode, client.ClientId, ct);
+        if (grant is null)
         {
+            var found = await grants.FindAsync(code, GrantTypes.AuthorizationCode, ct);
+            if (found is null || found.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+            if (found.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
+            if (found.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
+            if (found.ConsumedAt is null) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+
             // RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got.
-            if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
-            await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, grant.AccountId, client.ClientId, success: false,
-                reason: "code_reuse", details: new { family = grant.FamilyId }, ct: ct);
+            if (found.FamilyId is not null) await grants.RevokeFamilyAsync(found.FamilyId, ct);
+            await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, found.AccountId, client.ClientId, success: false,
+                reason: "code_reuse", details: new { family = found.FamilyId }, ct: ct);
             context.RefusalAudited = true;
             return Fail(ProtocolErrors.InvalidGrant, "The code was already used.");
         }

@@ -99,6 +99,29 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return handle;
     }
 
+    /// <summary>
+    /// Redeems a handle in one statement: marks the grant consumed and returns it, when it is of the given
+    /// type, belongs to <paramref name="clientId"/>, has not expired and was neither used nor revoked.
+    /// Null otherwise (nothing changed); <see cref="FindAsync"/> then tells which rule refused it. True for
+    /// exactly one caller across all nodes, like <see cref="TryConsumeAsync"/>.
+    /// </summary>
+    public async Task<Grant?> TryRedeemAsync(string? handle, string type, string clientId, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return null;
+        var key = TokenHashes.Key(handle);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        // Both providers return the updated row (PostgreSQL, and SQLite since 3.35); the SQL is used as
+        // written, without composition, so EF Core only maps the row.
+        var rows = await db.Grants.FromSql($"""
+            UPDATE grants SET consumed_at = {now}
+            WHERE "key" = {key} AND type = {type} AND client_id = {clientId}
+              AND expires_at > {now} AND consumed_at IS NULL AND revoked_at IS NULL
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        return rows.Count == 1 ? rows[0] : null;
+    }
+
     /// <summary>The grant behind a handle, of the given type, or null.</summary>
     public async Task<Grant?> FindAsync(string? handle, string type, CancellationToken ct = default)
     {
