@@ -15,6 +15,18 @@ internal static class HotQueries
         EF.CompileAsyncQuery((BridgeDbContext db, string key, string type, CancellationToken _) =>
             db.Grants.AsNoTracking().FirstOrDefault(g => g.Key == key && g.Type == type));
 
+    /// <summary>
+    /// A grant by key and type with its account (without roles and wallets) in the same round trip; the
+    /// account is null when the grant has none or it no longer exists.
+    /// </summary>
+    public static readonly Func<BridgeDbContext, string, string, CancellationToken, Task<GrantWithAccount?>> GrantWithAccountByKey =
+        EF.CompileAsyncQuery((BridgeDbContext db, string key, string type, CancellationToken _) =>
+            (from g in db.Grants.AsNoTracking()
+             where g.Key == key && g.Type == type
+             join a in db.Accounts.AsNoTracking() on g.AccountId equals a.Id into accounts
+             from a in accounts.DefaultIfEmpty()
+             select new GrantWithAccount(g, a)).FirstOrDefault());
+
     /// <summary>True when a revocation marker exists under either key.</summary>
     public static readonly Func<BridgeDbContext, string, string, CancellationToken, Task<bool>> AnyGrantKey =
         EF.CompileAsyncQuery((BridgeDbContext db, string first, string second, CancellationToken _) =>
@@ -32,8 +44,7 @@ internal static class HotQueries
     /// </summary>
     public static Task<Account?> AccountForScopes(BridgeDbContext db, string id, IReadOnlyCollection<string> scopes, CancellationToken ct)
     {
-        var roles = scopes.Contains(OidcScopes.Roles);
-        var wallets = scopes.Contains(OidcScopes.Wallet);
+        var (roles, wallets) = CollectionsFor(scopes);
         return (roles, wallets) switch
         {
             (false, false) => AccountOnly(db, id, ct),
@@ -42,6 +53,10 @@ internal static class HotQueries
             (true, true) => AccountWithRolesAndWallets(db, id, ct),
         };
     }
+
+    /// <summary>Whether the scopes release the account's roles and its wallets.</summary>
+    public static (bool Roles, bool Wallets) CollectionsFor(IReadOnlyCollection<string> scopes) =>
+        (scopes.Contains(OidcScopes.Roles), scopes.Contains(OidcScopes.Wallet));
 
     private static readonly Func<BridgeDbContext, string, CancellationToken, Task<Account?>> AccountOnly =
         EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
@@ -59,3 +74,6 @@ internal static class HotQueries
         EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>
             db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).FirstOrDefault(a => a.Id == id));
 }
+
+/// <summary>A grant and its account, read together.</summary>
+internal sealed record GrantWithAccount(Grant Grant, Account? Account);

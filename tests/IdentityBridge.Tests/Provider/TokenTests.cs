@@ -174,6 +174,32 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Refresh_issues_from_the_account_as_it_is_now_with_or_without_roles()
+    {
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync()).GetProperty("refresh_token").GetString()!;
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        await host.WithDbAsync(async db =>
+        {
+            await db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.DisplayName, "Renamed Holder"));
+            db.AccountRoles.Add(new Storage.Entities.AccountRole { AccountId = accountId, Role = "auditor" });
+            await db.SaveChangesAsync();
+        });
+
+        // Scopes that release neither roles nor wallets: the account read together with the refresh token.
+        var narrowed = await OidcDriver.Json(await driver.RefreshAsync(refresh, scope: "openid profile"), HttpStatusCode.OK);
+        var id = new JsonWebToken(narrowed.GetProperty("id_token").GetString()!);
+        Assert.Equal("Renamed Holder", id.GetPayloadValue<string>("name"));
+        Assert.False(id.TryGetPayloadValue<object>("roles", out _));
+
+        // The full scope again: the account is read with its roles.
+        var full = await OidcDriver.Json(await driver.RefreshAsync(narrowed.GetProperty("refresh_token").GetString()!), HttpStatusCode.OK);
+        var access = new JsonWebToken(full.GetProperty("access_token").GetString()!);
+        Assert.Contains("auditor", access.GetPayloadValue<string[]>("roles"));
+        Assert.Equal("Renamed Holder", new JsonWebToken(full.GetProperty("id_token").GetString()!).GetPayloadValue<string>("name"));
+    }
+
+    [Fact]
     public async Task No_refresh_token_without_offline_access()
     {
         var driver = new OidcDriver(host);

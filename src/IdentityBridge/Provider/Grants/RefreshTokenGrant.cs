@@ -28,7 +28,8 @@ public sealed class RefreshTokenGrant(
         var client = context.Client;
         var token = context["refresh_token"];
         if (token is null) return Fail(ProtocolErrors.InvalidRequest, "The refresh_token parameter is missing.");
-        var grant = await grants.FindAsync(token, GrantTypes.RefreshToken, ct);
+        // The account comes with the token: the issuer needs it, and one round trip is cheaper than two.
+        var (grant, account) = await grants.FindWithAccountAsync(token, GrantTypes.RefreshToken, ct);
         if (grant is null || grant.ClientId != client.ClientId || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
         if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token was revoked.");
 
@@ -63,6 +64,7 @@ public sealed class RefreshTokenGrant(
             Client = client,
             GrantType = GrantType,
             AccountId = grant.AccountId,
+            Account = account,
             Scopes = scopes,
             Login = data.Login,
             Resource = resource,

@@ -131,6 +131,19 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return await HotQueries.GrantByKey(db, key, type, ct);
     }
 
+    /// <summary>
+    /// Like <see cref="FindAsync"/>, with the grant's account read in the same round trip (its roles and
+    /// wallets are not loaded); the account is null when the grant has none or it was deleted.
+    /// </summary>
+    public async Task<(Grant? Grant, Account? Account)> FindWithAccountAsync(string? handle, string type, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return (null, null);
+        var key = TokenHashes.Key(handle);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var found = await HotQueries.GrantWithAccountByKey(db, key, type, ct);
+        return (found?.Grant, found?.Account);
+    }
+
     /// <summary>Marks a grant consumed. True for exactly one caller across all nodes.</summary>
     public async Task<bool> TryConsumeAsync(string key, CancellationToken ct = default)
     {

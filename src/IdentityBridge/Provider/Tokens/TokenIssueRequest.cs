@@ -1,4 +1,5 @@
 using IdentityBridge.Provider.Clients;
+using IdentityBridge.Storage.Entities;
 
 namespace IdentityBridge.Provider.Tokens;
 
@@ -12,6 +13,12 @@ public sealed record TokenIssueRequest
 
     /// <summary>The user's account; null for a token about the client itself (client_credentials).</summary>
     public string? AccountId { get; init; }
+
+    /// <summary>
+    /// The account of <see cref="AccountId"/> when the caller has already read it (without roles and
+    /// wallets); the issuer reads the account itself when this is null or the scopes release roles or wallets.
+    /// </summary>
+    public Account? Account { get; init; }
 
     /// <summary>Scopes of the access token (and the claims of the ID token).</summary>
     public required IReadOnlyCollection<string> Scopes { get; init; }

@@ -66,7 +66,9 @@ public sealed class TokenIssuer(
         }
 
         var login = request.Login ?? throw new ArgumentException("Login facts are required for a user token.", nameof(request));
-        var account = await HotQueries.AccountForScopes(db, request.AccountId, scopes, ct);
+        var account = request.Account is { } known && known.Id == request.AccountId && HotQueries.CollectionsFor(scopes) == (false, false)
+            ? known
+            : await HotQueries.AccountForScopes(db, request.AccountId, scopes, ct);
         if (account is null || account.Status != AccountStatus.Active)
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
 
