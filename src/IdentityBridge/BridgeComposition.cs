@@ -58,7 +58,8 @@ public static class BridgeComposition
         services.AddRazorPages();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<BridgeOptions>>((o, bridge) => ConfigureForwardedHeaders(o, bridge.Value.ForwardedHeaders));
 
-        services.AddBridgeStorage();
+        // A certificate that cannot be used is reported by the options validation, which stops the start.
+        services.AddBridgeStorage(LoadKeyRingCertificates(configuration, builder.Environment));
         services.AddBridgeHealth();
         services.AddSingleton<AuditQueue>();
         services.AddSingleton<AuditLog>();
@@ -73,6 +74,12 @@ public static class BridgeComposition
         Federation.Payload.PayloadSignInModule.AddPayloadSignIn(services, configuration, builder.Environment);
         services.AddBridgeAdmin(configuration);
         return builder;
+    }
+
+    private static KeyRingCertificates? LoadKeyRingCertificates(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var options = configuration.GetSection($"{BridgeOptions.Section}:KeyRing").Get<KeyRingOptions>() ?? new();
+        return KeyRingCertificates.TryLoad(options, environment.ContentRootPath);
     }
 
     /// <summary>

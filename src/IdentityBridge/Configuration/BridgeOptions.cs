@@ -24,6 +24,7 @@ public sealed class BridgeOptions
 
     public AdminOptions Admin { get; set; } = new();
     public KeyOptions Keys { get; set; } = new();
+    public KeyRingOptions KeyRing { get; set; } = new();
     public SessionOptions Session { get; set; } = new();
     public RateLimitOptions RateLimits { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
@@ -38,6 +39,7 @@ public sealed class BridgeOptions
         Admin.BootstrapWallets.RemoveAll(string.IsNullOrWhiteSpace);
         ForwardedHeaders.KnownProxies.RemoveAll(string.IsNullOrWhiteSpace);
         ForwardedHeaders.KnownNetworks.RemoveAll(string.IsNullOrWhiteSpace);
+        KeyRing.PreviousCertificatePaths.RemoveAll(string.IsNullOrWhiteSpace);
     }
 }
 
@@ -102,6 +104,23 @@ public sealed class KeyOptions
 
     /// <summary>Folder scanned for PEM private keys to import (relative to the content root).</summary>
     public string ImportPath { get; set; } = "certs";
+}
+
+/// <summary>
+/// <c>Bridge:KeyRing</c>: encryption at rest of the data protection key ring, which is stored in the database
+/// and protects the signing keys' private keys, cookies and other protected state. Without a certificate
+/// the key ring is stored in clear, and a copy of the database is enough to read the signing keys.
+/// </summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>A certificate with its RSA private key (PKCS#12 .pfx/.p12, or PEM holding both) that encrypts new key ring entries.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The password of the certificate file(s), if they have one.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Certificates that encrypted earlier entries (after a certificate change): used only to decrypt.</summary>
+    public List<string> PreviousCertificatePaths { get; set; } = [];
 }
 
 public sealed class SessionOptions

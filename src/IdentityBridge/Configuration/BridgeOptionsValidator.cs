@@ -24,6 +24,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Bridge:Keys:DefaultAlgorithm must be RS256 or ES256, not '{o.Keys.DefaultAlgorithm}'.");
 
         ValidateKeySchedule(o.Keys, errors);
+        if (Storage.KeyRingCertificates.Problem(o.KeyRing, environment.ContentRootPath) is { } keyRingProblem)
+            errors.Add($"Bridge:KeyRing: {keyRingProblem}.");
 
         if (o.RateLimits.PermitsPerMinute < 1)
             errors.Add($"Bridge:RateLimits:PermitsPerMinute must be at least 1, not {o.RateLimits.PermitsPerMinute}.");

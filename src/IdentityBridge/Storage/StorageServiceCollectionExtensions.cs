@@ -10,7 +10,8 @@ namespace IdentityBridge.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>The database (SQLite or PostgreSQL), its migrations, and the shared data protection key ring.</summary>
-    public static IServiceCollection AddBridgeStorage(this IServiceCollection services)
+    /// <param name="keyRing">The certificates that encrypt the key ring at rest (<c>Bridge:KeyRing</c>), when configured.</param>
+    public static IServiceCollection AddBridgeStorage(this IServiceCollection services, KeyRingCertificates? keyRing = null)
     {
         services.AddPooledDbContextFactory<BridgeDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseConnection>()));
         // A scoped context for request code; background work uses the factory.
@@ -21,7 +22,13 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new DatabaseMigrator(sp.GetRequiredService<DirectDbContextFactory>(),
             sp.GetRequiredService<DatabaseConnection>(), sp.GetRequiredService<ILogger<DatabaseMigrator>>()));
 
-        services.AddDataProtection().SetApplicationName("IdentityBridge");
+        var dataProtection = services.AddDataProtection().SetApplicationName("IdentityBridge");
+        if (keyRing is not null)
+        {
+            // New entries are encrypted with the current certificate; older ones decrypt with it or a previous one.
+            dataProtection.ProtectKeysWithCertificate(keyRing.Current);
+            dataProtection.UnprotectKeysWithAnyCertificate([keyRing.Current, .. keyRing.Previous]);
+        }
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<DirectDbContextFactory>())));
         return services;

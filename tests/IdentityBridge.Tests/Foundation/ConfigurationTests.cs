@@ -117,6 +117,48 @@ public sealed class ConfigurationTests
         Assert.Equal(ClientDefinition.DefaultGrantTypes, o.Clients[1].EffectiveGrantTypes);
     }
 
+    [Fact]
+    public void Key_ring_certificate_must_exist_and_hold_an_rsa_private_key()
+    {
+        var folder = Directory.CreateTempSubdirectory("bridge-keyring-").FullName;
+        try
+        {
+            var o = new BridgeOptions { Issuer = "https://a.example" };
+            Assert.DoesNotContain(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal));
+
+            o.KeyRing.CertificatePath = Path.Combine(folder, "missing.pfx");
+            Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal) && e.Contains("does not exist", StringComparison.Ordinal));
+
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=key ring", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            var publicOnly = Path.Combine(folder, "public.pem");
+            File.WriteAllText(publicOnly, certificate.ExportCertificatePem());
+            o.KeyRing.CertificatePath = publicOnly;
+            Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal) && e.Contains("could not be read", StringComparison.Ordinal));
+
+            var pfx = Path.Combine(folder, "ring.pfx");
+            File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+            o.KeyRing.CertificatePath = pfx;
+            Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal));
+            o.KeyRing.CertificatePassword = "pw";
+            Assert.DoesNotContain(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal));
+
+            // PEM with the certificate and its key in one file, as the README's openssl command makes it.
+            var pem = Path.Combine(folder, "keyring.pem");
+            File.WriteAllText(pem, certificate.ExportCertificatePem() + "\n" + rsa.ExportPkcs8PrivateKeyPem());
+            o.KeyRing = new KeyRingOptions { CertificatePath = pem };
+            Assert.DoesNotContain(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal));
+            o.KeyRing.PreviousCertificatePaths.Add(publicOnly);
+            Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:KeyRing", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("RotationInterval", "00:00:00", "Bridge:Keys:RotationInterval must be positive")]
     [InlineData("RotationInterval", "-1.00:00:00", "Bridge:Keys:RotationInterval must be positive")]

@@ -17,7 +17,11 @@ internal sealed class SigningKeyInitializer : IBridgeInitializer
         var store = services.GetRequiredService<SigningKeyStore>();
         var logger = services.GetRequiredService<ILogger<SigningKeyInitializer>>();
         var environment = services.GetRequiredService<IHostEnvironment>();
-        var folder = services.GetRequiredService<IOptions<BridgeOptions>>().Value.Keys.ImportPath;
+        var options = services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(options.KeyRing.CertificatePath) && !environment.IsDevelopment())
+            logger.LogWarning("Bridge:KeyRing:CertificatePath is not set: the data protection key ring, which encrypts the signing keys, " +
+                "is stored unencrypted in the database, so a copy of the database reveals the signing keys");
+        var folder = options.Keys.ImportPath;
         if (!string.IsNullOrWhiteSpace(folder))
         {
             var path = Path.GetFullPath(Path.Combine(environment.ContentRootPath, folder));

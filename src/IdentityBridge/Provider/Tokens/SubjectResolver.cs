@@ -12,7 +12,7 @@ namespace IdentityBridge.Provider.Tokens;
 /// The <c>sub</c> a client sees (OIDC Core §8): the account id for public-subject clients; for pairwise
 /// clients base64url(SHA-256(sector host | account id | salt)), where the salt is a random per-deployment
 /// secret created once and stored data-protected in <c>grants</c> (type deployment_secret), so every node
-/// computes the same subjects and a database dump alone does not reveal them.
+/// computes the same subjects; with the key ring encrypted (<c>Bridge:KeyRing</c>) a database dump alone does not reveal them.
 /// </summary>
 public sealed class SubjectResolver(IDbContextFactory<BridgeDbContext> factory, IDataProtectionProvider dataProtection, TimeProvider time)
 {
