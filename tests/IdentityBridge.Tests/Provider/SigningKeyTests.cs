@@ -96,6 +96,11 @@ public sealed class SigningKeyTests
             await File.WriteAllTextAsync(Path.Combine(folder, "rsa.pem"), rsa.ExportRSAPrivateKeyPem());
             await File.WriteAllTextAsync(Path.Combine(folder, "ec.key"), ec.ExportECPrivateKeyPem());
             await File.WriteAllTextAsync(Path.Combine(folder, "readme.txt"), "not a key");
+            // A certificate with its key (such as a key ring certificate) is not a signing key to import.
+            using var certificateKey = RSA.Create(3072);
+            using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=key ring", certificateKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllTextAsync(Path.Combine(folder, "keyring.pem"), certificate.ExportCertificatePem() + "\n" + certificateKey.ExportPkcs8PrivateKeyPem());
             var rsaKid = Base64UrlEncoder.Encode(JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(rsa.ExportParameters(false))).ComputeJwkThumbprint());
             var ecKid = Base64UrlEncoder.Encode(JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(ec.ExportParameters(false)))).ComputeJwkThumbprint());
 

@@ -31,6 +31,12 @@ internal sealed class SigningKeyInitializer : IBridgeInitializer
                 {
                     var pem = await File.ReadAllTextAsync(file, ct);
                     if (!pem.Contains("PRIVATE KEY", StringComparison.Ordinal)) continue;
+                    if (pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+                    {
+                        // A certificate with its key is a TLS or key ring certificate: its key must not sign tokens.
+                        logger.LogWarning("Signing key file {File} was not imported: it holds a certificate; a signing key to import is a private key alone", Path.GetFileName(file));
+                        continue;
+                    }
                     var (key, problem) = await store.ImportPemAsync(pem, ct);
                     if (key is null)
                         logger.LogWarning("Signing key file {File} was not imported: {Problem}", Path.GetFileName(file), problem);
