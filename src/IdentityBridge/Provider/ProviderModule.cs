@@ -52,6 +52,7 @@ public static class ProviderModule
         services.AddSingleton<AuthorizeInteraction>();
         services.AddSingleton<AuthorizeResponder>();
         services.AddSingleton<BackChannelLogoutNotifier>();
+        services.AddSingleton<RecordedSessionClients>();
         services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName, c => c.Timeout = BackChannelLogoutNotifier.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 

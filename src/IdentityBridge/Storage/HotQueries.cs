@@ -32,6 +32,18 @@ internal static class HotQueries
         EF.CompileAsyncQuery((BridgeDbContext db, string first, string second, CancellationToken _) =>
             db.Grants.Any(g => g.Key == first || g.Key == second));
 
+    /// <summary>A session by id when it is live: not ended, not expired, its account active.</summary>
+    public static readonly Func<BridgeDbContext, string, DateTimeOffset, CancellationToken, Task<Session?>> ActiveSession =
+        EF.CompileAsyncQuery((BridgeDbContext db, string id, DateTimeOffset now, CancellationToken _) =>
+            db.Sessions.AsNoTracking()
+                .Where(s => s.Id == id && s.EndedAt == null && s.ExpiresAt > now)
+                .FirstOrDefault(s => db.Accounts.Any(a => a.Id == s.AccountId && a.Status == AccountStatus.Active)));
+
+    /// <summary>True when a client is recorded in a session.</summary>
+    public static readonly Func<BridgeDbContext, string, string, CancellationToken, Task<bool>> SessionHasClient =
+        EF.CompileAsyncQuery((BridgeDbContext db, string sessionId, string clientId, CancellationToken _) =>
+            db.SessionClients.Any(c => c.SessionId == sessionId && c.ClientId == clientId));
+
     /// <summary>True when the account exists and is active.</summary>
     public static readonly Func<BridgeDbContext, string, CancellationToken, Task<bool>> AccountIsActive =
         EF.CompileAsyncQuery((BridgeDbContext db, string id, CancellationToken _) =>

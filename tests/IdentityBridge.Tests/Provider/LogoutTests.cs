@@ -127,6 +127,26 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Every_client_that_got_tokens_in_a_session_is_recorded_once()
+    {
+        var driver = new OidcDriver(host);
+        await driver.LoginAsync();
+        await driver.LoginAsync();
+        await driver.LoginAsync(clientId: TestClients.Other, secret: TestClients.OtherSecret);
+        await driver.LoginAsync(clientId: TestClients.Other, secret: TestClients.OtherSecret);
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        var sessionId = await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == accountId).Select(s => s.Id).SingleAsync());
+
+        var stored = await host.WithDbAsync(db => db.SessionClients.Where(c => c.SessionId == sessionId).Select(c => c.ClientId).ToListAsync());
+        Assert.Equal([TestClients.Other, TestClients.Web], stored.Order(StringComparer.Ordinal));
+
+        // The clients a logout notifies are read from the table, not from what this node remembers.
+        await using var scope = host.Services.CreateAsyncScope();
+        var clients = await scope.ServiceProvider.GetRequiredService<SessionService>().EndAsync(sessionId);
+        Assert.Equal([TestClients.Other, TestClients.Web], clients.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Offline_refresh_tokens_outlive_the_session_and_session_bound_ones_do_not()
     {
         var driver = new OidcDriver(host);

@@ -18,6 +18,7 @@ public sealed class SessionService(
     IOptions<BridgeOptions> options,
     GrantStore grants,
     BackChannelLogoutNotifier backChannel,
+    RecordedSessionClients recorded,
     AuditLog audit)
 {
     /// <summary>Starts a session for a completed sign-in and issues the session cookie.</summary>
@@ -76,11 +77,7 @@ public sealed class SessionService(
     /// <summary>A session by id when it is live (not ended, not expired, account active).</summary>
     public async Task<Session?> FindActiveAsync(string sessionId, CancellationToken ct = default)
     {
-        var now = time.GetUtcNow();
-        return await db.Sessions.AsNoTracking()
-            .Where(s => s.Id == sessionId && s.EndedAt == null && s.ExpiresAt > now)
-            .Where(s => db.Accounts.Any(a => a.Id == s.AccountId && a.Status == AccountStatus.Active))
-            .FirstOrDefaultAsync(ct);
+        return await HotQueries.ActiveSession(db, sessionId, time.GetUtcNow(), ct);
     }
 
     /// <summary>Ends a session row (no cookie, no notifications) and returns the clients that received tokens in it.</summary>
@@ -123,12 +120,18 @@ public sealed class SessionService(
     /// <summary>Records that a client received tokens within a session (for back-channel logout).</summary>
     public async Task AddClientAsync(string sessionId, string clientId, CancellationToken ct = default)
     {
-        if (await db.SessionClients.AnyAsync(c => c.SessionId == sessionId && c.ClientId == clientId, ct)) return;
+        if (recorded.Contains(sessionId, clientId)) return;
+        if (await HotQueries.SessionHasClient(db, sessionId, clientId, ct))
+        {
+            recorded.Add(sessionId, clientId);
+            return;
+        }
         var entry = new SessionClient { SessionId = sessionId, ClientId = clientId, FirstSeenAt = time.GetUtcNow() };
         db.SessionClients.Add(entry);
         try
         {
             await db.SaveChangesAsync(ct);
+            recorded.Add(sessionId, clientId);
         }
         catch (DbUpdateException)
         {

@@ -243,11 +243,19 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
 
     private static string JtiMarkerKey(string jti) => TokenHashes.Key("jti:" + jti);
 
+    /// <summary>
+    /// Stores a new code or refresh token with one INSERT, bypassing the change tracker and the update
+    /// pipeline: one runs on every login and every first refresh token.
+    /// </summary>
     private async Task AddAsync(Grant grant, CancellationToken ct)
     {
+        var created = grant.CreatedAt.ToUnixTimeMilliseconds();
+        var expires = grant.ExpiresAt.ToUnixTimeMilliseconds();
         await using var db = await factory.CreateDbContextAsync(ct);
-        db.Grants.Add(grant);
-        await db.SaveChangesAsync(ct);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
+            VALUES ({grant.Key}, {grant.Type}, {grant.ClientId}, {grant.AccountId}, {grant.SessionId}, {grant.FamilyId}, {created}, {expires}, {grant.Data})
+            """, ct);
     }
 
     private async Task<bool> TryAddAsync(Grant grant, CancellationToken ct)
