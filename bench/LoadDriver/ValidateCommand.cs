@@ -38,20 +38,32 @@ public static class ValidateCommand
 
         // Warm up on every core first, so the JIT has finished tiering before anything is measured.
         Measure(options, tokens, Environment.ProcessorCount, warmup);
-        var threadCounts = new SortedSet<int> { 1, Environment.ProcessorCount };
-        var phases = new List<ValidationPhase>();
-        foreach (var threads in threadCounts)
+        using var rsa = tokens.CreatePublicRsa();
+        var signed = tokens.Tokens.Select(t =>
         {
+            var dot = t.Token.LastIndexOf('.');
+            return (Data: Encoding.ASCII.GetBytes(t.Token[..dot]), Signature: Base64UrlEncoder.DecodeBytes(t.Token[(dot + 1)..]));
+        }).ToList();
+        var validator = Loop(i => IsValid(options, tokens.Tokens[i % count].Token, tokens.Tokens[i % count].Nonce));
+        // The platform's own cost of the signature check, without JWT parsing and claim rules: .NET's RSA
+        // verify (over OpenSSL here) for the same key and the same signed bytes.
+        var bare = Loop(i => rsa.VerifyData(signed[i % count].Data, signed[i % count].Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        bare(warmup / 2);
+
+        // One thread: the validator and the bare verify in alternating slices of a quarter second, so both
+        // rates come from the same moments of a machine whose speed drifts.
+        var (one, baseline) = Interleave(validator, bare, seconds);
+        var phases = new List<ValidationPhase> { one };
+        Console.WriteLine($"[validate] 1 thread(s): {one.PerSecond:0} validations/s, {one.PerCpuSecond:0} per CPU second, {one.Failures} failures");
+        Console.WriteLine($"[validate] baseline RSA.VerifyData on 1 thread, interleaved: {baseline.PerSecond:0}/s, {baseline.PerCpuSecond:0} per CPU second");
+        if (Environment.ProcessorCount > 1)
+        {
+            var threads = Environment.ProcessorCount;
             Measure(options, tokens, threads, 0.5);
             var phase = Measure(options, tokens, threads, seconds);
             phases.Add(phase);
             Console.WriteLine($"[validate] {threads} thread(s): {phase.PerSecond:0} validations/s, {phase.PerCpuSecond:0} per CPU second, {phase.Failures} failures");
         }
-
-        // The platform's own cost of the signature check, without JWT parsing and claim rules: .NET's RSA
-        // verify (over OpenSSL here) on one thread, for the same key and the same signed bytes.
-        var baseline = MeasureRsaVerify(tokens, warmup, seconds);
-        Console.WriteLine($"[validate] baseline RSA.VerifyData on 1 thread: {baseline.PerSecond:0}/s, {baseline.PerCpuSecond:0} per CPU second");
 
         var result = new ValidationResult("IdentityBridge.RelyingParty OidcIdTokenValidator (RS256, static metadata)", count, phases, baseline);
         if (args.Get("out") is { } output) File.WriteAllText(output, JsonSerializer.Serialize(result, Json.Options));
@@ -83,32 +95,42 @@ public static class ValidateCommand
         OidcIdTokenValidator.ValidateAsync(options, token, nonce, TimeProvider.System, NullLogger.Instance, CancellationToken.None)
             .GetAwaiter().GetResult().Failure is null;
 
-    private static ValidationPhase MeasureRsaVerify(XummStyleTokens tokens, double warmup, double seconds)
+    /// <summary>A timed loop on the calling thread: runs for the given seconds, returns successes, failures, wall and CPU seconds.</summary>
+    private static Func<double, (long Ok, long Failed, double Wall, double Cpu)> Loop(Func<int, bool> operation)
     {
-        using var rsa = tokens.CreatePublicRsa();
-        var signed = tokens.Tokens.Select(t =>
-        {
-            var dot = t.Token.LastIndexOf('.');
-            return (Data: Encoding.ASCII.GetBytes(t.Token[..dot]), Signature: Base64UrlEncoder.DecodeBytes(t.Token[(dot + 1)..]));
-        }).ToList();
-        ValidationPhase Run(double duration)
+        var next = 0;
+        return duration =>
         {
             var cpuBefore = ThreadCpu.Seconds();
             var start = Stopwatch.GetTimestamp();
             var stopAt = start + (long)(duration * Stopwatch.Frequency);
             long ok = 0, failed = 0;
-            for (var i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
+            while (Stopwatch.GetTimestamp() < stopAt)
             {
-                var (data, signature) = signed[i % signed.Count];
-                if (rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) ok++;
+                if (operation(next++)) ok++;
                 else failed++;
             }
-            var elapsed = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
-            var cpu = ThreadCpu.Seconds() - cpuBefore;
-            return new ValidationPhase(1, Math.Round(elapsed, 3), Math.Round(cpu, 3), ok, failed, Math.Round(ok / elapsed, 1), Math.Round(cpu > 0 ? ok / cpu : 0, 1));
+            return (ok, failed, (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency, ThreadCpu.Seconds() - cpuBefore);
+        };
+    }
+
+    private static (ValidationPhase First, ValidationPhase Second) Interleave(
+        Func<double, (long Ok, long Failed, double Wall, double Cpu)> first,
+        Func<double, (long Ok, long Failed, double Wall, double Cpu)> second, double seconds)
+    {
+        const double slice = 0.25;
+        var totals = new (long Ok, long Failed, double Wall, double Cpu)[2];
+        for (var elapsed = 0.0; elapsed < seconds; elapsed += slice)
+        {
+            var a = first(slice);
+            var b = second(slice);
+            totals[0] = (totals[0].Ok + a.Ok, totals[0].Failed + a.Failed, totals[0].Wall + a.Wall, totals[0].Cpu + a.Cpu);
+            totals[1] = (totals[1].Ok + b.Ok, totals[1].Failed + b.Failed, totals[1].Wall + b.Wall, totals[1].Cpu + b.Cpu);
         }
-        Run(warmup);
-        return Run(seconds);
+        return (Phase(totals[0]), Phase(totals[1]));
+
+        static ValidationPhase Phase((long Ok, long Failed, double Wall, double Cpu) t) =>
+            new(1, Math.Round(t.Wall, 3), Math.Round(t.Cpu, 3), t.Ok, t.Failed, Math.Round(t.Ok / t.Wall, 1), Math.Round(t.Cpu > 0 ? t.Ok / t.Cpu : 0, 1));
     }
 
     private static ValidationPhase Measure(OidcClientOptions options, XummStyleTokens tokens, int threads, double seconds)
