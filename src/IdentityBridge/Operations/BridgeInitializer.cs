@@ -1,5 +1,6 @@
 using IdentityBridge.Clients;
 using IdentityBridge.Configuration;
+using IdentityBridge.Provider.Keys;
 using IdentityBridge.Storage;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,12 @@ internal sealed class DatabaseInitializer : IBridgeInitializer
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken ct)
     {
-        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct: ct);
+        // An empty database has no signing key yet: the first RSA key is generated while the schema is made.
+        var keys = services.GetService<SigningKeyStore>();
+        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct: ct, beforeApplying: pending =>
+        {
+            if (keys is not null && pending.Contains(DatabaseMigrator.InitialMigration, StringComparer.Ordinal)) keys.PrepareFirstKey();
+        });
         await using var scope = services.CreateAsyncScope();
         var clients = scope.ServiceProvider.GetRequiredService<IOptions<BridgeOptions>>().Value.Clients;
         await scope.ServiceProvider.GetRequiredService<ClientImporter>().ImportAsync(clients, ct);

@@ -7,8 +7,13 @@ namespace IdentityBridge.Storage;
 /// <summary>Applies the versioned migrations (at startup and from the <c>migrate</c> command).</summary>
 public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory, DatabaseConnection connection, ILogger<DatabaseMigrator> logger)
 {
+    /// <summary>The first migration: pending only on a database without the schema.</summary>
+    public const string InitialMigration = "20261121000001_InitialSchema";
+
     /// <summary>Brings the schema to <paramref name="targetMigration"/> (the latest when null).</summary>
-    public async Task<IReadOnlyList<string>> MigrateAsync(string? targetMigration = null, CancellationToken ct = default)
+    /// <param name="beforeApplying">Called with the pending migrations, before they run, when there are some.</param>
+    public async Task<IReadOnlyList<string>> MigrateAsync(string? targetMigration = null, CancellationToken ct = default,
+        Action<IReadOnlyList<string>>? beforeApplying = null)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         if (connection.Provider == Configuration.DatabaseProvider.Sqlite)
@@ -26,7 +31,10 @@ public sealed class DatabaseMigrator(IDbContextFactory<BridgeDbContext> factory,
         // An up-to-date schema (every restart) needs no migrator run, nor the lock it takes.
         if (pending.Count == 0 && targetMigration is null) return pending;
         if (pending.Count > 0)
+        {
             logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+            beforeApplying?.Invoke(pending);
+        }
         await db.GetService<IMigrator>().MigrateAsync(targetMigration, ct);
         return pending;
     }

@@ -62,6 +62,27 @@ public sealed class SigningKeyTests
     }
 
     [Fact]
+    public async Task A_key_prepared_ahead_becomes_the_next_created_RS256_key_and_is_dropped_when_none_is_needed()
+    {
+        await using var host = new KeyHost();
+        var first = await host.SignerKidAsync();
+        Assert.Null(host.Keys.PreparedFirstKey); // the start-up's prepared key was used
+
+        host.Keys.PrepareFirstKey();
+        var unused = await host.Keys.PreparedFirstKey!;
+        await host.Keys.MaintainAsync();
+        Assert.Null(host.Keys.PreparedFirstKey);
+        Assert.DoesNotContain(unused.KeyId, (await host.Keys.ListAsync()).Select(k => k.Kid));
+
+        host.Keys.PrepareFirstKey();
+        var prepared = await host.Keys.PreparedFirstKey!;
+        Assert.True(await host.Keys.RetireAsync(first));
+        await host.Keys.MaintainAsync();
+        Assert.Equal(prepared.KeyId, await host.SignerKidAsync());
+        Assert.Null(host.Keys.PreparedFirstKey);
+    }
+
+    [Fact]
     public async Task Rotate_now_and_retire_change_the_signer_and_keep_the_old_key_published()
     {
         await using var host = new KeyHost();

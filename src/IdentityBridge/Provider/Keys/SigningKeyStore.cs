@@ -34,6 +34,7 @@ public sealed class SigningKeyStore(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet _keys = KeySet.Empty;
     private volatile PublishedKeys? _published;
+    private Task<SigningKeyMaterial>? _firstRsaKey;
 
     private KeyOptions Schedule => options.Value.Keys;
 
@@ -199,7 +200,7 @@ public sealed class SigningKeyStore(
                 {
                     // First start, every key expired or retired by hand: sign at once, unless a successor is about
                     // to take over. Two nodes starting together may both create one; every node picks the same signer.
-                    if (!pending) await CreateAsync(db, algorithm, now, now, "generated", ct);
+                    if (!pending) await CreateAsync(db, algorithm, now, now, "generated", ct, reload: false);
                     continue;
                 }
                 if (pending || current.Row.RetiresAt is not { } retires || now < retires - Schedule.PropagationTime) continue;
@@ -213,15 +214,28 @@ public sealed class SigningKeyStore(
                     tracked.ExpiresAt = activates + Schedule.RetentionTime;
                     await db.SaveChangesAsync(ct);
                 }
-                await CreateAsync(db, algorithm, now, activates, "generated", ct);
+                await CreateAsync(db, algorithm, now, activates, "generated", ct, reload: false);
             }
             await ReloadCoreAsync(ct);
         }
         finally
         {
             _gate.Release();
+            if (Interlocked.Exchange(ref _firstRsaKey, null) is { } unused)
+                _ = unused.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// On an empty database: starts generating the first RS256 key on another core, so the prime search
+    /// (0.1 to 0.5 s) runs while the schema is created instead of after it. The next RS256 key
+    /// <see cref="MaintainAsync"/> creates is this one; it is discarded when none is needed.
+    /// </summary>
+    public void PrepareFirstKey() =>
+        Interlocked.CompareExchange(ref _firstRsaKey, Task.Run(() => SigningKeyMaterial.Generate(SigningKeyMaterial.RS256)), null);
+
+    /// <summary>The key <see cref="PrepareFirstKey"/> started, until it is used or discarded.</summary>
+    internal Task<SigningKeyMaterial>? PreparedFirstKey => Volatile.Read(ref _firstRsaKey);
 
     /// <summary>Reloads the keys when the table changed (another node rotated, an admin retired a key).</summary>
     public async Task ReloadAsync(CancellationToken ct = default)
@@ -237,14 +251,17 @@ public sealed class SigningKeyStore(
         }
     }
 
-    private async Task CreateAsync(BridgeDbContext db, string algorithm, DateTimeOffset now, DateTimeOffset activates, string source, CancellationToken ct)
+    private async Task CreateAsync(BridgeDbContext db, string algorithm, DateTimeOffset now, DateTimeOffset activates, string source, CancellationToken ct, bool reload = true)
     {
-        var row = NewRow(SigningKeyMaterial.Generate(algorithm), source, now, activates);
+        using var material = algorithm == SigningKeyMaterial.RS256 && Interlocked.Exchange(ref _firstRsaKey, null) is { } prepared
+            ? await prepared
+            : SigningKeyMaterial.Generate(algorithm);
+        var row = NewRow(material, source, now, activates);
         db.SigningKeys.Add(row);
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Created {Algorithm} signing key {Kid}, signing from {ActivatesAt:o}", algorithm, row.Id, activates);
         await AuditAsync(AuditTypes.KeyCreated, row, new { activatesAt = activates }, ct);
-        await ReloadCoreAsync(ct);
+        if (reload) await ReloadCoreAsync(ct);
     }
 
     private SigningKey NewRow(SigningKeyMaterial material, string source, DateTimeOffset now, DateTimeOffset activates)
