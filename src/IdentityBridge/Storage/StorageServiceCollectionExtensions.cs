@@ -114,16 +114,20 @@ public sealed class DatabaseConnection
 /// <summary>
 /// Contexts on <see cref="DatabaseConnection.DirectConnectionString"/> (no multiplexing), not pooled:
 /// for the rare work that needs them (start-up migrations, the data protection key ring).
+/// Its options name the same application services as the pooled contexts' (the connection string is
+/// the only difference), so EF Core keeps one internal service provider: one model, one query cache,
+/// built once at start-up rather than twice.
 /// </summary>
-public sealed class DirectDbContextFactory(DatabaseConnection connection) : IDbContextFactory<BridgeDbContext>
+public sealed class DirectDbContextFactory(DatabaseConnection connection, IServiceProvider services) : IDbContextFactory<BridgeDbContext>
 {
-    private readonly DbContextOptions<BridgeDbContext> _options = Build(connection);
+    private readonly DbContextOptions<BridgeDbContext> _options = Build(connection, services);
 
     public BridgeDbContext CreateDbContext() => new(_options);
 
-    private static DbContextOptions<BridgeDbContext> Build(DatabaseConnection connection)
+    private static DbContextOptions<BridgeDbContext> Build(DatabaseConnection connection, IServiceProvider services)
     {
         var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        builder.UseApplicationServiceProvider(services);
         StorageServiceCollectionExtensions.Configure(builder, connection, direct: true);
         return builder.Options;
     }

@@ -1,5 +1,8 @@
 using IdentityBridge.Configuration;
 using IdentityBridge.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace IdentityBridge.Tests.Foundation;
@@ -23,6 +26,23 @@ public sealed class DatabaseConnectionTests
         Assert.True(requests.NoResetOnClose);
         Assert.Equal("db.internal", requests.Host);
         Assert.Equal("secret", requests.Password);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres, Operator)]
+    [InlineData(DatabaseProvider.Sqlite, "Data Source=bridge.db")]
+    public async Task Direct_and_pooled_contexts_share_one_internal_service_provider(DatabaseProvider provider, string connectionString)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddBridgeStorage();
+        services.AddSingleton(new DatabaseConnection(provider, connectionString));
+        await using var root = services.BuildServiceProvider();
+
+        await using var pooled = await root.GetRequiredService<IDbContextFactory<BridgeDbContext>>().CreateDbContextAsync();
+        await using var direct = root.GetRequiredService<DirectDbContextFactory>().CreateDbContext();
+        // One internal provider means one model and one query cache, built once at start-up.
+        Assert.Same(pooled.Model, direct.Model);
+        Assert.Same(pooled.GetService<IMemoryCache>(), direct.GetService<IMemoryCache>());
     }
 
     [Fact]
