@@ -59,9 +59,9 @@ public static class ProviderModule
         services.AddScoped<SessionService>();
         services.AddScoped<AuthorizeErrorResponder>();
         services.AddScoped<TokenIssuer>();
-        services.AddScoped<IGrantHandler, AuthorizationCodeGrant>();
-        services.AddScoped<IGrantHandler, RefreshTokenGrant>();
-        services.AddScoped<IGrantHandler, ClientCredentialsGrant>();
+        services.AddGrantHandler<AuthorizationCodeGrant>(GrantTypeNames.AuthorizationCode);
+        services.AddGrantHandler<RefreshTokenGrant>(GrantTypeNames.RefreshToken);
+        services.AddGrantHandler<ClientCredentialsGrant>(GrantTypeNames.ClientCredentials);
         return services;
     }
 

@@ -59,10 +59,10 @@ public static class PayloadSignInModule
         services.AddHostedService<WebhookWorker>();
 
         services.AddScoped<XAppSignIn>();
-        services.AddScoped<IGrantHandler, TokenExchangeGrant>();
+        services.AddGrantHandler<TokenExchangeGrant>(GrantTypeNames.TokenExchange);
 
         services.AddScoped<CibaRequestValidator>();
-        services.AddScoped<IGrantHandler, CibaGrant>();
+        services.AddGrantHandler<CibaGrant>(GrantTypeNames.Ciba);
         services.AddSingleton<CibaPingNotifier>();
         services.AddSingleton<ISignInResolutionObserver>(sp => sp.GetRequiredService<CibaPingNotifier>());
         services.AddHostedService(sp => sp.GetRequiredService<CibaPingNotifier>());

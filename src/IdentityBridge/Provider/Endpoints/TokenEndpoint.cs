@@ -2,6 +2,7 @@ using IdentityBridge.Audit;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Endpoints;
 
@@ -24,7 +25,7 @@ public static class TokenEndpoint
     private static async Task<IResult> HandleAsync(
         HttpContext context,
         ClientAuthenticator authenticator,
-        IEnumerable<IGrantHandler> handlers,
+        IOptions<GrantHandlerOptions> grantHandlers,
         AuditLog audit,
         CancellationToken ct)
     {
@@ -40,7 +41,7 @@ public static class TokenEndpoint
         var client = auth.Client!;
 
         if (grantType is null) return await RefuseAsync(audit, ProtocolError.InvalidRequest("The grant_type parameter is missing."), client, null, null, ct);
-        var handler = handlers.FirstOrDefault(h => h.GrantType == grantType);
+        var handler = GrantHandlerRegistration.Resolve(context.RequestServices, grantHandlers, grantType);
         if (handler is null)
             return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.UnsupportedGrantType, "This grant type is not supported."), client, null, grantType, ct);
         if (!client.AllowsGrant(grantType))

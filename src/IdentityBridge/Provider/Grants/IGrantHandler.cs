@@ -3,7 +3,8 @@ using IdentityBridge.Provider.Tokens;
 namespace IdentityBridge.Provider.Grants;
 
 /// <summary>
-/// A grant type of the token endpoint. Register implementations in DI (<c>services.AddScoped&lt;IGrantHandler, MyGrant&gt;()</c>):
+/// A grant type of the token endpoint. Register implementations with
+/// <c>services.AddGrantHandler&lt;MyGrant&gt;("urn:example:grant")</c> (or as a plain scoped <c>IGrantHandler</c>):
 /// the endpoint authenticates the client, checks <c>grant_type</c> against the client's allowed grant types
 /// (unauthorized_client), then dispatches here. The handler validates its parameters and usually ends
 /// with <see cref="TokenIssuer.IssueAsync"/>. Discovery lists every registered grant type.
