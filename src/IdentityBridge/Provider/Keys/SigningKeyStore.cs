@@ -221,8 +221,7 @@ public sealed class SigningKeyStore(
         finally
         {
             _gate.Release();
-            if (Interlocked.Exchange(ref _firstRsaKey, null) is { } unused)
-                _ = unused.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            if (Interlocked.Exchange(ref _firstRsaKey, null) is { } unused) Discard(unused);
         }
     }
 
@@ -231,8 +230,15 @@ public sealed class SigningKeyStore(
     /// (0.1 to 0.5 s) runs while the schema is created instead of after it. The next RS256 key
     /// <see cref="MaintainAsync"/> creates is this one; it is discarded when none is needed.
     /// </summary>
-    public void PrepareFirstKey() =>
-        Interlocked.CompareExchange(ref _firstRsaKey, Task.Run(() => SigningKeyMaterial.Generate(SigningKeyMaterial.RS256)), null);
+    public void PrepareFirstKey()
+    {
+        if (Volatile.Read(ref _firstRsaKey) is not null) return;
+        var generation = Task.Run(() => SigningKeyMaterial.Generate(SigningKeyMaterial.RS256));
+        if (Interlocked.CompareExchange(ref _firstRsaKey, generation, null) is not null) Discard(generation);
+    }
+
+    private static void Discard(Task<SigningKeyMaterial> generation) =>
+        _ = generation.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     /// <summary>The key <see cref="PrepareFirstKey"/> started, until it is used or discarded.</summary>
     internal Task<SigningKeyMaterial>? PreparedFirstKey => Volatile.Read(ref _firstRsaKey);
