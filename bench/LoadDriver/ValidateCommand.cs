@@ -65,7 +65,8 @@ public static class ValidateCommand
             Console.WriteLine($"[validate] {threads} thread(s): {phase.PerSecond:0} validations/s, {phase.PerCpuSecond:0} per CPU second, {phase.Failures} failures");
         }
 
-        var result = new ValidationResult("IdentityBridge.RelyingParty OidcIdTokenValidator (RS256, static metadata)", count, phases, baseline);
+        var signatures = OpenSslRsaVerifier.IsAvailable ? "signatures checked through libcrypto directly" : "signatures checked by IdentityModel (the direct libcrypto path is not available here)";
+        var result = new ValidationResult($"IdentityBridge.RelyingParty OidcIdTokenValidator (RS256, static metadata, {signatures})", count, phases, baseline);
         if (args.Get("out") is { } output) File.WriteAllText(output, JsonSerializer.Serialize(result, Json.Options));
         return phases.Sum(p => p.Failures) == 0 ? 0 : 1;
     }

@@ -56,7 +56,7 @@ internal static class OidcIdTokenValidator
             return Unavailable("The provider's signing keys are unavailable.", ex);
         }
 
-        var (signature, keyWasKnown) = VerifySignature(idToken, token, configuration);
+        var (signature, keyWasKnown) = VerifySignature(idToken, token, configuration, logger);
         if (signature == SignatureCheck.Invalid && !keyWasKnown)
         {
             manager.RequestRefresh();
@@ -73,7 +73,7 @@ internal static class OidcIdTokenValidator
             if (!ReferenceEquals(refreshed, configuration))
             {
                 logger.LogInformation("Signing keys refreshed after an ID token signed with an unknown key.");
-                (signature, _) = VerifySignature(idToken, token, refreshed);
+                (signature, _) = VerifySignature(idToken, token, refreshed, logger);
             }
         }
 
@@ -102,9 +102,10 @@ internal static class OidcIdTokenValidator
     /// algorithm's family (the algorithm is already on the allow-list): only the key named by <c>kid</c>
     /// when the provider has it, every key of the family otherwise (Xumm signs without <c>kid</c>).
     /// KeyWasKnown: the token named a key the provider publishes, so a failure is not a rotation.
-    /// The signature providers come from the keys' factory, which caches them per key and algorithm.
+    /// RSA keys are checked through <see cref="OpenSslRsaVerifier"/> where it runs, otherwise with the
+    /// signature providers of the keys' factory.
     /// </summary>
-    private static (SignatureCheck Check, bool KeyWasKnown) VerifySignature(string idToken, JsonWebToken token, OpenIdConnectConfiguration configuration)
+    private static (SignatureCheck Check, bool KeyWasKnown) VerifySignature(string idToken, JsonWebToken token, OpenIdConnectConfiguration configuration, ILogger logger)
     {
         var family = SigningKeyFamilies.OfAlgorithm(token.Alg);
         var candidates = new List<SecurityKey>(configuration.SigningKeys.Count);
@@ -144,17 +145,20 @@ internal static class OidcIdTokenValidator
             if (Encoding.ASCII.GetBytes(idToken.AsSpan(0, signedLength), signed) != signedLength) return (SignatureCheck.Invalid, keyWasKnown);
             foreach (var key in candidates)
             {
-                var factory = key.CryptoProviderFactory ?? CryptoProviderFactory.Default;
-                if (!factory.IsSupportedAlgorithm(token.Alg, key)) continue;
-                var provider = factory.CreateForVerifying(key, token.Alg);
-                try
+                var direct = OpenSslRsaVerifier.TryVerify(key, token.Alg, signed.AsSpan(0, signedLength), signature, out var crossCheck);
+                if (direct is { } verified && !crossCheck)
                 {
-                    if (provider.Verify(signed, 0, signedLength, signature, 0, signature.Length)) return (SignatureCheck.Valid, keyWasKnown);
+                    if (verified) return (SignatureCheck.Valid, keyWasKnown);
+                    continue;
                 }
-                finally
+
+                var managed = VerifyWithProvider(key, token.Alg, signed, signedLength, signature);
+                if (direct is { } first && !OpenSslRsaVerifier.CompleteCrossCheck(key, first == managed))
                 {
-                    factory.ReleaseSignatureProvider(provider);
+                    logger.LogWarning("The direct OpenSSL signature check disagreed with the platform's; it is switched off.");
                 }
+
+                if (managed) return (SignatureCheck.Valid, keyWasKnown);
             }
         }
         finally
@@ -163,6 +167,22 @@ internal static class OidcIdTokenValidator
         }
 
         return (SignatureCheck.Invalid, keyWasKnown);
+    }
+
+    /// <summary>The signature check through IdentityModel's providers, which the key's factory caches per key and algorithm.</summary>
+    private static bool VerifyWithProvider(SecurityKey key, string algorithm, byte[] signed, int signedLength, byte[] signature)
+    {
+        var factory = key.CryptoProviderFactory ?? CryptoProviderFactory.Default;
+        if (!factory.IsSupportedAlgorithm(algorithm, key)) return false;
+        var provider = factory.CreateForVerifying(key, algorithm);
+        try
+        {
+            return provider.Verify(signed, 0, signedLength, signature, 0, signature.Length);
+        }
+        finally
+        {
+            factory.ReleaseSignatureProvider(provider);
+        }
     }
 
     private static bool HasAudience(JsonWebToken token, string clientId)
