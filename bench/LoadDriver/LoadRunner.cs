@@ -68,8 +68,11 @@ public sealed class LoadRunner(int? serverPid, int? databasePid)
                 if (scheduled >= stopAt) break;
                 var wait = scheduled - Stopwatch.GetTimestamp();
                 if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), ct);
+                var started = Stopwatch.GetTimestamp();
                 var outcome = await ExecuteAsync(scenario, slot, ct);
-                if (scheduled >= measureFrom) recorder.Record(outcome, Stopwatch.GetTimestamp() - scheduled);
+                if (scheduled < measureFrom) continue;
+                recorder.Record(outcome, Stopwatch.GetTimestamp() - scheduled);
+                recorder.RecordLateness(started - scheduled);
             }
         }, ct)).ToList();
 

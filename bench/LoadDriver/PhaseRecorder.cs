@@ -7,6 +7,8 @@ namespace LoadDriver;
 public sealed class PhaseRecorder(int? serverPid, int? databasePid)
 {
     private readonly LatencyHistogram _latency = new();
+    private readonly LatencyHistogram _lateness = new();
+    private long _latenessCount;
     private readonly ConcurrentDictionary<string, long> _errorKinds = new(StringComparer.Ordinal);
     private long _ok;
     private long _errors;
@@ -48,6 +50,17 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
         }
     }
 
+    /// <summary>
+    /// Open loop: how late the driver started a request after its scheduled time (a timer firing late, the
+    /// slot still busy with the previous request). It is part of the recorded latency, so it shows how much of
+    /// a tail the driver's side accounts for.
+    /// </summary>
+    public void RecordLateness(long ticks)
+    {
+        Interlocked.Increment(ref _latenessCount);
+        _lateness.Record(Math.Max(0, ticks) * 1_000_000 / Stopwatch.Frequency);
+    }
+
     public void Note(string kind) => _errorKinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
     public PhaseResult Result(string mode, int workers, double targetRate)
@@ -59,6 +72,7 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
             _latency.MaxMs, Math.Round(_latency.MeanMs, 3),
             _serverCpu is { } s ? Math.Round(s, 2) : null, _databaseCpu is { } d ? Math.Round(d, 2) : null,
             Math.Round(_driverCpu.TotalSeconds, 2), _load,
+            Interlocked.Read(ref _latenessCount) > 0 ? _lateness.PercentileMs(99) : null,
             _errorKinds.OrderByDescending(e => e.Value).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal));
     }
 }

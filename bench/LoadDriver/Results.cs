@@ -19,6 +19,7 @@ public sealed record PhaseResult(
     double? DatabaseCpuSeconds,
     double DriverCpuSeconds,
     string LoadAverage,
+    double? StartLateP99Ms,
     IReadOnlyDictionary<string, long> ErrorKinds);
 
 public sealed record ScenarioResult(

@@ -151,7 +151,8 @@ public static class RunCommand
         var db = phase.DatabaseCpuSeconds is { } d && phase.Ok > 0 ? $" + db {d * 1000 / phase.Ok:0.00}" : "";
         var errors = phase.Errors == 0 ? "0" : $"{phase.Errors} ({string.Join("; ", phase.ErrorKinds.Take(3).Select(e => $"{e.Key} x{e.Value}"))})";
         var mode = phase.Mode == "open" ? $"open @{phase.TargetRate:0}/s" : $"closed x{phase.Workers}";
+        var late = phase.StartLateP99Ms is { } l ? string.Create(CultureInfo.InvariantCulture, $" (driver late p99 {l:0.00})") : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{target}] {scenario.Name,-18} {mode,-16} {phase.OpsPerSecond,9:0.0} {scenario.Unit}/s  p50 {phase.P50Ms,7:0.00} ms  p99 {phase.P99Ms,7:0.00} ms  errors {errors}{cpu}{db}  load {phase.LoadAverage}"));
+            $"[{target}] {scenario.Name,-18} {mode,-16} {phase.OpsPerSecond,9:0.0} {scenario.Unit}/s  p50 {phase.P50Ms,7:0.00} ms  p99 {phase.P99Ms,7:0.00} ms{late}  errors {errors}{cpu}{db}  load {phase.LoadAverage}"));
     }
 }

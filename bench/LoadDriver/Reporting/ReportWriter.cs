@@ -83,7 +83,9 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
         md.AppendLine("## Throughput and latency").AppendLine();
         md.AppendLine("Maximum throughput from the closed loop (every worker sends its next request when the previous one answered); " +
                       "p50/p99 are from that loop, so they include queueing at saturation. \"p99 at ½ max\" is from an open loop at half " +
-                      "that throughput (requests on a fixed schedule, latency counted from the scheduled start). An operation of " +
+                      "that throughput (requests on a fixed schedule, latency counted from the scheduled start); \"late\" is the p99 of how long after " +
+                      "its scheduled time the driver actually sent a request (its timers firing late on the shared cores, or the worker still busy), " +
+                      "a part of that latency that does not come from the server. An operation of " +
                       "`authorization_code` is authorize with a session cookie plus the code redemption (2 requests). " +
                       "\"Signing vs limit\" is RSA signatures made per second (operations × signatures per operation) over " +
                       $"RSA-2048 sign/s on {context.Cores} cores.").AppendLine();
@@ -96,7 +98,7 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
                 if (Find(target, name) is not { } s) continue;
                 var max = s.Max;
                 var half = s.Half is { } h
-                    ? $"{Format.Ms(h.P99Ms)} (at {Format.Rate(h.OpsPerSecond)}/s{(h.OpsPerSecond < 0.9 * h.TargetRate ? $" of {Format.Rate(h.TargetRate)}/s asked: fell behind" : "")})"
+                    ? $"{Format.Ms(h.P99Ms)} (at {Format.Rate(h.OpsPerSecond)}/s{(h.OpsPerSecond < 0.9 * h.TargetRate ? $" of {Format.Rate(h.TargetRate)}/s asked: fell behind" : "")}{(h.StartLateP99Ms is { } late ? $"; late {Format.Ms(late)}" : "")})"
                     : "n/a";
                 var cpu = CpuPerOp(max) is { } c ? Format.Ms(c) + (DbPerOp(max) is { } d ? $" + {Format.Ms(d)} db" : "") : "n/a";
                 var vsPeer = IsBridge(target) && raw.Peer is { } peer && Find(peer, name) is { Max.OpsPerSecond: > 0 } p
