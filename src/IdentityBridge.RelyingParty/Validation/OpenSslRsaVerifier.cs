@@ -98,7 +98,7 @@ internal static class OpenSslRsaVerifier
         {
             // Resolves the library and the entry points used later; OpenSSL 1.1 has no such soname and
             // defines the padding and digest setters as macros, so it is never used here.
-            return Native.OpenSSL_version_num() >= 0x30000000UL
+            return (ulong)Native.OpenSSL_version_num() >= 0x30000000UL
                 && Native.EVP_sha256() != IntPtr.Zero
                 && Native.EVP_sha384() != IntPtr.Zero
                 && Native.EVP_sha512() != IntPtr.Zero
@@ -197,7 +197,9 @@ internal static class OpenSslRsaVerifier
             RsaSecurityKey { Rsa: { } rsa } => rsa.ExportParameters(false),
             RsaSecurityKey rsaKey => new RSAParameters { Modulus = rsaKey.Parameters.Modulus, Exponent = rsaKey.Parameters.Exponent },
             X509SecurityKey { PublicKey: RSA rsa } => rsa.ExportParameters(false),
-            JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.RSA } jwk when !string.IsNullOrEmpty(jwk.N) && !string.IsNullOrEmpty(jwk.E) =>
+            // A JWK that also carries a certificate chain is left to IdentityModel, which may prefer the
+            // certificate's key: both paths must always mean the same key.
+            JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.RSA, X5c.Count: 0 } jwk when !string.IsNullOrEmpty(jwk.N) && !string.IsNullOrEmpty(jwk.E) =>
                 new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(jwk.N), Exponent = Base64UrlEncoder.DecodeBytes(jwk.E) },
             _ => null,
         };
@@ -292,7 +294,7 @@ internal static class OpenSslRsaVerifier
         public const int RsaPkcs1Padding = 1;
 
         [DllImport(Library)]
-        public static extern ulong OpenSSL_version_num();
+        public static extern nuint OpenSSL_version_num();
 
         [DllImport(Library)]
         public static extern IntPtr EVP_sha256();

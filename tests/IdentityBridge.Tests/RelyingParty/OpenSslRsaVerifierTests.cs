@@ -100,6 +100,10 @@ public sealed class OpenSslRsaVerifierTests
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         Assert.Null(OpenSslRsaVerifier.TryVerify(new ECDsaSecurityKey(ec), "RS256", Message, rs256, out _));
         Assert.Null(OpenSslRsaVerifier.TryVerify(new JsonWebKey { Kty = "RSA" }, "RS256", Message, rs256, out _));
+
+        var withChain = (JsonWebKey)PublicKey(TestKeys.First, "jwk");
+        withChain.X5c.Add("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA");
+        Assert.Null(OpenSslRsaVerifier.TryVerify(withChain, "RS256", Message, rs256, out _));
     }
 
     [Fact]
