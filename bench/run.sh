@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# IdentityBridge benchmark: throughput, latency, memory and start-up of the bridge (on SQLite, then on
+# IdentityBridge benchmark: throughput, latency, memory and start-up of the bridge (on SQLite and on
 # PostgreSQL) and of a reference provider (oidc-provider on Node), under the same load from the same
-# driver, next to the physical limit of this machine (openssl speed).
+# driver, scenario by scenario with the servers taking turns, next to the physical limit of this machine
+# (openssl speed).
 #
 #   bench/run.sh            full run, about 15 minutes on 2 cores
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
@@ -60,8 +61,10 @@ mkdir -p "$RAW"
 WORK=$(mktemp -d /tmp/identitybridge-bench.XXXXXX)
 SERVER_PID=""
 PG_BIN=""
+declare -A PIDS=() ISSUERS=() EXTRAS=() DESCRIPTIONS=() STARTUP=()
 cleanup() {
   [ -n "$SERVER_PID" ] && stop_server
+  stop_targets
   if [ -n "$PG_BIN" ]; then pg_run "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
@@ -187,9 +190,10 @@ start_peer() {
   SERVER_PID=$!
 }
 
-# Starts a server twice (empty store, then a restart on it), then drives every scenario against it (the
-# bridge: timed twice as deployed, then started again as the load needs it).
-bench_target() {
+# Times a server's start twice (empty store, then a restart on it), then starts it for the load and leaves
+# it running (the bridge is timed as deployed, then started again as the load needs it). Records what the
+# driver needs to reach it.
+prepare_target() {
   local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=() timed=()
   port=$(free_port)
   issuer="http://127.0.0.1:$port"
@@ -225,21 +229,39 @@ bench_target() {
     wait_ready "$issuer/.well-known/openid-configuration" "$(date +%s%N)" >/dev/null || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
   fi
 
-  local description
   case $name in
-    bridge-sqlite) description="IdentityBridge on SQLite (file, WAL)" ;;
-    bridge-postgres) description="IdentityBridge on PostgreSQL $("$PG_BIN/postgres" --version | grep -Eo '[0-9]+(\.[0-9]+)?' | head -n 1) (loopback)" ;;
-    peer) description="$PEER_VERSION" ;;
+    bridge-sqlite) DESCRIPTIONS[$name]="IdentityBridge on SQLite (file, WAL)" ;;
+    bridge-postgres) DESCRIPTIONS[$name]="IdentityBridge on PostgreSQL $("$PG_BIN/postgres" --version | grep -Eo '[0-9]+(\.[0-9]+)?' | head -n 1) (loopback)" ;;
+    peer) DESCRIPTIONS[$name]="$PEER_VERSION" ;;
   esac
-  local status=0
-  dotnet "$DRIVER" run --target "$name" --description "$description" --issuer "$issuer" \
-    --out "$RAW/target-$name.json" --pid "$SERVER_PID" "${extra[@]}" \
+  PIDS[$name]=$SERVER_PID
+  SERVER_PID=""
+  ISSUERS[$name]=$issuer
+  EXTRAS[$name]="${extra[*]}"
+  STARTUP[$name]="--cold-start-ms $cold --restart-ms $restart --cold-start-cpu-ms $cold_cpu --restart-cpu-ms $restart_cpu"
+}
+
+# Drives one scenario against one running server; its results go to their own file, which the report
+# joins with the server's other scenarios.
+drive_target() {
+  local name=$1 scenario=$2 status=0
+  # shellcheck disable=SC2086 # EXTRAS and STARTUP hold several arguments without spaces inside them.
+  dotnet "$DRIVER" run --target "$name" --description "${DESCRIPTIONS[$name]}" --issuer "${ISSUERS[$name]}" \
+    --out "$RAW/target-$name-$scenario.json" --pid "${PIDS[$name]}" ${EXTRAS[$name]} --scenarios "$scenario" \
     --workers "$WORKERS" --warmup "$WARMUP" --duration "$DURATION" --half-duration "$HALF_DURATION" \
     --service-client-id bench-service --service-client-secret "$SECRET_SERVICE" \
     --web-client-id bench-web --web-client-secret "$SECRET_WEB" --redirect-uri "$REDIRECT_URI" \
-    --cold-start-ms "$cold" --restart-ms "$restart" --cold-start-cpu-ms "$cold_cpu" --restart-cpu-ms "$restart_cpu" | tee "$RAW/driver-$name.log" || status=$?
-  stop_server
+    ${STARTUP[$name]} | tee -a "$RAW/driver-$name.log" || status=$?
   return $status
+}
+
+stop_targets() {
+  local name
+  for name in "${!PIDS[@]}"; do
+    SERVER_PID=${PIDS[$name]}
+    stop_server
+    unset "PIDS[$name]"
+  done
 }
 
 pg_run() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -255,14 +277,31 @@ start_postgres() {
 }
 
 FAILED=()
+READY=()
 for target in $TARGETS; do
   case $target in
     bridge-postgres) [ -n "$PG_BIN" ] || start_postgres ;;
     bridge-sqlite|peer) ;;
     *) echo "Unknown target $target"; exit 2 ;;
   esac
-  bench_target "$target" || FAILED+=("$target")
+  if prepare_target "$target"; then READY+=("$target"); else FAILED+=("$target"); fi
 done
+
+# Scenario by scenario, every server in turn, all of them running throughout: a comparison between the
+# servers then comes from the same minutes of a machine whose speed drifts over a run. The order rotates
+# from one scenario to the next, so that no server always goes first or last.
+SCENARIOS=(client_credentials refresh_token authorization_code userinfo jwks discovery)
+turn=0
+for scenario in "${SCENARIOS[@]}"; do
+  say "Scenario: $scenario"
+  count=${#READY[@]}
+  for (( k = 0; k < count; k++ )); do
+    name=${READY[$(( (turn + k) % count ))]}
+    drive_target "$name" "$scenario" || FAILED+=("$name ($scenario)")
+  done
+  turn=$(( turn + 1 ))
+done
+stop_targets
 
 # ---------------------------------------------------------------- report
 # openssl again: on a shared machine the speed drifts over a run, and the report shows by how much.
