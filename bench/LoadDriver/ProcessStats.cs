@@ -7,17 +7,21 @@ public static class ProcessStats
 {
     private const double TicksPerSecond = 100.0; // USER_HZ on Linux
 
-    /// <summary>User + system CPU seconds of a process, or null when it cannot be read.</summary>
-    public static double? CpuSeconds(int pid)
+    /// <summary>
+    /// User + system CPU seconds of a process, or null when it cannot be read; with
+    /// <paramref name="withExitedChildren"/>, plus those of its children that have exited and been waited for.
+    /// </summary>
+    public static double? CpuSeconds(int pid, bool withExitedChildren = false)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             // The command name (field 2) is in parentheses and may contain spaces: count from after it.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
-            var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return (utime + stime) / TicksPerSecond;
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            if (withExitedChildren)
+                ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            return ticks / TicksPerSecond;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -25,10 +29,14 @@ public static class ProcessStats
         }
     }
 
-    /// <summary>CPU seconds of a process and its direct children (a database server and its backends).</summary>
+    /// <summary>
+    /// CPU seconds of a process and its direct children (a database server and its backends), counting the
+    /// children that exited too: a backend closed during a phase (a pool pruning idle connections) would
+    /// otherwise take its whole CPU history out of the sum.
+    /// </summary>
     public static double? TreeCpuSeconds(int pid)
     {
-        var total = CpuSeconds(pid);
+        var total = CpuSeconds(pid, withExitedChildren: true);
         if (total is null) return null;
         foreach (var child in Children(pid))
             total += CpuSeconds(child) ?? 0;
