@@ -255,8 +255,20 @@ drive_target() {
   return $status
 }
 
+# Only the server under load runs; the others are paused (SIGSTOP) with their state, so that their own
+# background work (timers, sweeps of an in-memory store, a garbage collector) cannot take the cores from
+# the one being measured.
+run_only() {
+  local name
+  for name in "${!PIDS[@]}"; do
+    if [ "$name" = "${1:-}" ] || [ -z "${1:-}" ]; then kill -CONT "${PIDS[$name]}" 2>/dev/null || true
+    else kill -STOP "${PIDS[$name]}" 2>/dev/null || true; fi
+  done
+}
+
 stop_targets() {
   local name
+  run_only
   for name in "${!PIDS[@]}"; do
     SERVER_PID=${PIDS[$name]}
     stop_server
@@ -287,9 +299,10 @@ for target in $TARGETS; do
   if prepare_target "$target"; then READY+=("$target"); else FAILED+=("$target"); fi
 done
 
-# Scenario by scenario, every server in turn, all of them running throughout: a comparison between the
-# servers then comes from the same minutes of a machine whose speed drifts over a run. The order rotates
-# from one scenario to the next, so that no server always goes first or last.
+# Scenario by scenario, every server in turn, all of them started once (the others paused while one is
+# measured): a comparison between the servers then comes from the same minutes of a machine whose speed
+# drifts over a run. The order rotates from one scenario to the next, so that no server always goes first
+# or last.
 SCENARIOS=(client_credentials refresh_token authorization_code userinfo jwks discovery)
 turn=0
 for scenario in "${SCENARIOS[@]}"; do
@@ -304,6 +317,7 @@ for scenario in "${SCENARIOS[@]}"; do
     if [ -n "$PG_BIN" ]; then
       pg_run "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U bridge -d postgres -qc "CHECKPOINT" >/dev/null || true
     fi
+    run_only "$name"
     drive_target "$name" "$scenario" || FAILED+=("$name ($scenario)")
   done
   turn=$(( turn + 1 ))

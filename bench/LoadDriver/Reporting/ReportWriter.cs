@@ -27,7 +27,7 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {context.Machine}. Load average (1 min) during the phases: {LoadRange()}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Bridge: {context.Bridge}. Peer: {context.Peer}.");
         md.AppendLine("The load driver (`bench/LoadDriver`) runs on the same machine and competes with the server for its cores; its own CPU use is in the raw files. " +
-                      "All servers run throughout the load; scenario by scenario they take turns, in an order that rotates from one scenario to the next, so each comparison comes from the same minutes of the run.");
+                      "The servers are started once; scenario by scenario they take turns (the others paused meanwhile), in an order that rotates from one scenario to the next, so each comparison comes from the same minutes of the run.");
         md.AppendLine();
 
         Limits(md);
