@@ -16,7 +16,6 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
     private long _end;
     private double? _serverCpu;
     private double? _databaseCpu;
-    private double? _machineCpu;
     private TimeSpan _driverCpu;
     private string _load = "";
 
@@ -25,7 +24,6 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
         _serverCpu = serverPid is { } s ? ProcessStats.CpuSeconds(s) : null;
         _databaseCpu = databasePid is { } d ? ProcessStats.TreeCpuSeconds(d) : null;
         _driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        _machineCpu = ProcessStats.MachineBusySeconds();
         _begin = Stopwatch.GetTimestamp();
     }
 
@@ -35,7 +33,6 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
         _serverCpu = serverPid is { } s && _serverCpu is { } s0 ? ProcessStats.CpuSeconds(s) - s0 : null;
         _databaseCpu = databasePid is { } d && _databaseCpu is { } d0 ? ProcessStats.TreeCpuSeconds(d) - d0 : null;
         _driverCpu = Process.GetCurrentProcess().TotalProcessorTime - _driverCpu;
-        _machineCpu = _machineCpu is { } m0 && ProcessStats.MachineBusySeconds() is { } m1 ? m1 - m0 : null;
         _load = ProcessStats.LoadAverage();
     }
 
@@ -76,7 +73,6 @@ public sealed class PhaseRecorder(int? serverPid, int? databasePid)
             _serverCpu is { } s ? Math.Round(s, 2) : null, _databaseCpu is { } d ? Math.Round(d, 2) : null,
             Math.Round(_driverCpu.TotalSeconds, 2), _load,
             Interlocked.Read(ref _latenessCount) > 0 ? _lateness.PercentileMs(99) : null,
-            _machineCpu is { } machine ? Math.Round(machine, 2) : null,
             _errorKinds.OrderByDescending(e => e.Value).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal));
     }
 }

@@ -43,23 +43,6 @@ public static class ProcessStats
         return total;
     }
 
-    /// <summary>CPU seconds the whole machine has spent busy (every state of /proc/stat's first line but idle and iowait).</summary>
-    public static double? MachineBusySeconds()
-    {
-        try
-        {
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            long busy = 0;
-            for (var i = 1; i < fields.Length && i <= 8; i++)
-                if (i is not 4 and not 5) busy += long.Parse(fields[i], CultureInfo.InvariantCulture);
-            return busy / TicksPerSecond;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>A field of /proc/PID/status in kB (VmHWM: peak resident set; VmRSS: current).</summary>
     public static long? StatusKb(int pid, string field)
     {

@@ -20,7 +20,6 @@ public sealed record PhaseResult(
     double DriverCpuSeconds,
     string LoadAverage,
     double? StartLateP99Ms,
-    double? MachineCpuSeconds,
     IReadOnlyDictionary<string, long> ErrorKinds);
 
 public sealed record ScenarioResult(

@@ -152,11 +152,7 @@ public static class RunCommand
         var errors = phase.Errors == 0 ? "0" : $"{phase.Errors} ({string.Join("; ", phase.ErrorKinds.Take(3).Select(e => $"{e.Key} x{e.Value}"))})";
         var mode = phase.Mode == "open" ? $"open @{phase.TargetRate:0}/s" : $"closed x{phase.Workers}";
         var late = phase.StartLateP99Ms is { } l ? string.Create(CultureInfo.InvariantCulture, $" (driver late p99 {l:0.00})") : "";
-        // What else ran on the machine meanwhile: its busy CPU less the server's, the database's and the driver's.
-        var others = phase.MachineCpuSeconds is { } m && phase.Seconds > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"  others {(m - (phase.ServerCpuSeconds ?? 0) - (phase.DatabaseCpuSeconds ?? 0) - phase.DriverCpuSeconds) / phase.Seconds:0.00} cores")
-            : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{target}] {scenario.Name,-18} {mode,-16} {phase.OpsPerSecond,9:0.0} {scenario.Unit}/s  p50 {phase.P50Ms,7:0.00} ms  p99 {phase.P99Ms,7:0.00} ms{late}  errors {errors}{cpu}{db}{others}  load {phase.LoadAverage}"));
+            $"[{target}] {scenario.Name,-18} {mode,-16} {phase.OpsPerSecond,9:0.0} {scenario.Unit}/s  p50 {phase.P50Ms,7:0.00} ms  p99 {phase.P99Ms,7:0.00} ms{late}  errors {errors}{cpu}{db}  load {phase.LoadAverage}"));
     }
 }
