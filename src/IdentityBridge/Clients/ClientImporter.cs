@@ -15,15 +15,20 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
     public async Task<int> ImportAsync(IEnumerable<ClientDefinition> definitions, CancellationToken ct = default)
     {
         var declared = definitions.ToList();
+        if (declared.Count == 0) return 0;
         // Every restart imports the same declarations: when nothing differs, a read answers it, without
         // loading the clients into the change tracker (whose first use costs start-up time).
-        if (declared.Count == 0 || await AllUnchangedAsync(declared, ct)) return declared.Count;
+        var stored = await StoredAsync(declared, ct);
+        if (AllUnchanged(declared, stored)) return declared.Count;
 
         var count = 0;
         foreach (var d in declared)
         {
             var now = time.GetUtcNow();
-            var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == d.ClientId, ct);
+            // A client the read did not find is new (a first start): no need to look for it again.
+            var client = stored.ContainsKey(d.ClientId)
+                ? await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == d.ClientId, ct)
+                : db.Clients.Local.FirstOrDefault(c => c.ClientId == d.ClientId);
             if (client is null)
             {
                 client = new Client { ClientId = d.ClientId, ClientName = d.ClientName ?? d.ClientId, CreatedAt = now };
@@ -42,10 +47,15 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         return count;
     }
 
-    private async Task<bool> AllUnchangedAsync(List<ClientDefinition> declared, CancellationToken ct)
+    /// <summary>The declared clients already stored, untracked, by client_id.</summary>
+    private async Task<Dictionary<string, Client>> StoredAsync(List<ClientDefinition> declared, CancellationToken ct)
     {
         var ids = declared.Select(d => d.ClientId).ToList();
-        var stored = await db.Clients.AsNoTracking().Include(c => c.Secrets).Where(c => ids.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
+        return await db.Clients.AsNoTracking().Include(c => c.Secrets).Where(c => ids.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, ct);
+    }
+
+    private bool AllUnchanged(List<ClientDefinition> declared, Dictionary<string, Client> stored)
+    {
         var properties = db.Model.FindEntityType(typeof(Client))!.GetProperties().Select(p => p.PropertyInfo).OfType<System.Reflection.PropertyInfo>().ToList();
         foreach (var d in declared)
         {

@@ -66,4 +66,33 @@ public sealed class ClientImportTests
         var rotated = await StoredAsync();
         Assert.True(ClientSecretHasher.Verify("another-secret-0123456789", rotated.Secrets.Single().Hash));
     }
+
+    [Fact]
+    public async Task New_and_stored_clients_are_imported_together_and_a_twice_declared_client_once()
+    {
+        await using (var db = Context()) await db.Database.MigrateAsync();
+        await ImportAsync(Desk());
+
+        // One import with a stored client that changed, a new one, and the new one declared a second time:
+        // the last declaration of an id wins, and each id is one row.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var kiosk = new ClientDefinition { ClientId = "kiosk", ClientSecret = "kiosk-secret-0123456789", RedirectUris = ["https://kiosk.example/cb"] };
+        var kioskAgain = new ClientDefinition { ClientId = "kiosk", ClientSecret = "kiosk-secret-9876543210", RedirectUris = ["https://kiosk.example/cb2"] };
+        await using (var db = Context())
+        {
+            var imported = await new ClientImporter(db, _clock, NullLogger<ClientImporter>.Instance)
+                .ImportAsync([Desk(redirects: ["https://desk.example/cb3"]), kiosk, kioskAgain]);
+            Assert.Equal(3, imported);
+        }
+
+        Assert.Contains("https://desk.example/cb3", (await StoredAsync()).RedirectUris);
+        await using (var db = Context())
+        {
+            var stored = await db.Clients.AsNoTracking().Include(c => c.Secrets).Where(c => c.ClientId == "kiosk").ToListAsync();
+            var only = Assert.Single(stored);
+            Assert.Contains("https://kiosk.example/cb2", only.RedirectUris);
+            Assert.DoesNotContain("https://kiosk.example/cb\"", only.RedirectUris);
+            Assert.True(ClientSecretHasher.Verify("kiosk-secret-9876543210", Assert.Single(only.Secrets).Hash));
+        }
+    }
 }
