@@ -259,9 +259,19 @@ public sealed class SigningKeyStore(
 
     private async Task CreateAsync(BridgeDbContext db, string algorithm, DateTimeOffset now, DateTimeOffset activates, string source, CancellationToken ct, bool reload = true)
     {
-        using var material = algorithm == SigningKeyMaterial.RS256 && Interlocked.Exchange(ref _firstRsaKey, null) is { } prepared
-            ? await prepared
-            : SigningKeyMaterial.Generate(algorithm);
+        SigningKeyMaterial generated;
+        if (algorithm == SigningKeyMaterial.RS256 && Interlocked.Exchange(ref _firstRsaKey, null) is { } prepared)
+        {
+            // The prime search is still running on another core: load (on a first start, create) the data
+            // protection key ring meanwhile, which protecting the new key needs anyway.
+            if (!prepared.IsCompleted) _protector.Protect([]);
+            generated = await prepared;
+        }
+        else
+        {
+            generated = SigningKeyMaterial.Generate(algorithm);
+        }
+        using var material = generated;
         var row = NewRow(material, source, now, activates);
         db.SigningKeys.Add(row);
         await db.SaveChangesAsync(ct);
