@@ -199,6 +199,7 @@ prepare_target() {
   issuer="http://127.0.0.1:$port"
   say "Server: $name on $issuer"
   local t0
+  run_only "$name" # the servers prepared before this one are paused while its start-up is timed
   case $name in
     bridge-sqlite)
       local db="$WORK/bridge-sqlite.db"

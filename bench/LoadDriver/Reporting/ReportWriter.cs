@@ -127,7 +127,7 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
         md.AppendLine("## Memory and start-up").AppendLine();
         md.AppendLine("Peak resident set (VmHWM of the server process after every scenario ran). Start-up: from launching the process " +
                       "(Release build; the bridge as deployed, in the Production environment) to the first 200 answer of the discovery document; first with an empty database (migrations " +
-                      "and signing-key creation included), then a restart on that database. In parentheses, the CPU time the process " +
+                      "and signing-key creation included), then a restart on that database, with the servers started before it paused. In parentheses, the CPU time the process " +
                       "used until then, which a busy machine does not stretch.").AppendLine();
         var table = new MarkdownTable("server", "what", "peak RSS", "start, empty database", "restart");
         foreach (var target in _targets)
