@@ -12,14 +12,18 @@ namespace IdentityBridge.Clients;
 /// </summary>
 public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogger<ClientImporter> logger)
 {
-    public async Task<int> ImportAsync(IEnumerable<ClientDefinition> definitions, CancellationToken ct = default)
+    /// <param name="storeIsEmpty">
+    /// The caller has just created the schema, so no client is stored: the declarations are added without
+    /// first reading what is stored (on a first start, that read's query would be compiled for nothing).
+    /// </param>
+    public async Task<int> ImportAsync(IEnumerable<ClientDefinition> definitions, CancellationToken ct = default, bool storeIsEmpty = false)
     {
         var declared = definitions.ToList();
         if (declared.Count == 0) return 0;
         // Every restart imports the same declarations: when nothing differs, a read answers it, without
         // loading the clients into the change tracker (whose first use costs start-up time).
-        var stored = await StoredAsync(declared, ct);
-        if (AllUnchanged(declared, stored)) return declared.Count;
+        var stored = storeIsEmpty ? [] : await StoredAsync(declared, ct);
+        if (!storeIsEmpty && AllUnchanged(declared, stored)) return declared.Count;
 
         var count = 0;
         foreach (var d in declared)

@@ -23,13 +23,16 @@ internal sealed class DatabaseInitializer : IBridgeInitializer
     {
         // An empty database has no signing key yet: the first RSA key is generated while the schema is made.
         var keys = services.GetService<SigningKeyStore>();
+        var created = false;
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct: ct, beforeApplying: pending =>
         {
-            if (keys is not null && pending.Contains(DatabaseMigrator.InitialMigration, StringComparer.Ordinal)) keys.PrepareFirstKey();
+            created = pending.Contains(DatabaseMigrator.InitialMigration, StringComparer.Ordinal);
+            if (keys is not null && created) keys.PrepareFirstKey();
         });
         await using var scope = services.CreateAsyncScope();
         var clients = scope.ServiceProvider.GetRequiredService<IOptions<BridgeOptions>>().Value.Clients;
-        await scope.ServiceProvider.GetRequiredService<ClientImporter>().ImportAsync(clients, ct);
+        // A schema this start created holds no client yet: nothing to compare the declarations with.
+        await scope.ServiceProvider.GetRequiredService<ClientImporter>().ImportAsync(clients, ct, storeIsEmpty: created);
     }
 }
 
