@@ -252,7 +252,7 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
             return HandleRequestResult.Fail(validation.Failure, properties);
         }
 
-        return await CompleteSignInAsync(properties, tokens, tokenSet, validation.Token, validation.Identity, configuration).ConfigureAwait(false);
+        return await CompleteSignInAsync(properties, tokens, tokenSet, validation.Token, configuration).ConfigureAwait(false);
     }
 
     private async Task<HandleRequestResult> CompleteSignInAsync(
@@ -260,7 +260,6 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
         OAuthTokenResponse tokens,
         TokenSet tokenSet,
         JsonWebToken idToken,
-        ClaimsIdentity idTokenIdentity,
         OpenIdConnectConfiguration configuration)
     {
         var identity = new ClaimsIdentity(Scheme.Name, "name", "role");
@@ -272,7 +271,7 @@ public sealed partial class OidcClientHandler : OAuthHandler<OidcClientOptions>,
         RunClaimActions(idTokenPayload.RootElement, identity);
         var principal = new ClaimsPrincipal(identity);
 
-        var validated = new OidcTokenValidatedContext(Context, Scheme, Options, principal, properties, tokens, idToken, idTokenIdentity);
+        var validated = new OidcTokenValidatedContext(Context, Scheme, Options, principal, properties, tokens, idToken);
         await Events.TokenValidated(validated).ConfigureAwait(false);
         if (Outcome(validated) is { } validatedOutcome)
         {

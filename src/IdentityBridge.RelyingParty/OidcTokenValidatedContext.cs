@@ -21,14 +21,12 @@ public sealed class OidcTokenValidatedContext : RemoteAuthenticationContext<Oidc
         ClaimsPrincipal principal,
         AuthenticationProperties properties,
         OAuthTokenResponse tokenResponse,
-        JsonWebToken idToken,
-        ClaimsIdentity idTokenIdentity)
+        JsonWebToken idToken)
         : base(context, scheme, options, properties)
     {
         Principal = principal;
         TokenResponse = tokenResponse;
         IdToken = idToken;
-        IdTokenIdentity = idTokenIdentity;
     }
 
     /// <summary>The token endpoint response (raw JSON in <see cref="OAuthTokenResponse.Response"/>).</summary>
@@ -37,6 +35,8 @@ public sealed class OidcTokenValidatedContext : RemoteAuthenticationContext<Oidc
     /// <summary>The validated ID token.</summary>
     public JsonWebToken IdToken { get; }
 
-    /// <summary>All claims of the validated ID token, under their JWT names.</summary>
-    public ClaimsIdentity IdTokenIdentity { get; }
+    /// <summary>All claims of the validated ID token, under their JWT names (built on first read).</summary>
+    public ClaimsIdentity IdTokenIdentity => idTokenIdentity ??= Validation.OidcIdTokenValidator.CreateIdentity(IdToken);
+
+    private ClaimsIdentity? idTokenIdentity;
 }

@@ -127,19 +127,21 @@ internal static class OpenSslRsaVerifier
     }
 
     /// <summary>
-    /// One RSA public key loaded into libcrypto, with a pool of verify contexts per digest. The key and each
-    /// context are safe handles, freed by their own finalisers once the <see cref="SecurityKey"/> this was made
-    /// from is collected (the provider's metadata moved on); a context holds its own reference to the key.
+    /// One RSA public key for libcrypto, with a pool of verify contexts per digest. Each context is made from a
+    /// copy of the key of its own: libcrypto takes the key's read lock on every public-key operation (to reach its
+    /// cached Montgomery form), and threads sharing one key would all write to that lock's memory. The contexts
+    /// are safe handles, freed by their own finalisers once the <see cref="SecurityKey"/> this was made from is
+    /// collected (the provider's metadata moved on).
     /// </summary>
     private sealed class NativeRsaKey
     {
-        private readonly EvpPkeyHandle pkey;
+        private readonly byte[] spki;
         private readonly int modulusBytes;
         private readonly ConcurrentBag<EvpPkeyContextHandle>[] contexts = [new(), new(), new()];
 
-        private NativeRsaKey(EvpPkeyHandle pkey, int modulusBytes)
+        private NativeRsaKey(byte[] spki, int modulusBytes)
         {
-            this.pkey = pkey;
+            this.spki = spki;
             this.modulusBytes = modulusBytes;
         }
 
@@ -171,20 +173,25 @@ internal static class OpenSslRsaVerifier
                 return null;
             }
 
+            // Loaded once here to learn whether libcrypto takes the key at all; each verify context gets a key
+            // of its own (below).
+            using var probe = Load(spki);
+            return probe is null ? null : new NativeRsaKey(spki, significant);
+        }
+
+        /// <summary>The key parsed by libcrypto from its SubjectPublicKeyInfo, or null when it refuses it.</summary>
+        private static EvpPkeyHandle? Load(byte[] spki)
+        {
             var buffer = Marshal.AllocHGlobal(spki.Length);
             try
             {
                 Marshal.Copy(spki, 0, buffer, spki.Length);
                 var cursor = buffer;
                 var pkey = Native.d2i_PUBKEY(IntPtr.Zero, ref cursor, spki.Length);
-                if (pkey.IsInvalid)
-                {
-                    pkey.Dispose();
-                    Native.ERR_clear_error();
-                    return null;
-                }
-
-                return new NativeRsaKey(pkey, significant);
+                if (!pkey.IsInvalid) return pkey;
+                pkey.Dispose();
+                Native.ERR_clear_error();
+                return null;
             }
             finally
             {
@@ -238,7 +245,9 @@ internal static class OpenSslRsaVerifier
 
         private EvpPkeyContextHandle? CreateContext(Digest digest)
         {
-            var context = Native.EVP_PKEY_CTX_new(pkey, IntPtr.Zero);
+            using var own = Load(spki);
+            if (own is null) return null;
+            var context = Native.EVP_PKEY_CTX_new(own, IntPtr.Zero);
             if (context.IsInvalid)
             {
                 context.Dispose();
