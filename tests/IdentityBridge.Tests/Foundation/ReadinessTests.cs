@@ -20,12 +20,28 @@ public sealed class ReadinessTests
 
     private static string StatusOf(JsonElement checks, string name) => checks.GetProperty(name).GetProperty("status").GetString()!;
 
+    /// <summary>
+    /// Probes as an orchestrator does, until ready or 30 s have passed. The first fetch of Xumm's metadata
+    /// after start may outlast one probe's wait (<c>UpstreamMetadataHealthCheck.MaxWait</c>) on a busy
+    /// machine; it goes on in the background and a later probe finds it cached.
+    /// </summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyEventuallyAsync(BridgeFactory host)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var (status, checks) = await ReadyAsync(host);
+            if (status == HttpStatusCode.OK || DateTime.UtcNow > deadline) return (status, checks);
+            await Task.Delay(200);
+        }
+    }
+
     [Fact]
     public async Task Ready_when_database_keys_and_metadata_are_there()
     {
         await using var host = new BridgeFactory();
 
-        var (status, checks) = await ReadyAsync(host);
+        var (status, checks) = await ReadyEventuallyAsync(host);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("Healthy", StatusOf(checks, "database"));
@@ -38,7 +54,7 @@ public sealed class ReadinessTests
     {
         await using var host = new BridgeFactory();
         _ = host.CreateApiClient();
-        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(host)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await ReadyEventuallyAsync(host)).Status);
 
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -71,7 +87,7 @@ public sealed class ReadinessTests
 
         probe.MetadataDown = false;
         host.Clock.Advance(TimeSpan.FromSeconds(30)); // past the retry interval
-        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(host)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await ReadyEventuallyAsync(host)).Status);
     }
 
     [Fact]
@@ -79,7 +95,7 @@ public sealed class ReadinessTests
     {
         var probe = new UpstreamProbe();
         await using var host = new BridgeFactory { ConfigureTestServices = s => s.AddHttpClient("xumm").AddHttpMessageHandler(probe.CreateHandler) };
-        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(host)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await ReadyEventuallyAsync(host)).Status);
         var fetched = probe.Calls.Values.Sum();
 
         probe.MetadataDown = true;
