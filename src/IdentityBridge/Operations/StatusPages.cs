@@ -3,13 +3,18 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace IdentityBridge.Operations;
 
-/// <summary>Bodies for bare status codes (404, 405, 415...): JSON for APIs, a small page for browsers.</summary>
+/// <summary>
+/// Bodies for bare status codes (404, 405, 415...): JSON for APIs, a small page for browsers. A response that
+/// carries an authentication challenge (<c>WWW-Authenticate</c>) is left as it is: the challenge is the answer,
+/// and to a request without credentials RFC 6750 §3.1 gives no error code or other error information.
+/// </summary>
 internal static class StatusPages
 {
     public static Task WriteAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
         var status = http.Response.StatusCode;
+        if (http.Response.Headers.WWWAuthenticate.Count > 0) return Task.CompletedTask;
         var (error, text) = status switch
         {
             404 => ("not_found", "There is nothing at this address."),

@@ -72,3 +72,4 @@ public static class UserInfoEndpoint
         }
     }
 }
+            // Without an error the challenge alone answers; the status-code pages leave a challenged response bodiless.
