@@ -43,7 +43,7 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
         var scopes = OidcScopes.Parse(p["scope"]);
         if (!scopes.Contains(OidcScopes.OpenId)) return Fail(ProtocolErrors.InvalidScope, "scope must contain openid.");
         if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } bad)
-            return Fail(ProtocolErrors.InvalidScope, $"The scope '{bad}' is not allowed for this client.");
+            return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(bad)}' is not allowed for this client.");
 
         var registration = await db.Clients.AsNoTracking().Where(c => c.ClientId == client.ClientId)
             .Select(c => new { c.BackchannelTokenDeliveryMode, c.BackchannelClientNotificationEndpoint }).FirstOrDefaultAsync(ct);

@@ -55,8 +55,11 @@ public static class UserInfoEndpoint
         return ProtocolResults.NoStoreJson(claims);
     }
 
-    /// <summary>RFC 6750 §3: the Bearer challenge, with the error only when a token was presented.</summary>
-    private static ChallengeResult Challenge(int status, string? error, string? description) => new(status, error, description);
+    /// <summary>
+    /// RFC 6750 §3: the Bearer challenge, with the error (in the header and a JSON body) only when the request
+    /// carried authentication; without any, the challenge alone and no body (§3.1).
+    /// </summary>
+    private static ChallengeResult Challenge(int status, string? error, string? description) => new(status, error, ErrorDescription.Clean(description));
 
     private sealed class ChallengeResult(int status, string? error, string? description) : IResult
     {

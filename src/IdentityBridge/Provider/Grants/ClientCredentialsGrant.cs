@@ -24,7 +24,7 @@ public sealed class ClientCredentialsGrant(TokenIssuer issuer, IOptions<Resource
         {
             scopes = OidcScopes.Parse(requested);
             if (scopes.FirstOrDefault(s => Refused.Contains(s) || !client.AllowedScopes.Contains(s)) is { } bad)
-                return TokenResult.Failure(ProtocolErrors.InvalidScope, $"The scope '{bad}' is not available with client_credentials.");
+                return TokenResult.Failure(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(bad)}' is not available with client_credentials.");
         }
         else scopes = client.AllowedScopes.Where(s => !Refused.Contains(s)).Order(StringComparer.Ordinal).ToList();
 

@@ -46,7 +46,7 @@ public sealed class RefreshTokenGrant(
         {
             var narrowed = OidcScopes.Parse(requested);
             if (narrowed.FirstOrDefault(s => !data.Scopes.Contains(s)) is { } wider)
-                return Fail(ProtocolErrors.InvalidScope, $"The scope '{wider}' was not granted to this refresh token.");
+                return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(wider)}' was not granted to this refresh token.");
             scopes = narrowed;
         }
         var resource = data.Resource;

@@ -55,7 +55,7 @@ public sealed class TokenExchangeGrant(
         {
             scopes = OidcScopes.Parse(scope);
             if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } bad)
-                return Fail(ProtocolErrors.InvalidScope, $"The scope '{bad}' is not allowed for this client.");
+                return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(bad)}' is not allowed for this client.");
         }
         else scopes = client.AllowedScopes.Where(s => OidcScopes.UserScopes.Contains(s) && s != OidcScopes.OfflineAccess).Order(StringComparer.Ordinal).ToList();
 

@@ -1,8 +1,20 @@
 namespace IdentityBridge.Provider.Protocol;
 
-/// <summary>An OAuth / OpenID Connect protocol error: the standard code, a description and the HTTP status.</summary>
+/// <summary>
+/// An OAuth / OpenID Connect protocol error: the standard code, a description and the HTTP status. The
+/// description is kept to the characters RFC 6749 allows in <c>error_description</c> (<see cref="ErrorDescription"/>),
+/// so a message may quote request values without breaking the responses built from it.
+/// </summary>
 public sealed record ProtocolError(string Error, string? Description = null, int StatusCode = StatusCodes.Status400BadRequest)
 {
+    private readonly string? _description = ErrorDescription.Clean(Description);
+
+    public string? Description
+    {
+        get => _description;
+        init => _description = ErrorDescription.Clean(value);
+    }
+
     public static ProtocolError InvalidRequest(string description) => new(ProtocolErrors.InvalidRequest, description);
     public static ProtocolError InvalidClient(string description) => new(ProtocolErrors.InvalidClient, description, StatusCodes.Status401Unauthorized);
     public static ProtocolError InvalidGrant(string description) => new(ProtocolErrors.InvalidGrant, description);
