@@ -105,6 +105,36 @@ public sealed class IntrospectionRevocationTests(ProviderHost host) : IClassFixt
         await OidcDriver.AssertError(await driver.TokenAsync(refreshForm), HttpStatusCode.BadRequest, "invalid_grant");
     }
 
+    [Fact]
+    public async Task Repeated_parameters_are_refused_at_revocation_introspection_and_userinfo()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+        var access = tokens.GetProperty("access_token").GetString()!;
+
+        await OidcDriver.AssertError(await Raw(driver, "/connect/revoke", "token=not-a-token&token=" + refresh, TestClients.Web, TestClients.WebSecret),
+            HttpStatusCode.BadRequest, "invalid_request");
+        await OidcDriver.AssertError(await Raw(driver, "/connect/revoke", "client_id=spa&client_id=spa&token=" + refresh, null, null),
+            HttpStatusCode.BadRequest, "invalid_request");
+        await OidcDriver.AssertError(await Raw(driver, "/connect/introspect", "token=x&token=" + access, TestClients.Web, TestClients.WebSecret),
+            HttpStatusCode.BadRequest, "invalid_request");
+        var userinfo = await Raw(driver, "/connect/userinfo", "access_token=x&access_token=" + access, null, null);
+        await OidcDriver.AssertError(userinfo, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Contains("error=\"invalid_request\"", userinfo.Headers.WwwAuthenticate.ToString());
+
+        // Nothing was revoked.
+        Assert.True((await Introspect(driver, access, TestClients.Web, TestClients.WebSecret)).GetProperty("active").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await driver.RefreshAsync(refresh)).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> Raw(OidcDriver driver, string path, string body, string? clientId, string? secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded") };
+        if (clientId is not null) request.Headers.Authorization = OidcDriver.Basic(clientId, secret!);
+        return driver.Api.SendAsync(request);
+    }
+
     private static async Task<System.Text.Json.JsonElement> Introspect(OidcDriver driver, string token, string clientId, string secret)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };

@@ -42,8 +42,8 @@ public static class CibaEndpoint
         var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
         if (parameters is null)
             return ProtocolResults.Error(ProtocolError.InvalidRequest("The request must be application/x-www-form-urlencoded."));
-        if (parameters.Duplicate is { } duplicate)
-            return ProtocolResults.Error(ProtocolError.InvalidRequest($"The {duplicate} parameter was sent more than once."));
+        if (parameters.DuplicateError is { } duplicate)
+            return ProtocolResults.Error(duplicate);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: false, ct);
         if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!, auth.UsedBasic);

@@ -25,6 +25,7 @@ public static class RevocationEndpoint
     {
         var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
         if (parameters is null) return ProtocolResults.Error(ProtocolError.InvalidRequest("The request must be application/x-www-form-urlencoded."));
+        if (parameters.DuplicateError is { } duplicate) return ProtocolResults.Error(duplicate);
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
         if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!, auth.UsedBasic);
         var client = auth.Client!;

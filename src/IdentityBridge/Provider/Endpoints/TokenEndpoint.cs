@@ -33,8 +33,8 @@ public static class TokenEndpoint
         if (parameters is null)
             return await RefuseAsync(audit, ProtocolError.InvalidRequest("The token request must be application/x-www-form-urlencoded."), null, null, null, ct);
         var grantType = parameters["grant_type"];
-        if (parameters.Duplicate is { } duplicate)
-            return await RefuseAsync(audit, ProtocolError.InvalidRequest($"The {duplicate} parameter was sent more than once."), null, null, null, ct);
+        if (parameters.DuplicateError is { } duplicate)
+            return await RefuseAsync(audit, duplicate, null, null, null, ct);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
         if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, grantType, ct, auth.UsedBasic);

@@ -28,7 +28,11 @@ public static class UserInfoEndpoint
             header = auth.Parameter;
         string? body = null;
         if (HttpMethods.IsPost(request.Method) && OAuthParameters.IsFormUrlEncoded(request))
-            body = (await OAuthParameters.ReadFormAsync(request, ct))?["access_token"];
+        {
+            var form = await OAuthParameters.ReadFormAsync(request, ct);
+            if (form?.DuplicateError is { } duplicate) return Challenge(StatusCodes.Status400BadRequest, duplicate.Error, duplicate.Description);
+            body = form?["access_token"];
+        }
         if (header is not null && body is not null)
             return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "Send the access token in one place only.");
         var token = header ?? body;
@@ -70,9 +74,9 @@ public static class UserInfoEndpoint
             context.Response.StatusCode = status;
             context.Response.Headers.WWWAuthenticate = value;
             context.Response.Headers.CacheControl = "no-store";
+            // Without an error the challenge alone answers; the status-code pages leave a challenged response bodiless.
             if (error is null) return Task.CompletedTask;
             return context.Response.WriteAsJsonAsync(new { error, error_description = description });
         }
     }
 }
-            // Without an error the challenge alone answers; the status-code pages leave a challenged response bodiless.

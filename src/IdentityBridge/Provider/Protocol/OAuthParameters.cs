@@ -19,6 +19,13 @@ public sealed class OAuthParameters
 
     public IReadOnlyDictionary<string, string> Values => _values;
 
+    /// <summary>
+    /// RFC 6749 §3.1-3.2 (and the RFC 7009, RFC 7662 and RFC 6750 requests built on them): a parameter sent more
+    /// than once makes the request an invalid_request. The error to answer with, or null.
+    /// </summary>
+    public ProtocolError? DuplicateError =>
+        Duplicate is { } name ? ProtocolError.InvalidRequest($"The {ErrorDescription.Echo(name)} parameter was sent more than once.") : null;
+
     public string? this[string name] => _values.GetValueOrDefault(name);
 
     public bool Has(string name) => _values.ContainsKey(name);
