@@ -174,6 +174,28 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Refresh_cannot_move_the_grant_to_another_resource()
+    {
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync(driver.Params(scope: "openid profile offline_access"))).GetProperty("refresh_token").GetString()!;
+        var moved = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["resource"] = TestClients.Resource };
+        await OidcDriver.AssertError(await driver.TokenAsync(moved, TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_target");
+
+        var next = await OidcDriver.Json(await driver.RefreshAsync(refresh), HttpStatusCode.OK);
+        Assert.Equal([TestClients.Web], OidcDriver.Jwt(next.GetProperty("access_token").GetString()!).Audiences);
+
+        // A grant for the resource may name it again, or not at all; either way the refresh token stays bound to it.
+        var p = driver.Params(scope: "openid profile offline_access");
+        p["resource"] = TestClients.Resource;
+        var bound = (await driver.LoginAsync(p)).GetProperty("refresh_token").GetString()!;
+        var same = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = bound, ["resource"] = TestClients.Resource };
+        var renamed = await OidcDriver.Json(await driver.TokenAsync(same, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal([TestClients.Resource], OidcDriver.Jwt(renamed.GetProperty("access_token").GetString()!).Audiences);
+        var plain = await OidcDriver.Json(await driver.RefreshAsync(renamed.GetProperty("refresh_token").GetString()!), HttpStatusCode.OK);
+        Assert.Equal([TestClients.Resource], OidcDriver.Jwt(plain.GetProperty("access_token").GetString()!).Audiences);
+    }
+
+    [Fact]
     public async Task Refresh_issues_from_the_account_as_it_is_now_with_or_without_roles()
     {
         var driver = new OidcDriver(host);

@@ -3,7 +3,6 @@ using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage.Entities;
-using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Grants;
 
@@ -11,13 +10,14 @@ namespace IdentityBridge.Provider.Grants;
 /// refresh_token (RFC 6749 §6, RFC 9700 §4.14): every use rotates the token (the old one is consumed
 /// atomically, the new one joins the same family); presenting a rotated token revokes the whole family.
 /// Sliding lifetime per use, absolute lifetime from the family's first issue. scope may narrow, never
-/// widen. A disabled account fails at once; a session-bound token (no offline_access) fails once its session ended.
+/// widen. resource (RFC 8707) can only name the resource of the original grant, and the access token is for
+/// that resource either way. A disabled account fails at once; a session-bound token (no offline_access) fails
+/// once its session ended.
 /// </summary>
 public sealed class RefreshTokenGrant(
     GrantStore grants,
     TokenIssuer issuer,
     SessionService sessions,
-    IOptions<ResourceOptions> resources,
     AuditLog audit,
     TimeProvider time) : IGrantHandler
 {
@@ -49,13 +49,11 @@ public sealed class RefreshTokenGrant(
                 return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(wider)}' was not granted to this refresh token.");
             scopes = narrowed;
         }
+        // RFC 8707 §2.2: the refresh token stands for the original grant, so a refresh can only ask for a
+        // resource that grant was for (as the code redemption can); the successor keeps that resource too.
         var resource = data.Resource;
-        if (context["resource"] is { } target)
-        {
-            if (!Authorize.AuthorizeRequestValidator.IsResourceUri(target) || !resources.Value.IsAllowed(client, target))
-                return Fail(ProtocolErrors.InvalidTarget, "The resource is not known or not allowed for this application.");
-            resource = target;
-        }
+        if (context["resource"] is { } target && target != resource)
+            return Fail(ProtocolErrors.InvalidTarget, "resource must be the one of the original grant.");
 
         // Rotation: the issuer consumes this token in the transaction that stores its successor; of
         // concurrent requests only one can, and the others presented a token already used.
