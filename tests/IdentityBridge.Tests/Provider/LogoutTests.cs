@@ -127,6 +127,41 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task A_pairwise_client_gets_a_sid_of_its_own_and_receives_it_at_back_channel_logout()
+    {
+        const string pairwiseBackChannel = "https://pairwise.example/backchannel";
+        await host.UpdateClientAsync(TestClients.Pairwise, c => c.BackChannelLogoutUri = pairwiseBackChannel);
+        var driver = new OidcDriver(host);
+        var web = await driver.LoginAsync();
+        var pairwise = await driver.LoginAsync(driver.Params(TestClients.Pairwise), TestClients.Pairwise, "pairwise-secret");
+
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        var session = await host.WithDbAsync(db => db.Sessions.SingleAsync(s => s.AccountId == accountId));
+        var webSid = OidcDriver.Jwt(web.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+        var pairwiseId = OidcDriver.Jwt(pairwise.GetProperty("id_token").GetString()!);
+        var pairwiseSid = pairwiseId.GetPayloadValue<string>("sid");
+        Assert.Equal(session.Id, webSid);
+        Assert.False(string.IsNullOrEmpty(pairwiseSid));
+        Assert.NotEqual(webSid, pairwiseSid);
+        Assert.NotEqual(accountId, pairwiseId.Subject);
+        Assert.Equal(pairwiseSid, OidcDriver.Jwt(pairwise.GetProperty("access_token").GetString()!).GetPayloadValue<string>("sid"));
+
+        // The same browser session signs in again to the pairwise client: the same sid.
+        var again = await driver.LoginAsync(driver.Params(TestClients.Pairwise), TestClients.Pairwise, "pairwise-secret");
+        Assert.Equal(pairwiseSid, OidcDriver.Jwt(again.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid"));
+
+        var response = await EndSessionAsync(driver, new() { ["id_token_hint"] = pairwise.GetProperty("id_token").GetString()!, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(TestClients.PostLogout, response.Headers.Location!.OriginalString);
+        await AssertSignedOutAsync(driver);
+
+        var (pairwiseUri, pairwiseBody) = await host.BackChannel.WaitForAsync(b => LogoutToken(b)?.GetPayloadValue<string>("sid") == pairwiseSid, TimeSpan.FromSeconds(30));
+        Assert.Equal(pairwiseBackChannel, pairwiseUri.ToString());
+        Assert.Equal(pairwiseId.Subject, LogoutToken(pairwiseBody)!.Subject);
+        var (webUri, _) = await host.BackChannel.WaitForAsync(b => LogoutToken(b)?.GetPayloadValue<string>("sid") == webSid, TimeSpan.FromSeconds(30));
+        Assert.Equal(TestClients.BackChannel, webUri.ToString());
+    }
+
+    [Fact]
     public async Task Every_client_that_got_tokens_in_a_session_is_recorded_once()
     {
         var driver = new OidcDriver(host);

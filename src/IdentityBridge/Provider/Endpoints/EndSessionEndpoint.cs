@@ -55,7 +55,7 @@ public static class EndSessionEndpoint
         if (session is not null)
         {
             var hintMatches = hint is not null && client is not null &&
-                              ((hint.TryGetPayloadValue<string>("sid", out var sid) && sid == session.Id) ||
+                              ((hint.TryGetPayloadValue<string>("sid", out var sid) && sid == await subjects.SessionIdForAsync(client, session.Id, ct)) ||
                                hint.Subject == await subjects.SubjectForAsync(client, session.AccountId, ct));
             if (!hintMatches && !confirmed)
             {

@@ -54,7 +54,10 @@ public sealed class BackChannelLogoutNotifier(
         }
     }
 
-    /// <summary>The logout token for one client (Back-Channel Logout 1.0 §2.4): no nonce, an events claim, short-lived.</summary>
+    /// <summary>
+    /// The logout token for one client (Back-Channel Logout 1.0 §2.4): no nonce, an events claim, short-lived;
+    /// <c>sub</c> and <c>sid</c> as that client saw them in its ID tokens.
+    /// </summary>
     public async Task<string> CreateLogoutTokenAsync(RegisteredClient client, string accountId, string sessionId, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
@@ -66,7 +69,7 @@ public sealed class BackChannelLogoutNotifier(
             ["exp"] = now.AddMinutes(2).ToUnixTimeSeconds(),
             ["jti"] = UrlSafe.NewId(16),
             ["sub"] = await subjects.SubjectForAsync(client, accountId, ct),
-            ["sid"] = sessionId,
+            ["sid"] = await subjects.SessionIdForAsync(client, sessionId, ct),
             ["events"] = new Dictionary<string, object> { [EventType] = new Dictionary<string, object>() },
         };
         return signer.Sign(claims, client.IdTokenSigningAlg, "logout+jwt");

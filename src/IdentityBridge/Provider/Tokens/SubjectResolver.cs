@@ -9,10 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityBridge.Provider.Tokens;
 
 /// <summary>
-/// The <c>sub</c> a client sees (OIDC Core §8): the account id for public-subject clients; for pairwise
-/// clients base64url(SHA-256(sector host | account id | salt)), where the salt is a random per-deployment
-/// secret created once and stored data-protected in <c>grants</c> (type deployment_secret), so every node
-/// computes the same subjects; with the key ring encrypted (<c>Bridge:KeyRing</c>) a database dump alone does not reveal them.
+/// The identifiers of the user a client sees. <c>sub</c> (OIDC Core §8): the account id for public-subject
+/// clients; for pairwise clients base64url(SHA-256(sector host | account id | salt)). <c>sid</c>: see
+/// <see cref="SessionIdForAsync"/>. The salt is a random per-deployment secret created once and stored
+/// data-protected in <c>grants</c> (type deployment_secret), so every node computes the same values; with the
+/// key ring encrypted (<c>Bridge:KeyRing</c>) a database dump alone does not reveal them.
 /// </summary>
 public sealed class SubjectResolver(IDbContextFactory<BridgeDbContext> factory, IDataProtectionProvider dataProtection, TimeProvider time)
 {
@@ -30,6 +31,21 @@ public sealed class SubjectResolver(IDbContextFactory<BridgeDbContext> factory, 
         input.CopyTo(buffer, 0);
         salt.CopyTo(buffer, input.Length);
         return UrlSafe.Encode(SHA256.HashData(buffer));
+    }
+
+    /// <summary>
+    /// The <c>sid</c> a client sees for a bridge session, in its ID tokens, access tokens and logout tokens, and
+    /// the one its id_token_hint is matched against. Public-subject clients get the session id (they see the
+    /// account id as <c>sub</c> anyway). A pairwise client gets a value of its own,
+    /// base64url(HMAC-SHA256(salt, "sid|" client id "|" session id)) cut to 128 bits: the same session id
+    /// given to every client would link a pairwise subject to the user's identity at other clients (§8.1).
+    /// </summary>
+    public async ValueTask<string> SessionIdForAsync(RegisteredClient client, string sessionId, CancellationToken ct = default)
+    {
+        if (!client.IsPairwise) return sessionId;
+        var salt = _salt ?? await LoadSaltAsync(ct);
+        var mac = HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes("sid|" + client.ClientId + "|" + sessionId));
+        return UrlSafe.Encode(mac.AsSpan(0, 16));
     }
 
     private async Task<byte[]> LoadSaltAsync(CancellationToken ct)

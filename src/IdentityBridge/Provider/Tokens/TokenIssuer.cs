@@ -73,12 +73,13 @@ public sealed class TokenIssuer(
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
 
         var subject = await subjects.SubjectForAsync(client, account.Id, ct);
+        var sid = login.SessionId is null ? null : await subjects.SessionIdForAsync(client, login.SessionId, ct);
         var familyId = request.FamilyId ?? UrlSafe.NewId(16);
         claims["sub"] = subject;
         claims["auth_time"] = login.AuthTime.ToUnixTimeSeconds();
         claims["acr"] = login.EffectiveAcr;
         claims["amr"] = login.Amr.ToArray();
-        if (login.SessionId is not null) claims["sid"] = login.SessionId;
+        if (sid is not null) claims["sid"] = sid;
         claims[FamilyClaim] = familyId;
         if (client.IsPairwise) claims[ProtectedAccountClaim] = dataProtection.CreateProtector(AccountProtectionPurpose).Protect(account.Id);
         if (scopes.Contains(OidcScopes.Roles))
@@ -106,7 +107,7 @@ public sealed class TokenIssuer(
                 ["at_hash"] = TokenHashes.AtHash(accessToken),
             };
             if (request.Nonce is not null) id["nonce"] = request.Nonce;
-            if (login.SessionId is not null) id["sid"] = login.SessionId;
+            if (sid is not null) id["sid"] = sid;
             foreach (var (key, value) in UserClaims.For(account, scopes, login.Wallet, login.Network)) id[key] = value;
             idToken = signer.Sign(id, client.IdTokenSigningAlg, "JWT");
         }
