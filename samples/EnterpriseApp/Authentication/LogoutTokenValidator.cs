@@ -40,9 +40,9 @@ public sealed class LogoutTokenValidator(IOptionsMonitor<OidcClientOptions> oidc
 
         var now = time.GetUtcNow();
         if (!jwt.TryGetPayloadValue<long>("iat", out var iatSeconds)) return (null, "iat is missing");
-        var iat = DateTimeOffset.FromUnixTimeSeconds(iatSeconds);
+        var iat = Time(iatSeconds);
         if (iat > now + Skew || iat < now - MaxAge) return (null, "iat is not recent");
-        if (jwt.TryGetPayloadValue<long>("exp", out var expSeconds) && DateTimeOffset.FromUnixTimeSeconds(expSeconds) + Skew <= now)
+        if (jwt.TryGetPayloadValue<long>("exp", out var expSeconds) && Time(expSeconds) <= now - Skew)
             return (null, "the logout token has expired");
         if (jwt.TryGetPayloadValue<object>("nonce", out _)) return (null, "a logout token must not contain nonce");
         if (!HasLogoutEvent(jwt)) return (null, "events does not contain the back-channel logout event");
@@ -57,6 +57,12 @@ public sealed class LogoutTokenValidator(IOptionsMonitor<OidcClientOptions> oidc
         if (!_seen.TryAdd(jti, now + MaxAge + Skew)) return (null, "the logout token was already used");
         return (new LogoutRequest(sid, sub), null);
     }
+
+    /// <summary>A JWT NumericDate; values beyond what DateTimeOffset holds are clamped to its ends (compare, never add).</summary>
+    private static DateTimeOffset Time(long seconds) =>
+        seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() ? DateTimeOffset.MinValue
+        : seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue
+        : DateTimeOffset.FromUnixTimeSeconds(seconds);
 
     private async Task<TokenValidationResult> ValidateSignatureAsync(
         string token,

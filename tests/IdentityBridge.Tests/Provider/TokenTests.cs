@@ -319,6 +319,49 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Private_key_jwt_with_times_beyond_the_calendar_is_invalid_client_not_500()
+    {
+        var driver = new OidcDriver(host);
+        var bad = new[]
+        {
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", exp: 99999999999999),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", exp: long.MaxValue),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", exp: -99999999999999),
+            Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", nbf: 99999999999999),
+        };
+        foreach (var assertion in bad)
+            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+        // An nbf long past is no reason to refuse.
+        var old = Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", nbf: -99999999999999);
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(old))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Own_access_token_with_an_exp_beyond_the_calendar_is_not_a_server_error()
+    {
+        var driver = new OidcDriver(host);
+        var token = host.Services.GetRequiredService<JwtSigner>().Sign(new Dictionary<string, object>
+        {
+            ["iss"] = BridgeFactory.Issuer,
+            ["aud"] = TestClients.Web,
+            ["client_id"] = TestClients.Web,
+            ["sub"] = TestClients.Web,
+            ["scope"] = "openid",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["iat"] = host.Clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["exp"] = 99999999999999,
+        }, "RS256", "at+jwt");
+        Assert.True((int)(await driver.UserInfoAsync(token)).StatusCode < 500);
+        foreach (var path in new[] { "/connect/introspect", "/connect/revoke" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };
+            request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+            var response = await driver.Api.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
     public async Task Malformed_token_requests_are_protocol_errors_not_500()
     {
         var driver = new OidcDriver(host);
@@ -355,7 +398,7 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         Assert.Contains("invalid_token", userinfo.Headers.WwwAuthenticate.ToString());
     }
 
-    private string Assertion(RSA key, string audience, TimeSpan? lifetime = null, string subject = TestClients.Jwt, bool withExpiry = true)
+    private string Assertion(RSA key, string audience, TimeSpan? lifetime = null, string subject = TestClients.Jwt, bool withExpiry = true, long? exp = null, long? nbf = null)
     {
         var now = host.Clock.GetUtcNow();
         var claims = new Dictionary<string, object>
@@ -366,7 +409,8 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
             ["jti"] = Guid.NewGuid().ToString("N"),
             ["iat"] = now.ToUnixTimeSeconds(),
         };
-        if (withExpiry) claims["exp"] = (now + (lifetime ?? TimeSpan.FromMinutes(2))).ToUnixTimeSeconds();
+        if (withExpiry) claims["exp"] = exp ?? (now + (lifetime ?? TimeSpan.FromMinutes(2))).ToUnixTimeSeconds();
+        if (nbf is not null) claims["nbf"] = nbf.Value;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,

@@ -35,11 +35,11 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return "The client assertion is not valid (signature, issuer or audience).";
         if (jwt.Subject != client.ClientId) return "The client assertion's sub must be the client_id.";
         var now = time.GetUtcNow();
-        if (!jwt.TryGetPayloadValue<long>("exp", out var expSeconds)) return "The client assertion must have exp.";
-        var exp = DateTimeOffset.FromUnixTimeSeconds(expSeconds);
-        if (exp + Skew <= now) return "The client assertion has expired.";
+        // Times beyond the calendar are clamped (NumericDate): compare them with the clock, never add to them.
+        if (!NumericDate.TryGet(jwt, "exp", out var exp)) return "The client assertion must have exp.";
+        if (exp <= now - Skew) return "The client assertion has expired.";
         if (exp > now + MaxLifetime + Skew) return "The client assertion's exp is too far in the future.";
-        if (jwt.TryGetPayloadValue<long>("nbf", out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now + Skew) return "The client assertion is not yet valid.";
+        if (NumericDate.TryGet(jwt, "nbf", out var nbf) && nbf > now + Skew) return "The client assertion is not yet valid.";
         if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 256) return "The client assertion must have a jti.";
         if (!await grants.TryRecordAssertionAsync(client.ClientId, jti, exp + Skew, ct)) return "The client assertion was already used.";
         return null;

@@ -36,9 +36,9 @@ public static class RevocationEndpoint
         {
             var jwt = await reader.ReadAsync(token, "at+jwt", "application/at+jwt");
             if (jwt is not null && jwt.TryGetPayloadValue<string>("client_id", out var owner) && owner == client.ClientId &&
-                jwt.TryGetPayloadValue<string>("jti", out var jti) && jwt.TryGetPayloadValue<long>("exp", out var exp))
+                jwt.TryGetPayloadValue<string>("jti", out var jti) && NumericDate.TryGet(jwt, "exp", out var exp))
             {
-                await grants.RevokeAccessTokenAsync(jti, client.ClientId, DateTimeOffset.FromUnixTimeSeconds(exp), ct);
+                await grants.RevokeAccessTokenAsync(jti, client.ClientId, exp, ct);
                 await audit.WriteAsync(AuditTypes.TokenRevoked, client.ClientId, clientId: client.ClientId, details: new { type = "access_token", jti }, ct: ct);
             }
         }

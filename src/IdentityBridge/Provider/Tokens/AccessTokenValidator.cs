@@ -40,7 +40,7 @@ public sealed class AccessTokenValidator(
     {
         var jwt = await reader.ReadAsync(token, "at+jwt", "application/at+jwt");
         if (jwt is null) return null;
-        if (!jwt.TryGetPayloadValue<long>("exp", out var exp) || DateTimeOffset.FromUnixTimeSeconds(exp) <= time.GetUtcNow()) return null;
+        if (!NumericDate.TryGet(jwt, "exp", out var exp) || exp <= time.GetUtcNow()) return null;
         if (!jwt.TryGetPayloadValue<string>("client_id", out var clientId) || await clients.FindEnabledAsync(clientId, ct) is null) return null;
         jwt.TryGetPayloadValue<string>("jti", out var jti);
         var family = jwt.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var f) ? f : null;
@@ -60,7 +60,7 @@ public sealed class AccessTokenValidator(
 
         var identity = new ClaimsIdentity(jwt.Claims.Where(c => c.Type is not (TokenIssuer.ProtectedAccountClaim or AccountIdClaim)), "Bearer", "sub", "roles");
         if (accountId is not null) identity.AddClaim(new Claim(AccountIdClaim, accountId));
-        return new ValidatedAccessToken(jwt, new ClaimsPrincipal(identity), clientId, accountId, family, jti, DateTimeOffset.FromUnixTimeSeconds(exp));
+        return new ValidatedAccessToken(jwt, new ClaimsPrincipal(identity), clientId, accountId, family, jti, exp);
     }
 
     private string? AccountIdOf(JsonWebToken jwt)
