@@ -12,9 +12,9 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
     {
         var client = host.CreateApiClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-        var ready = await client.GetAsync("/readyz");
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains("\"database\"", await ready.Content.ReadAsStringAsync());
+        var (status, checks) = await ReadinessTests.ReadyEventuallyAsync(host);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Healthy", checks.GetProperty("database").GetProperty("status").GetString());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace IdentityBridge.Tests.Foundation;
 /// <summary>/readyz: database reachable, a signing key loaded, Xumm's metadata reachable or cached.</summary>
 public sealed class ReadinessTests
 {
-    private static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyAsync(BridgeFactory host)
+    internal static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyAsync(BridgeFactory host)
     {
         using var response = await host.CreateApiClient().GetAsync("/readyz");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -25,7 +25,7 @@ public sealed class ReadinessTests
     /// after start may outlast one probe's wait (<c>UpstreamMetadataHealthCheck.MaxWait</c>) on a busy
     /// machine; it goes on in the background and a later probe finds it cached.
     /// </summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyEventuallyAsync(BridgeFactory host)
+    internal static async Task<(HttpStatusCode Status, JsonElement Checks)> ReadyEventuallyAsync(BridgeFactory host)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
