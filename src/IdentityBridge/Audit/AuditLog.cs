@@ -15,27 +15,81 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Records one event. Never throws.</summary>
+    /// <summary>The actor of events caused by a caller that proved nothing about itself.</summary>
+    public const string AnonymousActor = "anonymous";
+
+    /// <summary>Longest stored event type (the column's size).</summary>
+    internal const int MaxTypeLength = 64;
+
+    /// <summary>Longest stored actor, account id or client id.</summary>
+    internal const int MaxIdLength = 200;
+
+    /// <summary>Longest stored reason.</summary>
+    internal const int MaxReasonLength = 500;
+
+    /// <summary>Longest stored details document; a longer one is replaced by a note saying so.</summary>
+    internal const int MaxDetailsLength = 8192;
+
+    /// <summary>
+    /// Records one event. Never throws. Every text field is made safe here, whatever the caller passes: control
+    /// and line-separator characters become spaces (no forged lines in a log or an export) and lengths are bounded
+    /// (no oversized rows, no batch refused by a column limit).
+    /// </summary>
     public Task WriteAsync(string type, string actor, string? accountId = null, string? clientId = null,
         bool success = true, string? reason = null, object? details = null, CancellationToken ct = default)
     {
         var context = http.HttpContext;
-        queue.Enqueue(new AuditEvent
+        var evt = new AuditEvent
         {
             Time = time.GetUtcNow(),
-            Type = type,
-            Actor = actor,
-            AccountId = accountId,
-            ClientId = clientId,
+            Type = Clean(type, MaxTypeLength) ?? "",
+            Actor = Clean(actor, MaxIdLength) ?? "",
+            AccountId = Clean(accountId, MaxIdLength),
+            ClientId = Clean(clientId, MaxIdLength),
             Success = success,
-            Reason = reason,
+            Reason = Clean(reason, MaxReasonLength),
             RemoteIp = context?.Connection.RemoteIpAddress?.ToString(),
-            RequestId = context?.TraceIdentifier,
-            Details = details is null ? null : JsonSerializer.Serialize(details, Json),
-        });
+            RequestId = Clean(context?.TraceIdentifier, MaxIdLength),
+            Details = DetailsOf(details),
+        };
+        queue.Enqueue(evt);
         logger.LogInformation("Audit {Type} actor={Actor} account={AccountId} client={ClientId} success={Success} reason={Reason}",
-            type, actor, accountId, clientId, success, reason);
+            evt.Type, evt.Actor, evt.AccountId, evt.ClientId, success, evt.Reason);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> with every control or line/paragraph separator character replaced by a space,
+    /// cut to at most <paramref name="max"/> characters (never inside a surrogate pair, marked with an ellipsis).
+    /// </summary>
+    internal static string? Clean(string? value, int max)
+    {
+        if (value is null) return null;
+        var length = value.Length;
+        var cut = length > max;
+        if (cut)
+        {
+            length = max - 1;
+            if (char.IsHighSurrogate(value[length - 1])) length--;
+        }
+        var clean = true;
+        for (var i = 0; i < length && clean; i++) clean = !Unsafe(value[i]);
+        if (clean && !cut) return value;
+        var builder = new System.Text.StringBuilder(length + 1);
+        for (var i = 0; i < length; i++) builder.Append(Unsafe(value[i]) ? ' ' : value[i]);
+        if (cut) builder.Append('…');
+        return builder.ToString();
+    }
+
+    private static bool Unsafe(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
+
+    /// <summary>The details as JSON (which escapes control characters), or a short note when they are too long to keep.</summary>
+    private static string? DetailsOf(object? details)
+    {
+        if (details is null) return null;
+        var json = JsonSerializer.Serialize(details, Json);
+        return json.Length <= MaxDetailsLength ? json : JsonSerializer.Serialize(new { truncated = true, length = json.Length }, Json);
     }
 
     /// <summary>Waits until every event queued before the call is stored.</summary>

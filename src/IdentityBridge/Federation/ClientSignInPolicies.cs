@@ -20,4 +20,16 @@ public sealed class ClientSignInPolicies(BridgeDbContext db)
         ProvisioningMode? provisioning = Enum.TryParse<ProvisioningMode>(client.Provisioning, ignoreCase: true, out var mode) ? mode : null;
         return new(client.ClientId, XummIdentityRules.NormalizeNetwork(client.RequiredNetwork), provisioning);
     }
+
+    /// <summary>
+    /// <paramref name="clientId"/> when a client is registered under it (enabled or not), else null: a client id
+    /// read from a return URL is anyone's text and is recorded only when it names a client.
+    /// </summary>
+    public async Task<string?> RegisteredIdAsync(string? clientId, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.Length > MaxClientIdLength) return null;
+        return await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId).Select(c => c.ClientId).FirstOrDefaultAsync(ct);
+    }
+
+    private const int MaxClientIdLength = 200;
 }

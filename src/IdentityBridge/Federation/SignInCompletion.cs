@@ -75,7 +75,8 @@ public sealed class SignInCompletion(
 
         var account = result.Account!;
         await sessions.SignInAsync(http, new SessionSignIn(account.Id, wallet, network, XummSignIn.Method), ct);
-        await audit.WriteAsync(AuditTypes.SignInSucceeded, wallet, account.Id, operation.ClientId,
+        // Only a registered client is recorded: the operation's client id is whatever the return URL said.
+        await audit.WriteAsync(AuditTypes.SignInSucceeded, wallet, account.Id, policy?.ClientId,
             details: new { method = XummSignIn.Method, network, created = result.Created, provisioning = provisioning.ToString() }, ct: ct);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Redirect(operation.ReturnUrl);

@@ -9,12 +9,17 @@ namespace IdentityBridge.Federation;
 /// <see cref="AuthorizeErrorResponder"/>; any other login ends on the error page; a wallet link returns to the
 /// account page with the reason.
 /// </summary>
-public sealed class SignInFailureResponder(AuditLog audit, AuthorizeErrorResponder authorizeErrors, ILogger<SignInFailureResponder> logger)
+public sealed class SignInFailureResponder(
+    AuditLog audit,
+    AuthorizeErrorResponder authorizeErrors,
+    ClientSignInPolicies clients,
+    ILogger<SignInFailureResponder> logger)
 {
     public async Task RespondAsync(HttpContext context, SignInOperation? operation, SignInFailure failure, string? wallet = null, string? upstreamError = null)
     {
         logger.LogInformation("Sign-in with Xumm failed: {Reason}: {Description}", failure.Code, failure.Description);
-        await audit.WriteAsync(AuditTypes.SignInFailed, wallet ?? "anonymous", clientId: operation?.ClientId, success: false, reason: failure.Code,
+        await audit.WriteAsync(AuditTypes.SignInFailed, wallet ?? AuditLog.AnonymousActor, clientId: await RegisteredClientAsync(operation, context.RequestAborted),
+            success: false, reason: failure.Code,
             details: new { method = XummSignIn.Method, operation = operation?.Kind.ToString().ToLowerInvariant(), wallet, upstream_error = upstreamError },
             ct: context.RequestAborted);
 
@@ -32,5 +37,23 @@ public sealed class SignInFailureResponder(AuditLog audit, AuthorizeErrorRespond
         }
         var again = operation?.ReturnUrl is { } returnUrl ? "&returnUrl=" + Uri.EscapeDataString(returnUrl) : "";
         context.Response.Redirect($"{XummSignIn.ErrorPath}?reason={failure.Code}&ref={Uri.EscapeDataString(context.TraceIdentifier)}{again}");
+    }
+
+    /// <summary>
+    /// The operation's client id when it names a registered client (it comes from the return URL, which anyone can
+    /// write); null otherwise, and null when the lookup itself fails (this also answers storage failures).
+    /// </summary>
+    private async Task<string?> RegisteredClientAsync(SignInOperation? operation, CancellationToken ct)
+    {
+        if (operation?.ClientId is not { } clientId) return null;
+        try
+        {
+            return await clients.RegisteredIdAsync(clientId, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not check the client of a failed sign-in");
+            return null;
+        }
     }
 }

@@ -191,4 +191,35 @@ public sealed class LoginFlowTests
         Assert.True(account.KycApproved);
         Assert.EndsWith("/avatar/" + wallet + ".png", account.Picture, StringComparison.Ordinal);
     }
+
+    private static readonly string ForgedClientId = "x\n12:00:00 warn: IdentityBridge.Audit.AuditLog[0] Audit admin.role_granted actor=SYSTEM" + new string('y', 6000);
+
+    [Fact]
+    public async Task A_return_url_naming_an_unregistered_client_records_no_client_in_the_audit_trail()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("known-app");
+
+        await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl(ForgedClientId)));
+        await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("known-app")));
+
+        var succeeded = await host.AuditAsync(AuditTypes.SignInSucceeded);
+        Assert.Equal(2, succeeded.Count);
+        Assert.Null(succeeded[0].ClientId);
+        Assert.Equal("known-app", succeeded[1].ClientId);
+    }
+
+    [Fact]
+    public async Task A_failed_login_for_an_unregistered_client_records_no_client_in_the_audit_trail()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Bridge:Provisioning"] = "AllowList";
+        host.Simulator.SetAutoApprove(IdentityBridge.Xumm.XrplAddress.CreateRandom());
+
+        await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl(ForgedClientId)));
+
+        var failed = Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed));
+        Assert.Equal("not_enrolled", failed.Reason);
+        Assert.Null(failed.ClientId);
+    }
 }
