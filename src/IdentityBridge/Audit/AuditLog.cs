@@ -96,9 +96,20 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
     public Task FlushAsync(CancellationToken ct = default) => queue.FlushAsync(ct);
 }
 
-/// <summary>The in-memory queue between <see cref="AuditLog"/> and <see cref="AuditWriter"/>.</summary>
-public sealed class AuditQueue(DirectDbContextFactory factory)
+/// <summary>
+/// The in-memory queue between <see cref="AuditLog"/> and <see cref="AuditWriter"/>. It never drops an event to make
+/// room for another: when it is full (the database has been unreachable for a long while) the new event is dropped,
+/// counted and logged. Events of anonymous callers (<see cref="AuditLog.AnonymousActor"/>: unsigned webhooks,
+/// unauthenticated token requests, broken callbacks) may hold only a small part of it, so a flood of them is
+/// dropped (counted and logged) before it could crowd out anything an account, a client, an admin or Xumm did.
+/// </summary>
+public sealed class AuditQueue(DirectDbContextFactory factory, ILogger<AuditQueue>? logger = null)
 {
+    internal const int Capacity = 100_000;
+
+    /// <summary>At most this many anonymous events wait at once.</summary>
+    internal const int AnonymousCapacity = 1_000;
+
     /// <summary>
     /// Store each event at once instead of queueing it: for the admin CLI, whose host never starts the
     /// background writer and exits right after the command. The write is synchronous, so it uses the
@@ -106,24 +117,57 @@ public sealed class AuditQueue(DirectDbContextFactory factory)
     /// </summary>
     public bool WriteThrough { get; set; }
 
-    private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(100_000)
+    private readonly Channel<object> _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(Capacity)
     {
         SingleReader = true,
-        FullMode = BoundedChannelFullMode.DropOldest,
+        FullMode = BoundedChannelFullMode.Wait,
     });
+
+    private int _anonymousPending;
+    private long _dropped;
+    private long _droppedAnonymous;
 
     internal ChannelReader<object> Reader => _channel.Reader;
 
+    /// <summary>Events dropped because the queue was full, since start.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Anonymous events dropped because too many of them were waiting, since start.</summary>
+    public long DroppedAnonymous => Interlocked.Read(ref _droppedAnonymous);
+
     public void Enqueue(AuditEvent evt)
     {
-        if (!WriteThrough)
+        if (WriteThrough)
         {
-            _channel.Writer.TryWrite(evt);
+            using var db = factory.CreateDbContext();
+            db.AuditEvents.Add(evt);
+            db.SaveChanges();
             return;
         }
-        using var db = factory.CreateDbContext();
-        db.AuditEvents.Add(evt);
-        db.SaveChanges();
+
+        var anonymous = IsAnonymous(evt);
+        if (anonymous && Interlocked.Increment(ref _anonymousPending) > AnonymousCapacity)
+        {
+            Interlocked.Decrement(ref _anonymousPending);
+            var count = Interlocked.Increment(ref _droppedAnonymous);
+            if (IsWorthALine(count))
+                logger?.LogWarning("Audit: {Count} event(s) of anonymous callers dropped so far ({Type} now): too many are waiting to be stored", count, evt.Type);
+            return;
+        }
+        if (_channel.Writer.TryWrite(evt)) return;
+
+        if (anonymous) Interlocked.Decrement(ref _anonymousPending);
+        var dropped = Interlocked.Increment(ref _dropped);
+        if (IsWorthALine(dropped))
+            logger?.LogError("Audit: {Count} event(s) dropped so far ({Type} {Actor} now): the queue is full; is the database reachable?", dropped, evt.Type, evt.Actor);
+    }
+
+    /// <summary>Takes the next event or flush marker (for the writer).</summary>
+    internal bool TryRead(out object item)
+    {
+        if (!_channel.Reader.TryRead(out item!)) return false;
+        if (item is AuditEvent evt && IsAnonymous(evt)) Interlocked.Decrement(ref _anonymousPending);
+        return true;
     }
 
     /// <summary>A marker the writer completes once everything before it is stored.</summary>
@@ -133,6 +177,11 @@ public sealed class AuditQueue(DirectDbContextFactory factory)
         await _channel.Writer.WriteAsync(done, ct);
         await done.Task.WaitAsync(ct);
     }
+
+    private static bool IsAnonymous(AuditEvent evt) => string.Equals(evt.Actor, AuditLog.AnonymousActor, StringComparison.Ordinal);
+
+    /// <summary>The first drop, then every thousandth: a flood is reported without becoming a flood of log lines.</summary>
+    private static bool IsWorthALine(long count) => count == 1 || count % 1000 == 0;
 }
 
 /// <summary>Drains the audit queue in batches into the database.</summary>
@@ -148,7 +197,7 @@ internal sealed class AuditWriter(AuditQueue queue, IDbContextFactory<BridgeDbCo
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item))
+                while (batch.Count < MaxBatch && queue.TryRead(out var item))
                 {
                     if (item is AuditEvent evt) batch.Add(evt);
                     else if (item is TaskCompletionSource waiter) waiters.Add(waiter);
@@ -162,7 +211,7 @@ internal sealed class AuditWriter(AuditQueue queue, IDbContextFactory<BridgeDbCo
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: store what is left without the cancelled token.
-            while (queue.Reader.TryRead(out var item))
+            while (queue.TryRead(out var item))
                 if (item is AuditEvent evt) batch.Add(evt);
             await StoreAsync(batch, CancellationToken.None);
         }

@@ -7,7 +7,7 @@ using IdentityBridge.Configuration;
 namespace IdentityBridge.Security;
 
 /// <summary>
-/// Fixed-window limits on the authorize, token, CIBA and admin endpoints: one budget per remote address
+/// Fixed-window limits on the authorize, token, CIBA, admin and webhook endpoints: one budget per remote address
 /// (Bridge:RateLimits:PermitsPerMinute) and one per client (Bridge:RateLimits:PermitsPerMinutePerClient; client
 /// id from the query or HTTP Basic credentials), chained. Rejections are 429 with Retry-After.
 /// </summary>
@@ -19,7 +19,7 @@ namespace IdentityBridge.Security;
 /// </remarks>
 public static class RateLimiting
 {
-    private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin"];
+    private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin", "/xumm/webhook"];
 
     public static IServiceCollection AddBridgeRateLimiting(this IServiceCollection services, RateLimitOptions options)
     {

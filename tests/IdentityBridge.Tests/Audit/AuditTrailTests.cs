@@ -34,4 +34,20 @@ public sealed class AuditTrailTests
         Assert.InRange(stored.Type.Length, 1, 64);
         Assert.StartsWith("x 12:00:00 warn", stored.Actor, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_flood_of_anonymous_events_does_not_push_genuine_events_out_of_the_queue()
+    {
+        var queue = new AuditQueue(null!);
+        queue.Enqueue(new AuditEvent { Type = AuditTypes.RoleGranted, Actor = "admin-account", Time = DateTimeOffset.UtcNow });
+
+        for (var i = 0; i < 150_000; i++)
+            queue.Enqueue(new AuditEvent { Type = "xumm.webhook_refused", Actor = "anonymous", Success = false, Time = DateTimeOffset.UtcNow });
+        queue.Enqueue(new AuditEvent { Type = AuditTypes.RoleRevoked, Actor = "admin-account", Time = DateTimeOffset.UtcNow });
+
+        var events = Drain(queue);
+        Assert.Contains(events, e => e.Type == AuditTypes.RoleGranted);
+        Assert.Contains(events, e => e.Type == AuditTypes.RoleRevoked);
+        Assert.InRange(events.Count(e => e.Actor == "anonymous"), 1, 10_000);
+    }
 }

@@ -216,6 +216,22 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task A_flood_of_unsigned_deliveries_is_not_attributed_to_xumm_and_writes_a_bounded_number_of_audit_events()
+    {
+        await using var host = QuietHost();
+
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await PostRawAsync(host, "{}", null, null);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        var refused = await host.AuditAsync(SignInAuditTypes.WebhookRefused);
+        Assert.InRange(refused.Count, 1, 10);
+        Assert.All(refused, e => Assert.Equal("anonymous", e.Actor));
+    }
+
+    [Fact]
     public async Task A_delivery_about_another_application_is_refused_with_403()
     {
         await using var host = QuietHost();

@@ -22,7 +22,9 @@ namespace IdentityBridge.Federation.Webhooks;
 /// <item>The answer is 200 at once (503 when the work queue is full); a worker reads the payload back before any
 /// state changes.</item>
 /// </list>
-/// Refusals are audited (<c>xumm.webhook_refused</c>) and change nothing.
+/// Refusals change nothing and are audited (<c>xumm.webhook_refused</c>): a signed one as Xumm's, an unsigned one as an
+/// anonymous caller's, and of those only a few a minute (<see cref="WebhookRefusals"/>). The route also has the
+/// per-address rate limit of <c>Bridge:RateLimits</c>.
 /// </summary>
 public static class WebhookEndpoint
 {
@@ -40,6 +42,7 @@ public static class WebhookEndpoint
         IOptions<PayloadSignInOptions> options,
         BridgeDbContext db,
         WebhookQueue queue,
+        WebhookRefusals refusals,
         AuditLog audit,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -55,8 +58,17 @@ public static class WebhookEndpoint
             headers[XummWebhookSignature.SignatureHeader].ToString(), body, now, options.Value.WebhookTimestampWindow);
         if (verification != XummWebhookVerification.Valid)
         {
-            await audit.WriteAsync(SignInAuditTypes.WebhookRefused, "xumm", success: false, reason: verification.ToString(), ct: ct);
-            logger.LogWarning("Webhook refused: {Verification}", verification);
+            // Unsigned: this came from anyone, not from Xumm. Audited by sample, so a flood cannot fill the trail.
+            if (refusals.ShouldAudit(out var unaudited))
+            {
+                await audit.WriteAsync(SignInAuditTypes.WebhookRefused, AuditLog.AnonymousActor, success: false, reason: verification.ToString(),
+                    details: unaudited > 0 ? new { unauditedRefusalsBefore = unaudited } : null, ct: ct);
+                logger.LogWarning("Webhook refused: {Verification}", verification);
+            }
+            else
+            {
+                logger.LogDebug("Webhook refused: {Verification} (not audited: too many refusals this minute)", verification);
+            }
             return Refusal(StatusCodes.Status401Unauthorized, "invalid_signature", "The delivery is not signed with this application's secret, or is stale.");
         }
 

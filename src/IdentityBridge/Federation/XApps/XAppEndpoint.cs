@@ -40,7 +40,8 @@ public static class XAppEndpoint
         var result = await xapps.SignInWithOneTimeTokenAsync(oneTimeToken, login.RequiredNetwork, login.Provisioning, ct);
         if (!result.Succeeded)
         {
-            await audit.WriteAsync(AuditTypes.SignInFailed, "xapp", clientId: login.Client?.ClientId, success: false, reason: result.Error,
+            // Nobody proved anything: the token may be anyone's guess.
+            await audit.WriteAsync(AuditTypes.SignInFailed, AuditLog.AnonymousActor, clientId: login.Client?.ClientId, success: false, reason: result.Error,
                 details: new { method = PayloadSignInMethods.XApp }, ct: ct);
             var status = result.Error == XAppSignIn.Unavailable ? StatusCodes.Status503ServiceUnavailable
                 : result.Error is XAppSignIn.NotEnrolled or XAppSignIn.Disabled ? StatusCodes.Status403Forbidden
