@@ -132,7 +132,7 @@ public sealed class RateLimitOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests per minute per remote address on authorize/token/ciba/admin.</summary>
+    /// <summary>Requests per minute per remote address on authorize/token/ciba/admin/webhook.</summary>
     public int PermitsPerMinute { get; set; } = 600;
 
     /// <summary>
@@ -140,6 +140,13 @@ public sealed class RateLimitOptions
     /// users of a client share it, and so that one address cannot use up a client's budget on its own.
     /// </summary>
     public int PermitsPerMinutePerClient { get; set; } = 6000;
+
+    /// <summary>
+    /// Sign-ins a remote address may start per minute (<c>/signin/qr</c>, <c>/signin/push</c>, <c>/xapp</c>). Each
+    /// start creates a Xumm payload or resolves an xApp token, and Xumm allows the whole application only about 30
+    /// payloads a minute: without this budget a single address could deny sign-in to everybody.
+    /// </summary>
+    public int SignInsPerMinute { get; set; } = 10;
 }
 
 public sealed class AuditOptions

@@ -31,6 +31,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Bridge:RateLimits:PermitsPerMinute must be at least 1, not {o.RateLimits.PermitsPerMinute}.");
         if (o.RateLimits.PermitsPerMinutePerClient < 1)
             errors.Add($"Bridge:RateLimits:PermitsPerMinutePerClient must be at least 1, not {o.RateLimits.PermitsPerMinutePerClient}.");
+        if (o.RateLimits.SignInsPerMinute < 1)
+            errors.Add($"Bridge:RateLimits:SignInsPerMinute must be at least 1, not {o.RateLimits.SignInsPerMinute}.");
 
         foreach (var proxy in o.ForwardedHeaders.KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)))
             if (!System.Net.IPAddress.TryParse(proxy.Trim(), out _))

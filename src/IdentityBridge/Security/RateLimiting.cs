@@ -9,7 +9,9 @@ namespace IdentityBridge.Security;
 /// <summary>
 /// Fixed-window limits on the authorize, token, CIBA, admin and webhook endpoints: one budget per remote address
 /// (Bridge:RateLimits:PermitsPerMinute) and one per client (Bridge:RateLimits:PermitsPerMinutePerClient; client
-/// id from the query or HTTP Basic credentials), chained. Rejections are 429 with Retry-After.
+/// id from the query or HTTP Basic credentials), chained. The routes that start a sign-in with Xumm (and so spend
+/// the application's small payload quota at Xumm) have a much smaller budget per address of their own
+/// (Bridge:RateLimits:SignInsPerMinute). Rejections are 429 with Retry-After.
 /// </summary>
 /// <remarks>
 /// The client partition counts requests that merely name a client: authenticating the client here would cost a
@@ -21,6 +23,9 @@ public static class RateLimiting
 {
     private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin", "/xumm/webhook"];
 
+    /// <summary>Routes that start a sign-in: a new payload (QR, push) or an xApp token resolved at Xumm. Not their pages or status polls.</summary>
+    private static readonly string[] SignInStartPaths = ["/signin/qr", "/signin/push", "/xapp"];
+
     public static IServiceCollection AddBridgeRateLimiting(this IServiceCollection services, RateLimitOptions options)
     {
         services.AddRateLimiter(o =>
@@ -28,15 +33,24 @@ public static class RateLimiting
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (ctx, _) =>
             {
+                var http = ctx.HttpContext;
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
-                ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                ctx.HttpContext.Response.ContentType = "application/json";
-                return new ValueTask(ctx.HttpContext.Response.WriteAsync(
-                    """{"error":"slow_down","error_description":"Too many requests; retry later."}""", ctx.HttpContext.RequestAborted));
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                if (IsSignInStart(http.Request.Path))
+                {
+                    // A browser page: say it in words.
+                    http.Response.ContentType = "text/html; charset=utf-8";
+                    return new ValueTask(http.Response.WriteAsync(ErrorPage.Render("Too many sign-ins",
+                        "Too many sign-ins were started from your network. Please wait a minute and try again.", http.TraceIdentifier), http.RequestAborted));
+                }
+                http.Response.ContentType = "application/json";
+                return new ValueTask(http.Response.WriteAsync(
+                    """{"error":"slow_down","error_description":"Too many requests; retry later."}""", http.RequestAborted));
             };
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                Limiter(options, options.PermitsPerMinute, ctx => "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown")),
-                Limiter(options, options.PermitsPerMinutePerClient, ctx => ClientId(ctx) is { } id ? "client:" + id : null));
+                Limiter(options, options.PermitsPerMinute, ctx => IsLimited(ctx.Request.Path) ? "ip:" + Address(ctx) : null),
+                Limiter(options, options.PermitsPerMinutePerClient, ctx => IsLimited(ctx.Request.Path) && ClientId(ctx) is { } id ? "client:" + id : null),
+                Limiter(options, options.SignInsPerMinute, ctx => IsSignInStart(ctx.Request.Path) ? "signin:" + Address(ctx) : null));
         });
         return services;
     }
@@ -44,7 +58,7 @@ public static class RateLimiting
     private static PartitionedRateLimiter<HttpContext> Limiter(RateLimitOptions options, int permitsPerMinute, Func<HttpContext, string?> key) =>
         PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
         {
-            if (!options.Enabled || !IsLimited(ctx.Request.Path) || key(ctx) is not { } k)
+            if (!options.Enabled || key(ctx) is not { } k)
                 return RateLimitPartition.GetNoLimiter("none");
             return RateLimitPartition.GetFixedWindowLimiter(k, _ => new FixedWindowRateLimiterOptions
             {
@@ -53,6 +67,16 @@ public static class RateLimiting
                 QueueLimit = 0,
             });
         });
+
+    private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static bool IsSignInStart(PathString path)
+    {
+        foreach (var start in SignInStartPaths)
+            if (path.StartsWithSegments(start, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/"))
+                return true;
+        return false;
+    }
 
     private static bool IsLimited(PathString path)
     {
@@ -82,3 +106,4 @@ public static class RateLimiting
         return null;
     }
 }
+

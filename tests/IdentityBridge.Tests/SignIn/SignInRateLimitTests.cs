@@ -1,0 +1,83 @@
+using System.Net;
+using IdentityBridge.Federation.Payload;
+using IdentityBridge.Tests.Infrastructure;
+using IdentityBridge.Xumm;
+
+namespace IdentityBridge.Tests.SignIn;
+
+/// <summary>
+/// Every sign-in start spends one of the application's Xumm payloads (about 30 a minute for the whole
+/// application), so the routes that start one have a small budget per address of their own.
+/// </summary>
+public sealed class SignInRateLimitTests
+{
+    private static (SignInHost Host, PeerAddress Peer) Create(int startsPerMinute)
+    {
+        var peer = new PeerAddress();
+        var host = new SignInHost { MoreServices = peer.Register };
+        host.Settings["Bridge:RateLimits:Enabled"] = "true";
+        host.Settings["Bridge:RateLimits:SignInsPerMinute"] = startsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (host, peer);
+    }
+
+    private static Task<HttpResponseMessage> GetAsync(HttpClient browser, string url, string peer) => browser.SendAsync(PeerAddress.Get(url, peer));
+
+    [Fact]
+    public async Task An_address_that_starts_too_many_sign_ins_gets_429_and_no_more_payloads_are_created()
+    {
+        var (host, _) = Create(startsPerMinute: 3);
+        await using var _host = host;
+        var first = host.CreateBrowser();
+        using (var started = await GetAsync(first, SignInHost.QrStart(), "10.0.0.1"))
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        string firstPage;
+        using (var reloaded = await GetAsync(first, SignInHost.QrStart(), "10.0.0.1"))
+            firstPage = reloaded.Headers.Location!.OriginalString;
+        using (var started = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1"))
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+
+        using var limited = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1");
+        using var xapp = await GetAsync(host.CreateBrowser(), "/xapp?xAppToken=" + Guid.NewGuid(), "10.0.0.1");
+        using var push = await GetAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount", "10.0.0.1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.TooManyRequests, xapp.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, push.StatusCode);
+        Assert.Equal(2, host.Simulator.Payloads().Count);
+
+        // The waiting page and its status poll are not starts, and other addresses have their own budget.
+        using var page = await GetAsync(first, firstPage, "10.0.0.1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var id = firstPage[(firstPage.LastIndexOf('/') + 1)..];
+        using var status = await GetAsync(first, SignInPaths.Status + "/" + id, "10.0.0.1");
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        using var other = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.2");
+        Assert.Equal(HttpStatusCode.Redirect, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reloading_the_start_link_in_one_browser_reuses_its_pending_payload()
+    {
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+
+        var (_, first) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var (_, again) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+
+        Assert.Equal(first, again);
+        Assert.Single(host.Simulator.Payloads());
+    }
+
+    [Fact]
+    public async Task The_sign_in_budget_can_be_switched_off_with_the_other_limits()
+    {
+        await using var host = new SignInHost();
+        host.Settings["Bridge:RateLimits:SignInsPerMinute"] = "1";
+
+        for (var i = 0; i < 3; i++)
+            await SignInHost.StartAsync(host.CreateBrowser(), SignInHost.QrStart(loginHint: XrplAddress.CreateRandom()));
+
+        Assert.Equal(3, host.Simulator.Payloads().Count);
+    }
+}
