@@ -147,6 +147,9 @@ public sealed class RateLimitOptions
     /// payloads a minute: without this budget a single address could deny sign-in to everybody.
     /// </summary>
     public int SignInsPerMinute { get; set; } = 10;
+
+    /// <summary>Push sign-ins sent to one wallet per hour; beyond it the sign-in shows a QR code instead.</summary>
+    public int PushesPerWalletPerHour { get; set; } = 6;
 }
 
 public sealed class AuditOptions

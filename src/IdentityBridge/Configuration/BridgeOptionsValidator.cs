@@ -33,6 +33,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Bridge:RateLimits:PermitsPerMinutePerClient must be at least 1, not {o.RateLimits.PermitsPerMinutePerClient}.");
         if (o.RateLimits.SignInsPerMinute < 1)
             errors.Add($"Bridge:RateLimits:SignInsPerMinute must be at least 1, not {o.RateLimits.SignInsPerMinute}.");
+        if (o.RateLimits.PushesPerWalletPerHour < 1)
+            errors.Add($"Bridge:RateLimits:PushesPerWalletPerHour must be at least 1, not {o.RateLimits.PushesPerWalletPerHour}.");
 
         foreach (var proxy in o.ForwardedHeaders.KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)))
             if (!System.Net.IPAddress.TryParse(proxy.Trim(), out _))

@@ -52,6 +52,7 @@ public static class RateLimiting
                 Limiter(options, options.PermitsPerMinutePerClient, ctx => IsLimited(ctx.Request.Path) && ClientId(ctx) is { } id ? "client:" + id : null),
                 Limiter(options, options.SignInsPerMinute, ctx => IsSignInStart(ctx.Request.Path) ? "signin:" + Address(ctx) : null));
         });
+        services.AddSingleton<WalletPushBudget>();
         return services;
     }
 
@@ -107,3 +108,37 @@ public static class RateLimiting
     }
 }
 
+/// <summary>
+/// How many push sign-ins one wallet may receive (Bridge:RateLimits:PushesPerWalletPerHour, a sliding hour; off with
+/// the other limits). A push asks a person to approve something on their phone: too many of them wear the person
+/// down until one is approved by mistake. Beyond the budget the sign-in falls back to a QR code, which needs the
+/// person at the browser. Each node counts for itself.
+/// </summary>
+public sealed class WalletPushBudget : IDisposable
+{
+    private readonly bool _enabled;
+    private readonly PartitionedRateLimiter<string> _limiter;
+
+    public WalletPushBudget(Microsoft.Extensions.Options.IOptions<BridgeOptions> options)
+    {
+        var limits = options.Value.RateLimits;
+        _enabled = limits.Enabled;
+        _limiter = PartitionedRateLimiter.Create<string, string>(wallet => RateLimitPartition.GetSlidingWindowLimiter(wallet, _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = limits.PushesPerWalletPerHour,
+            Window = TimeSpan.FromHours(1),
+            SegmentsPerWindow = 12,
+            QueueLimit = 0,
+        }));
+    }
+
+    /// <summary>Takes one push from <paramref name="wallet"/>'s budget; false when it is spent.</summary>
+    public bool TryTake(string wallet)
+    {
+        if (!_enabled) return true;
+        using var lease = _limiter.AttemptAcquire(wallet);
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

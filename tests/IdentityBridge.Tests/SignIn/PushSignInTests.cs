@@ -42,7 +42,7 @@ public sealed class PushSignInTests
     }
 
     [Fact]
-    public async Task An_r_address_login_hint_with_a_live_token_gets_a_push_in_a_new_browser()
+    public async Task An_r_address_login_hint_alone_gets_a_qr_code_pinned_to_that_wallet_and_no_push()
     {
         await using var host = new SignInHost();
         var wallet = XrplAddress.CreateRandom();
@@ -50,9 +50,50 @@ public sealed class PushSignInTests
 
         var (path, id) = await SignInHost.StartAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount&login_hint=" + wallet);
 
-        Assert.StartsWith("/signin/push/", path, StringComparison.Ordinal);
-        var draft = host.Simulator.FindPayload((await host.RequestAsync(id)).PayloadUuid!)!.Draft;
-        Assert.Equal([wallet], draft.Signers);
+        Assert.StartsWith("/signin/qr/", path, StringComparison.Ordinal);
+        var request = await host.RequestAsync(id);
+        Assert.Equal(SignInKinds.Qr, request.Kind);
+        var payload = host.Simulator.FindPayload(request.PayloadUuid!)!;
+        Assert.Null(payload.Draft.UserToken);
+        Assert.False(payload.Pushed);
+        Assert.Equal([wallet], payload.Draft.Signers);
+    }
+
+    [Fact]
+    public async Task A_browser_that_remembers_one_wallet_cannot_push_to_another_by_its_login_hint()
+    {
+        await using var host = new SignInHost();
+        var victim = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), victim);
+        var attacker = host.CreateBrowser();
+        await host.SignInByQrAsync(attacker, XrplAddress.CreateRandom());
+
+        var (path, id) = await SignInHost.StartAsync(attacker,
+            SignInHost.QrStart(returnUrl: SignInHost.AuthorizeUrl(SignInHost.WebClient, loginHint: victim)));
+
+        Assert.StartsWith("/signin/qr/", path, StringComparison.Ordinal);
+        Assert.Null(host.Simulator.FindPayload((await host.RequestAsync(id)).PayloadUuid!)!.Draft.UserToken);
+    }
+
+    [Fact]
+    public async Task Pushes_to_one_wallet_are_limited_and_beyond_the_limit_the_qr_code_is_shown()
+    {
+        await using var host = new SignInHost();
+        host.Settings["Bridge:RateLimits:Enabled"] = "true";
+        host.Settings["Bridge:RateLimits:PushesPerWalletPerHour"] = "2";
+        var browser = host.CreateBrowser();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(browser, wallet);
+
+        var kinds = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var (_, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart(returnUrl: "/account?attempt=" + i));
+            kinds.Add((await host.RequestAsync(id)).Kind);
+        }
+
+        Assert.Equal([SignInKinds.Push, SignInKinds.Push, SignInKinds.Qr], kinds);
+        Assert.Equal(2, host.Simulator.Payloads().Count(p => p.Pushed));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using IdentityBridge.Configuration;
 using IdentityBridge.Federation.UserTokens;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Security;
 using IdentityBridge.Storage.Entities;
 using IdentityBridge.Xumm;
 using Microsoft.Extensions.Options;
@@ -31,9 +32,10 @@ public sealed record CompletionResult(string? RedirectTo, string? Problem);
 
 /// <summary>
 /// The browser side of the bridge-hosted sign-in (method <c>xumm-payload</c>): starts a SignIn payload for a
-/// login, as a push to a returning user's wallet when the bridge holds a live user token for it and as a QR
-/// code / deep link otherwise; binds the request to the browser; and completes it once GET /payload
-/// confirmed the signature: account mapping, bridge session, return to the authorize request.
+/// login, as a push to the wallet this browser signed in with before when the bridge holds a live user token
+/// for it (within the wallet's push budget) and as a QR code / deep link otherwise; binds the request to the
+/// browser; and completes it once GET /payload confirmed the signature: account mapping, bridge session,
+/// return to the authorize request.
 /// </summary>
 public sealed class BrowserSignIn(
     SignInRequestStore requests,
@@ -48,6 +50,7 @@ public sealed class BrowserSignIn(
     SessionService sessions,
     XummPlatformClient xumm,
     AuditLog audit,
+    WalletPushBudget pushBudget,
     IOptions<BridgeOptions> bridge,
     IOptions<PayloadSignInOptions> options,
     TimeProvider time,
@@ -57,9 +60,11 @@ public sealed class BrowserSignIn(
     private static readonly TimeSpan FollowGrace = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Starts (or resumes) a sign-in for <paramref name="login"/>: a push when the wallet is known and has a live
-    /// user token (unless <paramref name="forceQr"/>), a QR code otherwise. A push the platform did not deliver
-    /// (<c>pushed: false</c>) drops the token and falls back to the QR code of the same payload at once.
+    /// Starts (or resumes) a sign-in for <paramref name="login"/>: a push when this browser remembers the wallet,
+    /// the bridge holds a live user token for it and its push budget allows (unless <paramref name="forceQr"/>), a
+    /// QR code otherwise. A pending request of this browser for the same return URL is resumed, not started anew.
+    /// A push the platform did not deliver (<c>pushed: false</c>) drops the token and falls back to the QR code of
+    /// the same payload at once.
     /// </summary>
     public async Task<StartResult> StartAsync(HttpContext context, LoginContext login, bool forceQr, CancellationToken ct)
     {
@@ -73,8 +78,13 @@ public sealed class BrowserSignIn(
             await CancelAsync(bound, ct);
         }
 
-        var wallet = login.HintedWallet ?? cookies.RememberedWallet(context);
+        var wallet = PushableWallet(context, login);
         var live = !forceQr && wallet is not null ? await userTokens.FindLiveAsync(wallet, ct) : null;
+        if (live is not null && !pushBudget.TryTake(live.Wallet))
+        {
+            logger.LogWarning("Push sign-in budget of a wallet spent; showing a QR code instead");
+            live = null;
+        }
         var request = new SignInRequest
         {
             Id = UrlSafe.NewId(16),
@@ -127,6 +137,19 @@ public sealed class BrowserSignIn(
         cookies.Bind(context, request.Id, request.ExpiresAt);
         follower.Follow(request.Id, payload.Uuid, data.WebSocket, request.ExpiresAt + FollowGrace);
         return new(await requests.FindAsync(request.Id, ct), null);
+    }
+
+    /// <summary>
+    /// The wallet a push may go to: only the one this browser signed in with before (the protected, HttpOnly
+    /// remembered-wallet cookie), and only when the login names no other wallet. A login hint is anyone's text: a
+    /// push to the wallet it names would let a stranger's browser ask the owner's phone to sign it in, so a hint
+    /// alone gets a QR code (pinned to the hinted wallet), which only someone at this browser can scan.
+    /// </summary>
+    private string? PushableWallet(HttpContext context, LoginContext login)
+    {
+        var remembered = cookies.RememberedWallet(context);
+        if (remembered is null) return null;
+        return login.HintedWallet is null || string.Equals(login.HintedWallet, remembered, StringComparison.Ordinal) ? remembered : null;
     }
 
     /// <summary>

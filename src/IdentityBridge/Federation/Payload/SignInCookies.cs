@@ -10,7 +10,8 @@ namespace IdentityBridge.Federation.Payload;
 /// <list type="bullet">
 /// <item><c>__bridge_signin</c> binds sign-in requests to the browser that started them: a status page, its
 /// status JSON and its completion answer only there, so a link or a QR code seen by someone else completes nothing.</item>
-/// <item><c>__bridge_wallet</c> remembers the wallet of the last successful sign-in, so the next one can be a push.</item>
+/// <item><c>__bridge_wallet</c> remembers the wallet of the last successful sign-in in this browser, so the next one
+/// can be a push: the only way a browser gets a push (a login hint never does).</item>
 /// </list>
 /// </summary>
 public sealed class SignInCookies(IDataProtectionProvider dataProtection, IOptions<PayloadSignInOptions> options, TimeProvider time)
@@ -21,7 +22,7 @@ public sealed class SignInCookies(IDataProtectionProvider dataProtection, IOptio
     private const int MaxBoundRequests = 5;
 
     private readonly IDataProtector _binding = dataProtection.CreateProtector("IdentityBridge.SignInBinding.v1");
-    private readonly IDataProtector _wallet = dataProtection.CreateProtector("IdentityBridge.RememberedWallet.v1");
+    private readonly IDataProtector _wallet = dataProtection.CreateProtector("IdentityBridge.RememberedWallet.v2");
 
     public bool IsBound(HttpContext context, string requestId) => BoundIds(context).Contains(requestId, StringComparer.Ordinal);
 
@@ -53,27 +54,39 @@ public sealed class SignInCookies(IDataProtectionProvider dataProtection, IOptio
         else context.Response.Cookies.Append(BindingCookie, _binding.Protect(string.Join(' ', ids)), Options(context, time.GetUtcNow() + options.Value.PayloadExpiry + TimeSpan.FromMinutes(5)));
     }
 
-    /// <summary>The remembered wallet, when there is a valid one.</summary>
+    /// <summary>
+    /// The remembered wallet, when there is a valid one. The protected value carries its own expiry, so a copied
+    /// cookie value stops working when the cookie would have expired, whatever the browser does with it.
+    /// </summary>
     public string? RememberedWallet(HttpContext context)
     {
         var raw = context.Request.Cookies[WalletCookie];
         if (string.IsNullOrEmpty(raw) || raw.Length > 1024) return null;
+        string value;
         try
         {
-            var wallet = _wallet.Unprotect(raw);
-            return XrplAddress.IsValid(wallet) ? wallet : null;
+            value = _wallet.Unprotect(raw);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return null;
         }
+        var parts = value.Split(' ');
+        if (parts.Length != 2 || !XrplAddress.IsValid(parts[0])) return null;
+        if (!long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var expires)
+            || DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, 253_402_300_799)) <= time.GetUtcNow())
+            return null;
+        return parts[0];
     }
 
+    /// <summary>Remembers the wallet this browser just signed in with, so the next sign-in here may be a push to it.</summary>
     public void RememberWallet(HttpContext context, string wallet)
     {
         var lifetime = options.Value.RememberWallet;
         if (lifetime <= TimeSpan.Zero) return;
-        context.Response.Cookies.Append(WalletCookie, _wallet.Protect(wallet), Options(context, time.GetUtcNow() + lifetime));
+        var expires = time.GetUtcNow() + lifetime;
+        var value = wallet + " " + expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Cookies.Append(WalletCookie, _wallet.Protect(value), Options(context, expires));
     }
 
     public void ForgetWallet(HttpContext context) => context.Response.Cookies.Delete(WalletCookie, Options(context, null));
