@@ -35,6 +35,43 @@ public sealed class XAppTests
         Assert.Single(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
     }
 
+    [Fact]
+    public async Task An_xapp_token_of_another_wallet_does_not_replace_the_session_of_a_signed_in_browser()
+    {
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+        var mine = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(browser, mine);
+        var theirs = XrplAddress.CreateRandom();
+        var ott = host.Simulator.IssueXAppOneTimeToken(BridgeFactory.XummApiKey, theirs, "MAINNET");
+
+        using var response = await browser.GetAsync("/xapp?xAppToken=" + ott + "&returnUrl=%2Faccount");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("/connect/endsession", page, StringComparison.Ordinal);
+        var session = Assert.Single(await host.WithDbAsync(db => db.Sessions.AsNoTracking().ToListAsync()));
+        Assert.Equal(mine, session.Wallet);
+        var account = await browser.GetStringAsync("/account");
+        Assert.Contains(mine, account, StringComparison.Ordinal);
+        Assert.DoesNotContain(theirs, account, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_xapp_token_of_the_signed_in_account_continues_as_before()
+    {
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(browser, wallet);
+        var ott = host.Simulator.IssueXAppOneTimeToken(BridgeFactory.XummApiKey, wallet, "MAINNET");
+
+        using var response = await browser.GetAsync("/xapp?xAppToken=" + ott + "&returnUrl=%2Faccount");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account", response.Headers.Location!.OriginalString);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not-a-token")]
