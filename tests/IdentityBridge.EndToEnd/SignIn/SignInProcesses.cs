@@ -60,6 +60,8 @@ public sealed class SignInProcesses : IAsyncLifetime
         env["Xumm__Simulator__Enabled"] = "false";
         env["Xumm__Payload__Ciba__IntervalSeconds"] = "1";
         env["Xumm__Payload__Ciba__MinExpirySeconds"] = "30";      // the shortest the bridge allows, for the expiry test
+        // Every simulated user comes from the loopback address: its sign-in start budget is one real browser's.
+        env["Bridge__RateLimits__SignInsPerMinute"] = "1000";
         // Appended after the development clients of appsettings.Development.json.
         Client(env, 10, CibaClient, "urn:openid:params:grant-type:ciba");
         Client(env, 11, XAppClient, "urn:ietf:params:oauth:grant-type:token-exchange");
