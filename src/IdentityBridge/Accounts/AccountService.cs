@@ -13,7 +13,7 @@ public sealed record WalletSignIn(string Address, string? Network, bool KycAppro
 public enum WalletSignInOutcome
 {
     Ok,
-    /// <summary>AllowList provisioning and no account has this wallet.</summary>
+    /// <summary>AllowList provisioning and no enrolled account has this wallet.</summary>
     NotEnrolled,
     Disabled,
 }
@@ -27,7 +27,8 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
 
     /// <summary>
     /// Resolves the account behind a wallet sign-in under <paramref name="provisioning"/>, recording the
-    /// sign-in on the wallet. Bootstrap wallets receive the admin role.
+    /// sign-in on the wallet. Under AllowList only an enrolled account (or a bootstrap wallet) is admitted;
+    /// an account this creates under AutoCreate is not enrolled. Bootstrap wallets receive the admin role.
     /// </summary>
     public async Task<WalletSignInResult> SignInAsync(WalletSignIn signIn, ProvisioningMode provisioning, CancellationToken ct = default)
     {
@@ -40,6 +41,7 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
             if (provisioning == ProvisioningMode.AllowList && !IsBootstrap(signIn.Address))
                 return new(WalletSignInOutcome.NotEnrolled, null);
             account = NewAccount(now, signIn.DisplayName ?? ShortAddress(signIn.Address));
+            account.Enrolled = false;
             wallet = new Wallet { AccountId = account.Id, Address = signIn.Address, LinkedAt = now };
             account.Wallets.Add(wallet);
             db.Accounts.Add(account);
@@ -48,6 +50,8 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
         else
         {
             account = await db.Accounts.Include(a => a.Roles).FirstAsync(a => a.Id == wallet.AccountId, ct);
+            if (!ProvisioningRules.Admits(provisioning, account.Enrolled, signIn.Address, options.Value))
+                return new(WalletSignInOutcome.NotEnrolled, null);
         }
 
         if (account.Status == AccountStatus.Disabled)

@@ -1,3 +1,4 @@
+using IdentityBridge.Accounts;
 using IdentityBridge.Configuration;
 using IdentityBridge.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +18,7 @@ public sealed class ClientSignInPolicies(BridgeDbContext db)
             .Select(c => new { c.ClientId, c.RequiredNetwork, c.Provisioning })
             .FirstOrDefaultAsync(ct);
         if (client is null) return null;
-        ProvisioningMode? provisioning = Enum.TryParse<ProvisioningMode>(client.Provisioning, ignoreCase: true, out var mode) ? mode : null;
-        return new(client.ClientId, XummIdentityRules.NormalizeNetwork(client.RequiredNetwork), provisioning);
+        return new(client.ClientId, XummIdentityRules.NormalizeNetwork(client.RequiredNetwork), ProvisioningRules.Parse(client.Provisioning));
     }
 
     /// <summary>

@@ -189,12 +189,64 @@ public sealed class RefusalTests
         var refused = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("closed")));
         FederationHost.AssertClientError(refused[^1], "access_denied", "This wallet is not enrolled");
 
-        // Outside that client the deployment default (AutoCreate) applies; afterwards the wallet is enrolled.
-        var created = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+        // Outside that client the deployment default (AutoCreate) creates the account, but that does not enrol it.
+        var browser = host.CreateBrowser();
+        var created = await FederationHost.FollowAsync(browser, FederationHost.LoginUrl());
         Assert.Equal("/account", created[^1].Url.AbsolutePath);
-        var returnUrl = FederationHost.AuthorizeReturnUrl("closed");
-        var admitted = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(returnUrl));
-        Assert.Equal(returnUrl, Assert.Single(admitted, h => h.Url.AbsolutePath == "/signin-xumm").Location!.PathAndQuery);
+        var again = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("closed")));
+        FederationHost.AssertClientError(again[^1], "access_denied", "This wallet is not enrolled");
+    }
+
+    [Fact]
+    public async Task A_session_from_another_sign_in_does_not_admit_an_unenrolled_account_at_an_allow_list_client()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("closed", provisioning: "AllowList");
+        var wallet = XrplAddress.CreateRandom();
+        host.Simulator.SetAutoApprove(wallet);
+        var browser = host.CreateBrowser();
+        Assert.Equal("/account", (await FederationHost.FollowAsync(browser, FederationHost.LoginUrl()))[^1].Url.AbsolutePath);
+
+        // The live session is not reused for the AllowList client: silently it is login_required, and the
+        // sign-in it asks for refuses the wallet the way a first sign-in there does.
+        var silent = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("closed") + "&prompt=none");
+        Assert.Equal("login_required", silent[^1].LocationQuery["error"].ToString());
+        var interactive = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("closed"));
+        FederationHost.AssertClientError(interactive[^1], "access_denied", "This wallet is not enrolled");
+
+        // Once an administrator links the wallet to the account, the account is enrolled and admitted.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var admin = scope.ServiceProvider.GetRequiredService<IdentityBridge.Admin.Services.AccountAdminService>();
+            var accountId = await host.WithDbAsync(db => db.Wallets.Where(w => w.Address == wallet).Select(w => w.AccountId).FirstAsync());
+            Assert.True((await admin.LinkWalletAsync(accountId, wallet, null, "cli")).Ok);
+        }
+        var admitted = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("closed") + "&prompt=none");
+        Assert.True(admitted[^1].LocationQuery.ContainsKey("code"), admitted[^1].Location?.ToString());
+    }
+
+    [Fact]
+    public async Task An_account_created_for_an_auto_create_client_is_not_admitted_where_the_deployment_allow_list_applies()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Bridge:Provisioning"] = "AllowList";
+        await host.AddClientAsync("open", provisioning: "AutoCreate");
+        await host.AddClientAsync("closed");
+        var wallet = XrplAddress.CreateRandom();
+        host.Simulator.SetAutoApprove(wallet);
+        var browser = host.CreateBrowser();
+
+        var opened = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("open"));
+        Assert.True(opened[^1].LocationQuery.ContainsKey("code"), opened[^1].Location?.ToString());
+
+        var closed = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("closed"));
+        FederationHost.AssertClientError(closed[^1], "access_denied", "This wallet is not enrolled");
+        var bridge = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+        Assert.Equal("not_enrolled", bridge[^1].Query["reason"].ToString());
+
+        // The AutoCreate client itself keeps admitting the account.
+        var reopened = await FederationHost.FollowAsync(browser, FederationHost.AuthorizeReturnUrl("open", state: "client-state-2") + "&prompt=none");
+        Assert.True(reopened[^1].LocationQuery.ContainsKey("code"), reopened[^1].Location?.ToString());
     }
 
     [Fact]

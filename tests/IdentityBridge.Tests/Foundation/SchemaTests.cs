@@ -3,6 +3,7 @@ using IdentityBridge.Configuration;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using IdentityBridge.Tests.Infrastructure;
+using IdentityBridge.Xumm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -115,17 +116,28 @@ public sealed class SchemaTests
         await migrator.MigrateAsync("20261121000001_InitialSchema");
         Assert.Equal(["20261121000001_InitialSchema"], await db.Database.GetAppliedMigrationsAsync());
 
+        // Rows as version 1 stores them (the current model has columns version 1 lacks): an account an
+        // administrator created, and one that a sign-in created, as the audit trail records.
         var now = DateTimeOffset.UtcNow;
-        db.Accounts.Add(new Account { Id = "acc1", DisplayName = "Ada", CreatedAt = now, UpdatedAt = now,
-            Wallets = [new Wallet { AccountId = "acc1", Address = BridgeFactory.DefaultWallet, Network = "MAINNET", LinkedAt = now }] });
+        var ms = now.ToUnixTimeMilliseconds();
+        var signedUp = XrplAddress.CreateRandom();
+        await db.Database.ExecuteSqlAsync($@"INSERT INTO accounts (id, display_name, email_verified, status, kyc_approved, created_at, updated_at)
+            VALUES ('acc1', 'Ada', FALSE, 'Active', FALSE, {ms}, {ms}), ('acc2', 'Bob', FALSE, 'Active', FALSE, {ms}, {ms})");
+        await db.Database.ExecuteSqlAsync($@"INSERT INTO wallets (account_id, address, network, linked_at)
+            VALUES ('acc1', {BridgeFactory.DefaultWallet}, 'MAINNET', {ms}), ('acc2', {signedUp}, 'MAINNET', {ms})");
+        await db.Database.ExecuteSqlAsync($@"INSERT INTO audit_events (""time"", type, actor, account_id, success)
+            VALUES ({ms}, 'account.created', 'admin-1', 'acc1', TRUE), ({ms}, 'account.created', 'system', 'acc2', TRUE)");
         db.Clients.Add(new Client { ClientId = "c1", ClientName = "C1", CreatedAt = now, UpdatedAt = now });
         await db.SaveChangesAsync();
 
         await migrator.MigrateAsync();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await using var fresh = Context(Current, db.Database.GetConnectionString()!);
-        var account = await fresh.Accounts.Include(a => a.Wallets).SingleAsync();
+        var account = await fresh.Accounts.Include(a => a.Wallets).SingleAsync(a => a.Id == "acc1");
         Assert.Equal("Ada", account.DisplayName);
+        // Version 3: the account a sign-in created is not enrolled; the administrator's is.
+        Assert.True(account.Enrolled);
+        Assert.False((await fresh.Accounts.SingleAsync(a => a.Id == "acc2")).Enrolled);
         Assert.Equal(BridgeFactory.DefaultWallet, account.Wallets.Single().Address);
         Assert.Equal(now.ToUnixTimeMilliseconds(), account.CreatedAt.ToUnixTimeMilliseconds());
         Assert.Equal("C1", (await fresh.Clients.SingleAsync()).ClientName);

@@ -219,12 +219,26 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
         {
             result = LinkResult.LinkedElsewhere;
         }
+        if (result is LinkResult.Linked or LinkResult.AlreadyLinked)
+            await EnrolAsync(accountId, actor, ct);
         return result switch
         {
             LinkResult.NoAccount => AdminError.NotFound("Account", accountId),
             LinkResult.LinkedElsewhere => WalletTaken(address!),
             _ => await GetAsync(accountId, ct),
         };
+    }
+
+    /// <summary>
+    /// An administrator linking a wallet (again) enrols its account: AllowList clients admit it from then on,
+    /// also when a sign-in under AutoCreate created it.
+    /// </summary>
+    private async Task EnrolAsync(string accountId, string actor, CancellationToken ct)
+    {
+        var changed = await db.Accounts.Where(a => a.Id == accountId && !a.Enrolled)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, true).SetProperty(a => a.UpdatedAt, time.GetUtcNow()), ct);
+        if (changed > 0)
+            await audit.WriteAsync(AuditTypes.AccountUpdated, actor, accountId, details: new { enrolled = true }, ct: ct);
     }
 
     /// <summary>Unlinks a wallet; sessions that signed in with it end, since it no longer proves this account.</summary>

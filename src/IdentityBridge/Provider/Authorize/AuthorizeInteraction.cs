@@ -1,6 +1,12 @@
+using IdentityBridge.Accounts;
+using IdentityBridge.Configuration;
+using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Authorize;
 
@@ -21,9 +27,14 @@ public sealed record InteractionDecision(InteractionKind Kind, ProtocolError? Er
 
 /// <summary>
 /// Decides between login, consent and issuing the code (OIDC Core §3.1.2.3-4): prompt, max_age,
-/// id_token_hint, the client's required network and remembered consent.
+/// id_token_hint, the client's required network and provisioning, and remembered consent.
 /// </summary>
-public sealed class AuthorizeInteraction(ConsentStore consents, SubjectResolver subjects, TimeProvider time)
+public sealed class AuthorizeInteraction(
+    ConsentStore consents,
+    SubjectResolver subjects,
+    IDbContextFactory<BridgeDbContext> factory,
+    IOptions<BridgeOptions> options,
+    TimeProvider time)
 {
     public static readonly TimeSpan ConsentTicketLifetime = TimeSpan.FromMinutes(10);
 
@@ -35,16 +46,24 @@ public sealed class AuthorizeInteraction(ConsentStore consents, SubjectResolver 
         var fresh = session is not null && request.Ticket?.LoginAfter is { } after && session.AuthTime.ToUnixTimeMilliseconds() >= after;
 
         var needLogin = session is null;
-        if (session is not null && client.RequiredNetwork is { } network && !string.Equals(session.Network, network, StringComparison.OrdinalIgnoreCase))
+        if (session is not null)
         {
-            if (fresh) return Deny($"This application requires a sign-in on {network}.");
-            needLogin = true;
-        }
-        if (session is not null && !fresh)
-        {
-            if (request.HasPrompt(Prompts.Login) || request.HasPrompt(Prompts.SelectAccount)) needLogin = true;
-            if (request.MaxAge is { } maxAge && now - session.AuthTime > TimeSpan.FromSeconds(maxAge)) needLogin = true;
-            if (request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct)) needLogin = true;
+            if (client.RequiredNetwork is { } network && !string.Equals(session.Network, network, StringComparison.OrdinalIgnoreCase))
+            {
+                if (fresh) return Deny($"This application requires a sign-in on {network}.");
+                needLogin = true;
+            }
+            if (!await AdmitsAsync(client, session, ct))
+            {
+                if (fresh) return Deny("This wallet is not enrolled. Ask an administrator to enrol it, or sign in with an enrolled wallet.");
+                needLogin = true;
+            }
+            if (!fresh)
+            {
+                if (request.HasPrompt(Prompts.Login) || request.HasPrompt(Prompts.SelectAccount)) needLogin = true;
+                if (request.MaxAge is { } maxAge && now - session.AuthTime > TimeSpan.FromSeconds(maxAge)) needLogin = true;
+                if (request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct)) needLogin = true;
+            }
         }
         if (needLogin)
             return silent
@@ -62,6 +81,19 @@ public sealed class AuthorizeInteraction(ConsentStore consents, SubjectResolver 
                 ? new InteractionDecision(InteractionKind.Error, new ProtocolError(ProtocolErrors.ConsentRequired, "The user must consent."))
                 : new InteractionDecision(InteractionKind.Consent);
         return new InteractionDecision(InteractionKind.Proceed);
+    }
+
+    /// <summary>
+    /// Whether the client's provisioning admits the session's account. Enrolment is checked here for the
+    /// client being authorized, since the session may come from a sign-in for another client or none.
+    /// </summary>
+    private async Task<bool> AdmitsAsync(RegisteredClient client, Session session, CancellationToken ct)
+    {
+        var mode = ProvisioningRules.Parse(client.Provisioning) ?? options.Value.Provisioning;
+        if (mode == ProvisioningMode.AutoCreate) return true;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var enrolled = await db.Accounts.AsNoTracking().Where(a => a.Id == session.AccountId).Select(a => a.Enrolled).FirstOrDefaultAsync(ct);
+        return ProvisioningRules.Admits(mode, enrolled, session.Wallet, options.Value);
     }
 
     private static InteractionDecision Deny(string description) =>

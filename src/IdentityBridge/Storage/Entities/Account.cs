@@ -12,6 +12,12 @@ public sealed class Account
     public string? Picture { get; set; }
     public AccountStatus Status { get; set; } = AccountStatus.Active;
     public bool KycApproved { get; set; }
+    /// <summary>
+    /// True when an administrator admitted the account: created or imported it, or linked one of its
+    /// wallets. An account a sign-in created on its own (AutoCreate provisioning) is not enrolled, so
+    /// clients that provision by AllowList refuse it until an administrator enrols it.
+    /// </summary>
+    public bool Enrolled { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
