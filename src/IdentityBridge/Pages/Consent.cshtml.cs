@@ -19,8 +19,7 @@ public sealed class ConsentModel(
     ConsentStore consents,
     InteractionTickets tickets,
     AuthorizeErrorResponder errors,
-    AuditLog audit,
-    TimeProvider time) : PageModel
+    AuditLog audit) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "returnUrl")]
     public string? ReturnUrl { get; set; }
@@ -52,8 +51,7 @@ public sealed class ConsentModel(
 
         await consents.GrantAsync(session!.AccountId, client.ClientId, request.Scopes, ct);
         await audit.WriteAsync(AuditTypes.ConsentGranted, session.AccountId, session.AccountId, client.ClientId, details: new { scopes = request.Scopes }, ct: ct);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ticket = tickets.Protect(new InteractionTicket(request.Ticket?.LoginAfter, session.AccountId, client.ClientId, OidcScopes.Join(request.Scopes), now, now));
+        var ticket = tickets.AfterConsent(request.Parameters, session.AccountId, client.ClientId, OidcScopes.Join(request.Scopes));
         return LocalRedirect(AuthorizeResponder.AuthorizeUrl(HttpContext, request.Parameters, ticket));
     }
 
@@ -61,7 +59,7 @@ public sealed class ConsentModel(
     {
         var parameters = AuthorizeErrorResponder.ParseReturnUrl(HttpContext, ReturnUrl);
         if (parameters is null) return (null, null, Error("There is no pending sign-in request to consent to."));
-        var validation = await validator.ValidateAsync(parameters, ct);
+        var validation = await validator.ValidateAsync(parameters, HttpContext, ct);
         if (validation.Request is not { } request) return (null, null, Error(validation.Error?.Description ?? "The sign-in request is not valid."));
         var session = await sessions.GetCurrentAsync(HttpContext, ct);
         // Without a session the authorize endpoint sends the user to sign in first.

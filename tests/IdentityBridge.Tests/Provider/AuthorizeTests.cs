@@ -238,6 +238,68 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
     }
 
     [Fact]
+    public async Task A_copied_login_ticket_does_not_satisfy_prompt_login_or_max_age()
+    {
+        var stranger = new OidcDriver(host);
+        var copied = TicketOf(await stranger.AuthorizeAsync(stranger.Params()));
+
+        var user = new OidcDriver(host);
+        await user.GetCodeAsync(user.Params());
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        var p = user.Params();
+        p["prompt"] = "login";
+        p["max_age"] = "1";
+        p[InteractionTicketParameter] = copied;
+        Assert.StartsWith("/login?", (await user.AuthorizeAsync(p)).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_login_ticket_counts_only_for_its_own_request_and_only_once()
+    {
+        var user = new OidcDriver(host);
+        await user.GetCodeAsync(user.Params());
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        var first = user.Params();
+        first["prompt"] = "login";
+        var login = await user.AuthorizeAsync(first);
+        var ticket = TicketOf(login);
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        // The login this browser started for the first request, resumed into another request: nothing skipped.
+        var other = user.Params();
+        other["prompt"] = "login";
+        other[InteractionTicketParameter] = ticket;
+        var signIn = await user.Browser.GetAsync(QueryHelpers.AddQueryString("/test/signin", new Dictionary<string, string?>
+        {
+            ["wallet"] = user.Wallet,
+            ["returnUrl"] = QueryHelpers.AddQueryString("/connect/authorize", other!),
+        }));
+        Assert.StartsWith("/login?", (await user.Browser.GetAsync(signIn.Headers.Location!.OriginalString)).Headers.Location!.OriginalString);
+
+        // Its own request gets the code, once: resuming it again asks for a new login.
+        var resumeUrl = ReturnUrlOf(login);
+        Assert.True(OidcDriver.Callback(await user.Browser.GetAsync(resumeUrl)).ContainsKey("code"));
+        Assert.StartsWith("/login?", (await user.Browser.GetAsync(resumeUrl)).Headers.Location!.OriginalString);
+    }
+
+    private const string InteractionTicketParameter = "bridge_interaction";
+
+    private static string ReturnUrlOf(HttpResponseMessage loginRedirect)
+    {
+        var location = loginRedirect.Headers.Location!.OriginalString;
+        Assert.StartsWith("/login?", location);
+        return QueryHelpers.ParseQuery(location[location.IndexOf('?')..])["returnUrl"].ToString();
+    }
+
+    private static string TicketOf(HttpResponseMessage loginRedirect)
+    {
+        var returnUrl = ReturnUrlOf(loginRedirect);
+        var ticket = QueryHelpers.ParseQuery(returnUrl[returnUrl.IndexOf('?')..])[InteractionTicketParameter].ToString();
+        Assert.NotEmpty(ticket);
+        return ticket;
+    }
+
+    [Fact]
     public async Task Form_post_response_mode_auto_submits_without_inline_script()
     {
         var driver = new OidcDriver(host);

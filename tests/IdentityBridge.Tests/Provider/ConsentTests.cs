@@ -78,6 +78,20 @@ public sealed class ConsentTests(ProviderHost host) : IClassFixture<ProviderHost
     }
 
     [Fact]
+    public async Task Prompt_login_followed_by_consent_issues_the_code_without_another_login()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params(scope: "openid"));
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        var p = driver.Params(TestClients.Consent, scope: "openid");
+        p["prompt"] = "login";
+        var consent = await driver.SignInAtLoginAsync(await driver.AuthorizeAsync(p));
+        Assert.StartsWith("/consent?returnUrl=", consent.Headers.Location!.OriginalString);
+        var resumed = await DecideAsync(driver, consent.Headers.Location!.OriginalString, "allow");
+        Assert.True(OidcDriver.Callback(await driver.Browser.GetAsync(resumed.Headers.Location!.OriginalString)).ContainsKey("code"));
+    }
+
+    [Fact]
     public async Task Consent_page_needs_a_pending_authorize_request_and_an_antiforgery_token()
     {
         var driver = new OidcDriver(host);

@@ -16,8 +16,7 @@ public sealed class AuthorizeRequestValidator(
     ClientStore clients,
     OwnTokenReader tokens,
     InteractionTickets tickets,
-    IOptions<ResourceOptions> resources,
-    TimeProvider time)
+    IOptions<ResourceOptions> resources)
 {
     private const int MaxValueLength = 2048;
 
@@ -40,7 +39,8 @@ public sealed class AuthorizeRequestValidator(
         return (new RedirectTarget(client, redirectUri, mode == ResponseModes.FormPost ? ResponseModes.FormPost : ResponseModes.Query, state), null);
     }
 
-    public async Task<AuthorizeValidation> ValidateAsync(OAuthParameters p, CancellationToken ct = default)
+    /// <summary>Validates the request of <paramref name="p"/>, and reads its interaction ticket as the browser of <paramref name="context"/> presents it.</summary>
+    public async Task<AuthorizeValidation> ValidateAsync(OAuthParameters p, HttpContext context, CancellationToken ct = default)
     {
         var (target, pageError) = await ResolveTargetAsync(p, ct);
         if (target is null) return AuthorizeValidation.Page(pageError!);
@@ -122,7 +122,7 @@ public sealed class AuthorizeRequestValidator(
             LoginHint = loginHint,
             AcrValues = acrValues,
             Resource = resource,
-            Ticket = tickets.Unprotect(p[InteractionTickets.Parameter], time.GetUtcNow()),
+            Ticket = tickets.Read(context, p),
         });
     }
 

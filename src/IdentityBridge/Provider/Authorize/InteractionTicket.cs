@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IdentityBridge.Provider.Protocol;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace IdentityBridge.Provider.Authorize;
@@ -7,9 +10,12 @@ namespace IdentityBridge.Provider.Authorize;
 /// <summary>
 /// Progress of one authorization request through login and consent, carried in the resumed authorize
 /// URL as the data-protected <see cref="InteractionTickets.Parameter"/>: the login started at
-/// <see cref="LoginAfter"/> (a session authenticated since then satisfies prompt=login and max_age), and
-/// the consent the user just gave on the consent page. Without it, prompt=login or prompt=consent would
-/// send the user round in circles; being protected, it cannot be forged to skip either step.
+/// <see cref="LoginAfter"/> (a session authenticated since then satisfies prompt=login, max_age and
+/// select_account), and the consent the user just gave on the consent page. Without it, prompt=login or
+/// prompt=consent would send the user round in circles; being protected, it cannot be forged.
+/// It holds for the one request it was issued for (<see cref="Request"/>, a hash of every other parameter)
+/// and its login part only in the browser that started that login (<see cref="Binding"/> names a cookie
+/// whose value hashes to <see cref="BindingHash"/>), so a copied ticket skips nothing.
 /// </summary>
 public sealed record InteractionTicket(
     [property: JsonPropertyName("l")] long? LoginAfter,
@@ -17,30 +23,122 @@ public sealed record InteractionTicket(
     [property: JsonPropertyName("cc")] string? ConsentClient,
     [property: JsonPropertyName("cs")] string? ConsentScopes,
     [property: JsonPropertyName("ct")] long? ConsentAt,
-    [property: JsonPropertyName("i")] long IssuedAt);
+    [property: JsonPropertyName("i")] long IssuedAt,
+    [property: JsonPropertyName("r")] string? Request = null,
+    [property: JsonPropertyName("b")] string? Binding = null,
+    [property: JsonPropertyName("bh")] string? BindingHash = null);
 
-public sealed class InteractionTickets(IDataProtectionProvider dataProtection)
+public sealed class InteractionTickets(IDataProtectionProvider dataProtection, TimeProvider time)
 {
     public const string Parameter = "bridge_interaction";
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("IdentityBridge.AuthorizeInteraction.v1");
+    /// <summary>Prefix of the cookie that binds a login to the browser that started it (one per pending login).</summary>
+    public const string CookiePrefix = "__bridge_login_";
+    /// <summary>Long enough for an upstream sign-in and the consent page; a longer-lived ticket only widens replay.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+    private const int MaxPendingLogins = 5;
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("IdentityBridge.AuthorizeInteraction.v2");
 
-    public string Protect(InteractionTicket ticket) => _protector.Protect(JsonSerializer.Serialize(ticket));
+    /// <summary>
+    /// Starts a login for the request of <paramref name="parameters"/>: sets a fresh binding cookie in this
+    /// browser and returns the ticket to carry in the resumed authorize URL.
+    /// </summary>
+    public string StartLogin(HttpContext context, OAuthParameters parameters)
+    {
+        // Logins left pending (other tabs, abandoned) keep a cookie each until it expires; past a few,
+        // they are dropped so that the Cookie header stays small.
+        var pending = context.Request.Cookies.Keys.Where(k => k.StartsWith(CookiePrefix, StringComparison.Ordinal)).ToList();
+        if (pending.Count >= MaxPendingLogins)
+            foreach (var name in pending) context.Response.Cookies.Delete(name, CookieOptions(context, null));
+        var now = time.GetUtcNow();
+        var binding = UrlSafe.NewId(12);
+        var secret = UrlSafe.NewId(32);
+        // The cookie outlives the ticket by the consent step, which carries the login part over.
+        context.Response.Cookies.Append(CookiePrefix + binding, secret, CookieOptions(context, now + Lifetime + AuthorizeInteraction.ConsentTicketLifetime));
+        var at = now.ToUnixTimeMilliseconds();
+        return Protect(new InteractionTicket(at, null, null, null, null, at, RequestHash(parameters), binding, Hash(secret)));
+    }
 
-    /// <summary>The ticket, or null when absent, forged or older than <see cref="Lifetime"/>.</summary>
-    public InteractionTicket? Unprotect(string? value, DateTimeOffset now)
+    /// <summary>
+    /// The ticket after the user consented to the request of <paramref name="parameters"/>. The login part of
+    /// the request's ticket carries over as it is: the binding cookie is not sent to the consent page, and the
+    /// authorize endpoint checks it when the request comes back.
+    /// </summary>
+    public string AfterConsent(OAuthParameters parameters, string accountId, string clientId, string scopes)
+    {
+        var current = Unprotect(parameters[Parameter]) is { Request: { } hash } ticket && FixedTimeEquals(hash, RequestHash(parameters)) ? ticket : null;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return Protect(new InteractionTicket(current?.LoginAfter, accountId, clientId, scopes, now, now,
+            RequestHash(parameters), current?.Binding, current?.BindingHash));
+    }
+
+    /// <summary>
+    /// The ticket of an authorization request, or null when absent, forged, expired or issued for another
+    /// request. Its login part is dropped unless this browser still holds the cookie of that login.
+    /// </summary>
+    public InteractionTicket? Read(HttpContext context, OAuthParameters parameters)
+    {
+        var ticket = Unprotect(parameters[Parameter]);
+        if (ticket is null || ticket.Request is null || !FixedTimeEquals(ticket.Request, RequestHash(parameters))) return null;
+        if (ticket.LoginAfter is not null && !HoldsBinding(context, ticket))
+            ticket = ticket with { LoginAfter = null, Binding = null, BindingHash = null };
+        return ticket;
+    }
+
+    /// <summary>
+    /// Ends the login of a request that was answered (code or error): its binding cookie is deleted, so the
+    /// same ticket cannot count as a fresh login a second time.
+    /// </summary>
+    public static void Complete(HttpContext context, InteractionTicket? ticket)
+    {
+        if (ticket?.Binding is { } binding)
+            context.Response.Cookies.Delete(CookiePrefix + binding, CookieOptions(context, null));
+    }
+
+    private string Protect(InteractionTicket ticket) => _protector.Protect(JsonSerializer.Serialize(ticket));
+
+    private InteractionTicket? Unprotect(string? value)
     {
         if (string.IsNullOrEmpty(value) || value.Length > 4096) return null;
         try
         {
             var ticket = JsonSerializer.Deserialize<InteractionTicket>(_protector.Unprotect(value));
             if (ticket is null) return null;
+            var now = time.GetUtcNow();
             var issued = DateTimeOffset.FromUnixTimeMilliseconds(ticket.IssuedAt);
             return issued <= now + TimeSpan.FromMinutes(1) && now - issued <= Lifetime ? ticket : null;
         }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or JsonException or FormatException or ArgumentException)
         {
             return null;
         }
     }
+
+    private static bool HoldsBinding(HttpContext context, InteractionTicket ticket) =>
+        ticket.Binding is { } binding && ticket.BindingHash is { } expected
+        && context.Request.Cookies[CookiePrefix + binding] is { Length: > 0 and <= 256 } secret
+        && FixedTimeEquals(expected, Hash(secret));
+
+    /// <summary>A hash of every parameter but the ticket, in a canonical order: the request a ticket belongs to.</summary>
+    private static string RequestHash(OAuthParameters parameters)
+    {
+        var canonical = new StringBuilder();
+        foreach (var (key, value) in parameters.Values.Where(p => p.Key != Parameter).OrderBy(p => p.Key, StringComparer.Ordinal))
+            canonical.Append(Uri.EscapeDataString(key)).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
+        return Hash(canonical.ToString());
+    }
+
+    private static string Hash(string value) => UrlSafe.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+
+    private static CookieOptions CookieOptions(HttpContext context, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Secure = context.Request.IsHttps,
+        SameSite = SameSiteMode.Lax,
+        Path = context.Request.PathBase + ProviderUrls.AuthorizePath,
+        IsEssential = true,
+        Expires = expires,
+    };
 }

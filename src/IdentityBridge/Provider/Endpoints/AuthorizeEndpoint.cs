@@ -21,7 +21,6 @@ public static class AuthorizeEndpoint
         SessionService sessions,
         InteractionTickets tickets,
         GrantStore grants,
-        TimeProvider time,
         CancellationToken ct)
     {
         var parameters = HttpMethods.IsGet(context.Request.Method)
@@ -30,7 +29,7 @@ public static class AuthorizeEndpoint
         if (parameters is null)
             return AuthorizeResponder.ErrorPage(context, ProtocolError.InvalidRequest("An authorization request sent with POST must be application/x-www-form-urlencoded."));
 
-        var validation = await validator.ValidateAsync(parameters, ct);
+        var validation = await validator.ValidateAsync(parameters, context, ct);
         if (validation.Request is not { } request)
             return validation.ErrorTarget is { } target
                 ? responder.Error(context, target, validation.Error!)
@@ -38,13 +37,14 @@ public static class AuthorizeEndpoint
 
         var session = await sessions.GetCurrentAsync(context, ct);
         var decision = await interaction.DecideAsync(request, session, ct);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         switch (decision.Kind)
         {
             case InteractionKind.Error:
+                InteractionTickets.Complete(context, request.Ticket);
                 return responder.Error(context, request.Target, decision.Error!);
             case InteractionKind.Login:
-                var ticket = tickets.Protect(new InteractionTicket(now, null, null, null, null, now));
+                InteractionTickets.Complete(context, request.Ticket);
+                var ticket = tickets.StartLogin(context, parameters);
                 return AuthorizeResponder.RedirectToLogin(context, request, AuthorizeResponder.AuthorizeUrl(context, parameters, ticket));
             case InteractionKind.Consent:
                 return AuthorizeResponder.RedirectToConsent(context, AuthorizeResponder.AuthorizeUrl(context, parameters, parameters[InteractionTickets.Parameter]));
@@ -54,6 +54,8 @@ public static class AuthorizeEndpoint
             request.Target.RedirectUri, request.CodeChallenge, request.Nonce, request.Scopes,
             LoginFacts.FromSession(session!), request.AcrValues, request.Resource);
         var code = await grants.CreateCodeAsync(request.Client.ClientId, session!.AccountId, UrlSafe.NewId(16), data, ct);
+        // The login this request started is used up: its ticket cannot count as a fresh login again.
+        InteractionTickets.Complete(context, request.Ticket);
         return responder.Success(context, request.Target, code);
     }
 }
