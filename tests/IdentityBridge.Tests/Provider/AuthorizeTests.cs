@@ -238,6 +238,27 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
     }
 
     [Fact]
+    public async Task Id_token_hint_is_checked_against_the_user_who_just_signed_in()
+    {
+        var alice = new OidcDriver(host);
+        var aliceTokens = await alice.LoginAsync();
+        var bob = new OidcDriver(host);
+        var p = bob.Params();
+        p["id_token_hint"] = aliceTokens.GetProperty("id_token").GetString()!;
+
+        var login = await bob.AuthorizeAsync(p);
+        var resumed = await bob.SignInAtLoginAsync(login);
+        var callback = OidcDriver.Callback(resumed);
+        Assert.Equal("login_required", callback["error"]);
+        Assert.False(callback.ContainsKey("code"));
+        Assert.Equal(p["state"], callback["state"]);
+
+        // Signing in as the hinted user satisfies the hint.
+        var again = await bob.AuthorizeAsync(p);
+        Assert.True(OidcDriver.Callback(await bob.SignInAtLoginAsync(again, wallet: alice.Wallet)).ContainsKey("code"));
+    }
+
+    [Fact]
     public async Task A_copied_login_ticket_does_not_satisfy_prompt_login_or_max_age()
     {
         var stranger = new OidcDriver(host);

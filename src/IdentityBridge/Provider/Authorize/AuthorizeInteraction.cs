@@ -27,7 +27,10 @@ public sealed record InteractionDecision(InteractionKind Kind, ProtocolError? Er
 
 /// <summary>
 /// Decides between login, consent and issuing the code (OIDC Core §3.1.2.3-4): prompt, max_age,
-/// id_token_hint, the client's required network and provisioning, and remembered consent.
+/// id_token_hint, the client's required network and provisioning, and remembered consent. A session
+/// counts as fresh when it was authenticated by the login this very request started in this browser
+/// (its interaction ticket); a fresh session that still does not fit the request ends it with an error
+/// rather than another login.
 /// </summary>
 public sealed class AuthorizeInteraction(
     ConsentStore consents,
@@ -58,11 +61,19 @@ public sealed class AuthorizeInteraction(
                 if (fresh) return Deny("This wallet is not enrolled. Ask an administrator to enrol it, or sign in with an enrolled wallet.");
                 needLogin = true;
             }
-            if (!fresh)
+            var otherUser = request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct);
+            if (fresh)
+            {
+                // OIDC Core §3.1.2.1: the login did not sign in the user the id_token_hint names.
+                if (otherUser)
+                    return new InteractionDecision(InteractionKind.Error,
+                        new ProtocolError(ProtocolErrors.LoginRequired, "The user who signed in is not the user named by id_token_hint."));
+            }
+            else
             {
                 if (request.HasPrompt(Prompts.Login) || request.HasPrompt(Prompts.SelectAccount)) needLogin = true;
                 if (request.MaxAge is { } maxAge && now - session.AuthTime > TimeSpan.FromSeconds(maxAge)) needLogin = true;
-                if (request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct)) needLogin = true;
+                if (otherUser) needLogin = true;
             }
         }
         if (needLogin)
