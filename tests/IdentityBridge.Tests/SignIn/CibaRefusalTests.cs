@@ -1,5 +1,10 @@
 using System.Net;
+using IdentityBridge.Admin.Services;
+using IdentityBridge.Clients;
+using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
 using IdentityBridge.Xumm;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Tests.SignIn;
 
@@ -52,5 +57,46 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Equal(error, answer.Error);
         Assert.Equal(payloadsBefore, host.Simulator.Payloads().Count);
+    }
+
+    [Fact]
+    public async Task An_allow_list_client_cannot_authenticate_an_account_that_a_sign_in_created()
+    {
+        var host = shared.Host;
+        const string clientId = "ciba-closed";
+        await host.WithScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<BridgeDbContext>();
+            var client = new Client
+            {
+                ClientId = clientId,
+                ClientName = "App " + clientId,
+                ClientType = ClientTypes.Confidential,
+                AllowedScopes = "openid profile",
+                AllowedGrantTypes = "urn:openid:params:grant-type:ciba",
+                BackchannelTokenDeliveryMode = "poll",
+                Provisioning = "AllowList",
+                CreatedAt = DateTimeOffset.UnixEpoch,
+                UpdatedAt = DateTimeOffset.UnixEpoch,
+            };
+            client.Secrets.Add(new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(SignInHost.CibaSecret), CreatedAt = DateTimeOffset.UnixEpoch });
+            db.Clients.Add(client);
+            await db.SaveChangesAsync();
+        });
+        var payloadsBefore = host.Simulator.Payloads().Count;
+
+        var refused = await CibaTests.RequestAsync(host.CreateApiClient(), clientId, new() { ["login_hint"] = shared.Wallet });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Equal("access_denied", refused.Error);
+        Assert.Equal(payloadsBefore, host.Simulator.Payloads().Count);
+
+        // Once an administrator enrols the account (links its wallet), the push goes out.
+        await host.WithScopeAsync(async services =>
+        {
+            var accountId = await services.GetRequiredService<BridgeDbContext>().Wallets.Where(w => w.Address == shared.Wallet).Select(w => w.AccountId).FirstAsync();
+            Assert.True((await services.GetRequiredService<AccountAdminService>().LinkWalletAsync(accountId, shared.Wallet, null, "cli")).Ok);
+        });
+        var admitted = await CibaTests.RequestAsync(host.CreateApiClient(), clientId, new() { ["login_hint"] = shared.Wallet });
+        Assert.Equal(HttpStatusCode.OK, admitted.Status);
     }
 }

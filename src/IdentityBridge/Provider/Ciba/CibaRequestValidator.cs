@@ -1,4 +1,6 @@
 using System.Globalization;
+using IdentityBridge.Accounts;
+using IdentityBridge.Configuration;
 using IdentityBridge.Federation.Payload;
 using IdentityBridge.Federation.UserTokens;
 using IdentityBridge.Provider.Clients;
@@ -32,7 +34,8 @@ public sealed record CibaRequest(
 /// printable characters, <c>requested_expiry</c> within bounds, and a <c>client_notification_token</c> for ping
 /// clients. The user must be reachable: without a live Xumm user token the answer is <c>unknown_user_id</c>.
 /// </summary>
-public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore userTokens, OwnTokenReader tokens, IOptions<PayloadSignInOptions> options)
+public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore userTokens, OwnTokenReader tokens, IOptions<PayloadSignInOptions> options,
+    IOptions<BridgeOptions> bridge)
 {
     public async Task<(CibaRequest? Request, ProtocolError? Error)> ValidateAsync(RegisteredClient client, OAuthParameters p, CancellationToken ct)
     {
@@ -85,6 +88,11 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
             ? await FromLoginHintAsync(p["login_hint"]!, ct)
             : await FromIdTokenHintAsync(client, p["id_token_hint"]!, ct);
         if (error is not null) return (null, error);
+        // The client's provisioning holds here as at the authorize endpoint: AllowList admits enrolled accounts only.
+        var provisioning = ProvisioningRules.Parse(client.Provisioning) ?? bridge.Value.Provisioning;
+        var enrolled = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.Enrolled).FirstOrDefaultAsync(ct);
+        if (!ProvisioningRules.Admits(provisioning, enrolled, token!.Wallet, bridge.Value))
+            return (null, new ProtocolError(ProtocolErrors.AccessDenied, "This user's account is not enrolled for this application.", StatusCodes.Status403Forbidden));
         return (new CibaRequest(client, scopes, accountId!, token!, binding, expiresIn, mode, notificationToken, endpoint), null);
     }
 
