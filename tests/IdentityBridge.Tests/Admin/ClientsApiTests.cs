@@ -101,6 +101,21 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True((await Json.ProblemAsync(missingId, 400)).GetProperty("errors").TryGetProperty("clientId", out _));
     }
 
+    [Theory]
+    [InlineData("""{"clientId":"dup-a","clientId":"dup-b","redirectUris":["https://a.example/cb"]}""", "clientId")]
+    [InlineData("""{"clientId":"dup-c","redirectUris":["https://a.example/cb"],"allowedScopes":["openid"],"allowedScopes":["openid","bridge.admin"]}""", "allowedScopes")]
+    [InlineData("""{"clientId":"dup-d","ClientId":"dup-e","redirectUris":["https://a.example/cb"]}""", "ClientId")]
+    public async Task A_body_naming_a_member_twice_is_a_400_problem_and_nothing_is_created(string body, string field)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var response = await api.PostAsync("/admin/api/clients", Json.Raw(body));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), problem.ToString());
+        Assert.Contains("more than once", messages[0].GetString());
+        var created = await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId.StartsWith("dup-")).Select(c => c.ClientId).ToListAsync());
+        Assert.Empty(created);
+    }
+
     [Fact]
     public async Task Other_settings_are_validated_too()
     {

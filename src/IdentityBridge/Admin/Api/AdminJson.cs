@@ -5,8 +5,9 @@ using IdentityBridge.Admin.Services;
 namespace IdentityBridge.Admin.Api;
 
 /// <summary>
-/// Request bodies of the admin API: JSON only, unknown members refused, every reading error answered
-/// with a problem naming the offending field (never a 500).
+/// Request bodies of the admin API: JSON only, unknown members and members named twice refused (I-JSON,
+/// RFC 7493: a reviewer reading the first occurrence must see what is applied), every reading error
+/// answered with a problem naming the offending field (never a 500).
 /// </summary>
 public static class AdminJson
 {
@@ -15,6 +16,7 @@ public static class AdminJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         MaxDepth = 32,
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer with.</summary>
@@ -50,6 +52,7 @@ public static class AdminJson
     private static string Describe(JsonException ex)
     {
         if (ex.Message.StartsWith("The JSON property '", StringComparison.Ordinal)) return "is not a known field";
+        if (ex.Message.StartsWith("Duplicate property '", StringComparison.Ordinal)) return "appears more than once";
         if (ex.Message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong type";
         return "is not valid JSON";
     }
