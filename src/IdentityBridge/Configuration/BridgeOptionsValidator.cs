@@ -119,7 +119,7 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
         if (c.SubjectType is not (null or "public" or "pairwise"))
             errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
-        if (!string.IsNullOrWhiteSpace(c.Jwks) && JwksProblem(c.Jwks) is { } jwksProblem)
+        if (!string.IsNullOrWhiteSpace(c.Jwks) && Clients.ClientJwks.Problem(c.Jwks) is { } jwksProblem)
             errors.Add($"{key}:Jwks must be a JWKS document ({{\"keys\":[...]}}): {jwksProblem}");
         else if (c.TokenEndpointAuthMethod == "private_key_jwt" && string.IsNullOrWhiteSpace(c.Jwks))
             errors.Add($"{key}:Jwks is required when TokenEndpointAuthMethod is private_key_jwt.");
@@ -129,22 +129,6 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:BackchannelClientNotificationEndpoint is required when BackchannelTokenDeliveryMode is ping.");
         if (!string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint) && !Provider.Ciba.CibaRequestValidator.IsNotificationEndpoint(c.BackchannelClientNotificationEndpoint))
             errors.Add($"{key}:BackchannelClientNotificationEndpoint must be an absolute https URL (http only on a loopback address) without a fragment, not '{c.BackchannelClientNotificationEndpoint}'.");
-    }
-
-    /// <summary>Why <paramref name="json"/> is not a JWKS with at least one usable signing key, or null.</summary>
-    private static string? JwksProblem(string json)
-    {
-        try
-        {
-            var set = new Microsoft.IdentityModel.Tokens.JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true };
-            return set.Keys.Count == 0 ? "it has no keys"
-                : set.GetSigningKeys().Count == 0 ? "none of its keys is a usable signing key"
-                : null;
-        }
-        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or FormatException or InvalidOperationException)
-        {
-            return "it cannot be parsed (" + ex.GetType().Name + ")";
-        }
     }
 }
 

@@ -116,6 +116,28 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.Empty(created);
     }
 
+    [Theory]
+    [InlineData("""{"keys":[]}""")]
+    [InlineData("""{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}""")]
+    [InlineData("""{"keys":[{"kty":"oct","k":"c2VjcmV0"},5,"x"]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","kid":"broken"}]}""")]
+    public async Task A_private_key_jwt_client_needs_a_jwks_with_a_usable_public_signing_key(string jwks)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = "jwks-" + Guid.NewGuid().ToString("N")[..8];
+        var response = await api.PostAsync("/admin/api/clients", Json.Raw(
+            $$"""{"clientId":"{{id}}","allowedGrantTypes":["client_credentials"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{jwks}}}"""));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("jwks", out _), problem.ToString());
+
+        var good = await api.PostAsync("/admin/api/clients", Json.Raw(
+            $$"""{"clientId":"{{id}}","allowedGrantTypes":["client_credentials"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{GoodJwks}}}"""));
+        Assert.True(good.StatusCode == HttpStatusCode.Created, await good.Content.ReadAsStringAsync());
+    }
+
+    private const string GoodJwks =
+        """{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}""";
+
     [Fact]
     public async Task Other_settings_are_validated_too()
     {

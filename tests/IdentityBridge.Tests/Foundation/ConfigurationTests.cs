@@ -182,6 +182,7 @@ public sealed class ConfigurationTests
     [InlineData("not json", "cannot be parsed")]
     [InlineData("""{"keys":[]}""", "has no keys")]
     [InlineData("""{"keys":[{"kty":"RSA","kid":"broken"}]}""", "none of its keys is a usable signing key")]
+    [InlineData("""{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}""", "symmetric")]
     public void Client_jwks_from_configuration_must_be_a_usable_key_set(string jwks, string expected)
     {
         var o = new BridgeOptions

@@ -71,8 +71,11 @@ public static partial class ClientRules
             errors.Add("tokenEndpointAuthMethod", $"must be one of {string.Join(", ", ConfidentialAuthMethods)} for a confidential client");
         if (method == "private_key_jwt" && !IsJwks(c.Jwks))
             errors.Add("jwks", "a JWK Set with a 'keys' array is required for private_key_jwt");
-        else if (c.Jwks is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } && !IsJwks(c.Jwks))
-            errors.Add("jwks", "must be a JWK Set: an object with a 'keys' array");
+        else if (c.Jwks is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } jwks)
+        {
+            if (!IsJwks(jwks)) errors.Add("jwks", "must be a JWK Set: an object with a 'keys' array");
+            else if (ClientJwks.Problem(jwks.GetRawText()) is { } problem) errors.Add("jwks", $"must hold at least one usable public signing key (RSA or EC): {problem}");
+        }
 
         if (isPublic && c.RequirePkce == false) errors.Add("requirePkce", "public clients always use PKCE");
 
