@@ -17,6 +17,10 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         if (o.Database.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(o.Database.ConnectionString))
             errors.Add("Bridge:Database:ConnectionString is required when Bridge:Database:Provider is Postgres (e.g. 'Host=db;Database=bridge;Username=bridge;Password=...').");
 
+        if (o.Database.Provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(o.Database.ConnectionString) &&
+            DataPathProblem(o.DataPath, environment.ContentRootPath) is { } dataPathProblem)
+            errors.Add($"Bridge:DataPath must be a folder the bridge can create and write (its SQLite database goes there), not '{o.DataPath}': {dataPathProblem}.");
+
         if (o.SignInMethod is not (SignInMethods.XummOidc or SignInMethods.XummPayload))
             errors.Add($"Bridge:SignInMethod must be '{SignInMethods.XummOidc}' or '{SignInMethods.XummPayload}', not '{o.SignInMethod}'.");
 
@@ -65,6 +69,28 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Bridge:Keys:PropagationTime must be positive (e.g. 2.00:00:00), not {keys.PropagationTime}.");
         if (keys.RetentionTime < LongestTokenLifetime)
             errors.Add($"Bridge:Keys:RetentionTime must be at least {LongestTokenLifetime} (the longest token lifetime), so tokens signed by a retired key stay verifiable; not {keys.RetentionTime}.");
+    }
+
+    /// <summary>
+    /// Why the embedded database's folder cannot be used, or null. The folder is created when missing
+    /// (startup would create it next anyway), and a file is created in it and deleted to prove it is writable.
+    /// </summary>
+    internal static string? DataPathProblem(string dataPath, string contentRoot)
+    {
+        if (string.IsNullOrWhiteSpace(dataPath)) return "it is empty";
+        try
+        {
+            var folder = Path.GetFullPath(Path.Combine(contentRoot, dataPath));
+            if (File.Exists(folder)) return "it is a file";
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-check-{Guid.NewGuid():N}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return ex is UnauthorizedAccessException ? "permission denied" : ex.Message;
+        }
     }
 
     internal static void ValidateIssuer(string issuer, IHostEnvironment environment, List<string> errors)

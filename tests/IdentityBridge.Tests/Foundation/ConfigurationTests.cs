@@ -249,6 +249,54 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_data_path_that_is_a_file_or_cannot_be_created_is_refused_naming_the_key()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var errors = BridgeErrors(new BridgeOptions { Issuer = "https://a.example", DataPath = file });
+            Assert.Contains(errors, e => e.StartsWith("Bridge:DataPath must be a folder", StringComparison.Ordinal) && e.Contains("it is a file", StringComparison.Ordinal));
+            var below = BridgeErrors(new BridgeOptions { Issuer = "https://a.example", DataPath = Path.Combine(file, "db") });
+            Assert.Contains(below, e => e.StartsWith("Bridge:DataPath must be a folder", StringComparison.Ordinal));
+            // With a connection string of its own the folder is not used.
+            Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", DataPath = file, Database = { ConnectionString = "Data Source=x.db" } }));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var folder = Path.Combine(Path.GetTempPath(), "bridge-data-" + Guid.NewGuid().ToString("N"));
+        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", DataPath = folder }));
+        Assert.True(Directory.Exists(folder));
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+        Directory.Delete(folder);
+    }
+
+    [Fact]
+    public async Task A_data_path_that_is_a_file_stops_startup_naming_the_key()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await using var host = new Infrastructure.BridgeFactory();
+            host.Settings["Bridge:Database:Provider"] = "Sqlite";
+            host.Settings["Bridge:Database:ConnectionString"] = "";
+            host.Settings["Bridge:DataPath"] = file;
+
+            var ex = Assert.ThrowsAny<Exception>(() => host.CreateApiClient());
+
+            var validation = ex;
+            while (validation is not (null or Microsoft.Extensions.Options.OptionsValidationException)) validation = validation.InnerException;
+            Assert.True(validation is not null, ex.ToString());
+            Assert.Contains("Bridge:DataPath", validation.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_key_schedule_stops_startup_naming_the_key()
     {
         await using var host = new Infrastructure.BridgeFactory();
