@@ -16,6 +16,7 @@ public sealed record AccountQuery(string? Q = null, string? Address = null, stri
 public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider time, AuditLog audit, AccountService accounts)
 {
     public const string RefreshTokenGrant = "refresh_token";
+    private const string WalletsTable = "wallets";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
     private static partial Regex RolePattern();
@@ -102,9 +103,12 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, WalletsTable))
         {
-            return WalletTaken(wallets.FirstOrDefault() ?? "");
+            // Linked by another request since the check above. Any other failure is a server error, not a conflict.
+            db.ChangeTracker.Clear();
+            var linked = await db.Wallets.Where(w => wallets.Contains(w.Address)).Select(w => w.Address).ToListAsync(ct);
+            return WalletTaken(linked.FirstOrDefault() ?? wallets[0]);
         }
         var view = ToView(account);
         await audit.WriteAsync(AuditTypes.AccountCreated, actor, account.Id, details: new { after = view }, ct: ct);
@@ -215,7 +219,7 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
         {
             result = await accounts.LinkWalletAsync(accountId, address!, network, actor, ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, WalletsTable))
         {
             result = LinkResult.LinkedElsewhere;
         }
