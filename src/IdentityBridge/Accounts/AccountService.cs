@@ -25,10 +25,14 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
 {
     public const string AdminRole = "bridge-admin";
 
+    /// <summary>The audit actor of changes the bridge makes by itself (provisioning, bootstrap admins).</summary>
+    public const string SystemActor = "system";
+
     /// <summary>
     /// Resolves the account behind a wallet sign-in under <paramref name="provisioning"/>, recording the
     /// sign-in on the wallet. Under AllowList only an enrolled account (or a bootstrap wallet) is admitted;
-    /// an account this creates under AutoCreate is not enrolled. Bootstrap wallets receive the admin role.
+    /// an account this creates under AutoCreate is not enrolled. Bootstrap wallets receive the admin role
+    /// (again, if it was revoked), audited as a grant.
     /// </summary>
     public async Task<WalletSignInResult> SignInAsync(WalletSignIn signIn, ProvisioningMode provisioning, CancellationToken ct = default)
     {
@@ -63,11 +67,17 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
         account.LastSignInAt = now;
         account.KycApproved = signIn.KycApproved;
         if (signIn.Picture is not null) account.Picture = signIn.Picture;
-        if (IsBootstrap(signIn.Address) && account.Roles.All(r => r.Role != AdminRole))
+        // Bridge:Admin:BootstrapWallets gives the role back at every sign-in, also after an admin revoked it
+        // (removing the wallet from the list is how to stop that); each time it does, the trail says so.
+        var bootstrapGrant = IsBootstrap(signIn.Address) && account.Roles.All(r => r.Role != AdminRole);
+        if (bootstrapGrant)
             account.Roles.Add(new AccountRole { AccountId = account.Id, Role = AdminRole });
         await db.SaveChangesAsync(ct);
         if (created)
-            await audit.WriteAsync(AuditTypes.AccountCreated, "system", account.Id, details: new { wallet = signIn.Address, network = signIn.Network, via = "sign-in" }, ct: ct);
+            await audit.WriteAsync(AuditTypes.AccountCreated, SystemActor, account.Id, details: new { wallet = signIn.Address, network = signIn.Network, via = "sign-in" }, ct: ct);
+        if (bootstrapGrant)
+            await audit.WriteAsync(AuditTypes.RoleGranted, SystemActor, account.Id,
+                details: new { role = AdminRole, wallet = signIn.Address, via = "bootstrap-wallet" }, ct: ct);
         return new(WalletSignInOutcome.Ok, account, created);
     }
 

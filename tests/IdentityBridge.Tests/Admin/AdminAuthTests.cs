@@ -166,4 +166,38 @@ public sealed class AdminAuthTests(AdminAuthTests.Host host) : IClassFixture<Adm
         var ids = (await Json.ReadAsync(response)).GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToList();
         Assert.Contains(result.Account.Id, ids);
     }
+
+    [Fact]
+    public async Task Every_time_a_bootstrap_wallet_gets_the_admin_role_back_at_sign_in_a_role_grant_is_audited()
+    {
+        var wallet = Infrastructure.BridgeFactory.DefaultWallet;
+        var first = await SignInAsync(wallet);
+        var id = first.Account!.Id;
+        Assert.Equal(1, await BootstrapGrantsAsync(id));
+
+        var (admin, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/admin/api/accounts/{id}/roles/{AccountService.AdminRole}")).StatusCode);
+        var again = await SignInAsync(wallet);
+        Assert.Contains(again.Account!.Roles, r => r.Role == AccountService.AdminRole);
+        Assert.Equal(2, await BootstrapGrantsAsync(id));
+        var last = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == id).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(["account.role_revoked", "account.role_granted"], last.Where(e => e.Type.StartsWith("account.role", StringComparison.Ordinal)).TakeLast(2).Select(e => e.Type));
+        Assert.Equal(AccountService.SystemActor, last.Last(e => e.Type == "account.role_granted").Actor);
+        Assert.Contains("bootstrap", last.Last(e => e.Type == "account.role_granted").Details);
+
+        // Signing in while the role is held grants nothing, so records nothing.
+        await SignInAsync(wallet);
+        Assert.Equal(2, await BootstrapGrantsAsync(id));
+    }
+
+    private async Task<WalletSignInResult> SignInAsync(string wallet)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<AccountService>().SignInAsync(new WalletSignIn(wallet, "MAINNET"), Configuration.ProvisioningMode.AutoCreate);
+        Assert.Equal(WalletSignInOutcome.Ok, result.Outcome);
+        return result;
+    }
+
+    private Task<int> BootstrapGrantsAsync(string accountId) => host.WithDbAsync(db =>
+        db.AuditEvents.CountAsync(e => e.AccountId == accountId && e.Type == "account.role_granted" && e.Actor == AccountService.SystemActor));
 }
