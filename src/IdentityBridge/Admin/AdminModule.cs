@@ -1,10 +1,12 @@
 using IdentityBridge.Admin.Api;
 using IdentityBridge.Admin.Authentication;
 using IdentityBridge.Admin.Services;
+using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace IdentityBridge.Admin;
@@ -30,6 +32,13 @@ public static class AdminModule
         services.AddScoped<IAuthorizationHandler, AdminAuthorizationHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AdminAuthorizationResultHandler>();
         services.Configure<RazorPagesOptions>(o => o.Conventions.AuthorizeFolder("/Admin", AdminAuth.ConsolePolicy));
+
+        // The admin API is a resource clients may name with RFC 8707 resource (the audience its tokens get anyway).
+        services.AddOptions<Provider.ResourceOptions>().PostConfigure<IOptions<BridgeOptions>>((o, bridge) =>
+        {
+            var uri = Provider.AdminApiResource.Uri(bridge.Value.Issuer);
+            if (!o.Resources.Any(r => r.Uri == uri)) o.Resources.Add(new Provider.ResourceDefinition { Uri = uri });
+        });
 
         services.AddScoped<AdminSigningKeys>();
         services.AddSingleton<AdminClientCache>();

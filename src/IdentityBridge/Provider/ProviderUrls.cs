@@ -26,4 +26,6 @@ public sealed class ProviderUrls(IOptions<BridgeOptions> options)
     public string Revocation => Issuer + RevocationPath;
     public string EndSession => Issuer + EndSessionPath;
     public string Jwks => Issuer + JwksPath;
+    /// <summary>The admin API's resource identifier: the audience of admin tokens.</summary>
+    public string AdminApi => AdminApiResource.Uri(Issuer);
 }

@@ -26,6 +26,7 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
     public const string PairwiseConsole = "admin-pairwise";
     public const string PairwiseSecret = "admin-pairwise-secret";
     private const string ListPath = "/admin/api/clients";
+    private static readonly string AdminApi = IdentityBridge.Provider.AdminApiResource.Uri(Infrastructure.BridgeFactory.Issuer);
 
     public sealed class Host : ProviderHost
     {
@@ -152,6 +153,34 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
         var (_, accountId) = await AccountAsync(AccountService.AdminRole);
         var foreign = new TokenMinter().Mint(accountId, "openid bridge.admin", host.Clock.GetUtcNow(), clientId: Console);
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(foreign)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_tokens_are_issued_for_the_admin_api_alone_and_other_tokens_keep_their_audience()
+    {
+        var client = OidcDriver.Jwt(await ClientTokenAsync("bridge.admin"));
+        Assert.Equal([AdminApi], client.Audiences);
+        Assert.Equal([Service], OidcDriver.Jwt(await ClientTokenAsync("wallet")).Audiences);
+
+        var (wallet, _) = await AccountAsync(AccountService.AdminRole);
+        var driver = new OidcDriver(host, wallet);
+        var json = await driver.LoginAsync(driver.Params(Console, "openid profile bridge.admin"), Console, ConsoleSecret);
+        Assert.Equal([AdminApi], OidcDriver.Jwt(json.GetProperty("access_token").GetString()!).Audiences);
+        Assert.Equal([Console], OidcDriver.Jwt(json.GetProperty("id_token").GetString()!).Audiences);
+
+        // RFC 8707: the admin API may be named as the resource; another resource cannot carry the admin scope.
+        var named = await new OidcDriver(host).TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["scope"] = "bridge.admin", ["resource"] = AdminApi,
+        }, Service, ServiceSecret);
+        var namedToken = (await OidcDriver.Json(named, HttpStatusCode.OK)).GetProperty("access_token").GetString()!;
+        Assert.Equal([AdminApi], OidcDriver.Jwt(namedToken).Audiences);
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(namedToken)).StatusCode);
+        var elsewhere = await new OidcDriver(host).TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["scope"] = "bridge.admin", ["resource"] = TestClients.Resource,
+        }, Service, ServiceSecret);
+        await OidcDriver.AssertError(elsewhere, HttpStatusCode.BadRequest, "invalid_target");
     }
 
     private async Task<HttpResponseMessage> CallAsync(string token)

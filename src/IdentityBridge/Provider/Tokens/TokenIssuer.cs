@@ -42,6 +42,14 @@ public sealed class TokenIssuer(
         var scopes = request.Scopes.Distinct(StringComparer.Ordinal).ToList();
         var scope = OidcScopes.Join(scopes);
         var audience = request.Resource ?? client.ClientId;
+        // Admin power goes only to the admin API: a token with its scope has that API as its sole audience.
+        if (scopes.Contains(AdminApiResource.Scope) || request.Resource == urls.AdminApi)
+        {
+            if (request.Resource is not null && request.Resource != urls.AdminApi)
+                return TokenResult.Failure(ProtocolErrors.InvalidTarget,
+                    $"The {AdminApiResource.Scope} scope is for the admin API ({urls.AdminApi}) only: ask for it without another resource.");
+            audience = urls.AdminApi;
+        }
         var jti = UrlSafe.NewId(16);
         var accessLifetime = client.AccessTokenLifetime;
 
