@@ -14,7 +14,7 @@ namespace IdentityBridge.Admin;
 /// <summary>Administration: REST API under /admin/api (documented at /admin/openapi.json), console under /admin.</summary>
 public static class AdminModule
 {
-    public const string ApiPrefix = "/admin/api";
+    public const string ApiPrefix = Provider.AdminApiResource.Path;
     /// <summary>The OpenAPI document's name; it is served at /admin/openapi.json.</summary>
     public const string OpenApiDocument = "openapi";
 

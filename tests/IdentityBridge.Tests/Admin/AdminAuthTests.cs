@@ -49,6 +49,19 @@ public sealed class AdminAuthTests(AdminAuthTests.Host host) : IClassFixture<Adm
         Assert.Contains("not issued by this bridge", response.Headers.WwwAuthenticate.ToString());
     }
 
+    [Theory]
+    [InlineData("https://hr-api.example.com")]
+    [InlineData("admin-tool")]
+    [InlineData(Infrastructure.BridgeFactory.Issuer)]
+    public async Task A_token_with_the_admin_scope_issued_for_another_audience_is_refused(string audience)
+    {
+        var admin = await host.CreateAdminAsync();
+        var token = host.Minter.Mint(admin, "bridge.admin", host.Clock.GetUtcNow(), audience: audience);
+        var response = await host.Api(token).GetAsync("/admin/api/keys");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("not issued for the admin API", response.Headers.WwwAuthenticate.ToString());
+    }
+
     [Fact]
     public async Task An_expired_token_is_refused()
     {

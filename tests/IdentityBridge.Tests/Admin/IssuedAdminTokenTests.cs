@@ -183,6 +183,29 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
         await OidcDriver.AssertError(elsewhere, HttpStatusCode.BadRequest, "invalid_target");
     }
 
+    [Theory]
+    [InlineData(TestClients.Resource)]
+    [InlineData(Service)]
+    public async Task A_token_of_this_bridge_with_the_admin_scope_for_another_audience_gets_401(string audience)
+    {
+        // Signed with the bridge's own key, as a token for another API would be: only its audience is wrong.
+        var now = host.Clock.GetUtcNow();
+        var token = host.Services.GetRequiredService<JwtSigner>().Sign(new Dictionary<string, object>
+        {
+            ["iss"] = Infrastructure.BridgeFactory.Issuer,
+            ["aud"] = audience,
+            ["sub"] = Service,
+            ["client_id"] = Service,
+            ["scope"] = "bridge.admin",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(10).ToUnixTimeSeconds(),
+        }, "RS256", "at+jwt");
+        var response = await CallAsync(token);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<HttpResponseMessage> CallAsync(string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, ListPath);

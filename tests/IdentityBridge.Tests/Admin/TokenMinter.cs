@@ -18,7 +18,7 @@ public sealed class TokenMinter
     public static RsaSecurityKey NewKey(string kid) => new(RSA.Create(2048)) { KeyId = kid };
 
     public string Mint(string subject, string scope, DateTimeOffset now, string? clientId = "admin-tool", string issuer = Infrastructure.BridgeFactory.Issuer,
-        TimeSpan? lifetime = null, SecurityKey? key = null)
+        TimeSpan? lifetime = null, SecurityKey? key = null, string? audience = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -31,7 +31,7 @@ public sealed class TokenMinter
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
-            Audience = issuer,
+            Audience = audience ?? IdentityBridge.Provider.AdminApiResource.Uri(issuer),
             Claims = claims,
             IssuedAt = (expires < now ? expires : now).UtcDateTime.AddMinutes(-1),
             NotBefore = (expires < now ? expires : now).UtcDateTime.AddMinutes(-1),

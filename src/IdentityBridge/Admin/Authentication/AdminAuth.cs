@@ -8,7 +8,7 @@ public static class AdminAuth
     /// <summary>Bearer access tokens issued by this bridge, for the admin API.</summary>
     public const string BearerScheme = "bridge.admin-bearer";
     /// <summary>The scope an access token needs to call the admin API.</summary>
-    public const string Scope = "bridge.admin";
+    public const string Scope = Provider.AdminApiResource.Scope;
 
     /// <summary>Admin API: a bearer token with the scope, of an admin account or of a client.</summary>
     public const string ApiPolicy = "bridge.admin.api";

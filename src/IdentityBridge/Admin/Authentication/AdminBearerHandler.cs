@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using IdentityBridge.Configuration;
+using IdentityBridge.Provider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Admin.Authentication;
 
 /// <summary>
-/// Authenticates admin API calls with an access token this bridge issued (RFC 6750 header only).
+/// Authenticates admin API calls with an access token this bridge issued for the admin API (audience
+/// <see cref="AdminApiResource"/>; RFC 6750 header only).
 /// Challenges and refusals answer with <c>WWW-Authenticate: Bearer</c> and a problem body.
 /// </summary>
 public sealed class AdminBearerHandler(
@@ -33,6 +35,11 @@ public sealed class AdminBearerHandler(
         if (principal is null) return Fail("The access token is not valid.");
         var issuer = principal.FindFirstValue("iss");
         if (!string.Equals(issuer, bridge.Value.Issuer, StringComparison.Ordinal)) return Fail("The access token was not issued by this bridge.");
+        // RFC 9068 §4: a token with the admin scope is accepted only when issued for the admin API. (One without
+        // the scope is refused anyway, with insufficient_scope: asking for the scope also brings the audience.)
+        if (HasAdminScope(principal) &&
+            !principal.FindAll("aud").Any(a => string.Equals(a.Value, AdminApiResource.Uri(bridge.Value.Issuer), StringComparison.Ordinal)))
+            return Fail("The access token was not issued for the admin API.");
         if (principal.FindFirstValue("exp") is { } exp &&
             long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) &&
             DateTimeOffset.FromUnixTimeSeconds(seconds) <= time.GetUtcNow())
@@ -44,6 +51,11 @@ public sealed class AdminBearerHandler(
         var identity = new ClaimsIdentity(claims, Scheme.Name, "sub", "roles");
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
+
+    private static bool HasAdminScope(ClaimsPrincipal principal) =>
+        principal.FindAll("scope").Concat(principal.FindAll("scp"))
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Contains(AdminAuth.Scope, StringComparer.Ordinal);
 
     private AuthenticateResult Fail(string description)
     {
