@@ -63,8 +63,9 @@ public static class AdminModule
                     Title = "IdentityBridge admin API",
                     Version = "1",
                     Description = "Clients, accounts, wallets, roles, sessions, signing keys and the audit trail. Every call needs an " +
-                                  "access token issued by this bridge with the bridge.admin scope, of an account holding the bridge-admin " +
-                                  "role or of a client (client_credentials). Errors are RFC 9457 problem details.",
+                                  "access token issued by this bridge with the bridge.admin scope (and so with the audience {issuer}/admin/api), " +
+                                  "of an account holding the bridge-admin role or of a client (client_credentials), through a client that is " +
+                                  "enabled and still allowed the bridge.admin scope. Errors are RFC 9457 problem details.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

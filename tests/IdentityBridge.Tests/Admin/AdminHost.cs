@@ -18,8 +18,17 @@ public class AdminHost : BridgeFactory
 {
     public const string SessionPath = "/test/session";
 
+    /// <summary>The client that the test admin tokens name: registered, and allowed the admin scope.</summary>
+    public const string AdminClient = "admin-tool";
+
     public AdminHost()
     {
+        // Index 2: the Development settings declare clients 0 and 1.
+        Settings["Bridge:Clients:2:ClientId"] = AdminClient;
+        Settings["Bridge:Clients:2:ClientSecret"] = "admin-tool-secret";
+        Settings["Bridge:Clients:2:RedirectUris:0"] = "https://admin-tool.example/callback";
+        Settings["Bridge:Clients:2:AllowedScopes:0"] = "openid";
+        Settings["Bridge:Clients:2:AllowedScopes:1"] = "bridge.admin";
         ConfigureTestServices = services =>
         {
             services.AddSingleton(Minter);
@@ -46,7 +55,7 @@ public class AdminHost : BridgeFactory
 
     public Task<string> CreateAdminAsync(string? wallet = null) => CreateAccountAsync(wallet, AccountService.AdminRole);
 
-    public string Token(string subject, string scope = "openid bridge.admin", string? clientId = "admin-tool") =>
+    public string Token(string subject, string scope = "openid bridge.admin", string? clientId = AdminClient) =>
         Minter.Mint(subject, scope, Clock.GetUtcNow(), clientId);
 
     /// <summary>An API client carrying <paramref name="token"/>.</summary>

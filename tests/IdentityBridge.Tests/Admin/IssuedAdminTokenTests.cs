@@ -26,6 +26,11 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
     public const string PairwiseConsole = "admin-pairwise";
     public const string PairwiseSecret = "admin-pairwise-secret";
     private const string ListPath = "/admin/api/clients";
+    /// <summary>Clients whose admin scope the tests take away (the others keep theirs for the other tests).</summary>
+    public const string Robot = "admin-robot";
+    public const string RobotSecret = "admin-robot-secret";
+    public const string Desk = "admin-desk";
+    public const string DeskSecret = "admin-desk-secret";
     private static readonly string AdminApi = IdentityBridge.Provider.AdminApiResource.Uri(Infrastructure.BridgeFactory.Issuer);
 
     public sealed class Host : ProviderHost
@@ -42,6 +47,8 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
             db.Clients.Add(Confidential(Service, ServiceSecret, "client_credentials", "bridge.admin wallet"));
+            db.Clients.Add(Confidential(Robot, RobotSecret, "client_credentials", "bridge.admin"));
+            db.Clients.Add(Confidential(Desk, DeskSecret, "authorization_code", "openid profile bridge.admin"));
             db.Clients.Add(Confidential(Console, ConsoleSecret, "authorization_code", "openid profile bridge.admin"));
             var pairwise = Confidential(PairwiseConsole, PairwiseSecret, "authorization_code", "openid profile bridge.admin");
             pairwise.SubjectType = "pairwise";
@@ -206,6 +213,43 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
         Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_client_token_loses_admin_access_at_once_when_the_client_is_no_longer_allowed_the_admin_scope()
+    {
+        var robot = await ClientTokenAsync("bridge.admin", Robot, RobotSecret);
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(robot)).StatusCode);
+
+        var admin = await ClientTokenAsync("bridge.admin");
+        var change = new HttpRequestMessage(HttpMethod.Put, $"/admin/api/clients/{Robot}")
+        {
+            Content = Json.Body(new { allowedGrantTypes = new[] { "client_credentials" }, allowedScopes = new[] { "profile" } }),
+        };
+        change.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        var changed = await host.CreateApiClient().SendAsync(change);
+        Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync(robot)).StatusCode);
+        var create = new HttpRequestMessage(HttpMethod.Post, "/admin/api/accounts") { Content = Json.Body(new { displayName = "Made after the scope was removed", roles = new[] { "bridge-admin" } }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", robot);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.CreateApiClient().SendAsync(create)).StatusCode);
+        Assert.False(await host.WithDbAsync(db => db.Accounts.AnyAsync(a => a.DisplayName == "Made after the scope was removed")));
+    }
+
+    [Fact]
+    public async Task A_user_token_loses_admin_access_when_its_client_is_no_longer_allowed_the_admin_scope()
+    {
+        var (wallet, _) = await AccountAsync(AccountService.AdminRole);
+        var token = await UserTokenAsync(Desk, DeskSecret, wallet);
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(token)).StatusCode);
+
+        await host.UpdateClientAsync(Desk, c => c.AllowedScopes = "openid profile");
+        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync(token)).StatusCode);
+
+        // Given back, the same token works again: nothing else about it changed.
+        await host.UpdateClientAsync(Desk, c => c.AllowedScopes = "openid profile bridge.admin");
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(token)).StatusCode);
+    }
+
     private async Task<HttpResponseMessage> CallAsync(string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, ListPath);
@@ -213,10 +257,10 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
         return await host.CreateApiClient().SendAsync(request);
     }
 
-    private async Task<string> ClientTokenAsync(string scope)
+    private async Task<string> ClientTokenAsync(string scope, string clientId = Service, string secret = ServiceSecret)
     {
         var driver = new OidcDriver(host);
-        var response = await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = scope }, Service, ServiceSecret);
+        var response = await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = scope }, clientId, secret);
         var json = await OidcDriver.Json(response, HttpStatusCode.OK);
         Assert.Equal(scope, json.GetProperty("scope").GetString());
         return json.GetProperty("access_token").GetString()!;

@@ -13,9 +13,10 @@ namespace IdentityBridge.Admin.Authentication;
 public sealed class AdminRequirement : IAuthorizationRequirement;
 
 /// <summary>
-/// Decides <see cref="AdminRequirement"/> for both ways in: a bearer token (scope bridge.admin; an admin
-/// account's token or a client's own token) and the console's session cookie (live session, role claim
-/// and role still held). A revoked admin, a disabled account or an ended session loses access at once.
+/// Decides <see cref="AdminRequirement"/> for both ways in: a bearer token (scope bridge.admin, issued to a
+/// client that is enabled and still allowed that scope; an admin account's token or the client's own token)
+/// and the console's session cookie (live session, role claim and role still held). A revoked admin, a
+/// disabled account, an ended session, or a client disabled or no longer allowed the scope loses access at once.
 /// </summary>
 public sealed class AdminAuthorizationHandler(BridgeDbContext db, SessionService sessions, IHttpContextAccessor accessor)
     : AuthorizationHandler<AdminRequirement>
@@ -53,19 +54,25 @@ public sealed class AdminAuthorizationHandler(BridgeDbContext db, SessionService
         var scopes = identity.FindAll("scope").Concat(identity.FindAll("scp"))
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         if (!scopes.Contains(AdminAuth.Scope, StringComparer.Ordinal)) return (null, AdminDenial.InsufficientScope);
+        // The client the token was issued to must still be registered, enabled and allowed the admin scope:
+        // taking the scope away from a client (or disabling it) ends the admin access of its live tokens at once.
+        var clientId = identity.FindFirst("client_id")?.Value;
+        if (clientId is null || !await ClientMayAdministerAsync(clientId, ct)) return (null, AdminDenial.NotAdmin);
         // A user token names its local account in a claim the validator adds: for a client with pairwise
         // subjects, sub is that client's pairwise id and matches no account.
         if (identity.FindFirst(AccessTokenValidator.AccountIdClaim)?.Value is { Length: > 0 } accountId)
             return await IsActiveAdminAsync(accountId, ct) ? (accountId, null) : (null, AdminDenial.NotAdmin);
         var subject = identity.FindFirst("sub")!.Value;
-        var clientId = identity.FindFirst("client_id")?.Value;
-        if (clientId is not null && subject == clientId)
-        {
-            // A client's own token (client_credentials): the client must still be registered and enabled.
-            var enabled = await db.Clients.AnyAsync(c => c.ClientId == clientId && c.Enabled, ct);
-            return enabled ? (clientId, null) : (null, AdminDenial.NotAdmin);
-        }
+        // A client's own token (client_credentials): the client checked above is the actor.
+        if (subject == clientId) return (clientId, null);
         return await IsActiveAdminAsync(subject, ct) ? (subject, null) : (null, AdminDenial.NotAdmin);
+    }
+
+    /// <summary>Read from the database on every admin request (not from the client cache), so a change applies on every node at once.</summary>
+    private async Task<bool> ClientMayAdministerAsync(string clientId, CancellationToken ct)
+    {
+        var scopes = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId && c.Enabled).Select(c => c.AllowedScopes).FirstOrDefaultAsync(ct);
+        return scopes is not null && scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(AdminAuth.Scope, StringComparer.Ordinal);
     }
 
     private async Task<(string? Actor, AdminDenial? Denial)> CheckSessionAsync(ClaimsIdentity identity, HttpContext http)
