@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using IdentityBridge.Accounts;
 using IdentityBridge.Admin.Contracts;
 using IdentityBridge.Audit;
+using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using IdentityBridge.Xumm;
@@ -13,7 +15,13 @@ namespace IdentityBridge.Admin.Services;
 public sealed record AccountQuery(string? Q = null, string? Address = null, string? Name = null, string? Email = null, string? Role = null, bool? Enabled = null);
 
 /// <summary>Local accounts: profile, status, roles, wallets. Shared by the admin API, CLI and console.</summary>
-public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider time, AuditLog audit, AccountService accounts)
+public sealed partial class AccountAdminService(
+    BridgeDbContext db,
+    TimeProvider time,
+    AuditLog audit,
+    AccountService accounts,
+    SessionService sessionService,
+    GrantStore grants)
 {
     public const string RefreshTokenGrant = "refresh_token";
     private const string WalletsTable = "wallets";
@@ -245,7 +253,12 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
             await audit.WriteAsync(AuditTypes.AccountUpdated, actor, accountId, details: new { enrolled = true }, ct: ct);
     }
 
-    /// <summary>Unlinks a wallet; sessions that signed in with it end, since it no longer proves this account.</summary>
+    /// <summary>
+    /// Unlinks a wallet. Everything obtained by signing in with it ends, since it no longer proves this
+    /// account: its sessions are revoked as an administrator revokes a session (refresh tokens, offline_access
+    /// included, and back-channel logout to their clients), and so are the grants issued without a session
+    /// (CIBA, token exchange), with the access tokens of all of them.
+    /// </summary>
     public async Task<AdminResult<AccountView>> UnlinkWalletAsync(string accountId, string address, string actor, CancellationToken ct = default)
     {
         var account = await LoadAsync(accountId, tracking: true, ct);
@@ -256,9 +269,12 @@ public sealed partial class AccountAdminService(BridgeDbContext db, TimeProvider
         account.Wallets.Remove(wallet);
         account.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        var ended = await db.Sessions.Where(s => s.AccountId == accountId && s.Wallet == address && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
-        await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId, details: new { wallet = address, network = wallet.Network, sessionsEnded = ended }, ct: ct);
+        var families = await grants.RevokeWalletTokensAsync(accountId, address, ct);
+        var live = await db.Sessions.Where(s => s.AccountId == accountId && s.Wallet == address && s.EndedAt == null).Select(s => s.Id).ToListAsync(ct);
+        foreach (var session in live)
+            await sessionService.RevokeAsync(session, actor, ct);
+        await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId,
+            details: new { wallet = address, network = wallet.Network, sessionsEnded = live.Count, tokenFamiliesRevoked = families }, ct: ct);
         return ToView(account);
     }
 

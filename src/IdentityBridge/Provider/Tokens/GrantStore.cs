@@ -224,6 +224,36 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return families.Count;
     }
 
+    /// <summary>
+    /// Revokes every grant family of an account that was established by signing in with
+    /// <paramref name="wallet"/> (its codes and refresh tokens, offline_access included, and through the
+    /// family marker the access tokens issued from them): after the wallet is unlinked, nothing obtained
+    /// with it may go on asserting it. Returns the number of families revoked.
+    /// </summary>
+    public async Task<int> RevokeWalletTokensAsync(string accountId, string wallet, CancellationToken ct = default)
+    {
+        var since = time.GetUtcNow() - MarkerLifetime;
+        List<Grant> grants;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            // A grant that ended more than an access token lifetime ago can have nothing live left.
+            grants = await db.Grants.AsNoTracking()
+                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode)
+                            && g.RevokedAt == null && g.FamilyId != null && (g.ExpiresAt > since || g.CreatedAt > since))
+                .ToListAsync(ct);
+        }
+        var families = grants
+            .Where(g => WalletOf(g) == wallet)
+            .Select(g => g.FamilyId!).Distinct().ToList();
+        foreach (var family in families)
+            await RevokeFamilyAsync(family, ct);
+        return families.Count;
+    }
+
+    private static string? WalletOf(Grant grant) => grant.Type == GrantTypes.RefreshToken
+        ? GrantJson.Read<RefreshTokenData>(grant.Data)?.Login.Wallet
+        : GrantJson.Read<AuthorizationCodeData>(grant.Data)?.Login.Wallet;
+
     /// <summary>Remembers a client assertion's jti until it expires. False when it was seen before (replay).</summary>
     public Task<bool> TryRecordAssertionAsync(string clientId, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
     {

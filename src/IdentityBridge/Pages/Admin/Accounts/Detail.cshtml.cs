@@ -58,7 +58,7 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
     }
 
     public async Task<IActionResult> OnPostUnlinkWalletAsync(string id, string address, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, ct), $"Wallet {address} unlinked; its sessions ended.", "Link", ct);
+        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, ct), $"Wallet {address} unlinked; the sessions and tokens obtained with it ended.", "Link", ct);
 
     public async Task<IActionResult> OnPostGrantRoleAsync(string id, CancellationToken ct) =>
         await AfterAsync(id, await accounts.GrantRoleAsync(id, Grant.Role?.Trim(), Actor, ct), $"Role {Grant.Role} granted.", "Grant", ct);

@@ -1,0 +1,79 @@
+using System.Net;
+using IdentityBridge.Accounts;
+using IdentityBridge.Admin.Services;
+using IdentityBridge.Storage.Entities;
+using IdentityBridge.Tests.Provider;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityBridge.Tests.Admin;
+
+/// <summary>
+/// Unlinking a wallet ends what was obtained by signing in with it: refresh tokens (offline_access too)
+/// and access tokens stop working, while tokens obtained with the account's other wallets live on and
+/// assert only the wallets the account still has.
+/// </summary>
+public sealed class UnlinkWalletTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task Tokens_obtained_with_an_unlinked_wallet_no_longer_refresh_or_reach_userinfo()
+    {
+        var (unlinked, kept, accountId) = await AccountWithTwoWalletsAsync();
+        var lost = await LoginAsync(unlinked);
+        var still = await LoginAsync(kept);
+        Assert.Equal(unlinked, await XrplAddressAtUserInfoAsync(lost.AccessToken));
+
+        var result = await UnlinkAsync(accountId, unlinked);
+        Assert.DoesNotContain(result.Value!.Wallets, w => w.Address == unlinked);
+
+        var driver = new OidcDriver(host);
+        await OidcDriver.AssertError(await driver.RefreshAsync(lost.RefreshToken), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(lost.AccessToken)).StatusCode);
+
+        // What the other wallet obtained is untouched, and no longer lists the unlinked wallet.
+        var refreshed = await OidcDriver.Json(await driver.RefreshAsync(still.RefreshToken), HttpStatusCode.OK);
+        var id = OidcDriver.Jwt(refreshed.GetProperty("id_token").GetString()!);
+        Assert.Equal(kept, id.GetPayloadValue<string>("xrpl_address"));
+        var info = await OidcDriver.Json(await driver.UserInfoAsync(refreshed.GetProperty("access_token").GetString()!), HttpStatusCode.OK);
+        Assert.Equal(kept, info.GetProperty("xrpl_address").GetString());
+        Assert.Equal([kept], info.GetProperty("xrpl_addresses").EnumerateArray().Select(a => a.GetString()!).ToArray());
+
+        var audit = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == accountId && e.Type == "wallet.unlinked").Select(e => e.Details).SingleAsync());
+        Assert.Contains("\"tokenFamiliesRevoked\":1", audit);
+    }
+
+    private async Task<(string Unlinked, string Kept, string AccountId)> AccountWithTwoWalletsAsync()
+    {
+        var (first, second) = (TestWallets.New(), TestWallets.New());
+        var account = AccountService.NewAccount(host.Clock.GetUtcNow(), "Two wallets");
+        account.Wallets.Add(new Wallet { AccountId = account.Id, Address = first, LinkedAt = host.Clock.GetUtcNow() });
+        account.Wallets.Add(new Wallet { AccountId = account.Id, Address = second, LinkedAt = host.Clock.GetUtcNow().AddSeconds(1) });
+        await host.WithDbAsync(async db =>
+        {
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync();
+        });
+        return (first, second, account.Id);
+    }
+
+    /// <summary>The code flow of the web client, with offline_access (the refresh token outlives the session).</summary>
+    private async Task<(string AccessToken, string RefreshToken)> LoginAsync(string wallet)
+    {
+        var driver = new OidcDriver(host, wallet);
+        var json = await driver.LoginAsync(driver.Params(scope: "openid wallet offline_access"));
+        return (json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!);
+    }
+
+    private async Task<string?> XrplAddressAtUserInfoAsync(string accessToken)
+    {
+        var info = await OidcDriver.Json(await new OidcDriver(host).UserInfoAsync(accessToken), HttpStatusCode.OK);
+        return info.GetProperty("xrpl_address").GetString();
+    }
+
+    private async Task<AdminResult<IdentityBridge.Admin.Contracts.AccountView>> UnlinkAsync(string accountId, string wallet)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<AccountAdminService>().UnlinkWalletAsync(accountId, wallet, "test-admin");
+        Assert.True(result.Ok, result.Error?.ToString());
+        return result;
+    }
+}
