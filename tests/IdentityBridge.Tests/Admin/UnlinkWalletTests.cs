@@ -41,6 +41,30 @@ public sealed class UnlinkWalletTests(ProviderHost host) : IClassFixture<Provide
         Assert.Contains("\"tokenFamiliesRevoked\":1", audit);
     }
 
+    [Fact]
+    public async Task An_import_that_takes_a_wallet_away_from_an_account_ends_the_tokens_obtained_with_it()
+    {
+        var (dropped, kept, accountId) = await AccountWithTwoWalletsAsync();
+        var lost = await LoginAsync(dropped);
+        var still = await LoginAsync(kept);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var transfer = scope.ServiceProvider.GetRequiredService<TransferService>();
+            var document = await transfer.ExportAsync();
+            document.Clients = [];
+            document.Accounts = document.Accounts!.Where(a => a.Id == accountId).ToList();
+            document.Accounts[0].Wallets!.RemoveAll(w => w.Address == dropped);
+            var result = await transfer.ImportAsync(document, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+        }
+
+        var driver = new OidcDriver(host);
+        await OidcDriver.AssertError(await driver.RefreshAsync(lost.RefreshToken), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(lost.AccessToken)).StatusCode);
+        await OidcDriver.Json(await driver.RefreshAsync(still.RefreshToken), HttpStatusCode.OK);
+    }
+
     private async Task<(string Unlinked, string Kept, string AccountId)> AccountWithTwoWalletsAsync()
     {
         var (first, second) = (TestWallets.New(), TestWallets.New());

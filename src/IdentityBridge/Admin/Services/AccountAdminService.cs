@@ -269,13 +269,24 @@ public sealed partial class AccountAdminService(
         account.Wallets.Remove(wallet);
         account.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        var (sessionsEnded, families) = await EndWalletAccessAsync(accountId, address, actor, ct);
+        await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId,
+            details: new { wallet = address, network = wallet.Network, sessionsEnded, tokenFamiliesRevoked = families }, ct: ct);
+        return ToView(account);
+    }
+
+    /// <summary>
+    /// Ends what an account obtained by signing in with a wallet it no longer has (unlinked, or moved away by
+    /// an import): the grant families established with it, with their access tokens, and its live sessions,
+    /// revoked as an administrator revokes a session.
+    /// </summary>
+    internal async Task<(int Sessions, int TokenFamilies)> EndWalletAccessAsync(string accountId, string address, string actor, CancellationToken ct)
+    {
         var families = await grants.RevokeWalletTokensAsync(accountId, address, ct);
         var live = await db.Sessions.Where(s => s.AccountId == accountId && s.Wallet == address && s.EndedAt == null).Select(s => s.Id).ToListAsync(ct);
         foreach (var session in live)
             await sessionService.RevokeAsync(session, actor, ct);
-        await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId,
-            details: new { wallet = address, network = wallet.Network, sessionsEnded = live.Count, tokenFamiliesRevoked = families }, ct: ct);
-        return ToView(account);
+        return (live.Count, families);
     }
 
     public async Task<int> CountAsync(CancellationToken ct = default) => await db.Accounts.CountAsync(ct);

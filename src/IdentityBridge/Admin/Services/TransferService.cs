@@ -13,9 +13,11 @@ namespace IdentityBridge.Admin.Services;
 /// <summary>
 /// Export and import of clients and accounts. Import is an upsert: entities in the file are created or
 /// made equal to the file (roles, wallets and secrets included); entities not in the file are left alone.
+/// A wallet the file takes away from an account is unlinked from it as by the admin API: what was obtained
+/// by signing in with it ends.
 /// The whole file is validated before anything is written, and written in one transaction.
 /// </summary>
-public sealed partial class TransferService(BridgeDbContext db, TimeProvider time, AuditLog audit, AdminClientCache cache)
+public sealed partial class TransferService(BridgeDbContext db, TimeProvider time, AuditLog audit, AdminClientCache cache, AccountAdminService accountAdmin)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -63,6 +65,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         var now = time.GetUtcNow();
         var changes = new List<(string Type, string? Account, string? Client, object Details)>();
         int clientsCreated = 0, clientsUpdated = 0, accountsCreated = 0, accountsUpdated = 0, unchanged = 0;
+        List<(string AccountId, string Address)> unlinked;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             foreach (var input in clients)
@@ -92,6 +95,10 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             await db.SaveChangesAsync(ct);
 
             var accountIds = fileAccountIds.ToList();
+            // Wallets the file takes away from an account (dropped, or moved to another account) are unlinked from it.
+            unlinked = (await db.Wallets.Where(w => accountIds.Contains(w.AccountId)).Select(w => new { w.AccountId, w.Address }).ToListAsync(ct))
+                .Where(w => !target.TryGetValue(w.Address, out var owner) || owner != w.AccountId)
+                .Select(w => (w.AccountId, w.Address)).ToList();
             var beforeAccounts = (await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
                 .Where(a => accountIds.Contains(a.Id)).ToListAsync(ct)).ToDictionary(a => a.Id, a => Serialize(ToExport(a)), StringComparer.Ordinal);
             // Wallets moving between accounts are detached first, so the unique address index never sees one twice.
@@ -124,6 +131,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             await tx.CommitAsync(ct);
         }
         foreach (var client in clients) cache.Invalidate(client.ClientId!);
+        foreach (var (accountId, address) in unlinked)
+            await accountAdmin.EndWalletAccessAsync(accountId, address, actor, ct);
         foreach (var (type, account, client, details) in changes)
             await audit.WriteAsync(type, actor, account, client, details: details, ct: ct);
         return new ImportSummary(clientsCreated, clientsUpdated, accountsCreated, accountsUpdated, unchanged);
