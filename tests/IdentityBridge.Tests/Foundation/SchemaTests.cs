@@ -117,16 +117,20 @@ public sealed class SchemaTests
         Assert.Equal(["20261121000001_InitialSchema"], await db.Database.GetAppliedMigrationsAsync());
 
         // Rows as version 1 stores them (the current model has columns version 1 lacks): an account an
-        // administrator created, and one that a sign-in created, as the audit trail records.
+        // administrator created, one that a sign-in created (its user then linked a second wallet), and one
+        // that a sign-in created and an administrator later linked a wallet to, as the audit trail records.
         var now = DateTimeOffset.UtcNow;
         var ms = now.ToUnixTimeMilliseconds();
         var signedUp = XrplAddress.CreateRandom();
         await db.Database.ExecuteSqlAsync($@"INSERT INTO accounts (id, display_name, email_verified, status, kyc_approved, created_at, updated_at)
-            VALUES ('acc1', 'Ada', FALSE, 'Active', FALSE, {ms}, {ms}), ('acc2', 'Bob', FALSE, 'Active', FALSE, {ms}, {ms})");
+            VALUES ('acc1', 'Ada', FALSE, 'Active', FALSE, {ms}, {ms}), ('acc2', 'Bob', FALSE, 'Active', FALSE, {ms}, {ms}),
+                   ('acc3', 'Cy', FALSE, 'Active', FALSE, {ms}, {ms})");
         await db.Database.ExecuteSqlAsync($@"INSERT INTO wallets (account_id, address, network, linked_at)
             VALUES ('acc1', {BridgeFactory.DefaultWallet}, 'MAINNET', {ms}), ('acc2', {signedUp}, 'MAINNET', {ms})");
         await db.Database.ExecuteSqlAsync($@"INSERT INTO audit_events (""time"", type, actor, account_id, success)
-            VALUES ({ms}, 'account.created', 'admin-1', 'acc1', TRUE), ({ms}, 'account.created', 'system', 'acc2', TRUE)");
+            VALUES ({ms}, 'account.created', 'admin-1', 'acc1', TRUE), ({ms}, 'account.created', 'system', 'acc2', TRUE),
+                   ({ms}, 'wallet.linked', 'acc2', 'acc2', TRUE),
+                   ({ms}, 'account.created', 'system', 'acc3', TRUE), ({ms}, 'wallet.linked', 'admin-1', 'acc3', TRUE)");
         db.Clients.Add(new Client { ClientId = "c1", ClientName = "C1", CreatedAt = now, UpdatedAt = now });
         await db.SaveChangesAsync();
 
@@ -135,9 +139,11 @@ public sealed class SchemaTests
         await using var fresh = Context(Current, db.Database.GetConnectionString()!);
         var account = await fresh.Accounts.Include(a => a.Wallets).SingleAsync(a => a.Id == "acc1");
         Assert.Equal("Ada", account.DisplayName);
-        // Version 3: the account a sign-in created is not enrolled; the administrator's is.
+        // Version 3: the account a sign-in created is not enrolled; the administrator's is, and so is the
+        // one an administrator linked a wallet to.
         Assert.True(account.Enrolled);
         Assert.False((await fresh.Accounts.SingleAsync(a => a.Id == "acc2")).Enrolled);
+        Assert.True((await fresh.Accounts.SingleAsync(a => a.Id == "acc3")).Enrolled);
         Assert.Equal(BridgeFactory.DefaultWallet, account.Wallets.Single().Address);
         Assert.Equal(now.ToUnixTimeMilliseconds(), account.CreatedAt.ToUnixTimeMilliseconds());
         Assert.Equal("C1", (await fresh.Clients.SingleAsync()).ClientName);
