@@ -398,6 +398,33 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         Assert.Contains("invalid_token", userinfo.Headers.WwwAuthenticate.ToString());
     }
 
+    [Fact]
+    public async Task Withdrawn_enrolment_stops_codes_and_refresh_tokens_at_an_allow_list_client_only()
+    {
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync()).GetProperty("refresh_token").GetString()!;
+        var code = await driver.GetCodeAsync(driver.Params());
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        // The sign-in created the account under AutoCreate, which does not enrol it; AutoCreate clients do not ask.
+        Assert.False(await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == accountId).Select(a => a.Enrolled).SingleAsync()));
+        refresh = (await OidcDriver.Json(await driver.RefreshAsync(refresh), HttpStatusCode.OK)).GetProperty("refresh_token").GetString()!;
+
+        await host.UpdateClientAsync(TestClients.Web, c => c.Provisioning = "AllowList");
+        try
+        {
+            await OidcDriver.AssertError(await driver.RefreshAsync(refresh), HttpStatusCode.BadRequest, "invalid_grant");
+            await OidcDriver.AssertError(await driver.RedeemAsync(code), HttpStatusCode.BadRequest, "invalid_grant");
+
+            // Enrolled by an administrator, the account gets tokens again: the refusal did not consume the refresh token.
+            await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, true)));
+            await OidcDriver.Json(await driver.RefreshAsync(refresh), HttpStatusCode.OK);
+        }
+        finally
+        {
+            await host.UpdateClientAsync(TestClients.Web, c => c.Provisioning = null);
+        }
+    }
+
     private string Assertion(RSA key, string audience, TimeSpan? lifetime = null, string subject = TestClients.Jwt, bool withExpiry = true, long? exp = null, long? nbf = null)
     {
         var now = host.Clock.GetUtcNow();

@@ -1,4 +1,6 @@
+using IdentityBridge.Accounts;
 using IdentityBridge.Audit;
+using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
@@ -6,6 +8,7 @@ using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Tokens;
 
@@ -25,6 +28,7 @@ public sealed class TokenIssuer(
     SessionService sessions,
     AuditLog audit,
     IDataProtectionProvider dataProtection,
+    IOptions<BridgeOptions> options,
     TimeProvider time)
 {
     /// <summary>Access token claim holding the grant family (revocation of a family reaches its access tokens).</summary>
@@ -79,6 +83,12 @@ public sealed class TokenIssuer(
             : await HotQueries.AccountForScopes(db, request.AccountId, scopes, ct);
         if (account is null || account.Status != AccountStatus.Active)
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
+        // Enrolment holds at every issuance, as at authorize: a code or refresh token obtained while the
+        // account was enrolled stops working for an AllowList client once an administrator withdraws it.
+        var provisioning = ProvisioningRules.Parse(client.Provisioning) ?? options.Value.Provisioning;
+        if (login.Wallet is { } wallet ? !ProvisioningRules.Admits(provisioning, account.Enrolled, wallet, options.Value)
+                                       : provisioning == ProvisioningMode.AllowList && !account.Enrolled)
+            return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not enrolled for this application."));
 
         var subject = await subjects.SubjectForAsync(client, account.Id, ct);
         var sid = login.SessionId is null ? null : await subjects.SessionIdForAsync(client, login.SessionId, ct);
