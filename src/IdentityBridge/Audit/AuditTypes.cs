@@ -16,6 +16,8 @@ public static class AuditTypes
     public const string AccountDeleted = "account.deleted";
     public const string AccountDisabled = "account.disabled";
     public const string AccountEnabled = "account.enabled";
+    public const string AccountEnrolled = "account.enrolled";
+    public const string AccountUnenrolled = "account.unenrolled";
     public const string WalletLinked = "wallet.linked";
     public const string WalletUnlinked = "wallet.unlinked";
     public const string RoleGranted = "account.role_granted";

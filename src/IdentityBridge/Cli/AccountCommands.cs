@@ -4,7 +4,7 @@ using IdentityBridge.Admin.Services;
 
 namespace IdentityBridge.Cli;
 
-/// <summary><c>accounts list|add|link-wallet|unlink-wallet|disable|enable|grant-role|revoke-role</c>.</summary>
+/// <summary><c>accounts list|add|link-wallet|unlink-wallet|disable|enable|enrol|unenrol|grant-role|revoke-role</c>.</summary>
 internal static class AccountCommands
 {
     private const string Actor = "cli";
@@ -18,6 +18,8 @@ internal static class AccountCommands
         accounts.Subcommands.Add(WalletCommand(context, link: false));
         accounts.Subcommands.Add(StatusCommand(context, enable: false));
         accounts.Subcommands.Add(StatusCommand(context, enable: true));
+        accounts.Subcommands.Add(EnrolmentCommand(context, enrol: true));
+        accounts.Subcommands.Add(EnrolmentCommand(context, enrol: false));
         accounts.Subcommands.Add(RoleCommand(context, grant: true));
         accounts.Subcommands.Add(RoleCommand(context, grant: false));
         return accounts;
@@ -41,8 +43,12 @@ internal static class AccountCommands
                 if (page >= result.TotalPages) break;
             }
             if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, all);
-            return await CliOutput.WriteTableAsync(context, ["ACCOUNT ID", "NAME", "STATUS", "ROLES", "WALLETS"],
-                all.Select(a => new[] { a.Id, a.DisplayName, a.Enabled ? "active" : "disabled", string.Join(",", a.Roles), string.Join(" ", a.Wallets.Select(w => w.Address)) }));
+            return await CliOutput.WriteTableAsync(context, ["ACCOUNT ID", "NAME", "STATUS", "ENROLLED", "ROLES", "WALLETS"],
+                all.Select(a => new[]
+                {
+                    a.Id, a.DisplayName, a.Enabled ? "active" : "disabled", a.Enrolled ? "yes" : "no",
+                    string.Join(",", a.Roles), string.Join(" ", a.Wallets.Select(w => w.Address)),
+                }));
         }, ct));
         return command;
     }
@@ -116,6 +122,26 @@ internal static class AccountCommands
             await context.Output.WriteLineAsync(enable
                 ? $"Account {id} enabled."
                 : $"Account {id} disabled: {changed.SessionsEnded} session(s) ended, {changed.RefreshTokensRevoked} refresh token(s) revoked.");
+            return CliOutput.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command EnrolmentCommand(CliContext context, bool enrol)
+    {
+        var account = AccountArgument();
+        var json = CliOutput.JsonOption();
+        var command = enrol
+            ? new Command("enrol", "Enrol an account: clients under AllowList provisioning admit it.") { account, json }
+            : new Command("unenrol", "Withdraw an account's enrolment: AllowList clients refuse its sign-ins, codes and refresh tokens.") { account, json };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
+        {
+            var service = services.GetRequiredService<AccountAdminService>();
+            if (await ResolveAsync(context, service, parse.GetValue(account)!, token) is not { } id) return CliOutput.Refused;
+            var result = await service.SetEnrolledAsync(id, enrol, Actor, token);
+            if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
+            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
+            await context.Output.WriteLineAsync(enrol ? $"Account {id} enrolled." : $"Account {id} no longer enrolled.");
             return CliOutput.Ok;
         }, ct));
         return command;

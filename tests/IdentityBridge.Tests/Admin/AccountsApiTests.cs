@@ -114,6 +114,39 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Enrolment_is_shown_searched_withdrawn_and_given_back_with_audit()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var enrolled = await Json.ReadAsync(await api.PostAsync("/admin/api/accounts", Json.Body(new { displayName = "Enrolled" })));
+        var id = enrolled.GetProperty("id").GetString()!;
+        Assert.True(enrolled.GetProperty("enrolled").GetBoolean());
+        // An account a sign-in created under AutoCreate is not enrolled.
+        var created = await host.CreateAccountAsync();
+        await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == created).ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, false)));
+
+        var notEnrolled = await Json.ReadAsync(await api.GetAsync("/admin/api/accounts?enrolled=false&pageSize=100"));
+        var ids = notEnrolled.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToList();
+        Assert.Contains(created, ids);
+        Assert.DoesNotContain(id, ids);
+        await Json.ProblemAsync(await api.GetAsync("/admin/api/accounts?enrolled=maybe"), 400);
+
+        var withdrawn = await Json.ReadAsync(await api.PatchAsync($"/admin/api/accounts/{id}", Json.Body(new { enrolled = false })));
+        Assert.False(withdrawn.GetProperty("account").GetProperty("enrolled").GetBoolean());
+        Assert.True(withdrawn.GetProperty("account").GetProperty("enabled").GetBoolean());
+        var both = await Json.ReadAsync(await api.PatchAsync($"/admin/api/accounts/{created}", Json.Body(new { enrolled = true, enabled = false })));
+        Assert.True(both.GetProperty("account").GetProperty("enrolled").GetBoolean());
+        Assert.False(both.GetProperty("account").GetProperty("enabled").GetBoolean());
+        var empty = await api.PatchAsync($"/admin/api/accounts/{id}", Json.Body(new { }));
+        Assert.True((await Json.ProblemAsync(empty, 400)).GetProperty("errors").TryGetProperty("enabled", out _));
+        await Json.ProblemAsync(await api.PatchAsync("/admin/api/accounts/no-such-account", Json.Body(new { enrolled = true })), 404);
+
+        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.AccountId == id || e.AccountId == created).Select(e => e.Type).ToListAsync());
+        Assert.Contains("account.unenrolled", types);
+        Assert.Contains("account.enrolled", types);
+        Assert.Contains("account.disabled", types);
+    }
+
+    [Fact]
     public async Task Disabling_ends_sessions_and_revokes_refresh_tokens()
     {
         var (api, _) = await host.AdminApiAsync();

@@ -164,12 +164,17 @@ public sealed class CliTests
         Assert.Contains("linked to another account", conflict.Err);
 
         await cli.OkAsync("accounts", "unlink-wallet", id, WalletB);
+        Assert.Contains("no longer enrolled", (await cli.OkAsync("accounts", "unenrol", WalletA)).Out);
+        Assert.False(await cli.DbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.Enrolled).SingleAsync()));
         var table = await cli.OkAsync("accounts", "list");
         Assert.Contains("Ops", table.Out);
+        Assert.Contains("ENROLLED", table.Out);
         Assert.DoesNotContain(WalletB, table.Out);
+        var enrolled = JsonDocument.Parse((await cli.OkAsync("accounts", "enrol", id, "--json")).Out).RootElement;
+        Assert.True(enrolled.GetProperty("enrolled").GetBoolean());
 
         var types = await cli.DbAsync(db => db.AuditEvents.Where(e => e.AccountId == id && e.Actor == "cli").Select(e => e.Type).ToListAsync());
-        foreach (var t in new[] { "account.created", "wallet.linked", "account.role_granted", "account.disabled", "account.enabled", "wallet.unlinked" })
+        foreach (var t in new[] { "account.created", "wallet.linked", "account.role_granted", "account.disabled", "account.enabled", "wallet.unlinked", "account.unenrolled", "account.enrolled" })
             Assert.Contains(t, types);
     }
 

@@ -176,12 +176,21 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, revokeAction, revokeFields)).StatusCode);
         Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == user).AllAsync(s => s.EndedAt != null)));
 
+        var (unenrolAction, unenrolFields) = await FormAsync(browser, page, "form[action*=Unenrol]");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, unenrolAction, unenrolFields)).StatusCode);
+        Assert.False(await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user).Select(a => a.Enrolled).SingleAsync()));
+        Assert.Contains("not enrolled", await browser.GetStringAsync(page));
+        Assert.Contains(user, await browser.GetStringAsync("/admin/accounts?status=not-enrolled"));
+        var (enrolAction, enrolFields) = await FormAsync(browser, page, "form[action$=Enrol]");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, enrolAction, enrolFields)).StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user).Select(a => a.Enrolled).SingleAsync()));
+
         var (disableAction, disableFields) = await FormAsync(browser, page, "form[action*=Disable]");
         Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, disableAction, disableFields)).StatusCode);
         Assert.False(await host.Services.CreateScope().ServiceProvider.GetRequiredService<AccountService>().IsActiveAsync(user));
 
         var audit = await browser.GetStringAsync("/admin/audit?accountId=" + user);
-        foreach (var type in new[] { "wallet.linked", "account.role_granted", "session.revoked", "account.disabled" })
+        foreach (var type in new[] { "wallet.linked", "account.role_granted", "session.revoked", "account.unenrolled", "account.enrolled", "account.disabled" })
             Assert.Contains(type, audit);
         var search = await browser.GetStringAsync("/admin/accounts?q=" + AccountsApiTests.WalletC);
         Assert.Contains(user, search);

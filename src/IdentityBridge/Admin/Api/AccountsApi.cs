@@ -12,7 +12,7 @@ internal static class AccountsApi
         var g = api.MapGroup("/accounts").WithTags("Accounts");
 
         g.MapGet("/", async (AccountAdminService accounts, string? q, string? address, string? name, string? email, string? role, string? enabled,
-            string? page, string? pageSize, CancellationToken ct) =>
+            string? enrolled, string? page, string? pageSize, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var paging = PageRequest.Parse(page, pageSize, errors);
@@ -22,12 +22,13 @@ internal static class AccountsApi
                 QueryValues.Text(name, "name", 200, errors),
                 QueryValues.Text(email, "email", 320, errors),
                 QueryValues.Text(role, "role", 100, errors),
-                QueryValues.Bool(enabled, "enabled", errors));
+                QueryValues.Bool(enabled, "enabled", errors),
+                QueryValues.Bool(enrolled, "enrolled", errors));
             if (errors.Any) return AdminResults.Problem(AdminError.Invalid(errors));
             return AdminResults.Json(AdminResults.View(await accounts.SearchAsync(query, paging, ct)));
         })
         .WithName("SearchAccounts")
-        .WithSummary("Search accounts (q: id, name, email or r-address; or by address, name, email, role, enabled), newest first.")
+        .WithSummary("Search accounts (q: id, name, email or r-address; or by address, name, email, role, enabled, enrolled), newest first.")
         .Produces<PageView<AccountView>>().ProducesValidationProblem();
 
         g.MapGet("/{accountId}", async (string accountId, AccountAdminService accounts, CancellationToken ct) =>
@@ -57,14 +58,14 @@ internal static class AccountsApi
 
         g.MapPatch("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
-            var (input, problem) = await AdminJson.ReadAsync<EnabledPatch>(context.Request);
+            var (input, problem) = await AdminJson.ReadAsync<AccountStatusPatch>(context.Request);
             if (problem is not null) return problem;
-            if (input!.Enabled is not { } enabled) return AdminResults.Problem(AdminError.Invalid("enabled", "is required"));
-            return AdminResults.Ok(await accounts.SetEnabledAsync(accountId, enabled, AdminActor.Of(context), ct));
+            return AdminResults.Ok(await accounts.SetStatusAsync(accountId, input!.Enabled, input.Enrolled, AdminActor.Of(context), ct));
         })
-        .WithName("EnableAccount")
-        .WithSummary("Enable or disable an account: { \"enabled\": false } ends its sessions and revokes its refresh tokens.")
-        .AcceptsJson<EnabledPatch>()
+        .WithName("SetAccountStatus")
+        .WithSummary("Enable or disable an account ({ \"enabled\": false } ends its sessions and revokes its refresh tokens), "
+                     + "and enrol it or withdraw its enrolment ({ \"enrolled\": false }: AllowList clients stop admitting it).")
+        .AcceptsJson<AccountStatusPatch>()
         .Produces<AccountStatusChanged>().ProducesValidationProblem().ProducesProblem(404);
 
         g.MapDelete("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>

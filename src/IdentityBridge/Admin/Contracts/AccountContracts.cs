@@ -28,6 +28,7 @@ public sealed record AccountView(
     string? Email,
     bool EmailVerified,
     bool Enabled,
+    bool Enrolled,
     bool KycApproved,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -48,6 +49,15 @@ public sealed class WalletInput
 {
     public string? Address { get; set; }
     public string? Network { get; set; }
+}
+
+/// <summary>A change of an account's status: enabled, enrolled, or both (at least one).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class AccountStatusPatch
+{
+    public bool? Enabled { get; set; }
+    /// <summary>Whether clients under AllowList provisioning admit the account.</summary>
+    public bool? Enrolled { get; set; }
 }
 
 /// <summary>What disabling an account ended.</summary>

@@ -43,6 +43,8 @@ public sealed class AccountExport
     public string? Email { get; set; }
     public bool? EmailVerified { get; set; }
     public bool? Enabled { get; set; }
+    /// <summary>Whether AllowList clients admit the account. Omitted: a new account is enrolled, an existing one keeps its enrolment.</summary>
+    public bool? Enrolled { get; set; }
     public DateTimeOffset? CreatedAt { get; set; }
     public List<string>? Roles { get; set; }
     public List<WalletExport>? Wallets { get; set; }

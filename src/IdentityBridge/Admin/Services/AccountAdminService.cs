@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityBridge.Admin.Services;
 
 /// <summary>Filters for the account search; every filter is optional and they combine with AND.</summary>
-public sealed record AccountQuery(string? Q = null, string? Address = null, string? Name = null, string? Email = null, string? Role = null, bool? Enabled = null);
+public sealed record AccountQuery(string? Q = null, string? Address = null, string? Name = null, string? Email = null, string? Role = null, bool? Enabled = null,
+    bool? Enrolled = null);
 
 /// <summary>Local accounts: profile, status, roles, wallets. Shared by the admin API, CLI and console.</summary>
 public sealed partial class AccountAdminService(
@@ -21,6 +22,7 @@ public sealed partial class AccountAdminService(
     AuditLog audit,
     AccountService accounts,
     SessionService sessionService,
+    BackChannelLogoutNotifier backChannel,
     GrantStore grants)
 {
     public const string RefreshTokenGrant = "refresh_token";
@@ -68,6 +70,8 @@ public sealed partial class AccountAdminService(
             var status = enabled ? AccountStatus.Active : AccountStatus.Disabled;
             query = query.Where(a => a.Status == status);
         }
+        if (q.Enrolled is { } enrolled)
+            query = query.Where(a => a.Enrolled == enrolled);
         var total = await query.CountAsync(ct);
         var items = await query.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
             .OrderByDescending(a => a.CreatedAt).ThenBy(a => a.Id)
@@ -142,8 +146,21 @@ public sealed partial class AccountAdminService(
     }
 
     /// <summary>
-    /// Enables or disables an account. Disabling ends its sessions and revokes its refresh tokens at once,
-    /// so the account loses every way back in until it is enabled again.
+    /// Changes an account's status: <paramref name="enrolled"/> first, then <paramref name="enabled"/> (either
+    /// may be null, not both). What disabling ended is in the result.
+    /// </summary>
+    public async Task<AdminResult<AccountStatusChanged>> SetStatusAsync(string accountId, bool? enabled, bool? enrolled, string actor, CancellationToken ct = default)
+    {
+        if (enabled is null && enrolled is null) return AdminError.Invalid("enabled", "enabled or enrolled is required");
+        if (enrolled is { } e && await SetEnrolledAsync(accountId, e, actor, ct) is { Ok: false } refused) return refused.Error!;
+        if (enabled is { } on) return await SetEnabledAsync(accountId, on, actor, ct);
+        return await GetAsync(accountId, ct) is { Ok: true } got ? new AccountStatusChanged(got.Value!, 0, 0) : AdminError.NotFound("Account", accountId);
+    }
+
+    /// <summary>
+    /// Enables or disables an account. Disabling ends its sessions (with a back-channel logout to the clients
+    /// that got tokens in them) and revokes its refresh tokens at once, so the account loses every way back
+    /// in until it is enabled again; its access tokens stop working at the bridge's endpoints at once too.
     /// </summary>
     public async Task<AdminResult<AccountStatusChanged>> SetEnabledAsync(string accountId, bool enabled, string actor, CancellationToken ct = default)
     {
@@ -153,19 +170,52 @@ public sealed partial class AccountAdminService(
         var before = ToView(account);
         account.Status = enabled ? AccountStatus.Active : AccountStatus.Disabled;
         account.UpdatedAt = now;
-        int sessions = 0, tokens = 0;
+        EndedAccess ended = EndedAccess.None;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
             if (!enabled)
-                (sessions, tokens) = await EndAccessAsync(accountId, now, ct);
+                ended = await EndAccessAsync(accountId, now, ct);
             await tx.CommitAsync(ct);
         }
+        NotifyLogout(accountId, ended);
         var after = ToView(account);
-        if (before.Enabled != enabled || sessions > 0 || tokens > 0)
+        if (before.Enabled != enabled || ended.Sessions.Count > 0 || ended.RefreshTokens > 0)
             await audit.WriteAsync(enabled ? AuditTypes.AccountEnabled : AuditTypes.AccountDisabled, actor, accountId,
-                details: new { before, after, sessionsEnded = sessions, refreshTokensRevoked = tokens }, ct: ct);
-        return new AccountStatusChanged(after, sessions, tokens);
+                details: new { before, after, sessionsEnded = ended.Sessions.Count, refreshTokensRevoked = ended.RefreshTokens }, ct: ct);
+        return new AccountStatusChanged(after, ended.Sessions.Count, ended.RefreshTokens);
+    }
+
+    /// <summary>
+    /// Enrols an account or withdraws its enrolment. Clients under AllowList provisioning admit only enrolled
+    /// accounts, checked at every sign-in, authorization and token issuance: once withdrawn, the account's
+    /// codes and refresh tokens at those clients are refused (its sessions and its tokens at AutoCreate
+    /// clients go on). Enrolling again makes them work again if they have not expired.
+    /// </summary>
+    public async Task<AdminResult<AccountView>> SetEnrolledAsync(string accountId, bool enrolled, string actor, CancellationToken ct = default)
+    {
+        var changed = await db.Accounts.Where(a => a.Id == accountId && a.Enrolled != enrolled)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, enrolled).SetProperty(a => a.UpdatedAt, time.GetUtcNow()), ct);
+        var view = await GetAsync(accountId, ct);
+        if (changed > 0 && view.Ok)
+            await audit.WriteAsync(enrolled ? AuditTypes.AccountEnrolled : AuditTypes.AccountUnenrolled, actor, accountId, ct: ct);
+        return view;
+    }
+
+    /// <summary>
+    /// Ends an account's live sessions (with back-channel logout) and revokes its refresh tokens: what disabling
+    /// does, for an import that disables an account.
+    /// </summary>
+    internal async Task<(int Sessions, int RefreshTokens)> EndAccountAccessAsync(string accountId, CancellationToken ct)
+    {
+        EndedAccess ended;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            ended = await EndAccessAsync(accountId, time.GetUtcNow(), ct);
+            await tx.CommitAsync(ct);
+        }
+        NotifyLogout(accountId, ended);
+        return (ended.Sessions.Count, ended.RefreshTokens);
     }
 
     /// <summary>Deletes an account, ending its sessions and revoking its grants first.</summary>
@@ -175,9 +225,10 @@ public sealed partial class AccountAdminService(
         if (account is null) return AdminError.NotFound("Account", accountId);
         var before = ToView(account);
         var now = time.GetUtcNow();
+        EndedAccess ended;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await EndAccessAsync(accountId, now, ct);
+            ended = await EndAccessAsync(accountId, now, ct);
             await db.Grants.Where(g => g.AccountId == accountId && g.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
             await db.Consents.Where(c => c.AccountId == accountId).ExecuteDeleteAsync(ct);
             await db.UserTokens.Where(t => t.AccountId == accountId && t.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(t => t.RevokedAt, now), ct);
@@ -185,6 +236,7 @@ public sealed partial class AccountAdminService(
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
+        NotifyLogout(accountId, ended);
         await audit.WriteAsync(AuditTypes.AccountDeleted, actor, accountId, details: new { before }, ct: ct);
         return before;
     }
@@ -250,7 +302,7 @@ public sealed partial class AccountAdminService(
         var changed = await db.Accounts.Where(a => a.Id == accountId && !a.Enrolled)
             .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, true).SetProperty(a => a.UpdatedAt, time.GetUtcNow()), ct);
         if (changed > 0)
-            await audit.WriteAsync(AuditTypes.AccountUpdated, actor, accountId, details: new { enrolled = true }, ct: ct);
+            await audit.WriteAsync(AuditTypes.AccountEnrolled, actor, accountId, details: new { via = "wallet.linked" }, ct: ct);
     }
 
     /// <summary>
@@ -292,20 +344,39 @@ public sealed partial class AccountAdminService(
     public async Task<int> CountAsync(CancellationToken ct = default) => await db.Accounts.CountAsync(ct);
 
     public static AccountView ToView(Account a) => new(
-        a.Id, a.DisplayName, a.Email, a.EmailVerified, a.Status == AccountStatus.Active, a.KycApproved,
+        a.Id, a.DisplayName, a.Email, a.EmailVerified, a.Status == AccountStatus.Active, a.Enrolled, a.KycApproved,
         a.CreatedAt, a.UpdatedAt, a.LastSignInAt,
         a.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToList(),
         a.Wallets.OrderBy(w => w.LinkedAt).ThenBy(w => w.Address, StringComparer.Ordinal)
             .Select(w => new WalletView(w.Address, w.Network, w.LinkedAt, w.FirstSignInAt, w.LastSignInAt)).ToList());
 
-    /// <summary>Ends the account's live sessions and revokes its refresh tokens.</summary>
-    private async Task<(int Sessions, int Tokens)> EndAccessAsync(string accountId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Sessions ended (with the clients that got tokens in each) and refresh tokens revoked.</summary>
+    private sealed record EndedAccess(IReadOnlyList<(string Session, IReadOnlyList<string> Clients)> Sessions, int RefreshTokens)
     {
-        var sessions = await db.Sessions.Where(s => s.AccountId == accountId && s.EndedAt == null)
+        public static readonly EndedAccess None = new([], 0);
+    }
+
+    /// <summary>
+    /// Ends the account's live sessions and revokes its refresh tokens, in the caller's transaction. The
+    /// sessions' clients are read first: deleting the account takes the rows that name them with it.
+    /// </summary>
+    private async Task<EndedAccess> EndAccessAsync(string accountId, DateTimeOffset now, CancellationToken ct)
+    {
+        var live = await db.Sessions.Where(s => s.AccountId == accountId && s.EndedAt == null).Select(s => s.Id).ToListAsync(ct);
+        var clients = await db.SessionClients.Where(c => live.Contains(c.SessionId)).Select(c => new { c.SessionId, c.ClientId }).ToListAsync(ct);
+        await db.Sessions.Where(s => s.AccountId == accountId && s.EndedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
         var tokens = await db.Grants.Where(g => g.AccountId == accountId && g.Type == RefreshTokenGrant && g.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
-        return (sessions, tokens);
+        var sessions = live.Select(id => (id, (IReadOnlyList<string>)clients.Where(c => c.SessionId == id).Select(c => c.ClientId).ToList())).ToList();
+        return new EndedAccess(sessions, tokens);
+    }
+
+    /// <summary>OpenID Connect Back-Channel Logout to the clients of each ended session, once its end is committed.</summary>
+    private void NotifyLogout(string accountId, EndedAccess ended)
+    {
+        foreach (var (session, clients) in ended.Sessions.Where(s => s.Clients.Count > 0))
+            _ = backChannel.Notify(session, accountId, clients);
     }
 
     private Task<Account?> LoadAsync(string accountId, bool tracking, CancellationToken ct)

@@ -14,7 +14,8 @@ namespace IdentityBridge.Admin.Services;
 /// Export and import of clients and accounts. Import is an upsert: entities in the file are created or
 /// made equal to the file (roles, wallets and secrets included); entities not in the file are left alone.
 /// A wallet the file takes away from an account is unlinked from it as by the admin API: what was obtained
-/// by signing in with it ends.
+/// by signing in with it ends; an account the file disables loses its sessions and refresh tokens as by the
+/// admin API.
 /// The whole file is validated before anything is written, and written in one transaction.
 /// </summary>
 public sealed partial class TransferService(BridgeDbContext db, TimeProvider time, AuditLog audit, AdminClientCache cache, AccountAdminService accountAdmin)
@@ -66,6 +67,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         var changes = new List<(string Type, string? Account, string? Client, object Details)>();
         int clientsCreated = 0, clientsUpdated = 0, accountsCreated = 0, accountsUpdated = 0, unchanged = 0;
         List<(string AccountId, string Address)> unlinked;
+        var disabled = new List<string>();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             foreach (var input in clients)
@@ -99,6 +101,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             unlinked = (await db.Wallets.Where(w => accountIds.Contains(w.AccountId)).Select(w => new { w.AccountId, w.Address }).ToListAsync(ct))
                 .Where(w => !target.TryGetValue(w.Address, out var owner) || owner != w.AccountId)
                 .Select(w => (w.AccountId, w.Address)).ToList();
+            var active = (await db.Accounts.Where(a => accountIds.Contains(a.Id) && a.Status == AccountStatus.Active).Select(a => a.Id).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
             var beforeAccounts = (await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
                 .Where(a => accountIds.Contains(a.Id)).ToListAsync(ct)).ToDictionary(a => a.Id, a => Serialize(ToExport(a)), StringComparer.Ordinal);
             // Wallets moving between accounts are detached first, so the unique address index never sees one twice.
@@ -115,6 +119,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
                     db.Accounts.Add(entity);
                 }
                 ApplyAccount(entity, input, now);
+                if (entity.Status == AccountStatus.Disabled && active.Contains(entity.Id)) disabled.Add(entity.Id);
                 var after = Serialize(ToExport(entity));
                 if (before == after)
                 {
@@ -133,6 +138,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         foreach (var client in clients) cache.Invalidate(client.ClientId!);
         foreach (var (accountId, address) in unlinked)
             await accountAdmin.EndWalletAccessAsync(accountId, address, actor, ct);
+        foreach (var accountId in disabled)
+            await accountAdmin.EndAccountAccessAsync(accountId, ct);
         foreach (var (type, account, client, details) in changes)
             await audit.WriteAsync(type, actor, account, client, details: details, ct: ct);
         return new ImportSummary(clientsCreated, clientsUpdated, accountsCreated, accountsUpdated, unchanged);
@@ -161,6 +168,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         entity.Email = input.Email;
         entity.EmailVerified = input.EmailVerified ?? false;
         entity.Status = input.Enabled == false ? AccountStatus.Disabled : AccountStatus.Active;
+        if (input.Enrolled is { } enrolled) entity.Enrolled = enrolled;
         var roles = (input.Roles ?? []).Distinct(StringComparer.Ordinal).ToList();
         entity.Roles.RemoveAll(r => !roles.Contains(r.Role, StringComparer.Ordinal));
         foreach (var role in roles.Where(r => entity.Roles.All(x => x.Role != r)))
@@ -243,6 +251,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         Email = a.Email,
         EmailVerified = a.EmailVerified,
         Enabled = a.Status == AccountStatus.Active,
+        Enrolled = a.Enrolled,
         CreatedAt = a.CreatedAt,
         Roles = a.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToList(),
         Wallets = a.Wallets.OrderBy(w => w.Address, StringComparer.Ordinal)

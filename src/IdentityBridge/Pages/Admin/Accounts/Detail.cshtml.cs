@@ -79,6 +79,12 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
     public async Task<IActionResult> OnPostEnableAsync(string id, CancellationToken ct) =>
         await AfterAsync(id, await accounts.SetEnabledAsync(id, true, Actor, ct), "Account enabled.", "Status", ct);
 
+    public async Task<IActionResult> OnPostEnrolAsync(string id, CancellationToken ct) =>
+        await AfterAsync(id, await accounts.SetEnrolledAsync(id, true, Actor, ct), "Account enrolled.", "Status", ct);
+
+    public async Task<IActionResult> OnPostUnenrolAsync(string id, CancellationToken ct) =>
+        await AfterAsync(id, await accounts.SetEnrolledAsync(id, false, Actor, ct), "Enrolment withdrawn.", "Status", ct);
+
     public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
         var result = await accounts.DeleteAsync(id, Actor, ct);

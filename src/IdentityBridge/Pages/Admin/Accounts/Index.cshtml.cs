@@ -18,7 +18,8 @@ public sealed class AccountListModel(AccountAdminService accounts) : AdminPageMo
         var query = new AccountQuery(
             Q: Q is { Length: <= 200 } ? Q : null,
             Role: Role is { Length: <= 100 } ? Role : null,
-            Enabled: Status switch { "active" => true, "disabled" => false, _ => null });
+            Enabled: Status switch { "active" => true, "disabled" => false, _ => null },
+            Enrolled: Status == "not-enrolled" ? false : null);
         Results = await accounts.SearchAsync(query, new PageRequest(Math.Clamp(PageNumber, 1, PageRequest.MaxPage), PageRequest.DefaultPageSize), ct);
     }
 }

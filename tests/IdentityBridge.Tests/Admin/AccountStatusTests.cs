@@ -1,0 +1,103 @@
+using System.Net;
+using IdentityBridge.Admin.Services;
+using IdentityBridge.Tests.Provider;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace IdentityBridge.Tests.Admin;
+
+/// <summary>
+/// An account's status as administrators change it: disabling (by the API or by an import) ends its sessions
+/// with a back-channel logout to their clients; enrolment travels through export and import.
+/// </summary>
+public sealed class AccountStatusTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    [Fact]
+    public async Task Disabling_an_account_sends_a_back_channel_logout_to_the_clients_of_its_sessions()
+    {
+        var driver = new OidcDriver(host);
+        var sid = await SignedInSidAsync(driver);
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<AccountAdminService>().SetEnabledAsync(accountId, false, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+            Assert.Equal(1, result.Value!.SessionsEnded);
+        }
+
+        var (uri, _) = await host.BackChannel.WaitForAsync(body => LogoutSid(body) == sid, TimeSpan.FromSeconds(30));
+        Assert.Equal(TestClients.BackChannel, uri.ToString());
+    }
+
+    [Fact]
+    public async Task An_import_that_disables_an_account_ends_its_sessions_and_refresh_tokens_as_the_api_does()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var sid = OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+
+        await ImportAsync(accountId, a => a.Enabled = false);
+
+        Assert.NotNull(await host.WithDbAsync(db => db.Sessions.Where(s => s.Id == sid).Select(s => s.EndedAt).SingleAsync()));
+        Assert.Equal(0, await host.WithDbAsync(db => db.Grants.CountAsync(g => g.AccountId == accountId && g.Type == "refresh_token" && g.RevokedAt == null)));
+        await host.BackChannel.WaitForAsync(body => LogoutSid(body) == sid, TimeSpan.FromSeconds(30));
+        // Enabled again, the account does not get its refresh token back.
+        await ImportAsync(accountId, a => a.Enabled = true);
+        await OidcDriver.AssertError(await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Enrolment_is_exported_and_an_import_sets_it_or_leaves_it_when_the_file_says_nothing()
+    {
+        var driver = new OidcDriver(host);
+        await driver.LoginAsync();
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+
+        // The sign-in created the account: not enrolled, and the export says so.
+        Assert.False((await ExportedAsync(accountId)).Enrolled);
+        await ImportAsync(accountId, a => a.Enrolled = null);
+        Assert.False(await EnrolledAsync(accountId));
+        await ImportAsync(accountId, a => a.Enrolled = true);
+        Assert.True(await EnrolledAsync(accountId));
+        Assert.True((await ExportedAsync(accountId)).Enrolled);
+        await ImportAsync(accountId, a => a.Enrolled = false);
+        Assert.False(await EnrolledAsync(accountId));
+    }
+
+    private async Task<string> SignedInSidAsync(OidcDriver driver)
+    {
+        var tokens = await driver.LoginAsync();
+        return OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+    }
+
+    private Task<bool> EnrolledAsync(string accountId) =>
+        host.WithDbAsync(db => db.Accounts.Where(a => a.Id == accountId).Select(a => a.Enrolled).SingleAsync());
+
+    private async Task<IdentityBridge.Admin.Contracts.AccountExport> ExportedAsync(string accountId)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var document = await scope.ServiceProvider.GetRequiredService<TransferService>().ExportAsync();
+        return document.Accounts!.Single(a => a.Id == accountId);
+    }
+
+    /// <summary>Imports the account as exported, changed by <paramref name="change"/>, and nothing else.</summary>
+    private async Task ImportAsync(string accountId, Action<IdentityBridge.Admin.Contracts.AccountExport> change)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var transfer = scope.ServiceProvider.GetRequiredService<TransferService>();
+        var document = await transfer.ExportAsync();
+        document.Clients = [];
+        document.Accounts = document.Accounts!.Where(a => a.Id == accountId).ToList();
+        change(document.Accounts[0]);
+        var result = await transfer.ImportAsync(document, "test-admin");
+        Assert.True(result.Ok, result.Error?.ToString());
+    }
+
+    private static string? LogoutSid(string body) =>
+        QueryHelpers.ParseQuery(body).TryGetValue("logout_token", out var value) && new JsonWebToken(value.ToString()).TryGetPayloadValue<string>("sid", out var sid)
+            ? sid
+            : null;
+}
