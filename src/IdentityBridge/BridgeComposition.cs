@@ -63,6 +63,7 @@ public static class BridgeComposition
         services.AddBridgeHealth();
         services.AddSingleton<AuditQueue>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AnonymousEventSampler>();
         services.AddHostedService<AuditWriter>();
         services.AddScoped<AccountService>();
         services.AddScoped<ClientImporter>();

@@ -7,10 +7,12 @@ namespace IdentityBridge.Federation;
 /// Ends a failed sign-in: records <c>signin.failed</c> with the reason, then answers. A login that came from a
 /// client (its return URL is an authorize request) ends as an OAuth error redirect to that client through
 /// <see cref="AuthorizeErrorResponder"/>; any other login ends on the error page; a wallet link returns to the
-/// account page with the reason.
+/// account page with the reason. A failure with neither an operation nor a wallet is a callback whose state this
+/// bridge never issued (anyone can send those, many a second): it is audited by sample.
 /// </summary>
 public sealed class SignInFailureResponder(
     AuditLog audit,
+    AnonymousEventSampler anonymous,
     AuthorizeErrorResponder authorizeErrors,
     ClientSignInPolicies clients,
     ILogger<SignInFailureResponder> logger)
@@ -18,10 +20,16 @@ public sealed class SignInFailureResponder(
     public async Task RespondAsync(HttpContext context, SignInOperation? operation, SignInFailure failure, string? wallet = null, string? upstreamError = null)
     {
         logger.LogInformation("Sign-in with Xumm failed: {Reason}: {Description}", failure.Code, failure.Description);
-        await audit.WriteAsync(AuditTypes.SignInFailed, wallet ?? AuditLog.AnonymousActor, clientId: await RegisteredClientAsync(operation, context.RequestAborted),
-            success: false, reason: failure.Code,
-            details: new { method = XummSignIn.Method, operation = operation?.Kind.ToString().ToLowerInvariant(), wallet, upstream_error = upstreamError },
-            ct: context.RequestAborted);
+        long unaudited = 0;
+        if (operation is not null || wallet is not null || anonymous.ShouldAudit(AuditTypes.SignInFailed, out unaudited))
+            await audit.WriteAsync(AuditTypes.SignInFailed, wallet ?? AuditLog.AnonymousActor, clientId: await RegisteredClientAsync(operation, context.RequestAborted),
+                success: false, reason: failure.Code,
+                details: new
+                {
+                    method = XummSignIn.Method, operation = operation?.Kind.ToString().ToLowerInvariant(), wallet, upstream_error = upstreamError,
+                    unaudited_before = unaudited > 0 ? unaudited : (long?)null,
+                },
+                ct: context.RequestAborted);
 
         context.Response.Headers.CacheControl = "no-store";
         if (operation?.Kind == SignInOperationKind.Link)

@@ -126,6 +126,29 @@ public sealed class LoginFlowTests
     }
 
     [Fact]
+    public async Task A_flood_of_callbacks_with_forged_state_writes_a_bounded_number_of_audit_events_and_real_failures_all()
+    {
+        await using var host = new FederationHost();
+        for (var i = 0; i < 30; i++)
+        {
+            var hop = await FederationHost.GetAsync(host.CreateBrowser(), new Uri($"http://localhost/signin-xumm?code=abc&authorization_code=abc&state=forged{i}"));
+            Assert.Equal("invalid_state", hop.LocationQuery["reason"].ToString());
+        }
+        var forged = await host.AuditAsync(AuditTypes.SignInFailed);
+        Assert.InRange(forged.Count, 1, 5);
+        Assert.All(forged, e => Assert.Equal(AuditLog.AnonymousActor, e.Actor));
+
+        // A failure of a sign-in this bridge started (its state is genuine) is always audited, even now.
+        host.Simulator.SetAutoApprove(null);
+        var browser = host.CreateBrowser();
+        await FederationHost.FollowAsync(browser, FederationHost.LoginUrl());
+        var payload = Assert.Single(host.Simulator.Payloads(), p => !p.Resolved);
+        host.Simulator.Reject(payload.Uuid);
+        await FederationHost.FollowAsync(browser, $"/xumm-sim/auth/continue?payload={payload.Uuid}");
+        Assert.Equal(forged.Count + 1, (await host.AuditAsync(AuditTypes.SignInFailed)).Count);
+    }
+
+    [Fact]
     public async Task An_r_address_login_hint_becomes_the_signers_parameter_and_binds_the_signing_wallet()
     {
         await using var host = new FederationHost();

@@ -56,7 +56,6 @@ public static class PayloadSignInModule
         services.AddHostedService<UserTokenMaintenance>();
 
         services.AddSingleton<WebhookQueue>();
-        services.AddSingleton<WebhookRefusals>();
         services.AddHostedService<WebhookWorker>();
 
         services.AddScoped<XAppSignIn>();

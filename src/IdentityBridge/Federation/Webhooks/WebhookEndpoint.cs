@@ -23,7 +23,7 @@ namespace IdentityBridge.Federation.Webhooks;
 /// state changes.</item>
 /// </list>
 /// Refusals change nothing and are audited (<c>xumm.webhook_refused</c>): a signed one as Xumm's, an unsigned one as an
-/// anonymous caller's, and of those only a few a minute (<see cref="WebhookRefusals"/>). The route also has the
+/// anonymous caller's, and of those only a few a minute (<see cref="AnonymousEventSampler"/>). The route also has the
 /// per-address rate limit of <c>Bridge:RateLimits</c>.
 /// </summary>
 public static class WebhookEndpoint
@@ -42,7 +42,7 @@ public static class WebhookEndpoint
         IOptions<PayloadSignInOptions> options,
         BridgeDbContext db,
         WebhookQueue queue,
-        WebhookRefusals refusals,
+        AnonymousEventSampler anonymous,
         AuditLog audit,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -59,7 +59,7 @@ public static class WebhookEndpoint
         if (verification != XummWebhookVerification.Valid)
         {
             // Unsigned: this came from anyone, not from Xumm. Audited by sample, so a flood cannot fill the trail.
-            if (refusals.ShouldAudit(out var unaudited))
+            if (anonymous.ShouldAudit(SignInAuditTypes.WebhookRefused, out var unaudited))
             {
                 await audit.WriteAsync(SignInAuditTypes.WebhookRefused, AuditLog.AnonymousActor, success: false, reason: verification.ToString(),
                     details: unaudited > 0 ? new { unauditedRefusalsBefore = unaudited } : null, ct: ct);
