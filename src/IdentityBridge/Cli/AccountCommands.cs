@@ -104,44 +104,34 @@ internal static class AccountCommands
         return command;
     }
 
-    private static Command StatusCommand(CliContext context, bool enable)
-    {
-        var account = AccountArgument();
-        var json = CliOutput.JsonOption();
-        var command = enable
-            ? new Command("enable", "Enable an account.") { account, json }
-            : new Command("disable", "Disable an account: its sessions end and its refresh tokens are revoked.") { account, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
-        {
-            var service = services.GetRequiredService<AccountAdminService>();
-            if (await ResolveAsync(context, service, parse.GetValue(account)!, token) is not { } id) return CliOutput.Refused;
-            var result = await service.SetEnabledAsync(id, enable, Actor, token);
-            if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
-            var changed = result.Value!;
-            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, changed);
-            await context.Output.WriteLineAsync(enable
-                ? $"Account {id} enabled."
-                : $"Account {id} disabled: {changed.SessionsEnded} session(s) ended, {changed.RefreshTokensRevoked} refresh token(s) revoked.");
-            return CliOutput.Ok;
-        }, ct));
-        return command;
-    }
+    private static Command StatusCommand(CliContext context, bool enable) => enable
+        ? AccountChange(context, "enable", "Enable an account.",
+            (service, id, ct) => service.SetEnabledAsync(id, true, Actor, ct), (id, _) => $"Account {id} enabled.")
+        : AccountChange(context, "disable", "Disable an account: its sessions end and its refresh tokens are revoked.",
+            (service, id, ct) => service.SetEnabledAsync(id, false, Actor, ct),
+            (id, changed) => $"Account {id} disabled: {changed.SessionsEnded} session(s) ended, {changed.RefreshTokensRevoked} refresh token(s) revoked.");
 
-    private static Command EnrolmentCommand(CliContext context, bool enrol)
+    private static Command EnrolmentCommand(CliContext context, bool enrol) => enrol
+        ? AccountChange(context, "enrol", "Enrol an account: clients under AllowList provisioning admit it.",
+            (service, id, ct) => service.SetEnrolledAsync(id, true, Actor, ct), (id, _) => $"Account {id} enrolled.")
+        : AccountChange(context, "unenrol", "Withdraw an account's enrolment: AllowList clients refuse its sign-ins, codes and refresh tokens.",
+            (service, id, ct) => service.SetEnrolledAsync(id, false, Actor, ct), (id, _) => $"Account {id} no longer enrolled.");
+
+    /// <summary>A command that changes one account (named by id or r-address) and says what changed, or prints it as JSON.</summary>
+    private static Command AccountChange<T>(CliContext context, string name, string description,
+        Func<AccountAdminService, string, CancellationToken, Task<AdminResult<T>>> change, Func<string, T, string> done)
     {
         var account = AccountArgument();
         var json = CliOutput.JsonOption();
-        var command = enrol
-            ? new Command("enrol", "Enrol an account: clients under AllowList provisioning admit it.") { account, json }
-            : new Command("unenrol", "Withdraw an account's enrolment: AllowList clients refuse its sign-ins, codes and refresh tokens.") { account, json };
+        var command = new Command(name, description) { account, json };
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
             var service = services.GetRequiredService<AccountAdminService>();
             if (await ResolveAsync(context, service, parse.GetValue(account)!, token) is not { } id) return CliOutput.Refused;
-            var result = await service.SetEnrolledAsync(id, enrol, Actor, token);
+            var result = await change(service, id, token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
-            await context.Output.WriteLineAsync(enrol ? $"Account {id} enrolled." : $"Account {id} no longer enrolled.");
+            await context.Output.WriteLineAsync(done(id, result.Value!));
             return CliOutput.Ok;
         }, ct));
         return command;
