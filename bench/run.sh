@@ -8,7 +8,7 @@
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
 #
 # Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
-# HALF_DURATION (seconds), BRIDGE_SRC (a checkout whose src/IdentityBridge is benchmarked; default this
+# HALF_DURATION, PRIME (seconds; PRIME=0 skips the priming round), BRIDGE_SRC (a checkout whose src/IdentityBridge is benchmarked; default this
 # one), SKIP_BUILD=1. Writes bench/results/latest.md, bench/results/throughput.png and the raw driver
 # output under bench/results/raw/. Exits non-zero when a step fails or a request failed.
 set -euo pipefail
@@ -22,10 +22,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}
+  WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}; PRIME=${PRIME:-0}
   OPENSSL_SECONDS=1; VALIDATE_SECONDS=2; MODE="quick mode"
 else
-  WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-15}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}
+  WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-15}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}; PRIME=${PRIME:-10}
   OPENSSL_SECONDS=3; VALIDATE_SECONDS=5; MODE="full mode"
 fi
 TARGETS=${TARGETS:-"bridge-sqlite bridge-postgres peer"}
@@ -300,6 +300,24 @@ for target in $TARGETS; do
   if prepare_target "$target"; then READY+=("$target"); else FAILED+=("$target"); fi
 done
 
+# Priming: every server runs every scenario once, unmeasured, before any measurement. Each runtime compiles
+# the code it runs hot into its final form in the background (.NET's tiered compilation, V8's optimizing
+# compiler); on these two cores, profiling showed the bridge still compiling 25-35 s into its first refresh
+# load (7 % of its CPU; 14 % at 12-24 s), that is inside the measured window that follows a 15 s warm-up, and
+# not at all 75 s in. The same round for every server, so the comparison measures each one in its steady state.
+if [ "$PRIME" != 0 ]; then
+  for name in "${READY[@]}"; do
+    say "Priming $name: every scenario for $PRIME s, not measured"
+    run_only "$name"
+    # shellcheck disable=SC2086 # EXTRAS holds several arguments without spaces inside them.
+    dotnet "$DRIVER" run --target "$name" --issuer "${ISSUERS[$name]}" --out "$RAW/prime-$name.json" ${EXTRAS[$name]} \
+      --workers "$WORKERS" --warmup "$PRIME" --duration 1 --half-duration 0 \
+      --service-client-id bench-service --service-client-secret "$SECRET_SERVICE" \
+      --web-client-id bench-web --web-client-secret "$SECRET_WEB" --redirect-uri "$REDIRECT_URI" \
+      >"$RAW/prime-$name.log" 2>&1 || echo "priming $name: some requests failed (see $RAW/prime-$name.log)"
+  done
+fi
+
 # Scenario by scenario, every server in turn, all of them started once (the others paused while one is
 # measured): a comparison between the servers then comes from the same minutes of a machine whose speed
 # drifts over a run. The order rotates from one scenario to the next, so that no server always goes first
@@ -334,7 +352,8 @@ grep -E '^rsa 2048' "$RAW/openssl-single-after.txt" "$RAW/openssl-multi-after.tx
 
 say "Report"
 MACHINE="$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $CORES cores, $(( $(grep MemTotal /proc/meminfo | awk '{print $2}') / 1024 / 1024 )) GiB, $(uname -s)"
-SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
+SETTINGS="$MODE: $WORKERS workers; first a priming round (every scenario ${PRIME} s on every server, not measured); then per scenario ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum"
+[ "$PRIME" = 0 ] && SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
 dotnet "$DRIVER" report --raw "$RAW" --out "$RESULTS/latest.md" --dat "$RAW/throughput.dat" --cores "$CORES" \
   --settings "$SETTINGS" --machine "$MACHINE" \
   --bridge "commit $BRIDGE_COMMIT, published Release, self-contained, ReadyToRun composite; start-up timed in the Production environment (as deployed), load run in the Development environment with the in-process Xumm simulator; rate limits off, log level Warning" \
