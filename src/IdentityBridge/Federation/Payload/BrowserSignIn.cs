@@ -69,11 +69,8 @@ public sealed class BrowserSignIn(
     public async Task<StartResult> StartAsync(HttpContext context, LoginContext login, bool forceQr, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        foreach (var id in cookies.BoundIds(context))
+        foreach (var bound in await PendingAsync(context, login, ct))
         {
-            var bound = await requests.FindAsync(id, ct);
-            if (bound is not { Status: SignInStatuses.Pending } || bound.ExpiresAt <= now || bound.PayloadUuid is null) continue;
-            if (SignInRequestData.Read(bound.Data).ReturnUrl != login.ReturnUrl) continue;
             if (!forceQr || bound.Kind == SignInKinds.Qr) return new(bound, null);
             await CancelAsync(bound, ct);
         }
@@ -137,6 +134,27 @@ public sealed class BrowserSignIn(
         cookies.Bind(context, request.Id, request.ExpiresAt);
         follower.Follow(request.Id, payload.Uuid, data.WebSocket, request.ExpiresAt + FollowGrace);
         return new(await requests.FindAsync(request.Id, ct), null);
+    }
+
+    /// <summary>
+    /// The pending request of this browser that <see cref="StartAsync"/> would resume for <paramref name="login"/>;
+    /// null when it would create a payload (or cancel one). Asks nothing of Xumm.
+    /// </summary>
+    public async Task<SignInRequest?> FindResumableAsync(HttpContext context, LoginContext login, bool forceQr, CancellationToken ct) =>
+        (await PendingAsync(context, login, ct)).FirstOrDefault(bound => !forceQr || bound.Kind == SignInKinds.Qr);
+
+    /// <summary>The open requests bound to this browser for the return URL of <paramref name="login"/>.</summary>
+    private async Task<List<SignInRequest>> PendingAsync(HttpContext context, LoginContext login, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var pending = new List<SignInRequest>();
+        foreach (var id in cookies.BoundIds(context))
+        {
+            var bound = await requests.FindAsync(id, ct);
+            if (bound is not { Status: SignInStatuses.Pending } || bound.ExpiresAt <= now || bound.PayloadUuid is null) continue;
+            if (SignInRequestData.Read(bound.Data).ReturnUrl == login.ReturnUrl) pending.Add(bound);
+        }
+        return pending;
     }
 
     /// <summary>
