@@ -142,7 +142,7 @@ public sealed class RateLimitOptions
     public int PermitsPerMinutePerClient { get; set; } = 6000;
 
     /// <summary>
-    /// Sign-ins a remote address may start per minute (<c>/signin/qr</c>, <c>/signin/push</c>, <c>/xapp</c>). Each
+    /// Sign-ins a remote address may start per minute (POST <c>/signin/qr</c>, <c>/signin/push</c>; <c>/xapp</c>). Each
     /// start creates a Xumm payload or resolves an xApp token, and Xumm allows the whole application only about 30
     /// payloads a minute: without this budget a single address could deny sign-in to everybody.
     /// </summary>

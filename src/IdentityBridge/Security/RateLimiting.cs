@@ -23,8 +23,11 @@ public static class RateLimiting
 {
     private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin", "/xumm/webhook"];
 
-    /// <summary>Routes that start a sign-in: a new payload (QR, push) or an xApp token resolved at Xumm. Not their pages or status polls.</summary>
-    private static readonly string[] SignInStartPaths = ["/signin/qr", "/signin/push", "/xapp"];
+    /// <summary>
+    /// Routes that start a sign-in: a new payload (the POST of the QR and push start forms; their GET only shows the
+    /// form) or an xApp token resolved at Xumm (GET). Not their pages or status polls.
+    /// </summary>
+    private static readonly (string Path, bool PostOnly)[] SignInStarts = [("/signin/qr", true), ("/signin/push", true), ("/xapp", false)];
 
     public static IServiceCollection AddBridgeRateLimiting(this IServiceCollection services, RateLimitOptions options)
     {
@@ -36,7 +39,7 @@ public static class RateLimiting
                 var http = ctx.HttpContext;
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                if (IsSignInStart(http.Request.Path))
+                if (IsSignInStart(http.Request))
                 {
                     // A browser page: say it in words.
                     http.Response.ContentType = "text/html; charset=utf-8";
@@ -50,7 +53,7 @@ public static class RateLimiting
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 Limiter(options, options.PermitsPerMinute, ctx => IsLimited(ctx.Request.Path) ? "ip:" + Address(ctx) : null),
                 Limiter(options, options.PermitsPerMinutePerClient, ctx => IsLimited(ctx.Request.Path) && ClientId(ctx) is { } id ? "client:" + id : null),
-                Limiter(options, options.SignInsPerMinute, ctx => IsSignInStart(ctx.Request.Path) ? "signin:" + Address(ctx) : null));
+                Limiter(options, options.SignInsPerMinute, ctx => IsSignInStart(ctx.Request) ? "signin:" + Address(ctx) : null));
         });
         services.AddSingleton<WalletPushBudget>();
         return services;
@@ -71,11 +74,11 @@ public static class RateLimiting
 
     private static string Address(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static bool IsSignInStart(PathString path)
+    private static bool IsSignInStart(HttpRequest request)
     {
-        foreach (var start in SignInStartPaths)
-            if (path.StartsWithSegments(start, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/"))
-                return true;
+        foreach (var (start, postOnly) in SignInStarts)
+            if (request.Path.StartsWithSegments(start, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/"))
+                return !postOnly || HttpMethods.IsPost(request.Method);
         return false;
     }
 

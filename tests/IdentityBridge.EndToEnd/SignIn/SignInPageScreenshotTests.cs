@@ -31,7 +31,10 @@ public sealed class SignInPageScreenshotTests(SignInProcesses processes) : IClas
         var wallet = XrplAddress.CreateRandom();
         var screenshots = Paths.Artifacts("screenshots");
 
+        // The link only offers the sign-in; the button starts it.
         await page.GotoAsync(processes.BridgeUrl + "/signin/qr?returnUrl=%2Faccount");
+        Assert.Contains("Continue with Xumm", await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ClickAsync("#signin-start button");
         await page.WaitForSelectorAsync("#signin-qr");
         Assert.Contains("/signin/qr/", page.Url, StringComparison.Ordinal);
         Assert.True(await page.EvalOnSelectorAsync<bool>("#signin-qr", "img => img.complete && img.naturalWidth > 0"));
@@ -44,6 +47,7 @@ public sealed class SignInPageScreenshotTests(SignInProcesses processes) : IClas
         Assert.Contains(wallet, await page.ContentAsync(), StringComparison.Ordinal);
 
         await page.GotoAsync(processes.BridgeUrl + "/signin/qr?returnUrl=%2Faccount");
+        await page.ClickAsync("#signin-start button");
         await page.WaitForSelectorAsync("#signin-qr-instead");
         Assert.Contains("/signin/push/", page.Url, StringComparison.Ordinal);
         Assert.Contains("Check your phone", await page.ContentAsync(), StringComparison.Ordinal);

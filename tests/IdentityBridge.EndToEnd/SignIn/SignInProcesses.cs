@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using IdentityBridge.EndToEnd.Infrastructure;
 
 namespace IdentityBridge.EndToEnd.SignIn;
@@ -132,10 +133,19 @@ public sealed class SignInProcesses : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts a sign-in; returns the page it redirected to and the request id.</summary>
+    /// <summary>
+    /// Starts a sign-in as a person does: opens the start link and presses its button (a link alone creates no
+    /// payload); returns the page it redirected to and the request id.
+    /// </summary>
     public static async Task<(string Path, string Id)> StartAsync(HttpClient browser, string returnUrl = "/account", bool forceQr = false)
     {
-        using var response = await browser.GetAsync("/signin/qr?returnUrl=" + Uri.EscapeDataString(returnUrl) + (forceQr ? "&qr=1" : ""));
+        using var opened = await browser.GetAsync("/signin/qr?returnUrl=" + Uri.EscapeDataString(returnUrl) + (forceQr ? "&qr=1" : ""));
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        var form = Regex.Match(await opened.Content.ReadAsStringAsync(), "<form\\b[^>]*\\baction=\"(?<action>[^\"]*)\"[^>]*\\bid=\"signin-start\"[^>]*>(?<body>.*?)</form>", RegexOptions.Singleline);
+        Assert.True(form.Success, "no start form");
+        var fields = Regex.Matches(form.Groups["body"].Value, "<input\\b[^>]*\\bname=\"(?<name>[^\"]+)\"[^>]*\\bvalue=\"(?<value>[^\"]*)\"")
+            .ToDictionary(m => m.Groups["name"].Value, m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        using var response = await browser.PostAsync(WebUtility.HtmlDecode(form.Groups["action"].Value), new FormUrlEncodedContent(fields));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var path = response.Headers.Location!.OriginalString;
         return (path, path.Split('/')[^1]);

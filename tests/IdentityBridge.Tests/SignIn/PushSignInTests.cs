@@ -29,8 +29,11 @@ public sealed class PushSignInTests
         var page = await browser.GetStringAsync(path);
         Assert.Contains("Check your phone", page, StringComparison.Ordinal);
         Assert.Contains("Use a QR code instead", page, StringComparison.Ordinal);
-        Assert.Contains("qr=1", page, StringComparison.Ordinal);
         Assert.DoesNotContain(live.Token, page, StringComparison.Ordinal);
+        var (action, fields) = SignInHost.Form(page, "signin-qr-instead");
+        Assert.Equal(SignInPaths.Qr, action);
+        Assert.Equal("1", fields["qr"]);
+        Assert.Equal(SignInHost.DefaultReturnUrl, fields["returnUrl"]);
 
         var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
         host.Simulator.Approve(request.PayloadUuid!, wallet);
@@ -165,9 +168,14 @@ public sealed class PushSignInTests
         var browser = host.CreateBrowser();
         var wallet = XrplAddress.CreateRandom();
         await host.SignInByQrAsync(browser, wallet);
-        var (_, pushId) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var (pushPath, pushId) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var (action, fields) = SignInHost.Form(await browser.GetStringAsync(pushPath), "signin-qr-instead");
 
-        var (path, qrId) = await SignInHost.StartAsync(browser, SignInHost.QrStart(forceQr: true));
+        using var pressed = await browser.PostAsync(action, new FormUrlEncodedContent(fields));
+
+        Assert.Equal(HttpStatusCode.Redirect, pressed.StatusCode);
+        var path = pressed.Headers.Location!.OriginalString;
+        var qrId = path.Split('/')[^1];
 
         Assert.NotEqual(pushId, qrId);
         Assert.StartsWith("/signin/qr/", path, StringComparison.Ordinal);

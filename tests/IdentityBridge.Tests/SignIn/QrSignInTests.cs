@@ -123,7 +123,7 @@ public sealed class QrSignInTests
     {
         await using var host = new SignInHost();
         var browser = host.CreateBrowser();
-        using var response = await browser.GetAsync(SignInHost.QrStart());
+        using var response = await SignInHost.SendStartAsync(browser, SignInHost.QrStart());
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(SignInCookies.BindingCookie + "=", StringComparison.Ordinal));
         var id = response.Headers.Location!.OriginalString.Split('/')[^1];
 
@@ -204,7 +204,14 @@ public sealed class QrSignInTests
 
         var page = await browser.GetStringAsync(path);
         Assert.Contains("Sign-in expired", page, StringComparison.Ordinal);
-        Assert.Contains("/signin/qr?returnUrl=%2Faccount", page, StringComparison.Ordinal);
+        // "Try again" posts a new start for the same return URL (one click, as before).
+        var (action, fields) = SignInHost.Form(page, "signin-retry");
+        Assert.Equal(SignInPaths.Qr, action);
+        Assert.Equal(SignInHost.DefaultReturnUrl, fields["returnUrl"]);
+        using var retry = await browser.PostAsync(action, new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.Redirect, retry.StatusCode);
+        Assert.NotEqual(path, retry.Headers.Location!.OriginalString);
+        Assert.Equal(2, host.Simulator.Payloads().Count);
     }
 
     [Fact]

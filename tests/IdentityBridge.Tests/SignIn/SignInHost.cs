@@ -108,15 +108,60 @@ public class SignInHost : BridgeFactory
         }
     }
 
-    /// <summary>Starts a sign-in in <paramref name="browser"/>; returns the page it redirected to and the request id.</summary>
+    /// <summary>
+    /// Starts a sign-in in <paramref name="browser"/> as a person does: opens the start link and presses its button;
+    /// returns the page it redirected to and the request id.
+    /// </summary>
     public static async Task<(string Path, string Id)> StartAsync(HttpClient browser, string start)
     {
-        using var response = await browser.GetAsync(start);
+        using var response = await SendStartAsync(browser, start);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!.OriginalString;
         var match = Regex.Match(location, "^/signin/(qr|push)/([A-Za-z0-9_-]+)$");
         Assert.True(match.Success, $"unexpected redirect {location}");
         return (location, match.Groups[2].Value);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="start"/> (from <paramref name="peer"/> when given) and, when it answers with the start
+    /// form rather than resuming a pending request, sends that form; the last response.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendStartAsync(HttpClient browser, string start, string? peer = null)
+    {
+        var opened = await browser.SendAsync(WithPeer(new HttpRequestMessage(HttpMethod.Get, start), peer));
+        if (opened.StatusCode != HttpStatusCode.OK) return opened;
+        var form = Form(await opened.Content.ReadAsStringAsync(), StartFormId);
+        opened.Dispose();
+        return await browser.SendAsync(WithPeer(new HttpRequestMessage(HttpMethod.Post, form.Action) { Content = new FormUrlEncodedContent(form.Fields) }, peer));
+    }
+
+    /// <summary>The id of the form a start link answers with.</summary>
+    public const string StartFormId = "signin-start";
+
+    /// <summary>The action and the hidden fields (antiforgery token included) of the form with id <paramref name="id"/>.</summary>
+    public static (string Action, Dictionary<string, string> Fields) Form(string html, string id)
+    {
+        var form = Regex.Match(html, "<form\\b(?<tag>[^>]*\\bid=\"" + Regex.Escape(id) + "\"[^>]*)>(?<body>.*?)</form>", RegexOptions.Singleline);
+        Assert.True(form.Success, $"no form {id} in the page");
+        var fields = new Dictionary<string, string>();
+        foreach (Match input in Regex.Matches(form.Groups["body"].Value, "<input\\b[^>]*>"))
+        {
+            var name = Attribute(input.Value, "name");
+            if (name is not null && Attribute(input.Value, "type") == "hidden") fields[name] = Attribute(input.Value, "value") ?? "";
+        }
+        return (Attribute(form.Groups["tag"].Value, "action") ?? "", fields);
+    }
+
+    private static string? Attribute(string tag, string name)
+    {
+        var match = Regex.Match(tag, "\\b" + name + "=\"([^\"]*)\"");
+        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : null;
+    }
+
+    private static HttpRequestMessage WithPeer(HttpRequestMessage request, string? peer)
+    {
+        if (peer is not null) request.Headers.Add(PeerAddress.Header, peer);
+        return request;
     }
 
     public static string QrStart(string returnUrl = DefaultReturnUrl, string? loginHint = null, bool forceQr = false) =>

@@ -22,23 +22,33 @@ public sealed class SignInRateLimitTests
 
     private static Task<HttpResponseMessage> GetAsync(HttpClient browser, string url, string peer) => browser.SendAsync(PeerAddress.Get(url, peer));
 
+    private static Task<HttpResponseMessage> PostAsync(HttpClient browser, (string Action, Dictionary<string, string> Fields) form, string peer)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, form.Action) { Content = new FormUrlEncodedContent(form.Fields) };
+        request.Headers.Add(PeerAddress.Header, peer);
+        return browser.SendAsync(request);
+    }
+
     [Fact]
     public async Task An_address_that_starts_too_many_sign_ins_gets_429_and_no_more_payloads_are_created()
     {
         var (host, _) = Create(startsPerMinute: 3);
         await using var _host = host;
         var first = host.CreateBrowser();
-        using (var started = await GetAsync(first, SignInHost.QrStart(), "10.0.0.1"))
+        using var opened = await GetAsync(first, SignInHost.QrStart(), "10.0.0.1");
+        var form = SignInHost.Form(await opened.Content.ReadAsStringAsync(), SignInHost.StartFormId);
+        using (var started = await PostAsync(first, form, "10.0.0.1"))
             Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
         string firstPage;
-        using (var reloaded = await GetAsync(first, SignInHost.QrStart(), "10.0.0.1"))
-            firstPage = reloaded.Headers.Location!.OriginalString;
-        using (var started = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1"))
+        // A second press of the button resumes the pending request, and counts like any other.
+        using (var again = await PostAsync(first, form, "10.0.0.1"))
+            firstPage = again.Headers.Location!.OriginalString;
+        using (var started = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1"))
             Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
 
-        using var limited = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1");
+        using var limited = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1");
         using var xapp = await GetAsync(host.CreateBrowser(), "/xapp?xAppToken=" + Guid.NewGuid(), "10.0.0.1");
-        using var push = await GetAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount", "10.0.0.1");
+        using var push = await SignInHost.SendStartAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount", "10.0.0.1");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.NotNull(limited.Headers.RetryAfter?.Delta);
@@ -52,8 +62,30 @@ public sealed class SignInRateLimitTests
         var id = firstPage[(firstPage.LastIndexOf('/') + 1)..];
         using var status = await GetAsync(first, SignInPaths.Status + "/" + id, "10.0.0.1");
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-        using var other = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.2");
+        using var other = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.2");
         Assert.Equal(HttpStatusCode.Redirect, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Opening_start_links_spends_nothing_of_the_budget_only_the_posted_start_does()
+    {
+        var (host, _) = Create(startsPerMinute: 1);
+        await using var _host = host;
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var opened = await GetAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1");
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            using var push = await GetAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount", "10.0.0.1");
+            Assert.Equal(HttpStatusCode.OK, push.StatusCode);
+        }
+        Assert.Empty(host.Simulator.Payloads());
+
+        using (var started = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.0.1"))
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        using var limited = await SignInHost.SendStartAsync(host.CreateBrowser(), "/signin/push?returnUrl=%2Faccount", "10.0.0.1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Single(host.Simulator.Payloads());
     }
 
     [Fact]

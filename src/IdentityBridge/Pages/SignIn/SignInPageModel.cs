@@ -7,9 +7,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace IdentityBridge.Pages.SignIn;
 
 /// <summary>
-/// What the QR and push pages share: starting a sign-in for a login, showing a request bound to this browser
-/// (waiting, or its end), and the cancel / back-to-the-application buttons.
+/// What the QR and push pages share: offering a sign-in for a login (GET) and starting it (POST of that offer's
+/// form), showing a request bound to this browser (waiting, or its end), and the cancel / back-to-the-application
+/// buttons.
 /// </summary>
+/// <remarks>
+/// Starting creates a payload at Xumm, from the application's small quota there. Any page on the web can make its
+/// visitors' browsers GET a link (an image, a frame, a prefetch), from as many addresses as it has visitors, so a
+/// start link only shows a button; the start itself is a POST with the antiforgery token of that page (the token
+/// is checked by Razor Pages, the cookie is SameSite=Strict), which another site cannot send.
+/// </remarks>
 public abstract class SignInPageModel(SignInPageServices services) : PageModel
 {
     protected SignInPageServices Services { get; } = services;
@@ -26,11 +33,14 @@ public abstract class SignInPageModel(SignInPageServices services) : PageModel
     public string ProblemTitle { get; private set; } = "Sign-in is not available";
     public bool Ended => SignInRequest is not null && SignInStatuses.IsEnd(SignInRequest.Status);
 
+    /// <summary>The start this page offers (a start link was opened): where its form posts and what it carries.</summary>
+    public SignInStart? Offer { get; private set; }
+
     /// <summary>Starts again with the same return URL (push or QR, as the bridge decides).</summary>
-    public string RetryUrl => SignInPaths.Qr + "?returnUrl=" + Uri.EscapeDataString(Data.ReturnUrl ?? "/");
+    public SignInStart Retry => new(SignInPaths.Qr, Data.ReturnUrl ?? "/", null, ForceQr: false);
 
     /// <summary>Starts again with a QR code, whatever the bridge knows about the wallet.</summary>
-    public string QrInsteadUrl => RetryUrl + "&qr=1";
+    public SignInStart QrInstead => Retry with { ForceQr = true };
 
     public (string Title, string Message) EndText => SignInRequest?.Status switch
     {
@@ -49,7 +59,28 @@ public abstract class SignInPageModel(SignInPageServices services) : PageModel
         },
     };
 
-    protected async Task<IActionResult> StartAsync(string? returnUrl, string? loginHint, bool forceQr)
+    /// <summary>
+    /// Answers a start link: the pending request of this browser for the same login when there is one (nothing to
+    /// create), else a page whose button posts the start to <paramref name="path"/>.
+    /// </summary>
+    protected async Task<IActionResult> OfferAsync(string path, string? returnUrl, string? loginHint, bool forceQr)
+    {
+        Response.Headers.CacheControl = "no-store";
+        var login = await Services.Logins.ReadAsync(HttpContext, returnUrl, loginHint, HttpContext.RequestAborted);
+        if (login is null)
+            return Fail(StatusCodes.Status400BadRequest, "Invalid sign-in link", "The sign-in link is not valid. Start again from the application.");
+        if (await Services.SignIn.FindResumableAsync(HttpContext, login, forceQr, HttpContext.RequestAborted) is { } pending)
+            return Redirect(SignInPaths.Page(pending));
+        Data = new SignInRequestData { ReturnUrl = login.ReturnUrl, ClientName = login.ClientName };
+        Offer = new SignInStart(path, login.ReturnUrl, loginHint, forceQr);
+        return Page();
+    }
+
+    /// <summary>The POST of a start form (antiforgery checked before it runs): creates the payload, or resumes.</summary>
+    protected Task<IActionResult> StartAsync(string? id, string kind, string? returnUrl, string? loginHint, bool forceQr) =>
+        id is null ? StartAsync(returnUrl, loginHint, forceQr) : Task.FromResult<IActionResult>(Redirect(SignInPaths.Page(kind, id)));
+
+    private async Task<IActionResult> StartAsync(string? returnUrl, string? loginHint, bool forceQr)
     {
         Response.Headers.CacheControl = "no-store";
         var login = await Services.Logins.ReadAsync(HttpContext, returnUrl, loginHint, HttpContext.RequestAborted);
@@ -115,6 +146,9 @@ public abstract class SignInPageModel(SignInPageServices services) : PageModel
         return Page();
     }
 }
+
+/// <summary>A start of a sign-in as a form posts it: to <paramref name="Path"/>, with the parameters of the start link.</summary>
+public sealed record SignInStart(string Path, string ReturnUrl, string? LoginHint, bool ForceQr);
 
 /// <summary>The services both sign-in pages use (one constructor argument instead of nine).</summary>
 public sealed class SignInPageServices(
