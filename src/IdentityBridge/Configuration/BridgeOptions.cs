@@ -150,6 +150,12 @@ public sealed class RateLimitOptions
 
     /// <summary>Push sign-ins sent to one wallet per hour; beyond it the sign-in shows a QR code instead.</summary>
     public int PushesPerWalletPerHour { get; set; } = 6;
+
+    /// <summary>
+    /// Payloads browser sign-ins may create per minute on this node, all addresses together; the rest of Xumm's
+    /// quota (about 30 a minute per application) is left to CIBA.
+    /// </summary>
+    public int BrowserPayloadsPerMinute { get; set; } = 20;
 }
 
 public sealed class AuditOptions

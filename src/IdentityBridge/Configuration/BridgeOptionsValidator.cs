@@ -39,6 +39,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Bridge:RateLimits:SignInsPerMinute must be at least 1, not {o.RateLimits.SignInsPerMinute}.");
         if (o.RateLimits.PushesPerWalletPerHour < 1)
             errors.Add($"Bridge:RateLimits:PushesPerWalletPerHour must be at least 1, not {o.RateLimits.PushesPerWalletPerHour}.");
+        if (o.RateLimits.BrowserPayloadsPerMinute < 1)
+            errors.Add($"Bridge:RateLimits:BrowserPayloadsPerMinute must be at least 1, not {o.RateLimits.BrowserPayloadsPerMinute}.");
 
         foreach (var proxy in o.ForwardedHeaders.KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)))
             if (!System.Net.IPAddress.TryParse(proxy.Trim(), out _))

@@ -56,6 +56,7 @@ public static class RateLimiting
                 Limiter(options, options.SignInsPerMinute, ctx => IsSignInStart(ctx.Request) ? "signin:" + Address(ctx) : null));
         });
         services.AddSingleton<WalletPushBudget>();
+        services.AddSingleton<BrowserPayloadBudget>();
         return services;
     }
 
@@ -111,37 +112,61 @@ public static class RateLimiting
     }
 }
 
-/// <summary>
-/// How many push sign-ins one wallet may receive (Bridge:RateLimits:PushesPerWalletPerHour, a sliding hour; off with
-/// the other limits). A push asks a person to approve something on their phone: too many of them wear the person
-/// down until one is approved by mistake. Beyond the budget the sign-in falls back to a QR code, which needs the
-/// person at the browser. Each node counts for itself.
-/// </summary>
-public sealed class WalletPushBudget : IDisposable
+/// <summary>A sliding-window budget per key, off with the other limits (Bridge:RateLimits:Enabled). Each node counts for itself.</summary>
+public abstract class SlidingWindowBudget : IDisposable
 {
     private readonly bool _enabled;
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public WalletPushBudget(Microsoft.Extensions.Options.IOptions<BridgeOptions> options)
+    protected SlidingWindowBudget(bool enabled, int permits, TimeSpan window)
     {
-        var limits = options.Value.RateLimits;
-        _enabled = limits.Enabled;
-        _limiter = PartitionedRateLimiter.Create<string, string>(wallet => RateLimitPartition.GetSlidingWindowLimiter(wallet, _ => new SlidingWindowRateLimiterOptions
+        _enabled = enabled;
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
         {
-            PermitLimit = limits.PushesPerWalletPerHour,
-            Window = TimeSpan.FromHours(1),
+            PermitLimit = permits,
+            Window = window,
             SegmentsPerWindow = 12,
             QueueLimit = 0,
         }));
     }
 
-    /// <summary>Takes one push from <paramref name="wallet"/>'s budget; false when it is spent.</summary>
-    public bool TryTake(string wallet)
+    /// <summary>Takes one from <paramref name="key"/>'s budget; false when it is spent.</summary>
+    protected bool TryTakeFrom(string key)
     {
         if (!_enabled) return true;
-        using var lease = _limiter.AttemptAcquire(wallet);
+        using var lease = _limiter.AttemptAcquire(key);
         return lease.IsAcquired;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// How many push sign-ins one wallet may receive (Bridge:RateLimits:PushesPerWalletPerHour, a sliding hour). A push
+/// asks a person to approve something on their phone: too many of them wear the person down until one is approved
+/// by mistake. Beyond the budget the sign-in falls back to a QR code, which needs the person at the browser.
+/// </summary>
+public sealed class WalletPushBudget(Microsoft.Extensions.Options.IOptions<BridgeOptions> options)
+    : SlidingWindowBudget(options.Value.RateLimits.Enabled, options.Value.RateLimits.PushesPerWalletPerHour, TimeSpan.FromHours(1))
+{
+    /// <summary>Takes one push from <paramref name="wallet"/>'s budget; false when it is spent.</summary>
+    public bool TryTake(string wallet) => TryTakeFrom(wallet);
+}
+
+/// <summary>
+/// How many payloads browser sign-ins may create per minute, all addresses together
+/// (Bridge:RateLimits:BrowserPayloadsPerMinute, a sliding minute). Xumm allows the whole application about 30
+/// payload creations a minute; anonymous browsers from many addresses could otherwise spend all of them, and
+/// back-channel sign-ins (CIBA), which registered clients start, would fail. Those do not count here, so the rest
+/// of the quota stays theirs.
+/// </summary>
+public sealed class BrowserPayloadBudget(Microsoft.Extensions.Options.IOptions<BridgeOptions> options)
+    : SlidingWindowBudget(options.Value.RateLimits.Enabled, options.Value.RateLimits.BrowserPayloadsPerMinute, TimeSpan.FromMinutes(1))
+{
+    /// <summary>Takes one payload from the browsers' budget; false when it is spent.</summary>
+    public bool TryTake() => TryTakeFrom("browser");
 }

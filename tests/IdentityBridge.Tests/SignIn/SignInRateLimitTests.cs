@@ -102,6 +102,29 @@ public sealed class SignInRateLimitTests
     }
 
     [Fact]
+    public async Task Browser_sign_ins_from_many_addresses_leave_part_of_the_xumm_quota_to_ciba()
+    {
+        var (host, _) = Create(startsPerMinute: 10);
+        host.Settings["Bridge:RateLimits:BrowserPayloadsPerMinute"] = "2";
+        await using var _host = host;
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        using (var second = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.1.2"))
+            Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
+
+        // Each address is well within its own budget; the browsers' budget of the minute is spent.
+        using var refused = await SignInHost.SendStartAsync(host.CreateBrowser(), SignInHost.QrStart(), "10.0.1.3");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("Too many sign-ins are starting right now", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, host.Simulator.Payloads().Count);
+
+        // A registered client's back-channel sign-in is not counted there, and still gets its payload.
+        var ciba = await CibaTests.RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = wallet });
+        Assert.Equal(HttpStatusCode.OK, ciba.Status);
+        Assert.Equal(3, host.Simulator.Payloads().Count);
+    }
+
+    [Fact]
     public async Task The_sign_in_budget_can_be_switched_off_with_the_other_limits()
     {
         await using var host = new SignInHost();

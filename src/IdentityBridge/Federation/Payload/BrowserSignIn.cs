@@ -51,11 +51,14 @@ public sealed class BrowserSignIn(
     XummPlatformClient xumm,
     AuditLog audit,
     WalletPushBudget pushBudget,
+    BrowserPayloadBudget payloadBudget,
     IOptions<BridgeOptions> bridge,
     IOptions<PayloadSignInOptions> options,
     TimeProvider time,
     ILogger<BrowserSignIn> logger)
 {
+    private const string TooManyStarting = "Too many sign-ins are starting right now. Please try again in a minute.";
+
     /// <summary>Extra time the follower keeps watching after our expiry, to read the platform's own verdict.</summary>
     private static readonly TimeSpan FollowGrace = TimeSpan.FromSeconds(15);
 
@@ -81,6 +84,11 @@ public sealed class BrowserSignIn(
         {
             logger.LogWarning("Push sign-in budget of a wallet spent; showing a QR code instead");
             live = null;
+        }
+        if (!payloadBudget.TryTake())
+        {
+            logger.LogWarning("Browser sign-in budget of this minute spent (Bridge:RateLimits:BrowserPayloadsPerMinute); no payload created");
+            return new(null, TooManyStarting);
         }
         var request = new SignInRequest
         {
@@ -113,9 +121,7 @@ public sealed class BrowserSignIn(
             data.Reason = created.Error.Kind == XummErrorKind.RateLimited ? "rate_limited" : "unavailable";
             await requests.TryResolveAsync(request, SignInStatuses.Failed, null, null, now, data, ct);
             logger.LogWarning("Could not create a SignIn payload: {Kind} {Status}", created.Error.Kind, created.Error.StatusCode);
-            return new(null, created.Error.Kind == XummErrorKind.RateLimited
-                ? "Too many sign-ins are starting right now. Please try again in a minute."
-                : "Xumm cannot be reached right now. Please try again in a moment.");
+            return new(null, created.Error.Kind == XummErrorKind.RateLimited ? TooManyStarting : "Xumm cannot be reached right now. Please try again in a moment.");
         }
 
         var payload = created.Value;
