@@ -59,8 +59,10 @@ pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U bridge --auth=trust -E UTF8 >/dev/n
 pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" start >/dev/null
 # Every test host gets a database of its own, and each database a connection pool: idle connections are
-# closed after 10 s so that hundreds of finished hosts do not hold the server's connection slots.
-export BRIDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=postgres;Pooling=true;Maximum Pool Size=50;Connection Idle Lifetime=10;Connection Pruning Interval=2"
+# closed after 10 s so that hundreds of finished hosts do not hold the server's connection slots. Opening a
+# connection may wait up to 60 s (Npgsql's default is 15): with the suite's hosts running in parallel on two
+# cores, a host starting while the machine is saturated once took longer than 15 s to open its first one.
+export BRIDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=postgres;Pooling=true;Maximum Pool Size=50;Connection Idle Lifetime=10;Connection Pruning Interval=2;Timeout=60"
 
 # ---------------------------------------------------------------- build
 say "Building ($CONFIG)"
