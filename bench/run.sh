@@ -4,7 +4,7 @@
 # driver, scenario by scenario with the servers taking turns, next to the physical limit of this machine
 # (openssl speed).
 #
-#   bench/run.sh            full run, about 15 minutes on 2 cores
+#   bench/run.sh            full run, about 20 minutes on 2 cores
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
 #
 # Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
