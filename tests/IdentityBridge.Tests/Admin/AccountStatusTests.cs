@@ -32,6 +32,23 @@ public sealed class AccountStatusTests(ProviderHost host) : IClassFixture<Provid
     }
 
     [Fact]
+    public async Task Deleting_an_account_sends_a_back_channel_logout_to_the_clients_of_its_sessions()
+    {
+        var driver = new OidcDriver(host);
+        var sid = await SignedInSidAsync(driver);
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<AccountAdminService>().DeleteAsync(accountId, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+        }
+
+        var (uri, _) = await host.BackChannel.WaitForAsync(body => LogoutSid(body) == sid, TimeSpan.FromSeconds(30));
+        Assert.Equal(TestClients.BackChannel, uri.ToString());
+    }
+
+    [Fact]
     public async Task An_import_that_disables_an_account_ends_its_sessions_and_refresh_tokens_as_the_api_does()
     {
         var driver = new OidcDriver(host);
