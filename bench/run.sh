@@ -8,7 +8,8 @@
 #   QUICK=1 bench/run.sh    short phases, for development (about 3 minutes once built)
 #
 # Settings (environment): TARGETS="bridge-sqlite bridge-postgres peer", WORKERS, DURATION, WARMUP,
-# HALF_DURATION, PRIME (seconds; PRIME=0 skips the priming round), BRIDGE_SRC (a checkout whose src/IdentityBridge is benchmarked; default this
+# HALF_DURATION, PRIME (seconds; PRIME=0 skips the priming round), START_ROUNDS (start-ups timed per
+# server, each on a new empty store; the report gives their median), BRIDGE_SRC (a checkout whose src/IdentityBridge is benchmarked; default this
 # one), SKIP_BUILD=1. Writes bench/results/latest.md, bench/results/throughput.png and the raw driver
 # output under bench/results/raw/. Exits non-zero when a step fails or a request failed.
 set -euo pipefail
@@ -23,9 +24,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   WORKERS=${WORKERS:-16}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-2}; HALF_DURATION=${HALF_DURATION:-2}; PRIME=${PRIME:-0}
+  START_ROUNDS=${START_ROUNDS:-1}
   OPENSSL_SECONDS=1; VALIDATE_SECONDS=2; MODE="quick mode"
 else
   WORKERS=${WORKERS:-32}; WARMUP=${WARMUP:-15}; DURATION=${DURATION:-10}; HALF_DURATION=${HALF_DURATION:-6}; PRIME=${PRIME:-10}
+  START_ROUNDS=${START_ROUNDS:-3}
   OPENSSL_SECONDS=3; VALIDATE_SECONDS=5; MODE="full mode"
 fi
 TARGETS=${TARGETS:-"bridge-sqlite bridge-postgres peer"}
@@ -95,6 +98,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$BRIDGE_BIN" -nologo -clp:ErrorsOnly
   dotnet build "$BENCH/LoadDriver" -c Release -nologo -clp:ErrorsOnly
 fi
+# The runtime settings the container image gives the bridge (the DOTNET_ variables of the Dockerfile's ENV,
+# such as the garbage collector's young-generation budget), so that it runs here as it runs there.
+mapfile -t IMAGE_RUNTIME_ENV < <(grep -oE '\bDOTNET_[A-Za-z0-9_]+=[^[:space:]\\]+' "$BRIDGE_SRC/Dockerfile" || true)
 BRIDGE_COMMIT=$(git -C "$BRIDGE_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$BRIDGE_SRC" status --porcelain -- src 2>/dev/null)" ]; then BRIDGE_COMMIT="$BRIDGE_COMMIT with uncommitted changes in src/"; fi
 
@@ -159,7 +165,7 @@ start_bridge() {
     environment=(ASPNETCORE_ENVIRONMENT=Development Xumm__Simulator__Enabled=true Xumm__Simulator__AutoApprove="$WALLET")
   fi
   ( cd "$BRIDGE_BIN" && exec env \
-      "${environment[@]}" \
+      "${IMAGE_RUNTIME_ENV[@]}" "${environment[@]}" \
       Logging__LogLevel__Default=Warning \
       Bridge__Issuer="http://127.0.0.1:$port" \
       Bridge__Database__Provider="$provider" \
@@ -190,40 +196,45 @@ start_peer() {
   SERVER_PID=$!
 }
 
-# Times a server's start twice (empty store, then a restart on it), then starts it for the load and leaves
-# it running (the bridge is timed as deployed, then started again as the load needs it). Records what the
-# driver needs to reach it.
+# Times a server's start in START_ROUNDS rounds (a start on an empty store, then a restart on it), then
+# starts it for the load and leaves it running (the bridge is timed as deployed, then started again as the
+# load needs it). Records what the driver needs to reach it.
 prepare_target() {
-  local name=$1 port starter cold restart cold_cpu restart_cpu issuer extra=() timed=()
+  local name=$1 port starter=() issuer extra=() timed=()
   port=$(free_port)
   issuer="http://127.0.0.1:$port"
   say "Server: $name on $issuer"
-  local t0
+  local round colds=() restarts=() cold_cpus=() restart_cpus=() t0 cold restart
   run_only "$name" # the servers prepared before this one are paused while its start-up is timed
-  case $name in
-    bridge-sqlite)
-      local db="$WORK/bridge-sqlite.db"
-      starter=(start_bridge "$name" Sqlite "Data Source=$db" "$port")
-      timed=("${starter[@]}" production) ;;
-    bridge-postgres)
-      local database="bench_$(date +%s)"
-      pg_run "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U bridge -d postgres -qc "CREATE DATABASE $database" >/dev/null
-      starter=(start_bridge "$name" Postgres "Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=$database" "$port")
-      timed=("${starter[@]}" production)
-      extra=(--db-pid "$(head -n 1 "$WORK/pg/data/postmaster.pid")") ;;
-    peer)
-      starter=(start_peer "$name" "$port")
-      timed=("${starter[@]}")
-      extra=(--userinfo-client-id bench-userinfo) ;;
-  esac
-  t0=$(date +%s%N); "${timed[@]}"
-  cold=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
-  cold_cpu=$(cpu_ms "$SERVER_PID")
-  stop_server
-  t0=$(date +%s%N); "${timed[@]}"
-  restart=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
-  restart_cpu=$(cpu_ms "$SERVER_PID")
-  echo "start-up: ${cold} ms (${cold_cpu} ms CPU) with an empty store, ${restart} ms (${restart_cpu} ms CPU) on restart"
+  # Every round starts on a new empty store, then restarts on it; the last round's store serves the load.
+  for (( round = 1; round <= START_ROUNDS; round++ )); do
+    case $name in
+      bridge-sqlite)
+        local db="$WORK/bridge-sqlite.db"
+        rm -f "$db" "$db-wal" "$db-shm"
+        starter=(start_bridge "$name" Sqlite "Data Source=$db" "$port")
+        timed=("${starter[@]}" production) ;;
+      bridge-postgres)
+        local database="bench_$(date +%s)_$round"
+        pg_run "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U bridge -d postgres -qc "CREATE DATABASE $database" >/dev/null
+        starter=(start_bridge "$name" Postgres "Host=127.0.0.1;Port=$PG_PORT;Username=bridge;Database=$database" "$port")
+        timed=("${starter[@]}" production)
+        extra=(--db-pid "$(head -n 1 "$WORK/pg/data/postmaster.pid")") ;;
+      peer)
+        starter=(start_peer "$name" "$port")
+        timed=("${starter[@]}")
+        extra=(--userinfo-client-id bench-userinfo) ;;
+    esac
+    t0=$(date +%s%N); "${timed[@]}"
+    cold=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+    colds+=("$cold"); cold_cpus+=("$(cpu_ms "$SERVER_PID")")
+    stop_server
+    t0=$(date +%s%N); "${timed[@]}"
+    restart=$(wait_ready "$issuer/.well-known/openid-configuration" "$t0") || { stop_server; tail -n 20 "$RAW/$name.log"; return 1; }
+    restarts+=("$restart"); restart_cpus+=("$(cpu_ms "$SERVER_PID")")
+    echo "start-up, round $round: ${cold} ms (${cold_cpus[-1]} ms CPU) with an empty store, ${restart} ms (${restart_cpus[-1]} ms CPU) on restart"
+    [ "$round" -eq "$START_ROUNDS" ] || stop_server
+  done
   if [ "${timed[*]}" != "${starter[*]}" ]; then
     stop_server
     "${starter[@]}"
@@ -239,7 +250,8 @@ prepare_target() {
   SERVER_PID=""
   ISSUERS[$name]=$issuer
   EXTRAS[$name]="${extra[*]}"
-  STARTUP[$name]="--cold-start-ms $cold --restart-ms $restart --cold-start-cpu-ms $cold_cpu --restart-cpu-ms $restart_cpu"
+  STARTUP[$name]="--cold-start-ms $(IFS=,; echo "${colds[*]}") --restart-ms $(IFS=,; echo "${restarts[*]}")"
+  STARTUP[$name]+=" --cold-start-cpu-ms $(IFS=,; echo "${cold_cpus[*]}") --restart-cpu-ms $(IFS=,; echo "${restart_cpus[*]}")"
 }
 
 # Drives one scenario against one running server; its results go to their own file, which the report
@@ -356,7 +368,7 @@ SETTINGS="$MODE: $WORKERS workers; first a priming round (every scenario ${PRIME
 [ "$PRIME" = 0 ] && SETTINGS="$MODE: $WORKERS workers, ${WARMUP} s warm-up, ${DURATION} s closed loop, ${HALF_DURATION} s open loop at half the maximum, per scenario"
 dotnet "$DRIVER" report --raw "$RAW" --out "$RESULTS/latest.md" --dat "$RAW/throughput.dat" --cores "$CORES" \
   --settings "$SETTINGS" --machine "$MACHINE" \
-  --bridge "commit $BRIDGE_COMMIT, published Release, self-contained, ReadyToRun composite; start-up timed in the Production environment (as deployed), load run in the Development environment with the in-process Xumm simulator; rate limits off, log level Warning" \
+  --bridge "commit $BRIDGE_COMMIT, published Release, self-contained, ReadyToRun composite, with the runtime settings of the container image (${IMAGE_RUNTIME_ENV[*]:-none}); start-up timed in the Production environment (as deployed), load run in the Development environment with the in-process Xumm simulator; rate limits off, log level Warning" \
   --peer "${PEER_VERSION:-not run}"
 RSA_LIMIT=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$RAW/openssl-multi.txt" | tail -n 1)
 gnuplot -e "datafile='$RAW/throughput.dat'; outfile='$RESULTS/throughput.png'; rsa_limit=${RSA_LIMIT:-0}; cores=$CORES" "$BENCH/throughput.gp"

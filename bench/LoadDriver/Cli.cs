@@ -14,7 +14,8 @@ public static class Cli
             --pid PID --db-pid PID     server (and database) processes to read CPU time and memory from
             --service-client-id/-secret, --web-client-id/-secret, --userinfo-client-id/-secret,
             --service-scope, --code-scope, --userinfo-scope, --timeout S, --description TEXT,
-            --cold-start-ms MS, --restart-ms MS, --cold-start-cpu-ms MS, --restart-cpu-ms MS (recorded as given)
+            --cold-start-ms MS,..., --restart-ms MS,..., --cold-start-cpu-ms MS,..., --restart-cpu-ms MS,...
+                                       start-up times of one or more rounds (recorded with their median)
         LoadDriver login --issuer URL --redirect-uri URI --web-client-id ID --web-client-secret S
             One authorization-code login, to check a server is ready for a run.
         LoadDriver validate [--seconds S] [--warmup S] [--tokens N] [--out FILE]

@@ -43,7 +43,14 @@ public sealed record TargetResult(
     double? RestartCpuMs,
     long? PeakRssKb,
     long? FinalRssKb,
-    IReadOnlyList<ScenarioResult> Scenarios);
+    IReadOnlyList<ScenarioResult> Scenarios)
+{
+    /// <summary>Every round's start with an empty store (<see cref="ColdStartMs"/> is their median).</summary>
+    public IReadOnlyList<double> ColdStartSamplesMs { get; init; } = [];
+
+    /// <summary>Every round's restart (<see cref="RestartMs"/> is their median).</summary>
+    public IReadOnlyList<double> RestartSamplesMs { get; init; } = [];
+}
 
 /// <summary>The upstream validation micro-benchmark.</summary>
 public sealed record ValidationResult(

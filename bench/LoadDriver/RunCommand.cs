@@ -75,17 +75,36 @@ public static class RunCommand
             results.Add(new ScenarioResult(scenario.Name, scenario.Unit, scenario.RequestsPerOperation, scenario.SignaturesPerOperation, setupErrors, max, half));
         }
 
+        var coldStarts = Samples(args.Get("cold-start-ms"));
+        var restarts = Samples(args.Get("restart-ms"));
         var result = new TargetResult(target, args.Get("description", target), issuer, started,
-            args.Get("cold-start-ms") is { } c ? double.Parse(c, CultureInfo.InvariantCulture) : null,
-            args.Get("restart-ms") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : null,
-            args.Get("cold-start-cpu-ms") is { } cc ? double.Parse(cc, CultureInfo.InvariantCulture) : null,
-            args.Get("restart-cpu-ms") is { } rc ? double.Parse(rc, CultureInfo.InvariantCulture) : null,
+            Median(coldStarts), Median(restarts),
+            Median(Samples(args.Get("cold-start-cpu-ms"))), Median(Samples(args.Get("restart-cpu-ms"))),
             serverPid is { } s1 ? ProcessStats.StatusKb(s1, "VmHWM") : null,
             serverPid is { } s2 ? ProcessStats.StatusKb(s2, "VmRSS") : null,
-            results);
+            results)
+        {
+            ColdStartSamplesMs = coldStarts,
+            RestartSamplesMs = restarts,
+        };
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, Json.Options), ct);
         Console.WriteLine($"[{target}] peak RSS {result.PeakRssKb / 1024.0:0.0} MB; results in {output}");
         return results.Sum(x => x.Max.Errors + (x.Half?.Errors ?? 0) + x.SetupErrors) == 0 ? 0 : 1;
+    }
+
+    /// <summary>A comma-separated list of numbers (one start-up round each), as the script passes them.</summary>
+    private static double[] Samples(string? list) => list is null
+        ? []
+        : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The middle sample (the mean of the two middle ones for an even count); null for none.</summary>
+    internal static double? Median(IReadOnlyList<double> samples)
+    {
+        if (samples.Count == 0) return null;
+        var sorted = samples.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static IScenario Create(BenchContext context, string name, int chainsPerWorker) => name switch

@@ -48,6 +48,8 @@ public sealed record RawResults(
             RestartMs = list.Select(p => p.RestartMs).FirstOrDefault(v => v is not null),
             ColdStartCpuMs = list.Select(p => p.ColdStartCpuMs).FirstOrDefault(v => v is not null),
             RestartCpuMs = list.Select(p => p.RestartCpuMs).FirstOrDefault(v => v is not null),
+            ColdStartSamplesMs = list.Select(p => p.ColdStartSamplesMs).FirstOrDefault(v => v.Count > 0) ?? [],
+            RestartSamplesMs = list.Select(p => p.RestartSamplesMs).FirstOrDefault(v => v.Count > 0) ?? [],
             PeakRssKb = list.Max(p => p.PeakRssKb),
             FinalRssKb = list[^1].FinalRssKb,
             Scenarios = scenarios,

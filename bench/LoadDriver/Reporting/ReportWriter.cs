@@ -127,14 +127,20 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
         md.AppendLine("## Memory and start-up").AppendLine();
         md.AppendLine("Peak resident set (VmHWM of the server process after every scenario ran). Start-up: from launching the process " +
                       "(Release build; the bridge as deployed, in the Production environment) to the first 200 answer of the discovery document; first with an empty database (migrations " +
-                      "and signing-key creation included), then a restart on that database, with the servers started before it paused. In parentheses, the CPU time the process " +
-                      "used until then, which a busy machine does not stretch.").AppendLine();
+                      "and signing-key creation included), then a restart on that database, with the servers started before it paused. Each start is timed in " +
+                      "several rounds (each with a new empty store): the table shows the median and, after it, the fastest and slowest round. In parentheses, the " +
+                      "median CPU time the process used until then, which a busy machine does not stretch.").AppendLine();
         var table = new MarkdownTable("server", "what", "peak RSS", "start, empty database", "restart");
         foreach (var target in _targets)
             table.Row(target.Target, target.Description, Format.Mb(target.PeakRssKb),
-                $"{Format.Seconds(target.ColdStartMs)} ({Format.Seconds(target.ColdStartCpuMs)} CPU)", $"{Format.Seconds(target.RestartMs)} ({Format.Seconds(target.RestartCpuMs)} CPU)");
+                StartUp(target.ColdStartMs, target.ColdStartCpuMs, target.ColdStartSamplesMs),
+                StartUp(target.RestartMs, target.RestartCpuMs, target.RestartSamplesMs));
         table.WriteTo(md);
     }
+
+    private static string StartUp(double? medianMs, double? cpuMs, IReadOnlyList<double> samples) =>
+        $"{Format.Seconds(medianMs)} ({Format.Seconds(cpuMs)} CPU)" +
+        (samples.Count > 1 ? $"; {Format.Seconds(samples.Min())} to {Format.Seconds(samples.Max())} in {samples.Count} rounds" : "");
 
     private void Validation(StringBuilder md)
     {
@@ -221,8 +227,8 @@ public sealed class ReportWriter(RawResults raw, ReportContext context)
         foreach (var bridge in raw.Bridges.OrderBy(Rank))
         {
             table.Row($"peak RSS < {RssTargetKb / 1024} MB", bridge.Target, Format.Mb(bridge.PeakRssKb), Format.Met(bridge.PeakRssKb is { } k && k < RssTargetKb));
-            table.Row($"start-up < {ColdStartTargetMs / 1000:0} s, empty database", bridge.Target, Format.Seconds(bridge.ColdStartMs), Format.Met(bridge.ColdStartMs is { } c && c < ColdStartTargetMs));
-            table.Row($"start-up < {ColdStartTargetMs / 1000:0} s, restart", bridge.Target, Format.Seconds(bridge.RestartMs), Format.Met(bridge.RestartMs is { } r && r < ColdStartTargetMs));
+            table.Row($"start-up < {ColdStartTargetMs / 1000:0} s, empty database (median)", bridge.Target, Format.Seconds(bridge.ColdStartMs), Format.Met(bridge.ColdStartMs is { } c && c < ColdStartTargetMs));
+            table.Row($"start-up < {ColdStartTargetMs / 1000:0} s, restart (median)", bridge.Target, Format.Seconds(bridge.RestartMs), Format.Met(bridge.RestartMs is { } r && r < ColdStartTargetMs));
         }
         if (raw.Validation is { } v && raw.SingleCore is { } one)
         {
