@@ -18,8 +18,8 @@ COPY --from=build /out ./
 USER app
 # DOTNET_GCgen0size: a 16 MiB budget for the garbage collector's youngest generation. By default the
 # runtime sizes it from the CPU's largest cache, which on a server CPU is the whole socket's L3 (105 MiB on
-# the benchmark's host: a 52 MiB budget), though the bridge's garbage is short-lived request data and its
-# live heap a few tens of MB. Measured on that host under the same load (bench/README.md): peak memory
+# the benchmark's host, which by the runtime's rule makes a 52 MiB budget), though the bridge's garbage is
+# short-lived request data. Measured on that host under the same load (bench/README.md): peak memory
 # 244-247 MB instead of 278-280 MB, and no more CPU per request. A setting of the environment only: the
 # runtime does not read it from the application's runtimeconfig.json.
 ENV ASPNETCORE_ENVIRONMENT=Production \
