@@ -121,6 +121,17 @@ public sealed class DeploymentFilesTests
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
     }
 
+    [Fact]
+    public void Server_is_built_to_resolve_services_without_emitting_code()
+    {
+        // A switch the runtime does not know is ignored without a word: this one must be spelt as the
+        // dependency injection container reads it.
+        var path = Path.Combine(AppContext.BaseDirectory, "IdentityBridge.runtimeconfig.json");
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.GetProperty("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine").GetBoolean());
+    }
+
     /// <summary>Walks Section__Property__... through the options classes, the way the binder would.</summary>
     private static bool IsKnown(string key)
     {
