@@ -110,26 +110,18 @@ public sealed class DeploymentFilesTests
         Assert.Contains("CMD [\"./IdentityBridge\", \"healthcheck\"]", dockerfile, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Server_is_built_for_the_workstation_garbage_collector()
+    [Theory]
+    [InlineData("System.GC.Server", false)] // the workstation collector
+    [InlineData("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine", true)] // services resolved without emitted code
+    public void Server_is_built_with_its_runtime_switches(string property, bool expected)
     {
-        // The build's choice lands in the runtime configuration next to the server's assembly; a misspelt
-        // MSBuild property would leave the Web SDK's default (the server collector) in place silently.
+        // The build's choices land in the runtime configuration next to the server's assembly; a misspelt
+        // MSBuild property or switch would be ignored silently (for the collector: the Web SDK's default,
+        // the server collector, would stay in place).
         var path = Path.Combine(AppContext.BaseDirectory, "IdentityBridge.runtimeconfig.json");
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
-    }
-
-    [Fact]
-    public void Server_is_built_to_resolve_services_without_emitting_code()
-    {
-        // A switch the runtime does not know is ignored without a word: this one must be spelt as the
-        // dependency injection container reads it.
-        var path = Path.Combine(AppContext.BaseDirectory, "IdentityBridge.runtimeconfig.json");
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-        Assert.True(properties.GetProperty("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine").GetBoolean());
+        Assert.Equal(expected, properties.GetProperty(property).GetBoolean());
     }
 
     /// <summary>Walks Section__Property__... through the options classes, the way the binder would.</summary>
