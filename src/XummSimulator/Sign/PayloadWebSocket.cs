@@ -92,7 +92,9 @@ internal static class PayloadWebSocket
             var delay = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, state.Time, delayCancel.Token);
             var woke = await Task.WhenAny(changed, delay, receive);
             await delayCancel.CancelAsync();
-            if (woke == receive)
+            // Once the request or the host ends, the delay completes at once (cancelled) on every turn: without
+            // this check the loop would spin until the payload expires.
+            if (woke == receive || aborted.IsCancellationRequested)
             {
                 return;
             }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using XummSimulator.Model;
 
 namespace IdentityBridge.Tests.Simulator;
 
@@ -72,6 +73,27 @@ public sealed class PayloadWebSocketTests
 
         Assert.False(resolved["signed"]!.GetValue<bool>());
         Assert.False(resolved["user_token"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_conversation_ends_when_the_host_stops_or_the_client_goes_away(bool hostStops)
+    {
+        await using var host = await SimulatorHost.StartAsync();
+        var uuid = await host.CreatePayloadAsync();
+        using var socket = await ConnectAsync(host, uuid);
+        await ReceiveAsync(socket);
+        await ReceiveAsync(socket);
+        Assert.Equal(1, host.RequestsInFlight);
+
+        if (hostStops) await host.StopAsync();
+        else socket.Abort();
+
+        // The payload is still pending (its expiry is minutes away on the host's clock, which does not move):
+        // only the end of the request or of the host can end the conversation.
+        Assert.True(await host.WaitForNoRequestsAsync(TimeSpan.FromSeconds(10)), "The websocket conversation is still running.");
+        Assert.Equal(PayloadStatus.Pending, host.State.FindPayload(uuid)!.StatusAt(host.Clock.GetUtcNow()));
     }
 
     private static async Task<WebSocket> ConnectAsync(SimulatorHost host, string uuid) =>

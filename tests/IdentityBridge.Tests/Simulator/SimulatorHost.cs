@@ -32,9 +32,13 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private SimulatorHost(WebApplication app, ManualTimeProvider clock, WebhookRecorder webhooks)
+    private readonly RequestCounter _requests;
+    private bool _stopped;
+
+    private SimulatorHost(WebApplication app, ManualTimeProvider clock, WebhookRecorder webhooks, RequestCounter requests)
     {
         _app = app;
+        _requests = requests;
         Clock = clock;
         Webhooks = webhooks;
         Server = app.GetTestServer();
@@ -51,6 +55,29 @@ public sealed class SimulatorHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     public XummSimulatorState State { get; }
+
+    /// <summary>Requests the simulator has begun and not yet finished (a websocket conversation is one).</summary>
+    public int RequestsInFlight => Volatile.Read(ref _requests.InFlight);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for every request to finish; true when they did.</summary>
+    public async Task<bool> WaitForNoRequestsAsync(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (RequestsInFlight > 0)
+        {
+            if (DateTime.UtcNow >= until) return false;
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
+    /// <summary>Stops the host (its ApplicationStopping fires) without disposing it.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _app.StopAsync();
+    }
 
     public static async Task<SimulatorHost> StartAsync(Action<XummSimulatorOptions>? configure = null)
     {
@@ -74,9 +101,22 @@ public sealed class SimulatorHost : IAsyncDisposable
             .ConfigurePrimaryHttpMessageHandler(() => webhooks);
 
         var app = builder.Build();
+        var requests = new RequestCounter();
+        app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref requests.InFlight);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref requests.InFlight);
+            }
+        });
         app.MapXummSimulator(Prefix);
         await app.StartAsync();
-        return new SimulatorHost(app, clock, webhooks);
+        return new SimulatorHost(app, clock, webhooks, requests);
     }
 
     /// <summary>GET /auth; expects a redirect and returns its query parameters.</summary>
@@ -182,7 +222,12 @@ public sealed class SimulatorHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private sealed class RequestCounter
+    {
+        public int InFlight;
     }
 }
