@@ -75,6 +75,7 @@ public class BridgeFactory : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (_leakChecked) return;
         _leakChecked = true;
+        TestDatabase.DropDatabase(ConnectionString);
         SecretLeakCheck.AssertNoLeak(Settings.GetValueOrDefault("Xumm:ApiSecret"), Logs.Lines, Responses.Responses);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace IdentityBridge.Tests.Infrastructure;
@@ -33,5 +34,28 @@ public static class TestDatabase
             command.ExecuteNonQuery();
         }
         return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Removes a SQLite database made by <see cref="CreateDatabase"/> once no host uses it (the suite would
+    /// otherwise leave a few hundred files behind per run). PostgreSQL databases go with the throwaway
+    /// cluster the suite runs on.
+    /// </summary>
+    public static void DropDatabase(string connectionString)
+    {
+        if (IsPostgres) return;
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        using (var connection = new SqliteConnection(connectionString)) SqliteConnection.ClearPool(connection);
+        foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // Still open somewhere: the temporary folder's own clean-up will get it.
+            }
+        }
     }
 }
