@@ -86,7 +86,10 @@ public sealed class BridgeProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(); // for the rest of its output (see ProcessHost)
                 throw new InvalidOperationException($"The bridge exited with code {_process.ExitCode} before it was ready:\n{Log}");
+            }
             try
             {
                 var response = await http.GetAsync(BaseUrl + "/healthz");

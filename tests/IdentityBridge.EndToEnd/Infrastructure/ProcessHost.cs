@@ -60,7 +60,12 @@ public sealed class ProcessHost : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
+            {
+                // HasExited can be true before the last lines have been read from the pipes; waiting for
+                // the exit also waits for the end of the redirected output, which holds the reason.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"process exited with {_process.ExitCode}:\n{string.Join('\n', Output)}");
+            }
             try
             {
                 if ((await http.GetAsync(BaseUrl + path)).StatusCode == HttpStatusCode.OK) return;
