@@ -4,6 +4,19 @@ using IdentityBridge.EndToEnd.Infrastructure;
 
 namespace IdentityBridge.EndToEnd.Foundation;
 
+/// <summary>
+/// The start-up bound (15 s from process start to a ready bridge on a fresh database) is a property of the
+/// bridge on an otherwise idle machine. Run alongside the other end-to-end classes, which start bridges,
+/// simulators and Chromium on the same two cores, a start took 7 to 10 s of test time (3 to 4 s alone), most
+/// of it waiting for the cores, so these tests run on their own.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Runs alone";
+}
+
+[Collection(RunsAlone.Name)]
 public sealed class StartupTests
 {
     [Theory]
