@@ -69,7 +69,14 @@ say "Building ($CONFIG)"
 dotnet build IdentityBridge.sln -c "$CONFIG" -warnaserror -nologo -clp:ErrorsOnly || { echo "Build failed"; exit 1; }
 
 # ---------------------------------------------------------------- suites
-TOTAL_PASSED=0; TOTAL_FAILED=0; FAILED_SUITES=()
+TOTAL_PASSED=0; TOTAL_FAILED=0; FAILED_SUITES=(); FAILED_TESTS=()
+
+# Remembers the names of the failed tests in a log, to repeat them next to the summary (a long run's log
+# is often read from its end only).
+note_failures() {
+  local log=$1 name=$2 pattern=$3 line
+  while IFS= read -r line; do FAILED_TESTS+=("$name: $line"); done < <(grep -E "$pattern" "$log" | sed -E 's/^[[:space:]]+//; s/^Failed //' | head -n 50)
+}
 
 # Adds the counts of a dotnet test log: "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T".
 count_dotnet() {
@@ -89,6 +96,7 @@ run_dotnet_suite() {
     FAILED_SUITES+=("$name")
   fi
   grep -q 'Total: *[1-9]' "$log" || { echo "$name ran no test"; FAILED_SUITES+=("$name (no tests)"); }
+  note_failures "$log" "$name" '^[[:space:]]+Failed [A-Za-z_]'
   count_dotnet "$log" "$name"
 }
 
@@ -106,6 +114,8 @@ if [ -f tests/interop/package.json ]; then
   p=$(grep -Eo '^# pass [0-9]+' "$log" | grep -Eo '[0-9]+' | tail -n 1); f=$(grep -Eo '^# fail [0-9]+' "$log" | grep -Eo '[0-9]+' | tail -n 1)
   p=${p:-0}; f=${f:-0}
   [ "$p" -gt 0 ] || FAILED_SUITES+=("Interop (no tests)")
+  note_failures "$log" "Interop" '^[[:space:]]*not ok '
+
   echo "Interop: $p passed, $f failed"
   TOTAL_PASSED=$((TOTAL_PASSED + p)); TOTAL_FAILED=$((TOTAL_FAILED + f))
 fi
@@ -113,6 +123,7 @@ fi
 say "Done"
 if [ ${#FAILED_SUITES[@]} -gt 0 ]; then
   echo "Failing suites: ${FAILED_SUITES[*]}"
+  [ ${#FAILED_TESTS[@]} -eq 0 ] || printf 'Failed: %s\n' "${FAILED_TESTS[@]}"
   [ "$TOTAL_FAILED" -gt 0 ] || TOTAL_FAILED=1
 fi
 echo "Total: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
