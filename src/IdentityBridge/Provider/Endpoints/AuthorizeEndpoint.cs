@@ -6,7 +6,8 @@ using IdentityBridge.Provider.Tokens;
 namespace IdentityBridge.Provider.Endpoints;
 
 /// <summary>
-/// GET/POST /connect/authorize: validate → decide (login, consent, error) → issue the code.
+/// GET/POST /connect/authorize: validate → decide (login, consent, error) → issue the code. A POST without
+/// the session cookie is first sent on as a GET (<see cref="CrossSitePost"/>).
 /// </summary>
 public static class AuthorizeEndpoint
 {
@@ -28,6 +29,8 @@ public static class AuthorizeEndpoint
             : await OAuthParameters.ReadFormAsync(context.Request, ct);
         if (parameters is null)
             return AuthorizeResponder.ErrorPage(context, ProtocolError.InvalidRequest("An authorization request sent with POST must be application/x-www-form-urlencoded."));
+        // Posted from another site, the request came without the session cookie: sent on as a GET, which carries it.
+        if (CrossSitePost.SeeOtherAsGet(context, ProviderUrls.AuthorizePath) is { } resend) return resend;
 
         var validation = await validator.ValidateAsync(parameters, context, ct);
         if (validation.Request is not { } request)

@@ -11,7 +11,8 @@ namespace IdentityBridge.Provider.Endpoints;
 /// GET/POST /connect/endsession (RP-Initiated Logout 1.0). With a valid id_token_hint (our signature and
 /// issuer; expiry ignored) for the current session, the session ends at once; otherwise the user confirms
 /// on a page first (no forced logout by a crafted link). post_logout_redirect_uri is followed only when it is
-/// registered for the client, with <c>state</c> passed back; otherwise the signed-out page is shown.
+/// registered for the client, with <c>state</c> passed back; otherwise the signed-out page is shown. A POST
+/// without the session cookie is first sent on as a GET (<see cref="CrossSitePost"/>).
 /// </summary>
 public static class EndSessionEndpoint
 {
@@ -30,7 +31,12 @@ public static class EndSessionEndpoint
         var parameters = HttpMethods.IsGet(context.Request.Method)
             ? OAuthParameters.From(context.Request.Query)
             : await OAuthParameters.ReadFormAsync(context.Request, ct);
-        if (parameters is null || parameters.Duplicate is not null)
+        if (parameters is null)
+            return Page(context, ProtocolError.InvalidRequest("The logout request is malformed."));
+        // Posted from another site, the request came without the session cookie: sent on as a GET, which carries
+        // it. Not the confirmation: that is posted from the bridge's own page, with the cookie if there is one.
+        if (!parameters.Has("confirm") && CrossSitePost.SeeOtherAsGet(context, ProviderUrls.EndSessionPath) is { } resend) return resend;
+        if (parameters.Duplicate is not null)
             return Page(context, ProtocolError.InvalidRequest("The logout request is malformed."));
 
         var confirmed = false;

@@ -3,7 +3,8 @@ namespace IdentityBridge.Provider.Sessions;
 /// <summary>
 /// The bridge session: a cookie (HttpOnly, SameSite=Lax, Secure outside loopback http) whose principal
 /// carries these claims, backed by a <c>sessions</c> row (the <c>sid</c>), so a session can be listed
-/// and revoked, and a disabled account loses it at once.
+/// and revoked, and a disabled account loses it at once. A form POST from another site comes without the
+/// cookie: see <see cref="CrossSitePost"/>.
 /// </summary>
 public static class BridgeSession
 {

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IdentityBridge.EndToEnd.Infrastructure;
+using Microsoft.Playwright;
+
+namespace IdentityBridge.EndToEnd.Provider;
+
+/// <summary>
+/// The bridge's session cookie is SameSite=Lax. An application on another site posts its authorization and
+/// logout requests to the bridge as forms (OIDC Core §3.1.2.1, RP-Initiated Logout 1.0 §2), and Chromium
+/// leaves the cookie off those POSTs. The bridge must still see the user's session: a silent login gets a
+/// code, and a logout ends the session.
+/// </summary>
+public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassFixture<CrossSitePostTests.Stack>
+{
+    [Fact]
+    public async Task A_silent_login_posted_from_another_site_sees_the_session()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await stack.SignInAsync(page);
+
+        var request = stack.AuthorizeParameters(prompt: "none");
+        await page.GotoAsync(stack.Site.PutAutoPostingForm("/login-silently", stack.Bridge.BaseUrl + "/connect/authorize", request));
+        var callback = await stack.WaitForCallbackAsync(page);
+        Assert.True(callback.ContainsKey("code"), page.Url);
+        Assert.Equal(request["state"], callback["state"]);
+    }
+
+    [Fact]
+    public async Task A_logout_posted_from_another_site_ends_the_session()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var idToken = await stack.SignInAsync(page);
+
+        const string state = "bye é/&=";
+        await page.GotoAsync(stack.Site.PutAutoPostingForm("/log-out", stack.Bridge.BaseUrl + "/connect/endsession",
+        [
+            new("id_token_hint", idToken),
+            new("post_logout_redirect_uri", stack.Site.BaseUrl + Stack.SignedOutPath),
+            new("state", state),
+        ]));
+        await page.WaitForURLAsync(url => url.StartsWith(stack.Site.BaseUrl + Stack.SignedOutPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+        Assert.Equal(state, Query(page.Url)["state"]);
+
+        // The bridge session is gone: a silent login now needs the user.
+        await page.GotoAsync(stack.AuthorizeUrl(stack.AuthorizeParameters(prompt: "none")));
+        var callback = await stack.WaitForCallbackAsync(page);
+        Assert.Equal("login_required", callback.GetValueOrDefault("error"));
+    }
+
+    private static Dictionary<string, string> Query(string url)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query);
+        return query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k]!);
+    }
+
+    /// <summary>The bridge (in-process Xumm simulator approving at once) with one client whose web site is <see cref="OtherSite"/>, and Chromium.</summary>
+    public sealed class Stack : IAsyncLifetime
+    {
+        public const string Wallet = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
+        public const string ClientId = "other-site-app";
+        public const string CallbackPath = "/callback";
+        public const string SignedOutPath = "/signed-out";
+        private const string ClientSecret = "other-site-app-secret-3f9a61c2d8e4b7a5";
+
+        private IPlaywright? _playwright;
+        private IBrowser? _chromium;
+        private readonly string _verifier = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public ProcessHost Bridge { get; private set; } = null!;
+        public OtherSite Site { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Site = new OtherSite(ProcessHost.FreePort());
+            var bridgePort = ProcessHost.FreePort();
+            var env = Databases.NewDatabase("Sqlite");
+            env["Bridge__Issuer"] = $"http://127.0.0.1:{bridgePort}";
+            env["Bridge__RateLimits__Enabled"] = "false";
+            env["Xumm__Simulator__Enabled"] = "true";
+            env["Xumm__Simulator__AutoApprove"] = Wallet;
+            // Index 20: clear of the clients of appsettings.Development.json (configuration arrays merge by index).
+            const string client = "Bridge__Clients__20__";
+            env[client + "ClientId"] = ClientId;
+            env[client + "ClientName"] = "Application on another site";
+            env[client + "ClientSecret"] = ClientSecret;
+            env[client + "ClientType"] = "confidential";
+            env[client + "TokenEndpointAuthMethod"] = "client_secret_basic";
+            env[client + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
+            env[client + "PostLogoutRedirectUris__0"] = Site.BaseUrl + SignedOutPath;
+            env[client + "AllowedScopes__0"] = "openid";
+            env[client + "AllowedGrantTypes__0"] = "authorization_code";
+            Bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/.well-known/openid-configuration", bridgePort);
+
+            _playwright = await Playwright.CreateAsync();
+            _chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+        }
+
+        public Task<IBrowserContext> NewContextAsync() => _chromium!.NewContextAsync();
+
+        public Dictionary<string, string> AuthorizeParameters(string? prompt = null)
+        {
+            var p = new Dictionary<string, string>
+            {
+                ["client_id"] = ClientId,
+                ["redirect_uri"] = Site.BaseUrl + CallbackPath,
+                ["response_type"] = "code",
+                ["scope"] = "openid",
+                ["state"] = "st " + Guid.NewGuid().ToString("N")[..8] + " é&=",
+                ["nonce"] = "n-" + Guid.NewGuid().ToString("N")[..8],
+                ["code_challenge"] = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(_verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+                ["code_challenge_method"] = "S256",
+            };
+            if (prompt is not null) p["prompt"] = prompt;
+            return p;
+        }
+
+        public string AuthorizeUrl(Dictionary<string, string> parameters) =>
+            Bridge.BaseUrl + "/connect/authorize?" + string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+
+        /// <summary>Waits for the browser to come back to the application's redirect URI; its query parameters.</summary>
+        public async Task<Dictionary<string, string>> WaitForCallbackAsync(IPage page)
+        {
+            await page.WaitForURLAsync(url => url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+            return Query(page.Url);
+        }
+
+        /// <summary>
+        /// Signs the user in at the bridge through the application's login (top-level GET navigation: the
+        /// bridge's cookie is set) and redeems the code; the ID token.
+        /// </summary>
+        public async Task<string> SignInAsync(IPage page)
+        {
+            await page.GotoAsync(AuthorizeUrl(AuthorizeParameters()));
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (!page.Url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Sign-in did not come back to the application; still at {page.Url}.\n{string.Join('\n', Bridge.Output)}");
+                try
+                {
+                    await page.WaitForURLAsync(url => url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal), new() { Timeout = 5_000 });
+                }
+                catch (TimeoutException)
+                {
+                    // Where a login page asks how to sign in, press the Xumm sign-in control, as a person would.
+                    var control = page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("xumm|xaman|sign in|log in|continue", System.Text.RegularExpressions.RegexOptions.IgnoreCase) });
+                    if (await control.CountAsync() > 0 && await control.First.IsVisibleAsync()) await control.First.ClickAsync();
+                }
+            }
+            var code = Query(page.Url)["code"];
+
+            using var http = new HttpClient();
+            using var token = new HttpRequestMessage(HttpMethod.Post, Bridge.BaseUrl + "/connect/token")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "authorization_code",
+                    ["code"] = code,
+                    ["redirect_uri"] = Site.BaseUrl + CallbackPath,
+                    ["code_verifier"] = _verifier,
+                }),
+            };
+            token.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+            using var response = await http.SendAsync(token);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            return JsonDocument.Parse(body).RootElement.GetProperty("id_token").GetString()!;
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_chromium is not null) await _chromium.DisposeAsync();
+            _playwright?.Dispose();
+            if (Bridge is not null) await Bridge.DisposeAsync();
+            if (Site is not null) await Site.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+
+namespace IdentityBridge.EndToEnd.Provider;
+
+/// <summary>
+/// An application's web site on <c>http://localhost:PORT</c>: for a browser another site than the bridge on
+/// <c>http://127.0.0.1:PORT</c> (a site is the host, not the port). It serves the pages a test puts up, and a
+/// plain page for any other path (the redirect and post-logout URIs).
+/// </summary>
+public sealed class OtherSite : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, string> _pages = new(StringComparer.Ordinal);
+    private readonly Task _loop;
+
+    public OtherSite(int port)
+    {
+        BaseUrl = $"http://localhost:{port}";
+        _listener.Prefixes.Add(BaseUrl + "/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>
+    /// Puts up a page at <paramref name="path"/> that posts <paramref name="fields"/> as a form to
+    /// <paramref name="action"/> as soon as it loads, as an application's logout or login button would.
+    /// Returns the page's URL.
+    /// </summary>
+    public string PutAutoPostingForm(string path, string action, IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        var html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>Application</title></head><body>");
+        html.Append("<form id=\"f\" method=\"post\" action=\"").Append(WebUtility.HtmlEncode(action)).Append("\">");
+        foreach (var (name, value) in fields)
+            html.Append("<input type=\"hidden\" name=\"").Append(WebUtility.HtmlEncode(name)).Append("\" value=\"").Append(WebUtility.HtmlEncode(value)).Append("\">");
+        html.Append("</form><script>document.getElementById('f').submit();</script></body></html>");
+        _pages[path] = html.ToString();
+        return BaseUrl + path;
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+            try
+            {
+                var path = context.Request.Url?.AbsolutePath ?? "/";
+                var html = _pages.TryGetValue(path, out var page)
+                    ? page
+                    : $"<!doctype html><html><head><meta charset=\"utf-8\"><title>Application</title></head><body><p id=\"path\">{WebUtility.HtmlEncode(path)}</p></body></html>";
+                var bytes = Encoding.UTF8.GetBytes(html);
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.Headers["Cache-Control"] = "no-store";
+                context.Response.ContentLength64 = bytes.Length;
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The browser went away.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+}
