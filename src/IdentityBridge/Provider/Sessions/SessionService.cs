@@ -21,27 +21,42 @@ public sealed class SessionService(
     RecordedSessionClients recorded,
     AuditLog audit)
 {
-    /// <summary>Starts a session for a completed sign-in and issues the session cookie.</summary>
+    /// <summary>
+    /// Records a completed sign-in in this browser's session and issues the session cookie. When the browser's
+    /// live session belongs to the same account, that session (its sid) is kept and takes on the new
+    /// authentication: its clients, refresh tokens and logout stay one. When it belongs to another account, it
+    /// ends as at logout (its clients are notified, its session-bound refresh tokens end) before a new session
+    /// starts: a browser holds one session, and none is left alive behind an overwritten cookie.
+    /// </summary>
     public async Task<Session> SignInAsync(HttpContext context, SessionSignIn signIn, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
         var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).FirstAsync(a => a.Id == signIn.AccountId, ct);
-        var session = new Session
+        Session? session = null;
+        if (await GetCurrentAsync(context, ct) is { } current)
         {
-            Id = UrlSafe.NewId(16),
-            AccountId = signIn.AccountId,
-            Wallet = signIn.Wallet,
-            Network = signIn.Network,
-            Method = signIn.Method,
-            Acr = signIn.Acr,
-            AuthTime = now,
-            LastSeenAt = now,
-            ExpiresAt = now + options.Value.Session.Lifetime,
-            RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = Truncate(context.Request.Headers.UserAgent.ToString(), 300),
-        };
-        db.Sessions.Add(session);
-        await db.SaveChangesAsync(ct);
+            if (current.AccountId == signIn.AccountId) session = await ReauthenticateAsync(context, current, signIn, now, ct);
+            else await EndReplacedAsync(current, signIn.AccountId, ct);
+        }
+        if (session is null)
+        {
+            session = new Session
+            {
+                Id = UrlSafe.NewId(16),
+                AccountId = signIn.AccountId,
+                Wallet = signIn.Wallet,
+                Network = signIn.Network,
+                Method = signIn.Method,
+                Acr = signIn.Acr,
+                AuthTime = now,
+                LastSeenAt = now,
+                ExpiresAt = now + options.Value.Session.Lifetime,
+                RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
+                UserAgent = Truncate(context.Request.Headers.UserAgent.ToString(), 300),
+            };
+            db.Sessions.Add(session);
+            await db.SaveChangesAsync(ct);
+        }
 
         var claims = new List<Claim>
         {
@@ -64,6 +79,50 @@ public sealed class SessionService(
     }
 
     /// <summary>
+    /// The same account signed in again in its session (prompt=login, max_age, ...): the session records this
+    /// authentication (when, how, with which wallet on which network) and lives a full lifetime from now. Null
+    /// when the session ended meanwhile.
+    /// </summary>
+    private async Task<Session?> ReauthenticateAsync(HttpContext context, Session session, SessionSignIn signIn, DateTimeOffset now, CancellationToken ct)
+    {
+        var expires = now + options.Value.Session.Lifetime;
+        var remoteIp = context.Connection.RemoteIpAddress?.ToString();
+        var userAgent = Truncate(context.Request.Headers.UserAgent.ToString(), 300);
+        var updated = await db.Sessions.Where(s => s.Id == session.Id && s.EndedAt == null).ExecuteUpdateAsync(u => u
+            .SetProperty(s => s.Wallet, signIn.Wallet)
+            .SetProperty(s => s.Network, signIn.Network)
+            .SetProperty(s => s.Method, signIn.Method)
+            .SetProperty(s => s.Acr, signIn.Acr)
+            .SetProperty(s => s.AuthTime, now)
+            .SetProperty(s => s.LastSeenAt, now)
+            .SetProperty(s => s.ExpiresAt, expires)
+            .SetProperty(s => s.RemoteIp, remoteIp)
+            .SetProperty(s => s.UserAgent, userAgent), ct);
+        if (updated == 0) return null;
+        session.Wallet = signIn.Wallet;
+        session.Network = signIn.Network;
+        session.Method = signIn.Method;
+        session.Acr = signIn.Acr;
+        session.AuthTime = now;
+        session.LastSeenAt = now;
+        session.ExpiresAt = expires;
+        session.RemoteIp = remoteIp;
+        session.UserAgent = userAgent;
+        return session;
+    }
+
+    /// <summary>Another account signs in in this browser: the session ends as at logout (<see cref="LogoutAsync"/>).</summary>
+    private async Task EndReplacedAsync(Session session, string newAccountId, CancellationToken ct)
+    {
+        if (!await EndRowAsync(session.Id, ct)) return;
+        var clients = await ClientsOfAsync(session.Id, ct);
+        await grants.RevokeSessionTokensAsync(session.Id, includeOffline: false, ct);
+        await audit.WriteAsync(AuditTypes.Logout, newAccountId, session.AccountId, reason: "signed_in_as_another_account",
+            details: new { sid = session.Id, clients }, ct: ct);
+        _ = backChannel.Notify(session.Id, session.AccountId, clients);
+    }
+
+    /// <summary>
     /// The live session behind the current cookie: null when there is no cookie, or the session was
     /// ended, expired, or belongs to an account that is no longer active.
     /// </summary>
@@ -83,10 +142,19 @@ public sealed class SessionService(
     /// <summary>Ends a session row (no cookie, no notifications) and returns the clients that received tokens in it.</summary>
     public async Task<IReadOnlyList<string>> EndAsync(string sessionId, CancellationToken ct = default)
     {
-        var now = time.GetUtcNow();
-        await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null).ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
-        return await db.SessionClients.Where(c => c.SessionId == sessionId).Select(c => c.ClientId).ToListAsync(ct);
+        await EndRowAsync(sessionId, ct);
+        return await ClientsOfAsync(sessionId, ct);
     }
+
+    /// <summary>Marks the session ended; false when it had ended already.</summary>
+    private async Task<bool> EndRowAsync(string sessionId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        return await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null).ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct) > 0;
+    }
+
+    private async Task<List<string>> ClientsOfAsync(string sessionId, CancellationToken ct) =>
+        await db.SessionClients.Where(c => c.SessionId == sessionId).Select(c => c.ClientId).ToListAsync(ct);
 
     /// <summary>
     /// The user's logout (RP-initiated or at the bridge): ends the session and its cookie, revokes the
