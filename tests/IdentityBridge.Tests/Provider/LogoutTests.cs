@@ -95,6 +95,42 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Hint_from_an_earlier_session_of_the_same_user_does_not_log_out_without_confirmation()
+    {
+        // The user's ID token from a session that ended (or lives in another browser) names the user but not
+        // this session: RP-Initiated Logout §2 asks the user first.
+        var earlier = new OidcDriver(host);
+        var old = await earlier.LoginAsync();
+        var driver = new OidcDriver(host, earlier.Wallet);
+        await driver.LoginAsync();
+        var response = await EndSessionAsync(driver, new() { ["id_token_hint"] = old.GetProperty("id_token").GetString()!, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Sign out?", await response.Content.ReadAsStringAsync());
+        await AssertSignedInAsync(driver);
+    }
+
+    [Fact]
+    public async Task Hint_without_sid_is_matched_on_the_user()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var idToken = OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!);
+        string hint;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var signer = scope.ServiceProvider.GetRequiredService<JwtSigner>();
+            var now = host.Clock.GetUtcNow().ToUnixTimeSeconds();
+            hint = signer.Sign(new Dictionary<string, object>
+            {
+                ["iss"] = BridgeFactory.Issuer, ["aud"] = TestClients.Web, ["sub"] = idToken.Subject, ["iat"] = now, ["exp"] = now + 300,
+            }, signer.DefaultAlgorithm, "JWT");
+        }
+        var response = await EndSessionAsync(driver, new() { ["id_token_hint"] = hint, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(TestClients.PostLogout, response.Headers.Location?.OriginalString);
+        await AssertSignedOutAsync(driver);
+    }
+
+    [Fact]
     public async Task Back_channel_logout_token_is_posted_to_the_sessions_clients()
     {
         var driver = new OidcDriver(host);

@@ -9,10 +9,11 @@ namespace IdentityBridge.Provider.Endpoints;
 
 /// <summary>
 /// GET/POST /connect/endsession (RP-Initiated Logout 1.0). With a valid id_token_hint (our signature and
-/// issuer; expiry ignored) for the current session, the session ends at once; otherwise the user confirms
-/// on a page first (no forced logout by a crafted link). post_logout_redirect_uri is followed only when it is
-/// registered for the client, with <c>state</c> passed back; otherwise the signed-out page is shown. A POST
-/// without the session cookie is first sent on as a GET (<see cref="CrossSitePost"/>).
+/// issuer; expiry ignored) for the current session (its sid; the user, for a hint without sid), the session
+/// ends at once; otherwise the user confirms on a page first (no forced logout by a crafted link).
+/// post_logout_redirect_uri is followed only when it is registered for the client, with <c>state</c> passed
+/// back; otherwise the signed-out page is shown. A POST without the session cookie is first sent on as a GET
+/// (<see cref="CrossSitePost"/>).
 /// </summary>
 public static class EndSessionEndpoint
 {
@@ -60,9 +61,12 @@ public static class EndSessionEndpoint
         var session = await sessions.GetCurrentAsync(context, ct);
         if (session is not null)
         {
+            // The hint must be of this session: with a sid, that sid (an ID token of the same user from an earlier
+            // session, or from another browser, does not end this one unasked); without one, the same user.
             var hintMatches = hint is not null && client is not null &&
-                              ((hint.TryGetPayloadValue<string>("sid", out var sid) && sid == await subjects.SessionIdForAsync(client, session.Id, ct)) ||
-                               hint.Subject == await subjects.SubjectForAsync(client, session.AccountId, ct));
+                              (hint.TryGetClaim("sid", out var sid)
+                                  ? sid.Value == await subjects.SessionIdForAsync(client, session.Id, ct)
+                                  : hint.Subject == await subjects.SubjectForAsync(client, session.AccountId, ct));
             if (!hintMatches && !confirmed)
             {
                 var tokens = antiforgery.GetAndStoreTokens(context);
