@@ -1,7 +1,10 @@
+using System.Text;
+
 namespace IdentityBridge.Clients;
 
 /// <summary>
-/// Redirect URI rules. Registration refuses what can never be safe; matching is exact (RFC 9700 §4.1),
+/// Redirect URI rules. Registration refuses what can never be safe or never be redirected to (a URI that is
+/// not ASCII cannot be a Location header); matching is exact (RFC 9700 §4.1),
 /// with the one exception RFC 8252 §7.3 requires: loopback IP literals match on any port.
 /// </summary>
 public static class RedirectUriRules
@@ -14,6 +17,9 @@ public static class RedirectUriRules
         if (string.IsNullOrWhiteSpace(uri)) return "must not be empty";
         if (uri.Length > 2000) return "is longer than 2000 characters";
         if (uri.Any(char.IsWhiteSpace) || uri.Any(char.IsControl)) return "must not contain white space or control characters";
+        // The URI is sent back as written in a Location header, which is ASCII only (RFC 9110 §5.5).
+        if (!Ascii.IsValid(uri))
+            return "must be ASCII: percent-encode other characters as UTF-8 (café as caf%C3%A9), and write an international host name in its xn-- form";
         if (uri.Contains('*')) return "must not contain wildcards: redirect URIs match exactly";
         if (uri.Contains('#')) return "must not contain a fragment (#)";
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return "must be an absolute URI";

@@ -76,6 +76,34 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.NotEmpty(messages.EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("https://app.example.com/café")]
+    [InlineData("https://app.example.com/cb?name=Zoë")]
+    [InlineData("https://bücher.example/cb")]
+    public async Task Non_ascii_redirect_uris_are_refused_with_a_hint_to_percent_encode(string uri)
+    {
+        // A Location header must be ASCII: such a URI could never be redirected to.
+        var (api, _) = await host.AdminApiAsync();
+        var id = "nonascii-" + Guid.NewGuid().ToString("N")[..8];
+        var client = new
+        {
+            clientId = id,
+            redirectUris = new[] { "https://ok.example.com/cb", uri },
+            postLogoutRedirectUris = new[] { uri },
+        };
+        var problem = await Json.ProblemAsync(await api.PostAsync("/admin/api/clients", Json.Body(client)), 400);
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "redirectUris[1]", "postLogoutRedirectUris[0]" })
+        {
+            Assert.True(errors.TryGetProperty(field, out var messages), problem.ToString());
+            Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains("percent-encode", StringComparison.Ordinal));
+        }
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == id)));
+
+        var encoded = new { clientId = id, redirectUris = new[] { "https://app.example.com/caf%C3%A9" }, postLogoutRedirectUris = new[] { "https://app.example.com/caf%C3%A9" } };
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(encoded))).StatusCode);
+    }
+
     [Fact]
     public async Task Unknown_fields_and_malformed_json_and_wrong_types_are_400_problems()
     {
