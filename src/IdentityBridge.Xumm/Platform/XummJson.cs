@@ -4,7 +4,14 @@ using System.Text.Json.Serialization;
 
 namespace IdentityBridge.Xumm;
 
-/// <summary>JSON conventions of the platform API: snake_case names, nulls left out of requests.</summary>
+/// <summary>
+/// JSON conventions of the platform API: snake_case names, nulls left out of requests. The models' nullable
+/// annotations are enforced: <c>required</c> only checks that a field is present, so without this an explicit
+/// <c>null</c> in a field the platform must send (<c>next</c>, <c>meta</c>, <c>result</c>, <c>user_token</c>)
+/// would pass as a complete answer. Such an answer now fails to read and becomes the client's
+/// <see cref="XummErrorKind.InvalidResponse"/>. Every field the platform may send as null (see the samples in the
+/// tests) is annotated nullable. Collection elements are not covered by the annotations; the client checks those.
+/// </summary>
 internal static class XummJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -12,6 +19,7 @@ internal static class XummJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        RespectNullableAnnotations = true,
         Converters = { new LenientDateTimeOffsetConverter() },
     };
 

@@ -142,7 +142,7 @@ public sealed class XummPlatformClient
             "user-tokens",
             body,
             idempotent: false,
-            root => Read<XummUserTokenList>(root, list => list.Tokens is not null)?.Tokens,
+            root => Read<XummUserTokenList>(root, list => list.Tokens is not null && list.Tokens.All(token => token is not null))?.Tokens,
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -189,6 +189,31 @@ public sealed class WebhookTests
         Assert.Equal(SignInStatuses.Signed, (await host.RequestAsync(id)).Status);
     }
 
+    [Fact]
+    public async Task A_delivery_whose_payload_is_read_back_without_meta_is_answered_and_left_to_the_retry()
+    {
+        await using var host = QuietHost();
+        var replies = new ReplacedReplies();
+        var quiet = host.MoreServices;
+        host.MoreServices = services =>
+        {
+            quiet?.Invoke(services);
+            replies.AddTo(services);
+        };
+        var (id, _, body) = await ApprovedSignInAsync(host);
+        replies.Replace("GET payload", $$"""{ "meta": null, "application": { "uuidv4": "{{BridgeFactory.XummApiKey}}" }, "response": null }""");
+
+        var processed = ProcessedAsync(host);
+        using var response = await PostAsync(host, body);
+        await processed;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+        Assert.DoesNotContain(host.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
+        // Not marked processed: the platform's retry of the delivery is handled, not taken for a repeat.
+        Assert.Empty(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+    }
+
     public static TheoryData<string> Refusals => ["forged", "stale", "future", "missing", "malformed"];
 
     [Theory]

@@ -290,19 +290,68 @@ public sealed class XummPlatformClientTests
     }
 
     [Theory]
-    [InlineData("not json")]
-    [InlineData("[]")]
-    [InlineData("""{ "next": { "always": "https://xumm.app/sign/x" } }""")]
-    [InlineData("""{ "uuid": "", "next": { "always": "https://xumm.app/sign/x" } }""")]
-    [InlineData("""{ "uuid": "x", "next": {} }""")]
-    [InlineData("""{ "uuid": "x", "next": { "always": 5 } }""")]
-    public async Task Success_status_with_an_unusable_body_is_an_invalid_response(string body)
+    [InlineData("create", "not json")]
+    [InlineData("create", "[]")]
+    [InlineData("create", """{ "next": { "always": "https://xumm.app/sign/x" } }""")]
+    [InlineData("create", """{ "uuid": "", "next": { "always": "https://xumm.app/sign/x" } }""")]
+    [InlineData("create", """{ "uuid": "x", "next": {} }""")]
+    [InlineData("create", """{ "uuid": "x", "next": { "always": 5 } }""")]
+    // Present but explicitly null: "required" alone lets these through.
+    [InlineData("create", """{ "uuid": "x", "next": null, "pushed": false }""")]
+    [InlineData("create", """{ "uuid": null, "next": { "always": "https://xumm.app/sign/x" } }""")]
+    [InlineData("create", """{ "uuid": "x", "next": { "always": null } }""")]
+    [InlineData("get", "[]")]
+    [InlineData("get", "{}")]
+    [InlineData("get", """{ "meta": null, "application": { "uuidv4": "k" }, "response": null, "custom_meta": null }""")]
+    [InlineData("cancel", "{}")]
+    [InlineData("cancel", """{ "result": null, "meta": null, "custom_meta": null }""")]
+    [InlineData("xapp", """{ "account": null, "jwt": null }""")]
+    [InlineData("user-tokens", """{ "tokens": null }""")]
+    [InlineData("user-tokens", """{ "tokens": [null] }""")]
+    [InlineData("user-tokens", """{ "tokens": [{ "user_token": null, "active": false }] }""")]
+    public async Task Success_status_with_an_unusable_body_is_an_invalid_response(string endpoint, string body)
     {
         _handler.Respond(HttpStatusCode.OK, body);
+        var client = Client();
 
-        var result = await Client().CreatePayloadAsync(XummPayloadRequest.SignIn());
+        var error = endpoint switch
+        {
+            "create" => (await client.CreatePayloadAsync(XummPayloadRequest.SignIn())).Error,
+            "get" => (await client.GetPayloadAsync(PayloadUuid)).Error,
+            "cancel" => (await client.CancelPayloadAsync(PayloadUuid)).Error,
+            "xapp" => (await client.ResolveXAppOttAsync("ott-1")).Error,
+            _ => (await client.VerifyUserTokensAsync([UserToken])).Error,
+        };
 
-        Assert.Equal(XummErrorKind.InvalidResponse, result.Error!.Kind);
+        Assert.NotNull(error);
+        Assert.Equal(XummErrorKind.InvalidResponse, error.Kind);
+    }
+
+    [Fact]
+    public async Task Fields_the_platform_sends_as_null_are_still_read()
+    {
+        _handler.Respond(HttpStatusCode.OK, """
+                { "uuid": "x", "next": { "always": "https://xumm.app/sign/x", "no_push_msg_received": null },
+                  "refs": { "qr_png": null, "qr_matrix": null, "qr_uri_quality_opts": null, "websocket_status": null }, "pushed": false }
+                """)
+            .Respond(HttpStatusCode.OK, """{ "result": { "cancelled": false, "reason": null }, "meta": null, "custom_meta": null }""")
+            .Respond(HttpStatusCode.OK, """{ "meta": { "resolved": false, "signed": false, "cancelled": false, "expired": false }, "application": null, "payload": null, "response": null, "custom_meta": null }""")
+            .Respond(HttpStatusCode.OK, """{ "tokens": [{ "user_token": "t", "active": false, "issued": null, "expires": null }] }""");
+        var client = Client();
+
+        var created = await client.CreatePayloadAsync(XummPayloadRequest.SignIn());
+        var cancelled = await client.CancelPayloadAsync("x");
+        var details = await client.GetPayloadAsync("x");
+        var tokens = await client.VerifyUserTokensAsync(["t"]);
+
+        Assert.True(created.IsSuccess, created.Error?.ToString());
+        Assert.Null(created.Value.Next.NoPushMsgReceived);
+        Assert.True(cancelled.IsSuccess, cancelled.Error?.ToString());
+        Assert.Null(cancelled.Value.Result.Reason);
+        Assert.True(details.IsSuccess, details.Error?.ToString());
+        Assert.Null(details.Value.Response);
+        Assert.True(tokens.IsSuccess, tokens.Error?.ToString());
+        Assert.Equal("t", Assert.Single(tokens.Value).UserToken);
     }
 
     [Fact]
