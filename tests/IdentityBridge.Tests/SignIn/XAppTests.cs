@@ -72,6 +72,27 @@ public sealed class XAppTests
         Assert.Equal("/account", response.Headers.Location!.OriginalString);
     }
 
+    [Fact]
+    public async Task A_wallet_xumm_reports_as_blocked_is_refused_like_at_the_xumm_sign_in()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        host.Simulator.BlockAccount(wallet);
+        var ott = host.Simulator.IssueXAppOneTimeToken(BridgeFactory.XummApiKey, wallet, "MAINNET");
+
+        using var response = await host.CreateBrowser().GetAsync("/xapp?xAppToken=" + ott + "&returnUrl=%2Faccount");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Wallet refused", page, StringComparison.Ordinal);
+        Assert.Contains("This wallet is on a blocklist", page, StringComparison.Ordinal);
+        Assert.Empty(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
+        Assert.Empty(await host.WithDbAsync(db => db.Wallets.Where(w => w.Address == wallet).ToListAsync()));
+        Assert.Empty(await host.WithDbAsync(db => db.UserTokens.Where(t => t.Wallet == wallet).ToListAsync()));
+        var failed = Assert.Single(await host.AuditAsync(IdentityBridge.Audit.AuditTypes.SignInFailed));
+        Assert.Equal("blocked", failed.Reason);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not-a-token")]

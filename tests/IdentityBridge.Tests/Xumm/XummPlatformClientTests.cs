@@ -187,7 +187,22 @@ public sealed class XummPlatformClientTests
         Assert.Equal("FULL", context.AccountAccess);
         Assert.Equal("REGULAR", context.AccountType);
         Assert.Equal(PayloadUuid, context.OriginPayload);
+        Assert.False(context.Blocked);
         Assert.Null(context.Jwt);
+    }
+
+    [Theory]
+    [InlineData("""{ "account": "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh", "account_info": { "account": "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh", "blocked": true } }""")]
+    [InlineData("""{ "ott": { "account": "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh", "account_info": { "blocked": "true" } }, "jwt": "x.y.z" }""")]
+    [InlineData("""{ "ott": { "account": "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh" }, "account_info": { "blocked": true }, "jwt": "x.y.z" }""")]
+    public async Task Xapp_ott_reports_an_account_on_the_blocklist(string body)
+    {
+        _handler.Respond(HttpStatusCode.OK, body);
+
+        var result = await Client().ResolveXAppOttAsync("ott-1");
+
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        Assert.True(result.Value.Blocked);
     }
 
     [Fact]

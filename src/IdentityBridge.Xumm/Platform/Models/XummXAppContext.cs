@@ -49,6 +49,9 @@ public sealed record XummXAppContext
     /// <summary>A payload the xApp was opened from, when it was.</summary>
     public string? OriginPayload { get; init; }
 
+    /// <summary>True when the platform reports the account as blocked (<c>account_info.blocked</c>: on a scam blocklist).</summary>
+    public bool Blocked { get; init; }
+
     internal static XummXAppContext? FromJson(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -57,7 +60,7 @@ public sealed record XummXAppContext
         }
 
         var ott = root.TryGetProperty("ott", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
-        var accountInfo = Child(ott, "account_info");
+        var accountInfo = Child(ott, "account_info") is { ValueKind: JsonValueKind.Object } info ? info : Child(root, "account_info");
         var origin = Child(ott, "origin");
         var context = new XummXAppContext
         {
@@ -74,6 +77,7 @@ public sealed record XummXAppContext
             Locale = Text(ott, "locale"),
             Style = Text(ott, "style"),
             OriginPayload = Text(Child(origin, "data"), "payload"),
+            Blocked = IsTrue(accountInfo, "blocked"),
         };
         return context.Account is null && context.Jwt is null ? null : context;
     }
@@ -85,6 +89,13 @@ public sealed record XummXAppContext
     {
         var value = Child(parent, name);
         return value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+    }
+
+    private static bool IsTrue(JsonElement parent, string name)
+    {
+        var value = Child(parent, name);
+        return value.ValueKind == JsonValueKind.True
+            || (value.ValueKind == JsonValueKind.String && string.Equals(value.GetString(), "true", StringComparison.OrdinalIgnoreCase));
     }
 
     private static int? Number(JsonElement parent, string name)

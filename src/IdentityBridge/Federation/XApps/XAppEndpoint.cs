@@ -46,6 +46,11 @@ public static class XAppEndpoint
             // Nobody proved anything: the token may be anyone's guess.
             await audit.WriteAsync(AuditTypes.SignInFailed, AuditLog.AnonymousActor, clientId: login.Client?.ClientId, success: false, reason: result.Error,
                 details: new { method = PayloadSignInMethods.XApp }, ct: ct);
+            if (result.Error == XAppSignIn.Blocked)
+            {
+                var blocked = SignInFailureMessages.For(SignInFailureReason.Blocked);
+                return Page(context, blocked.StatusCode, blocked.Title, blocked.Message);
+            }
             var status = result.Error == XAppSignIn.Unavailable ? StatusCodes.Status503ServiceUnavailable
                 : result.Error is XAppSignIn.NotEnrolled or XAppSignIn.Disabled ? StatusCodes.Status403Forbidden
                 : StatusCodes.Status400BadRequest;

@@ -27,6 +27,8 @@ public sealed class XAppSignIn(XummPlatformClient xumm, XAppJwtValidator validat
     public const string NotEnrolled = "not_enrolled";
     public const string Disabled = "account_disabled";
     public const string Unavailable = "unavailable";
+    /// <summary>The wallet is on Xumm's scam blocklist: the code of <see cref="SignInFailureReason.Blocked"/>, as at the Xumm sign-in.</summary>
+    public const string Blocked = "blocked";
 
     /// <summary>Resolves a one-time token with the platform (server side: the API secret never leaves the bridge).</summary>
     public async Task<XAppSignInResult> SignInWithOneTimeTokenAsync(string oneTimeToken, string? requiredNetwork, ProvisioningMode provisioning, CancellationToken ct)
@@ -39,15 +41,19 @@ public sealed class XAppSignIn(XummPlatformClient xumm, XAppJwtValidator validat
                 ? XAppSignInResult.Fail(InvalidToken, "The xApp token is unknown, expired or already used.")
                 : XAppSignInResult.Fail(Unavailable, "Xumm cannot be reached right now.");
         }
-        var context = resolved.Value;
-        var result = await SignInWithJwtAsync(context.Jwt, requiredNetwork, provisioning, ct);
-        if (result.Identity is { } identity && context.Account is { } account && !string.Equals(account, identity.Account, StringComparison.Ordinal))
-            return XAppSignInResult.Fail(InvalidToken, "The xApp context and its token name different wallets.");
-        return result;
+        return await SignInAsync(resolved.Value.Jwt, resolved.Value, requiredNetwork, provisioning, ct);
     }
 
     /// <summary>Checks an xApp JWT and maps its wallet to an account.</summary>
-    public async Task<XAppSignInResult> SignInWithJwtAsync(string? jwt, string? requiredNetwork, ProvisioningMode provisioning, CancellationToken ct)
+    public Task<XAppSignInResult> SignInWithJwtAsync(string? jwt, string? requiredNetwork, ProvisioningMode provisioning, CancellationToken ct) =>
+        SignInAsync(jwt, null, requiredNetwork, provisioning, ct);
+
+    /// <summary>
+    /// The checks of both ways in, before any account is touched. With the platform's context of a one-time token,
+    /// it must name the JWT's wallet, and a wallet it reports as blocked is refused (the JWT alone says nothing
+    /// about that).
+    /// </summary>
+    private async Task<XAppSignInResult> SignInAsync(string? jwt, XummXAppContext? context, string? requiredNetwork, ProvisioningMode provisioning, CancellationToken ct)
     {
         var validation = await validator.ValidateAsync(jwt);
         if (!validation.Succeeded)
@@ -60,6 +66,10 @@ public sealed class XAppSignIn(XummPlatformClient xumm, XAppJwtValidator validat
                 _ => "The xApp token is not valid.",
             });
         var identity = validation.Identity;
+        if (context?.Account is { } account && !string.Equals(account, identity.Account, StringComparison.Ordinal))
+            return XAppSignInResult.Fail(InvalidToken, "The xApp context and its token name different wallets.");
+        if (context?.Blocked == true)
+            return XAppSignInResult.Fail(Blocked, SignInFailureMessages.For(SignInFailureReason.Blocked).Message);
         var network = identity.Network?.ToUpperInvariant();
         if (requiredNetwork is not null && !string.Equals(network, requiredNetwork, StringComparison.OrdinalIgnoreCase))
             return XAppSignInResult.Fail(WrongNetwork, $"The wallet is on {network ?? "an unknown network"}; {requiredNetwork} is required.");
