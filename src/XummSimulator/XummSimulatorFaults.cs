@@ -20,6 +20,18 @@ public sealed record XummSimulatorFaults
     /// <summary>Put a <c>kid</c> in JWT headers and the JWKS (on top of <see cref="XummSimulatorOptions.EmitKeyId"/>).</summary>
     public bool IncludeKeyId { get; init; }
 
+    /// <summary>
+    /// Accept <c>signers</c> on a payload or an OAuth2 sign-in but let any wallet sign it, to test that a client
+    /// checks the signing wallet itself.
+    /// </summary>
+    public bool IgnoreSigners { get; init; }
+
+    /// <summary>
+    /// Accept <c>force_network</c> but let the wallet sign on the network it chose (or the default one), to test
+    /// that a client checks the reported network itself.
+    /// </summary>
+    public bool IgnoreForceNetwork { get; init; }
+
     /// <summary>r-addresses reported <c>blocked: true</c> in addition to the configured ones.</summary>
     public IReadOnlySet<string> BlockedAccounts { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }

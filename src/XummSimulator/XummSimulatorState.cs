@@ -111,12 +111,14 @@ public sealed class XummSimulatorState : IDisposable
                 return XummSimulatorResult.Fail("invalid_account", "The account is not a valid r-address.");
             }
 
-            if (!TryResolveNetwork(payload!.Draft.ForceNetwork, network, out var signedOn))
+            // The faults let a wallet sign what the platform would refuse, for clients that must check for themselves.
+            var draft = payload!.Draft;
+            if (!TryResolveNetwork(_faults.IgnoreForceNetwork ? null : draft.ForceNetwork, network, out var signedOn))
             {
                 return XummSimulatorResult.Fail("invalid_network", $"Unknown network '{network}'.");
             }
 
-            if (payload.Draft.Signers is { Count: > 0 } signers && !signers.Contains(account, StringComparer.Ordinal))
+            if (!_faults.IgnoreSigners && draft.Signers is { Count: > 0 } signers && !signers.Contains(account, StringComparer.Ordinal))
             {
                 return XummSimulatorResult.Fail("signer_not_allowed", "The account is not among the allowed signers.");
             }

@@ -7,7 +7,7 @@ namespace IdentityBridge.Federation;
 /// <summary>
 /// Builds the properties of an upstream challenge: the operation (kept in the protected state) and the
 /// Xumm-specific parameters, <c>force_network</c> from the client's required network and <c>signers</c> from
-/// an r-address login hint.
+/// an r-address login hint. Both are also kept in the operation, so that the callback checks the result itself.
 /// </summary>
 public sealed class SignInChallenges(ClientSignInPolicies clients)
 {
@@ -22,13 +22,15 @@ public sealed class SignInChallenges(ClientSignInPolicies clients)
         var policy = authorize?.ClientId is { } clientId ? await clients.FindAsync(clientId, ct) : null;
         var network = policy?.RequiredNetwork;
 
+        var hint = loginHint ?? authorize?.LoginHint;
+        var hintedWallet = XrplAddress.IsValid(hint) ? hint : null;
+
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
-        new SignInOperation(SignInOperationKind.Login, returnUrl, authorize?.ClientId, network).WriteTo(properties);
+        new SignInOperation(SignInOperationKind.Login, returnUrl, authorize?.ClientId, network, HintedWallet: hintedWallet).WriteTo(properties);
         if (network is not null)
             properties.SetAuthorizationParameter(ForceNetworkParameter, network);
-        var hint = loginHint ?? authorize?.LoginHint;
-        if (XrplAddress.IsValid(hint))
-            properties.SetAuthorizationParameter(SignersParameter, hint!);
+        if (hintedWallet is not null)
+            properties.SetAuthorizationParameter(SignersParameter, hintedWallet);
         return properties;
     }
 

@@ -13,6 +13,8 @@ public enum SignInFailureReason
     AccountDisabled,
     /// <summary>The wallet signed on another network than the one the client requires.</summary>
     WrongNetwork,
+    /// <summary>The login named a wallet (an r-address login hint), and another wallet signed.</summary>
+    WrongWallet,
     /// <summary>The token did not name a valid r-address, or failed validation.</summary>
     InvalidIdentity,
     /// <summary>The callback could not be matched to a sign-in started in this browser (expired, replayed, forged).</summary>
@@ -46,6 +48,7 @@ public sealed record SignInFailure(SignInFailureReason Reason, string Descriptio
         SignInFailureReason.NotEnrolled => "not_enrolled",
         SignInFailureReason.AccountDisabled => "account_disabled",
         SignInFailureReason.WrongNetwork => "wrong_network",
+        SignInFailureReason.WrongWallet => "wrong_wallet",
         SignInFailureReason.InvalidIdentity => "invalid_identity",
         SignInFailureReason.InvalidState => "invalid_state",
         SignInFailureReason.Unavailable => "upstream_unavailable",

@@ -17,6 +17,8 @@ public static class SignInFailureMessages
             "The account of this wallet is disabled. Contact an administrator.", StatusCodes.Status403Forbidden),
         SignInFailureReason.WrongNetwork => new("Wrong network",
             "The wallet signed on another network than this application requires. Switch the network in Xumm and sign in again.", StatusCodes.Status403Forbidden),
+        SignInFailureReason.WrongWallet => new("Wrong wallet",
+            "The sign-in was made with another wallet than the one the login asked for. Sign in with that wallet, or start the login again without naming one.", StatusCodes.Status403Forbidden),
         SignInFailureReason.InvalidIdentity => new("Sign-in refused",
             "Xumm's answer did not prove a valid wallet, so the sign-in was refused.", StatusCodes.Status403Forbidden),
         SignInFailureReason.InvalidState => new("Sign-in expired",

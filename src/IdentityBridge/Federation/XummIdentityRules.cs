@@ -16,13 +16,17 @@ public static class XummIdentityRules
     private const int MaxPictureLength = 1024;
 
     /// <summary>
-    /// The token's subject must be a valid r-address, and when a network was pinned with
-    /// <c>force_network</c>, the token's <c>network_type</c> must name that same network.
+    /// The token's subject must be a valid r-address; when the login named a wallet (sent as <c>signers</c>), it
+    /// must be that wallet; and when a network was pinned with <c>force_network</c>, the token's
+    /// <c>network_type</c> must name that same network. The platform is asked to enforce both, but the bridge does
+    /// not take that on trust.
     /// </summary>
-    public static SignInFailure? CheckToken(string? subject, string? networkType, string? pinnedNetwork)
+    public static SignInFailure? CheckToken(string? subject, string? networkType, string? pinnedNetwork, string? hintedWallet = null)
     {
         if (!XrplAddress.IsValid(subject))
             return new(SignInFailureReason.InvalidIdentity, "Xumm's token does not name a valid XRPL r-address.");
+        if (hintedWallet is not null && !string.Equals(subject, hintedWallet, StringComparison.Ordinal))
+            return SignInFailure.Of(SignInFailureReason.WrongWallet);
         if (pinnedNetwork is not null && !string.Equals(NormalizeNetwork(networkType), pinnedNetwork, StringComparison.Ordinal))
             return new(SignInFailureReason.WrongNetwork,
                 $"The wallet signed on {(string.IsNullOrEmpty(networkType) ? "an unnamed network" : NormalizeNetwork(networkType))}, but this application requires {pinnedNetwork}.");

@@ -24,8 +24,8 @@ public sealed partial class XummSignInEvents : OidcClientEvents
     {
         var subject = context.IdToken.Subject;
         context.IdToken.TryGetPayloadValue<string>("network_type", out var networkType);
-        var pinned = SignInOperation.From(context.Properties)?.PinnedNetwork;
-        if (XummIdentityRules.CheckToken(subject, networkType, pinned) is { } failure)
+        var operation = SignInOperation.From(context.Properties);
+        if (XummIdentityRules.CheckToken(subject, networkType, operation?.PinnedNetwork, operation?.HintedWallet) is { } failure)
         {
             context.Fail(new SignInRefusedException(failure, failure.Reason == SignInFailureReason.InvalidIdentity ? null : subject));
             return Task.CompletedTask;

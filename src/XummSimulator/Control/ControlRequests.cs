@@ -15,4 +15,6 @@ internal sealed record FaultsRequest(
     bool? Status500,
     int? DelayMs,
     bool? IncludeKeyId,
+    bool? IgnoreSigners,
+    bool? IgnoreForceNetwork,
     string[]? BlockedAccounts);

@@ -30,6 +30,17 @@ public sealed class IdentityRulesTests
         Assert.Null(XummIdentityRules.CheckToken(BridgeFactory.DefaultWallet, null, pinnedNetwork: null));
     }
 
+    [Fact]
+    public void A_hinted_wallet_must_be_the_tokens_subject()
+    {
+        var failure = XummIdentityRules.CheckToken(BridgeFactory.DefaultWallet, "MAINNET", pinnedNetwork: null, hintedWallet: "rrrrrrrrrrrrrrrrrrrrrhoLvTp");
+
+        Assert.Equal(SignInFailureReason.WrongWallet, failure?.Reason);
+        Assert.Equal("wrong_wallet", failure!.Code);
+        Assert.Equal("access_denied", failure.OAuthError);
+        Assert.Null(XummIdentityRules.CheckToken(BridgeFactory.DefaultWallet, "MAINNET", pinnedNetwork: null, hintedWallet: BridgeFactory.DefaultWallet));
+    }
+
     [Theory]
     [InlineData("MAINNET", "MAINNET", true)]
     [InlineData("mainnet", "MAINNET", true)]

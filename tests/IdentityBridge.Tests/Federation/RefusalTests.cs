@@ -87,6 +87,53 @@ public sealed class RefusalTests
     }
 
     [Fact]
+    public async Task A_wallet_other_than_the_login_hint_is_refused_even_when_xumm_does_not_enforce_signers()
+    {
+        await using var host = new FederationHost();
+        await host.AddClientAsync("app");
+        host.Simulator.UpdateFaults(f => f with { IgnoreSigners = true });
+        var hinted = XrplAddress.CreateRandom();
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(),
+            FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("app", loginHint: hinted)));
+
+        Assert.Equal(hinted, Assert.Single(hops, h => h.Url.AbsolutePath == "/xumm-sim/auth").Query["signers"].ToString());
+        FederationHost.AssertClientError(hops[^1], "access_denied", "another wallet than the one the login asked for");
+        Assert.Empty(await host.SessionsAsync());
+        Assert.Empty(await host.WithDbAsync(db => db.Accounts.ToListAsync()));
+        var failed = Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed));
+        Assert.Equal("wrong_wallet", failed.Reason);
+        Assert.Equal(BridgeFactory.DefaultWallet, failed.Actor);
+    }
+
+    [Fact]
+    public async Task The_hinted_wallet_itself_signs_in()
+    {
+        await using var host = new FederationHost();
+        host.Simulator.UpdateFaults(f => f with { IgnoreSigners = true });
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(loginHint: BridgeFactory.DefaultWallet));
+
+        Assert.Equal("/account", hops[^1].Url.AbsolutePath);
+        Assert.Equal(BridgeFactory.DefaultWallet, Assert.Single(await host.SessionsAsync()).Wallet);
+    }
+
+    [Fact]
+    public async Task A_wallet_that_signed_on_another_network_is_refused_even_when_xumm_does_not_enforce_force_network()
+    {
+        await using var host = new FederationHost();
+        host.Settings["Xumm:Simulator:Network"] = "TESTNET";
+        await host.AddClientAsync("mainnet-app", requiredNetwork: "MAINNET");
+        host.Simulator.UpdateFaults(f => f with { IgnoreForceNetwork = true });
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl(FederationHost.AuthorizeReturnUrl("mainnet-app")));
+
+        Assert.Equal("MAINNET", Assert.Single(hops, h => h.Url.AbsolutePath == "/xumm-sim/auth").Query["force_network"].ToString());
+        FederationHost.AssertClientError(hops[^1], "access_denied", "The wallet signed on TESTNET, but this application requires MAINNET.");
+        Assert.Empty(await host.SessionsAsync());
+    }
+
+    [Fact]
     public async Task A_token_whose_subject_is_not_an_r_address_is_refused()
     {
         using var tokens = new SubstitutedTokens { Rewrite = claims => { claims["sub"] = "0x52908400098527886E0F7030069857D2E4169EE7"; return claims; } };

@@ -107,6 +107,48 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Ignore_signers_lets_a_wallet_outside_signers_sign_in_and_sign_payloads()
+    {
+        await using var host = await SimulatorHost.StartAsync(o => o.AutoApprove = SimulatorHost.OtherWallet);
+        var refused = await host.AuthorizeAsync(SimulatorHost.AuthorizeQuery(extra: "signers=" + SimulatorHost.Wallet));
+        Assert.Equal("access_denied", refused["error"]);
+
+        await SetFaultsAsync(host, new { ignoreSigners = true });
+        var signedIn = await host.AuthorizeAsync(SimulatorHost.AuthorizeQuery(extra: "signers=" + SimulatorHost.Wallet));
+        using var token = await host.TokenAsync(signedIn["code"]);
+        var claims = TokenTests.Claims((await token.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>());
+        Assert.Equal(SimulatorHost.OtherWallet, claims["sub"]!.GetValue<string>());
+
+        var uuid = await host.CreatePayloadAsync(new { txjson = new { TransactionType = "SignIn" }, options = new { signers = new[] { SimulatorHost.Wallet } } });
+        Assert.True(host.State.Approve(uuid, SimulatorHost.OtherWallet).Succeeded);
+        var details = await host.PlatformJsonAsync(HttpMethod.Get, "/payload/" + uuid);
+        Assert.Equal(SimulatorHost.OtherWallet, details["response"]!["account"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Ignore_force_network_lets_the_wallet_sign_on_the_network_it_chose()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+        await SetFaultsAsync(host, new { ignoreForceNetwork = true });
+
+        host.State.SetAutoApprove(SimulatorHost.Wallet, "TESTNET", once: true);
+        var signedIn = await host.AuthorizeAsync(SimulatorHost.AuthorizeQuery(extra: "force_network=MAINNET"));
+        using var token = await host.TokenAsync(signedIn["code"]);
+        var claims = TokenTests.Claims((await token.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>());
+        Assert.Equal("TESTNET", claims["network_type"]!.GetValue<string>());
+
+        var uuid = await host.CreatePayloadAsync(new { txjson = new { TransactionType = "SignIn" }, options = new { force_network = "XAHAU" } });
+        Assert.True(host.State.Approve(uuid, SimulatorHost.Wallet, "MAINNET").Succeeded);
+        var details = await host.PlatformJsonAsync(HttpMethod.Get, "/payload/" + uuid);
+        Assert.Equal("MAINNET", details["response"]!["environment_nodetype"]!.GetValue<string>());
+
+        using var reset = await host.Client.DeleteAsync($"{SimulatorHost.Prefix}/_sim/faults");
+        var pinned = await host.CreatePayloadAsync(new { txjson = new { TransactionType = "SignIn" }, options = new { force_network = "XAHAU" } });
+        Assert.True(host.State.Approve(pinned, SimulatorHost.Wallet, "MAINNET").Succeeded);
+        Assert.Equal("XAHAU", (await host.PlatformJsonAsync(HttpMethod.Get, "/payload/" + pinned))["response"]!["environment_nodetype"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Invalid_fault_requests_are_refused()
     {
         await using var host = await SimulatorHost.StartAsync();
