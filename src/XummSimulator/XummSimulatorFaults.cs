@@ -21,6 +21,15 @@ public sealed record XummSimulatorFaults
     public bool IncludeKeyId { get; init; }
 
     /// <summary>
+    /// Put a <c>kid</c> in JWT headers only; the JWKS key stays without one unless another switch adds it. The
+    /// platform does not reliably set <c>kid</c>, so a token may name a key the JWKS does not label.
+    /// </summary>
+    public bool KeyIdInToken { get; init; }
+
+    /// <summary>Put a <c>kid</c> on the JWKS key only; JWT headers stay without one unless another switch adds it.</summary>
+    public bool KeyIdInKeySet { get; init; }
+
+    /// <summary>
     /// Accept <c>signers</c> on a payload or an OAuth2 sign-in but let any wallet sign it, to test that a client
     /// checks the signing wallet itself.
     /// </summary>

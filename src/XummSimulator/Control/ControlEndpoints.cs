@@ -129,6 +129,8 @@ internal static class ControlEndpoints
             Status500 = body.Status500 ?? f.Status500,
             DelayMs = body.DelayMs ?? f.DelayMs,
             IncludeKeyId = body.IncludeKeyId ?? f.IncludeKeyId,
+            KeyIdInToken = body.KeyIdInToken ?? f.KeyIdInToken,
+            KeyIdInKeySet = body.KeyIdInKeySet ?? f.KeyIdInKeySet,
             IgnoreSigners = body.IgnoreSigners ?? f.IgnoreSigners,
             IgnoreForceNetwork = body.IgnoreForceNetwork ?? f.IgnoreForceNetwork,
             BlockedAccounts = body.BlockedAccounts is { } added

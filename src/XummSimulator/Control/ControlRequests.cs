@@ -15,6 +15,8 @@ internal sealed record FaultsRequest(
     bool? Status500,
     int? DelayMs,
     bool? IncludeKeyId,
+    bool? KeyIdInToken,
+    bool? KeyIdInKeySet,
     bool? IgnoreSigners,
     bool? IgnoreForceNetwork,
     string[]? BlockedAccounts);

@@ -7,7 +7,8 @@ namespace XummSimulator.Oidc;
 /// <summary>
 /// Writes the OAuth2 JWT the way the platform does: RS256, no <c>kid</c> by default, exactly the
 /// platform's claims (no <c>at_hash</c>, <c>azp</c> or <c>auth_time</c>). Faults can sign with an
-/// unpublished key or issue an already expired token.
+/// unpublished key, issue an already expired token, or put a <c>kid</c> in the header whether or not the
+/// JWKS labels its key (see <see cref="JwksEndpoint"/>).
 /// </summary>
 internal static class TokenIssuer
 {
@@ -42,7 +43,7 @@ internal static class TokenIssuer
         claims["exp"] = expiresAt.ToUnixTimeSeconds();
 
         var key = faults.SignWithUnknownKey ? state.Keys.Unpublished : state.Keys.Current;
-        var keyId = state.Options.EmitKeyId || faults.IncludeKeyId
+        var keyId = state.Options.EmitKeyId || faults.IncludeKeyId || faults.KeyIdInToken
             ? (faults.SignWithUnknownKey ? "unpublished" : state.Keys.CurrentKeyId)
             : null;
         return (CompactJwt.SignRs256(claims, key, keyId), expiresAt);

@@ -149,6 +149,33 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Key_id_can_be_put_in_the_token_alone()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+
+        await SetFaultsAsync(host, new { keyIdInToken = true });
+        var tokens = await host.TokensAsync();
+        var jwks = (await host.Client.GetFromJsonAsync<JsonObject>($"{SimulatorHost.Prefix}/certs"))!;
+
+        Assert.False(string.IsNullOrEmpty(TokenTests.Header(tokens["access_token"]!.GetValue<string>())["kid"]?.GetValue<string>()));
+        Assert.False(jwks["keys"]![0]!.AsObject().ContainsKey("kid"));
+        Assert.True((await TokenTests.ValidateAgainstJwksAsync(host, tokens["access_token"]!.GetValue<string>())).IsValid);
+    }
+
+    [Fact]
+    public async Task Key_id_can_be_put_in_the_key_set_alone()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+
+        await SetFaultsAsync(host, new { keyIdInKeySet = true });
+        var tokens = await host.TokensAsync();
+        var jwks = (await host.Client.GetFromJsonAsync<JsonObject>($"{SimulatorHost.Prefix}/certs"))!;
+
+        Assert.False(TokenTests.Header(tokens["access_token"]!.GetValue<string>()).ContainsKey("kid"));
+        Assert.False(string.IsNullOrEmpty(jwks["keys"]![0]!["kid"]?.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Invalid_fault_requests_are_refused()
     {
         await using var host = await SimulatorHost.StartAsync();
