@@ -1,4 +1,5 @@
 using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,8 +17,9 @@ internal static class HotQueries
             db.Grants.AsNoTracking().FirstOrDefault(g => g.Key == key && g.Type == type));
 
     /// <summary>
-    /// A grant by key and type with its account (without roles and wallets) in the same round trip; the
-    /// account is null when the grant has none or it no longer exists.
+    /// A grant by key and type with its account (without roles and wallets) and whether its family was revoked,
+    /// in the same round trip; the account is null when the grant has none or it no longer exists. The family
+    /// counts for a grant stored after the revocation had updated the family's rows, which its own row does not show.
     /// </summary>
     public static readonly Func<BridgeDbContext, string, string, CancellationToken, Task<GrantWithAccount?>> GrantWithAccountByKey =
         EF.CompileAsyncQuery((BridgeDbContext db, string key, string type, CancellationToken _) =>
@@ -25,7 +27,8 @@ internal static class HotQueries
              where g.Key == key && g.Type == type
              join a in db.Accounts.AsNoTracking() on g.AccountId equals a.Id into accounts
              from a in accounts.DefaultIfEmpty()
-             select new GrantWithAccount(g, a)).FirstOrDefault());
+             select new GrantWithAccount(g, a,
+                 g.FamilyId != null && db.Grants.Any(m => m.FamilyId == g.FamilyId && m.Type == GrantTypes.FamilyRevocation))).FirstOrDefault());
 
     /// <summary>True when a revocation marker exists under either key.</summary>
     public static readonly Func<BridgeDbContext, string, string, CancellationToken, Task<bool>> AnyGrantKey =
@@ -87,5 +90,5 @@ internal static class HotQueries
             db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).FirstOrDefault(a => a.Id == id));
 }
 
-/// <summary>A grant and its account, read together.</summary>
-internal sealed record GrantWithAccount(Grant Grant, Account? Account);
+/// <summary>A grant, its account and whether its family was revoked, read together.</summary>
+internal sealed record GrantWithAccount(Grant Grant, Account? Account, bool FamilyRevoked);

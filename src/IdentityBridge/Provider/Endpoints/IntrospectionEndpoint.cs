@@ -2,9 +2,7 @@ using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
-using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Provider.Endpoints;
 
@@ -30,7 +28,6 @@ public static class IntrospectionEndpoint
         ClientStore clients,
         SubjectResolver subjects,
         SessionService sessions,
-        BridgeDbContext db,
         ProviderUrls urls,
         TimeProvider time,
         CancellationToken ct)
@@ -69,15 +66,17 @@ public static class IntrospectionEndpoint
             return ProtocolResults.NoStoreJson(body);
         }
 
-        var grant = await grants.FindAsync(token, GrantTypes.RefreshToken, ct);
+        // Read as the refresh grant reads it: with its family's revocation, which a token stored after the
+        // revocation does not carry on its own row, and with its account.
+        var (grant, account, familyRevoked) = await grants.FindWithAccountAsync(token, GrantTypes.RefreshToken, ct);
         var now = time.GetUtcNow();
-        if (grant is null || grant.RevokedAt is not null || grant.ConsumedAt is not null || grant.ExpiresAt <= now || grant.AccountId is null)
+        if (grant is null || grant.RevokedAt is not null || familyRevoked || grant.ConsumedAt is not null || grant.ExpiresAt <= now || grant.AccountId is null)
             return ProtocolResults.NoStoreJson(Inactive);
         if (!seesAll && grant.ClientId != caller.ClientId) return ProtocolResults.NoStoreJson(Inactive);
         var data = GrantJson.Read<RefreshTokenData>(grant.Data);
         var owner = await clients.FindEnabledAsync(grant.ClientId, ct);
         if (data is null || owner is null) return ProtocolResults.NoStoreJson(Inactive);
-        if (!await db.Accounts.AnyAsync(a => a.Id == grant.AccountId && a.Status == AccountStatus.Active, ct)) return ProtocolResults.NoStoreJson(Inactive);
+        if (account is not { Status: AccountStatus.Active }) return ProtocolResults.NoStoreJson(Inactive);
         if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
             return ProtocolResults.NoStoreJson(Inactive);
         return ProtocolResults.NoStoreJson(new Dictionary<string, object>(StringComparer.Ordinal)

@@ -28,10 +28,12 @@ public sealed class RefreshTokenGrant(
         var client = context.Client;
         var token = context["refresh_token"];
         if (token is null) return Fail(ProtocolErrors.InvalidRequest, "The refresh_token parameter is missing.");
-        // The account comes with the token: the issuer needs it, and one round trip is cheaper than two.
-        var (grant, account) = await grants.FindWithAccountAsync(token, GrantTypes.RefreshToken, ct);
+        // The account and the family's revocation come with the token: the issuer needs the account, and one
+        // round trip is cheaper than two. A token stored after its family was revoked is revoked too (RFC 9700
+        // §4.14.2, RFC 7009 §2.1), though its own row may not say so.
+        var (grant, account, familyRevoked) = await grants.FindWithAccountAsync(token, GrantTypes.RefreshToken, ct);
         if (grant is null || grant.ClientId != client.ClientId || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
-        if (grant.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token was revoked.");
+        if (grant.RevokedAt is not null || familyRevoked) return Fail(ProtocolErrors.InvalidGrant, "The refresh token was revoked.");
 
         if (grant.ConsumedAt is not null) return await ReuseAsync(grant, ct);
         if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The refresh token has expired.");

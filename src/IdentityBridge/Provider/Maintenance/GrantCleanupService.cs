@@ -6,7 +6,9 @@ namespace IdentityBridge.Provider.Maintenance;
 
 /// <summary>
 /// Deletes grants (codes, refresh tokens, markers) a day after they expired: by then a replayed handle fails
-/// as unknown just as it would as expired, and no access token of a revoked family is still valid.
+/// as unknown just as it would as expired, and no access token of a revoked family is still valid. A family's
+/// revocation marker stays while the family has a member that is neither revoked nor expired: such a member was
+/// stored after the revocation had updated the family's rows, and the marker is what refuses it.
 /// </summary>
 internal sealed class GrantCleanupService(IDbContextFactory<BridgeDbContext> factory, TimeProvider time, ILogger<GrantCleanupService> logger) : BackgroundService
 {
@@ -39,8 +41,13 @@ internal sealed class GrantCleanupService(IDbContextFactory<BridgeDbContext> fac
 
     public async Task<int> CleanAsync(CancellationToken ct)
     {
-        var cutoff = time.GetUtcNow() - Grace;
+        var now = time.GetUtcNow();
+        var cutoff = now - Grace;
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Grants.Where(g => g.ExpiresAt < cutoff && g.Type != GrantTypes.DeploymentSecret).ExecuteDeleteAsync(ct);
+        return await db.Grants
+            .Where(g => g.ExpiresAt < cutoff && g.Type != GrantTypes.DeploymentSecret)
+            .Where(g => g.Type != GrantTypes.FamilyRevocation || g.FamilyId == null || !db.Grants.Any(m =>
+                m.FamilyId == g.FamilyId && m.Type != GrantTypes.FamilyRevocation && m.RevokedAt == null && m.ExpiresAt > now))
+            .ExecuteDeleteAsync(ct);
     }
 }

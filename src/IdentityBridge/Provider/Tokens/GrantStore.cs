@@ -57,7 +57,8 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
     /// Refresh token rotation: consumes the refresh token stored under <paramref name="consumedKey"/> and
     /// stores its successor, both or neither, in one transaction (one commit, one round trip on PostgreSQL).
     /// Returns the successor's handle for exactly one caller across all nodes, null for every other
-    /// (the token was used, revoked, or lost the race).
+    /// (the token was used, revoked, or lost the race). A successor of a family revoked meanwhile is stored
+    /// revoked, like every member stored after its family's marker (see <see cref="AddAsync"/>).
     /// </summary>
     public async Task<string?> RotateRefreshTokenAsync(string consumedKey, string clientId, string accountId, string familyId,
         RefreshTokenData data, DateTimeOffset expiresAt, CancellationToken ct = default)
@@ -69,6 +70,7 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         var json = GrantJson.Write(data);
         var session = data.Login.SessionId;
         const string type = GrantTypes.RefreshToken;
+        const string marker = GrantTypes.FamilyRevocation;
         await using var db = await factory.CreateDbContextAsync(ct);
         if (connection.Provider == DatabaseProvider.Postgres)
         {
@@ -78,8 +80,10 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
                     UPDATE grants SET consumed_at = {now}
                     WHERE "key" = {consumedKey} AND type = {type} AND consumed_at IS NULL AND revoked_at IS NULL
                     RETURNING "key")
-                INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
-                SELECT {key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json} FROM consumed
+                INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data, revoked_at)
+                SELECT {key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json},
+                       CASE WHEN EXISTS (SELECT 1 FROM grants m WHERE m.family_id = {familyId} AND m.type = {marker}) THEN {now} END
+                FROM consumed
                 """, ct);
             return inserted == 1 ? handle : null;
         }
@@ -92,8 +96,9 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
             """, ct);
         if (consumed != 1) return null;
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
-            VALUES ({key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json})
+            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data, revoked_at)
+            VALUES ({key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json},
+                    CASE WHEN EXISTS (SELECT 1 FROM grants m WHERE m.family_id = {familyId} AND m.type = {marker}) THEN {now} END)
             """, ct);
         await transaction.CommitAsync(ct);
         return handle;
@@ -134,14 +139,17 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
     /// <summary>
     /// Like <see cref="FindAsync"/>, with the grant's account read in the same round trip (its roles and
     /// wallets are not loaded); the account is null when the grant has none or it was deleted.
+    /// FamilyRevoked is true when the grant's family was revoked, even if the grant's own row was stored too
+    /// late for the revocation to mark it (a revocation racing a rotation on PostgreSQL): such a grant must be
+    /// refused as revoked.
     /// </summary>
-    public async Task<(Grant? Grant, Account? Account)> FindWithAccountAsync(string? handle, string type, CancellationToken ct = default)
+    public async Task<(Grant? Grant, Account? Account, bool FamilyRevoked)> FindWithAccountAsync(string? handle, string type, CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return (null, null);
+        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return (null, null, false);
         var key = TokenHashes.Key(handle);
         await using var db = await factory.CreateDbContextAsync(ct);
         var found = await HotQueries.GrantWithAccountByKey(db, key, type, ct);
-        return (found?.Grant, found?.Account);
+        return (found?.Grant, found?.Account, found?.FamilyRevoked ?? false);
     }
 
     /// <summary>Marks a grant consumed. True for exactly one caller across all nodes.</summary>
@@ -155,15 +163,16 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return rows == 1;
     }
 
-    /// <summary>Revokes every grant of a family and records a marker, so access tokens of the family stop validating too.</summary>
+    /// <summary>
+    /// Revokes every grant of a family and records a marker, so access tokens of the family stop validating too.
+    /// The marker comes first: a member stored from then on is stored revoked (<see cref="AddAsync"/>), and
+    /// one stored meanwhile that the UPDATE cannot see (it was not committed yet) is refused by the marker when
+    /// it is read (<see cref="FindWithAccountAsync"/>). The cleanup keeps the marker while any member of the
+    /// family could still be valid.
+    /// </summary>
     public async Task RevokeFamilyAsync(string familyId, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        await using (var db = await factory.CreateDbContextAsync(ct))
-        {
-            await db.Grants.Where(g => g.FamilyId == familyId && g.RevokedAt == null && g.Type != GrantTypes.FamilyRevocation)
-                .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
-        }
         await TryAddAsync(new Grant
         {
             Key = FamilyMarkerKey(familyId),
@@ -175,6 +184,9 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
             RevokedAt = now,
             Data = "{}",
         }, ct);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Grants.Where(g => g.FamilyId == familyId && g.RevokedAt == null && g.Type != GrantTypes.FamilyRevocation)
+            .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
     }
 
     /// <summary>Records the revocation of one access token until it would have expired.</summary>
@@ -275,16 +287,19 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
 
     /// <summary>
     /// Stores a new code or refresh token with one INSERT, bypassing the change tracker and the update
-    /// pipeline: one runs on every login and every first refresh token.
+    /// pipeline: one runs on every login and every first refresh token. A member of a family already revoked
+    /// (a code redeemed a second time while the first redemption was still issuing) is stored revoked.
     /// </summary>
     private async Task AddAsync(Grant grant, CancellationToken ct)
     {
         var created = grant.CreatedAt.ToUnixTimeMilliseconds();
         var expires = grant.ExpiresAt.ToUnixTimeMilliseconds();
+        const string marker = GrantTypes.FamilyRevocation;
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data)
-            VALUES ({grant.Key}, {grant.Type}, {grant.ClientId}, {grant.AccountId}, {grant.SessionId}, {grant.FamilyId}, {created}, {expires}, {grant.Data})
+            INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data, revoked_at)
+            VALUES ({grant.Key}, {grant.Type}, {grant.ClientId}, {grant.AccountId}, {grant.SessionId}, {grant.FamilyId}, {created}, {expires}, {grant.Data},
+                    CASE WHEN EXISTS (SELECT 1 FROM grants m WHERE m.family_id = {grant.FamilyId} AND m.type = {marker}) THEN {created} END)
             """, ct);
     }
 
