@@ -9,8 +9,9 @@ namespace IdentityBridge.Provider.Endpoints;
 
 /// <summary>
 /// GET/POST /connect/userinfo (OIDC Core §5.3): the bearer token from the Authorization header or the
-/// <c>access_token</c> form field (RFC 6750 §2.1-2.2), validated by <see cref="AccessTokenValidator"/>;
-/// returns the claims of the token's scopes, the same as in the ID token.
+/// <c>access_token</c> form field (RFC 6750 §2.1-2.2), validated by <see cref="AccessTokenValidator"/> and
+/// with the client itself as its audience (not a resource server's token); returns the claims of the token's
+/// scopes, the same as in the ID token.
 /// </summary>
 public static class UserInfoEndpoint
 {
@@ -42,6 +43,11 @@ public static class UserInfoEndpoint
         var validated = await validator.ValidateTokenAsync(token, ct, callerChecksAccount: true);
         if (validated?.AccountId is null)
             return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The access token is invalid, expired or revoked.");
+        // Userinfo is the client's own: a token issued for a resource server (RFC 8707 resource, or the admin API)
+        // has that server as its audience instead of the client, and is for that server alone.
+        if (!IsForTheClient(validated))
+            return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken,
+                "The access token is for another audience (a resource server); userinfo takes a token whose audience is the client.");
         var scopes = validated.Scopes;
         if (!scopes.Contains(OidcScopes.OpenId))
             return Challenge(StatusCodes.Status403Forbidden, ProtocolErrors.InsufficientScope, "The access token was not issued for openid.");
@@ -57,6 +63,13 @@ public static class UserInfoEndpoint
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = jwt.Subject };
         foreach (var (key, value) in UserClaims.For(account, scopes, wallet, network)) claims[key] = value;
         return ProtocolResults.NoStoreJson(claims);
+    }
+
+    /// <summary>Whether the token's only audience is the client it was issued to, as for every token asked for without a resource.</summary>
+    private static bool IsForTheClient(ValidatedAccessToken token)
+    {
+        var audiences = token.Token.Audiences.ToList();
+        return audiences.Count > 0 && audiences.TrueForAll(a => a == token.ClientId);
     }
 
     /// <summary>
