@@ -99,4 +99,23 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
         var admitted = await CibaTests.RequestAsync(host.CreateApiClient(), clientId, new() { ["login_hint"] = shared.Wallet });
         Assert.Equal(HttpStatusCode.OK, admitted.Status);
     }
+
+    [Fact]
+    public async Task A_disabled_account_is_403_access_denied_by_wallet_and_by_account_id()
+    {
+        var host = shared.Host;
+        var wallet = XrplAddress.CreateRandom();
+        var accountId = (await host.SignInByQrAsync(host.CreateBrowser(), wallet)).AccountId!;
+        await host.WithScopeAsync(services => services.GetRequiredService<BridgeDbContext>().Accounts
+            .Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AccountStatus.Disabled)));
+        var payloadsBefore = host.Simulator.Payloads().Count;
+
+        foreach (var hint in new[] { wallet, accountId })
+        {
+            var refused = await CibaTests.RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = hint });
+            Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+            Assert.Equal("access_denied", refused.Error);
+        }
+        Assert.Equal(payloadsBefore, host.Simulator.Payloads().Count);
+    }
 }

@@ -129,10 +129,11 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
         return token is null ? Unreachable() : (accountId, token, null);
     }
 
+    /// <summary>CIBA Core §13: access_denied is answered with 403, as for an account an AllowList client does not admit.</summary>
     private async Task<ProtocolError?> InactiveAsync(string accountId, CancellationToken ct) =>
         await db.Accounts.AnyAsync(a => a.Id == accountId && a.Status == AccountStatus.Active, ct)
             ? null
-            : new ProtocolError(ProtocolErrors.AccessDenied, "The account is disabled.");
+            : new ProtocolError(ProtocolErrors.AccessDenied, "The account is disabled.", StatusCodes.Status403Forbidden);
 
     private static (string?, LiveUserToken?, ProtocolError?) Unknown() =>
         (null, null, new ProtocolError(Ciba.Errors.UnknownUserId, "No user is known by this hint."));
