@@ -408,4 +408,30 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
             Assert.Null(page.Headers.Location);
         }
     }
+
+    [Theory]
+    [InlineData("client_id=web&client_id=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb")]
+    [InlineData("client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&redirect_uri=https%3A%2F%2Fevil.example%2Fcb")]
+    public async Task A_repeated_client_id_or_redirect_uri_gets_an_error_page_even_after_another_repeated_parameter(string target)
+    {
+        var driver = new OidcDriver(host);
+        var response = await driver.Browser.GetAsync(
+            $"/connect/authorize?scope=openid&scope=profile&{target}&response_type=code&state=st-1&code_challenge={driver.Challenge}&code_challenge_method=S256");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("text/html", response.Content.Headers.ContentType!.ToString());
+    }
+
+    [Fact]
+    public async Task A_repeated_resource_is_redirected_as_invalid_target()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        var url = QueryHelpers.AddQueryString("/connect/authorize", p!) + "&resource=" + Uri.EscapeDataString(TestClients.Resource)
+                  + "&resource=" + Uri.EscapeDataString("https://other.example");
+        var callback = OidcDriver.Callback(await driver.Browser.GetAsync(url));
+        Assert.Equal("invalid_target", callback["error"]);
+        Assert.Contains("one resource", callback["error_description"]);
+        Assert.Equal(p["state"], callback["state"]);
+    }
 }

@@ -387,6 +387,21 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task A_repeated_resource_is_invalid_target_naming_one_resource_per_request()
+    {
+        var driver = new OidcDriver(host);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new StringContent("grant_type=client_credentials&resource=" + Uri.EscapeDataString(TestClients.Resource) + "&resource=" + Uri.EscapeDataString("https://other.example"),
+                Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+        var json = await OidcDriver.Json(await driver.Api.SendAsync(request), HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_target", json.GetProperty("error").GetString());
+        Assert.Contains("one resource per request", json.GetProperty("error_description").GetString());
+    }
+
+    [Fact]
     public async Task Disabled_account_loses_refresh_and_userinfo_at_once()
     {
         var driver = new OidcDriver(host);

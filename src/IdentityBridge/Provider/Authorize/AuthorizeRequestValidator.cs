@@ -23,8 +23,9 @@ public sealed class AuthorizeRequestValidator(
     /// <summary>The trusted client + redirect URI of a request, or the error to show on a page.</summary>
     public async Task<(RedirectTarget? Target, ProtocolError? Error)> ResolveTargetAsync(OAuthParameters p, CancellationToken ct = default)
     {
-        if (p.Duplicate is "client_id" or "redirect_uri")
-            return (null, ProtocolError.InvalidRequest($"The {p.Duplicate} parameter was sent more than once."));
+        // Whatever else was repeated: with two client_ids or two redirect_uris there is no target to trust.
+        if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "redirect_uri") is { } repeated)
+            return (null, ProtocolError.InvalidRequest($"The {repeated} parameter was sent more than once."));
         var clientId = p["client_id"];
         if (clientId is null) return (null, ProtocolError.InvalidRequest("The client_id parameter is missing."));
         var client = await clients.FindEnabledAsync(clientId, ct);
@@ -47,7 +48,7 @@ public sealed class AuthorizeRequestValidator(
         var client = target.Client;
         AuthorizeValidation Fail(string error, string description) => AuthorizeValidation.Redirect(new ProtocolError(error, description), target);
 
-        if (p.Duplicate is { } duplicate) return Fail(ProtocolErrors.InvalidRequest, $"The {duplicate} parameter was sent more than once.");
+        if (p.DuplicateError is { } duplicate) return AuthorizeValidation.Redirect(duplicate, target);
         if (p["response_mode"] is { } mode && !ResponseModes.Supported.Contains(mode))
             return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
         if (p.Has("request")) return Fail(ProtocolErrors.RequestNotSupported, "Request objects are not supported.");

@@ -31,7 +31,9 @@ public static class UserInfoEndpoint
         if (HttpMethods.IsPost(request.Method) && OAuthParameters.IsFormUrlEncoded(request))
         {
             var form = await OAuthParameters.ReadFormAsync(request, ct);
-            if (form?.DuplicateError is { } duplicate) return Challenge(StatusCodes.Status400BadRequest, duplicate.Error, duplicate.Description);
+            // RFC 6750 §3.1 knows invalid_request only, also for a repeated resource (which userinfo does not take).
+            if (form?.Duplicate is { } duplicate)
+                return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, $"The {ErrorDescription.Echo(duplicate)} parameter was sent more than once.");
             body = form?["access_token"];
         }
         if (header is not null && body is not null)
