@@ -44,6 +44,47 @@ public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task Failed_client_authentication_reads_the_same_whether_the_client_exists_while_the_audit_keeps_the_reason()
+    {
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        await host.UpdateClientAsync(TestClients.NoPkce, c => c.Enabled = false);
+        var descriptions = new List<string>();
+        List<AuditEvent> events;
+        try
+        {
+            events = await RefusalsDuringAsync(async () =>
+            {
+                foreach (var response in new[]
+                         {
+                             await driver.TokenAsync(form, "nobody-at-all", "whatever"),
+                             await driver.TokenAsync(form, TestClients.NoPkce, "nopkce-secret"),
+                             await driver.TokenAsync(new Dictionary<string, string>(form) { ["client_id"] = TestClients.Web, ["client_secret"] = TestClients.WebSecret }),
+                             await driver.TokenAsync(form, TestClients.Web, "not-the-secret"),
+                         })
+                {
+                    var json = await OidcDriver.Json(response, HttpStatusCode.Unauthorized);
+                    Assert.Equal("invalid_client", json.GetProperty("error").GetString());
+                    descriptions.Add(json.GetProperty("error_description").GetString()!);
+                }
+            });
+        }
+        finally
+        {
+            await host.UpdateClientAsync(TestClients.NoPkce, c => c.Enabled = true);
+        }
+
+        // Unknown, disabled, wrong method, wrong secret: one answer, so an unauthenticated caller learns nothing of which ids exist.
+        Assert.Equal("Client authentication failed.", Assert.Single(descriptions.Distinct()));
+        Assert.Equal(4, events.Count);
+        Assert.Contains("Unknown or disabled client", events.Single(e => e.ClientId == "nobody-at-all").Reason, StringComparison.Ordinal);
+        Assert.Contains("Unknown or disabled client", events.Single(e => e.ClientId == TestClients.NoPkce).Reason, StringComparison.Ordinal);
+        var web = events.Where(e => e.ClientId == TestClients.Web).Select(e => e.Reason ?? "").ToList();
+        Assert.Contains(web, r => r.Contains("must authenticate with client_secret_basic", StringComparison.Ordinal));
+        Assert.Contains(web, r => r.Contains("Client authentication failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_pkce_mismatch_is_audited_as_invalid_grant_with_the_reason_and_without_the_code()
     {
         var driver = new OidcDriver(host);

@@ -10,6 +10,12 @@ public sealed record ClientAuthentication(RegisteredClient? Client, string? Meth
     /// <summary>On failure, the client id the caller presented (unverified), when it named one: for the audit trail.</summary>
     public string? ClientIdTried { get; init; }
 
+    /// <summary>
+    /// On failure, why, in detail (an unknown client, the wrong method...), for the audit trail and the log only:
+    /// the error's description may be deliberately general. Null when the description says it all.
+    /// </summary>
+    public string? Reason { get; init; }
+
     public static ClientAuthentication Fail(ProtocolError error, bool usedBasic) => new(null, null, error, usedBasic);
 }
 

@@ -9,9 +9,16 @@ namespace IdentityBridge.Provider.Clients;
 /// Authenticates the calling client: <c>client_secret_basic</c> (RFC 6749 §2.3.1, id and secret
 /// form-url-decoded), <c>client_secret_post</c>, <c>private_key_jwt</c> (RFC 7523) or <c>none</c> for
 /// public clients. One method per request, and only the method the client registered.
+/// Once a client id is named, every refusal reads the same to the caller (<see cref="Failed"/>), whether the
+/// client is unknown, disabled, registered for another method or presented wrong credentials, so that an
+/// unauthenticated caller cannot learn which client ids exist; the actual reason is in
+/// <see cref="ClientAuthentication.Reason"/>, for the audit trail and the log.
 /// </summary>
-public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions, TimeProvider time)
+public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions, TimeProvider time, ILogger<ClientAuthenticator> logger)
 {
+    /// <summary>The error_description of every refusal of a named client.</summary>
+    public const string Failed = "Client authentication failed.";
+
     /// <param name="allowPublic">Whether a public client may identify itself by client_id alone (token and revocation: yes; introspection: no).</param>
     public async Task<ClientAuthentication> AuthenticateAsync(HttpRequest request, OAuthParameters form, bool allowPublic, CancellationToken ct = default)
     {
@@ -45,34 +52,39 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         }
         else (method, clientId) = (ClientAuthMethods.None, formId);
 
+        // No client named, nothing to give away: the description can say what is missing.
         if (clientId is null)
-            return Refuse(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
         var client = await clients.FindEnabledAsync(clientId, ct);
         if (client is null)
-            return Refuse(ProtocolError.InvalidClient("Unknown or disabled client."), usedBasic);
+            return Refuse("Unknown or disabled client.", usedBasic);
         if (client.TokenEndpointAuthMethod != method)
-            return Refuse(ProtocolError.InvalidClient($"This client must authenticate with {client.TokenEndpointAuthMethod}."), usedBasic);
+            return Refuse($"This client must authenticate with {client.TokenEndpointAuthMethod}.", usedBasic);
 
         switch (method)
         {
             case ClientAuthMethods.None:
                 if (!client.IsPublic || !allowPublic)
-                    return Refuse(ProtocolError.InvalidClient("Client authentication is required."), false);
+                    return Refuse("Client authentication is required.", false);
                 break;
             case ClientAuthMethods.SecretBasic:
             case ClientAuthMethods.SecretPost:
                 var secret = basic?.Secret ?? formSecret!;
                 if (!VerifySecret(client, secret))
-                    return Refuse(ProtocolError.InvalidClient("Client authentication failed."), usedBasic);
+                    return Refuse("Client authentication failed.", usedBasic);
                 break;
             case ClientAuthMethods.PrivateKeyJwt:
                 if (await assertions.ValidateAsync(client, assertion!, request, ct) is { } problem)
-                    return Refuse(ProtocolError.InvalidClient(problem), false);
+                    return Refuse(problem, false);
                 break;
         }
         return new ClientAuthentication(client, method, null, usedBasic);
 
-        ClientAuthentication Refuse(ProtocolError error, bool basicUsed) => ClientAuthentication.Fail(error, basicUsed) with { ClientIdTried = clientId };
+        ClientAuthentication Refuse(string reason, bool basicUsed)
+        {
+            logger.LogInformation("Client authentication of {ClientId} with {Method} refused: {Reason}", ErrorDescription.Clean(clientId), method, reason);
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient(Failed), basicUsed) with { ClientIdTried = clientId, Reason = reason };
+        }
     }
 
     private bool VerifySecret(RegisteredClient client, string secret)
