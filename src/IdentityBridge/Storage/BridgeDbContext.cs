@@ -94,7 +94,7 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.Property(x => x.Type).HasMaxLength(32);
             e.Property(x => x.FamilyId).HasMaxLength(64);
             e.Property(x => x.SessionId).HasMaxLength(64);
-            e.HasIndex(x => x.FamilyId);
+            e.HasIndex(x => new { x.FamilyId, x.Type });
             e.HasIndex(x => x.AccountId);
             e.HasIndex(x => x.SessionId);
             e.HasIndex(x => x.ExpiresAt);
