@@ -1,3 +1,4 @@
+using IdentityBridge.EndToEnd.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -41,39 +42,20 @@ public sealed class OtherSite : IAsyncDisposable
         return BaseUrl + path;
     }
 
-    private async Task LoopAsync()
+    private Task LoopAsync() => LoopbackListener.AcceptAsync(_listener, async context =>
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            try
-            {
-                var path = context.Request.Url?.AbsolutePath ?? "/";
-                var html = _pages.TryGetValue(path, out var page)
-                    ? page
-                    : $"<!doctype html><html><head><meta charset=\"utf-8\"><title>Application</title></head><body><p id=\"path\">{WebUtility.HtmlEncode(path)}</p></body></html>";
-                var bytes = Encoding.UTF8.GetBytes(html);
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "text/html; charset=utf-8";
-                context.Response.Headers["Cache-Control"] = "no-store";
-                context.Response.ContentLength64 = bytes.Length;
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The browser went away.
-            }
-        }
-    }
+        var path = context.Request.Url?.AbsolutePath ?? "/";
+        var html = _pages.TryGetValue(path, out var page)
+            ? page
+            : $"<!doctype html><html><head><meta charset=\"utf-8\"><title>Application</title></head><body><p id=\"path\">{WebUtility.HtmlEncode(path)}</p></body></html>";
+        var bytes = Encoding.UTF8.GetBytes(html);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers["Cache-Control"] = "no-store";
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
+    });
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using IdentityBridge.EndToEnd.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -42,38 +43,19 @@ public sealed class NotificationReceiver : IAsyncDisposable
         }
     }
 
-    private async Task LoopAsync()
+    private Task LoopAsync() => LoopbackListener.AcceptAsync(_listener, async context =>
     {
-        while (_listener.IsListening)
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        if (context.Request.HttpMethod == "POST" && context.Request.Url?.AbsolutePath == "/ciba/notify")
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            try
-            {
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                if (context.Request.HttpMethod == "POST" && context.Request.Url?.AbsolutePath == "/ciba/notify")
-                {
-                    Received.Enqueue(new ReceivedNotification(context.Request.Headers["Authorization"], context.Request.ContentType, body));
-                    _arrived.Release();
-                    context.Response.StatusCode = 204;
-                }
-                else context.Response.StatusCode = 404;
-                context.Response.Close();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The caller went away.
-            }
+            Received.Enqueue(new ReceivedNotification(context.Request.Headers["Authorization"], context.Request.ContentType, body));
+            _arrived.Release();
+            context.Response.StatusCode = 204;
         }
-    }
+        else context.Response.StatusCode = 404;
+        context.Response.Close();
+    });
 
     public async ValueTask DisposeAsync()
     {

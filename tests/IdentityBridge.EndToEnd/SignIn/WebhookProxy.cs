@@ -1,3 +1,4 @@
+using IdentityBridge.EndToEnd.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -35,22 +36,12 @@ public sealed class WebhookProxy : IAsyncDisposable
 
     public ConcurrentQueue<ForwardedWebhook> Forwarded { get; } = new();
 
-    private async Task LoopAsync()
+    // Each delivery is forwarded on its own task, so a slow bridge does not hold up the next one.
+    private Task LoopAsync() => LoopbackListener.AcceptAsync(_listener, context =>
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => ForwardAsync(context));
-        }
-    }
+        _ = Task.Run(() => ForwardAsync(context));
+        return Task.CompletedTask;
+    });
 
     private async Task ForwardAsync(HttpListenerContext context)
     {
