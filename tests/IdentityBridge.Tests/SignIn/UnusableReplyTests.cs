@@ -41,17 +41,22 @@ public sealed class UnusableReplyTests
         var browser = host.CreateBrowser();
         var (_, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
         var uuid = (await host.RequestAsync(id)).PayloadUuid!;
-        Assert.True(host.Simulator.Approve(uuid, XrplAddress.CreateRandom()).Succeeded);
+        // Replaced before the approval: the simulator's webhook for it may be read back at any moment after.
         replies.Replace("GET payload", PayloadWithoutMeta);
+        Assert.True(host.Simulator.Approve(uuid, XrplAddress.CreateRandom()).Succeeded);
 
         var status = await QrSignInTests.StatusAsync(browser, id);
 
         Assert.Equal(SignInStatuses.Pending, status.GetProperty("status").GetString());
         Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
 
-        // Once the platform answers properly again, the next poll sees the signature.
+        // Once the platform answers properly again, the sign-in completes: the next poll reads the payload, unless
+        // the webhook's read-back (its delivery arrives whenever the simulator sends it) took that turn, and then
+        // that read-back completes it.
         replies.Replace("GET payload", null);
         host.Clock.Advance(TimeSpan.FromSeconds(5));
+        await QrSignInTests.StatusAsync(browser, id);
+        await host.WaitForStatusAsync(id, SignInStatuses.Signed, TimeSpan.FromSeconds(10));
         Assert.Equal(SignInStatuses.Signed, (await QrSignInTests.StatusAsync(browser, id)).GetProperty("status").GetString());
     }
 }
