@@ -187,6 +187,22 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
         Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
     }
 
+    [Theory]
+    [InlineData("2147483648")]
+    [InlineData("99999999999")]
+    [InlineData("999999999999999999999999")]
+    public async Task A_max_age_beyond_32_bits_is_a_valid_max_age(string maxAge)
+    {
+        // OIDC Core §3.1.2.1: max_age is a number of seconds; any non-negative integer is valid, however large.
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        host.Clock.Advance(TimeSpan.FromHours(1));
+        var p = driver.Params();
+        p["max_age"] = maxAge;
+        p["prompt"] = "none";
+        Assert.True(OidcDriver.Callback(await driver.AuthorizeAsync(p)).ContainsKey("code"));
+    }
+
     [Fact]
     public async Task Session_of_a_disabled_account_does_not_count()
     {

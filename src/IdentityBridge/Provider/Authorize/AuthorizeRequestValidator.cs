@@ -87,9 +87,13 @@ public sealed class AuthorizeRequestValidator(
         int? maxAge = null;
         if (p["max_age"] is { } maxAgeText)
         {
-            if (!int.TryParse(maxAgeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            if (!maxAgeText.All(char.IsAsciiDigit))
                 return Fail(ProtocolErrors.InvalidRequest, "max_age must be a non-negative number of seconds.");
-            maxAge = parsed;
+            // Any non-negative integer is a valid max_age. One beyond int.MaxValue seconds (68 years) is longer than
+            // any session lives, so it is held as int.MaxValue: the same decision, without an overflow.
+            maxAge = int.TryParse(maxAgeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : int.MaxValue;
         }
 
         string? hintSubject = null;
