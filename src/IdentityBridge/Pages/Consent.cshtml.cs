@@ -3,6 +3,7 @@ using IdentityBridge.Provider.Authorize;
 using IdentityBridge.Provider.Interaction;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -32,6 +33,8 @@ public sealed class ConsentModel(
         var (request, _, failure) = await LoadAsync(ct);
         if (failure is not null) return failure;
         Show(request!);
+        // Allow and Deny end in a redirect to the client (through /connect/authorize).
+        FormActions.Allow(HttpContext, request!.Target.RedirectUri);
         return Page();
     }
 

@@ -56,21 +56,12 @@ public sealed class AuthorizeResponder(ProviderUrls urls)
         context.Response.Headers.CacheControl = "no-store";
         if (target.ResponseMode == ResponseModes.FormPost)
         {
-            if (FormActionSource(target.RedirectUri) is { } source)
-                context.Items[SecurityHeadersMiddleware.FormActionItem] = source;
+            FormActions.Allow(context, target.RedirectUri);
             return Page(FormPostPage(target.RedirectUri, values), StatusCodes.Status200OK);
         }
         var separator = target.RedirectUri.Contains('?') ? '&' : '?';
         var query = string.Join('&', values.Select(v => Uri.EscapeDataString(v.Key) + "=" + Uri.EscapeDataString(v.Value)));
         return Results.Redirect(target.RedirectUri + separator + query);
-    }
-
-    /// <summary>The CSP form-action source for a redirect URI: its origin, or its scheme for a private-use scheme.</summary>
-    private static string? FormActionSource(string redirectUri)
-    {
-        if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri)) return null;
-        if (uri.Scheme is "https" or "http") return uri.GetLeftPart(UriPartial.Authority);
-        return uri.Scheme + ":";
     }
 
     private static string FormPostPage(string action, IEnumerable<KeyValuePair<string, string>> values)
