@@ -79,6 +79,23 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task The_confirmation_page_lets_its_form_end_in_the_registered_redirect_only()
+    {
+        // The confirmation posts to /connect/endsession, which redirects to post_logout_redirect_uri. Browsers that
+        // apply form-action to the redirects of a form submission (Chromium, Safari) block that hop unless the
+        // page's policy names its origin; an unregistered one is never followed, so it is never named either.
+        var driver = new OidcDriver(host);
+        await driver.LoginAsync();
+        var page = await EndSessionAsync(driver, new() { ["client_id"] = TestClients.Web, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
+
+        var unregistered = await EndSessionAsync(driver, new() { ["client_id"] = TestClients.Web, ["post_logout_redirect_uri"] = "https://evil.example/after" });
+        Assert.Equal(HttpStatusCode.OK, unregistered.StatusCode);
+        Assert.Contains("form-action 'self';", string.Join(' ', unregistered.Headers.GetValues("Content-Security-Policy")));
+    }
+
+    [Fact]
     public async Task Hint_of_another_session_does_not_log_out_without_confirmation()
     {
         var victim = new OidcDriver(host);

@@ -3,6 +3,7 @@ using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
+using IdentityBridge.Security;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace IdentityBridge.Provider.Endpoints;
@@ -75,6 +76,8 @@ public static class EndSessionEndpoint
                 if (hint is not null && client is not null && clientId is null) fields.Add(new("client_id", client.ClientId));
                 fields.Add(new(tokens.FormFieldName, tokens.RequestToken!));
                 context.Response.Headers.CacheControl = "no-store";
+                // The confirmation ends in the redirect to the registered post_logout_redirect_uri.
+                if (redirect is not null) FormActions.Allow(context, redirect);
                 return LogoutPages.Confirm(context.Request.PathBase + ProviderUrls.EndSessionPath, fields, client?.ClientName, context.TraceIdentifier);
             }
             await sessions.LogoutAsync(context, session, ct);
