@@ -191,6 +191,32 @@ public sealed class QrSignInTests
     }
 
     [Fact]
+    public async Task The_sign_in_pages_of_an_authorize_request_let_their_forms_end_at_the_client()
+    {
+        // "Back to the application" (and the no-script "continue") end in a redirect to the client's redirect URI.
+        // Browsers that apply form-action to the redirects of a form submission (Chromium, Safari) block that hop
+        // unless the page's policy names the client's origin.
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+        var (path, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart(SignInHost.AuthorizeUrl(SignInHost.WebClient)));
+        var waiting = await browser.GetAsync(path);
+        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', waiting.Headers.GetValues("Content-Security-Policy")));
+
+        var request = await host.RequestAsync(id);
+        var rejected = host.WaitForStatusAsync(id, SignInStatuses.Rejected);
+        host.Simulator.Reject(request.PayloadUuid!);
+        await rejected;
+        var ended = await browser.GetAsync(path);
+        Assert.Contains("Sign-in declined", await ended.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', ended.Headers.GetValues("Content-Security-Policy")));
+
+        // A sign-in that returns to a page of the bridge names nothing else.
+        var own = host.CreateBrowser();
+        var (ownPath, _) = await SignInHost.StartAsync(own, SignInHost.QrStart());
+        Assert.Contains("form-action 'self';", string.Join(' ', (await own.GetAsync(ownPath)).Headers.GetValues("Content-Security-Policy")));
+    }
+
+    [Fact]
     public async Task An_expired_payload_ends_on_a_clear_page()
     {
         await using var host = new SignInHost();

@@ -1,5 +1,6 @@
 using IdentityBridge.Federation.Payload;
 using IdentityBridge.Provider.Interaction;
+using IdentityBridge.Security;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -109,6 +110,9 @@ public abstract class SignInPageModel(SignInPageServices services) : PageModel
             if (Data.Next is { } next) QrImage = QrCodeImage.PngDataUri(next);
             ExpiresInSeconds = (long)Math.Max(0, Math.Floor((request.ExpiresAt - Services.Time.GetUtcNow()).TotalSeconds));
         }
+        // The way back to the application (and the no-script continue) ends in a redirect to the client.
+        if (await Services.Errors.RedirectUriOfAsync(HttpContext, Data.ReturnUrl) is { } redirectUri)
+            FormActions.Allow(HttpContext, redirectUri);
         return Page();
     }
 

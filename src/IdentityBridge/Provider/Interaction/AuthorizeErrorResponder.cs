@@ -20,6 +20,18 @@ public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator,
         return target is null ? AuthorizeResponder.ErrorPage(context, protocolError) : responder.Error(context, target, protocolError);
     }
 
+    /// <summary>
+    /// The redirect URI a failure of the login for <paramref name="returnUrl"/> would be sent to: the trusted redirect
+    /// URI of the local authorize request it resumes; null for any other return URL.
+    /// </summary>
+    public async Task<string?> RedirectUriOfAsync(HttpContext context, string? returnUrl)
+    {
+        var parameters = ParseReturnUrl(context, returnUrl);
+        if (parameters is null) return null;
+        var (target, _) = await validator.ResolveTargetAsync(parameters, context.RequestAborted);
+        return target?.RedirectUri;
+    }
+
     /// <summary>The parameters of a local <c>/connect/authorize</c> URL, or null for anything else.</summary>
     public static OAuthParameters? ParseReturnUrl(HttpContext context, string? returnUrl)
     {
