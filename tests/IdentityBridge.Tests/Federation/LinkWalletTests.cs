@@ -99,6 +99,21 @@ public sealed partial class LinkWalletTests
         Assert.Equal("/login?returnUrl=%2Faccount", hop.Location!.PathAndQuery);
     }
 
+    [Fact]
+    public async Task The_account_page_lets_the_link_form_go_on_to_xumm()
+    {
+        // "Link another wallet" posts to /account, which answers with a redirect to Xumm's sign-in. Chromium and Safari
+        // apply the page's form-action to that redirect too, so the page must name Xumm's origin.
+        await using var host = new Provider.ProviderHost();
+        host.Settings["Xumm:Simulator:Enabled"] = "false";
+        host.Settings["Xumm:Simulator:AutoApprove"] = null;
+        var driver = new Provider.OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        var page = await driver.Browser.GetAsync("/account");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("form-action 'self' https://oauth2.xumm.app;", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
+    }
+
     private static async Task<HttpResponseMessage> PostLinkAsync(HttpClient browser)
     {
         var page = await browser.GetStringAsync("/account");
