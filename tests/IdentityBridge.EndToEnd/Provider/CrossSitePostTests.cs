@@ -53,6 +53,54 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         Assert.Equal("login_required", callback.GetValueOrDefault("error"));
     }
 
+    [Fact]
+    public async Task Allow_on_the_consent_page_reaches_the_application_on_its_own_site()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var request = stack.AuthorizeParameters(clientId: Stack.ConsentClientId);
+        await stack.SignInUntilConsentAsync(page, request);
+
+        // Chromium applies the page's CSP form-action to every redirect that follows the form's POST, the
+        // last one included: the redirect to the application's callback on its own origin.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Allow" }).ClickAsync();
+        var callback = await stack.WaitForCallbackAsync(page);
+        Assert.True(callback.ContainsKey("code"), page.Url);
+        Assert.Equal(request["state"], callback["state"]);
+    }
+
+    [Fact]
+    public async Task Deny_on_the_consent_page_reaches_the_application_with_access_denied()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var request = stack.AuthorizeParameters(clientId: Stack.ConsentClientId);
+        await stack.SignInUntilConsentAsync(page, request);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Deny" }).ClickAsync();
+        var callback = await stack.WaitForCallbackAsync(page);
+        Assert.Equal("access_denied", callback.GetValueOrDefault("error"));
+        Assert.Equal(request["state"], callback["state"]);
+    }
+
+    [Fact]
+    public async Task A_confirmed_logout_reaches_the_registered_post_logout_redirect_uri()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await stack.SignInAsync(page);
+
+        // Without id_token_hint the user confirms on the bridge's page; its form's POST is answered with the
+        // redirect to the application's own origin.
+        const string state = "confirmed é&=";
+        await page.GotoAsync(stack.Bridge.BaseUrl + "/connect/endsession?client_id=" + Stack.ClientId
+            + "&post_logout_redirect_uri=" + Uri.EscapeDataString(stack.Site.BaseUrl + Stack.SignedOutPath)
+            + "&state=" + Uri.EscapeDataString(state));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(stack.Site.BaseUrl + Stack.SignedOutPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+        Assert.Equal(state, Query(page.Url)["state"]);
+    }
+
     private static Dictionary<string, string> Query(string url)
     {
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query);
@@ -64,6 +112,7 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
     {
         public const string Wallet = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
         public const string ClientId = "other-site-app";
+        public const string ConsentClientId = "other-site-consenting-app";
         public const string CallbackPath = "/callback";
         public const string SignedOutPath = "/signed-out";
         private const string ClientSecret = "other-site-app-secret-3f9a61c2d8e4b7a5";
@@ -95,6 +144,18 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
             env[client + "PostLogoutRedirectUris__0"] = Site.BaseUrl + SignedOutPath;
             env[client + "AllowedScopes__0"] = "openid";
             env[client + "AllowedGrantTypes__0"] = "authorization_code";
+            // A second application of that site whose users are asked for their consent.
+            const string consenting = "Bridge__Clients__21__";
+            env[consenting + "ClientId"] = ConsentClientId;
+            env[consenting + "ClientName"] = "Consenting application on another site";
+            env[consenting + "ClientSecret"] = ClientSecret;
+            env[consenting + "ClientType"] = "confidential";
+            env[consenting + "TokenEndpointAuthMethod"] = "client_secret_basic";
+            env[consenting + "RequireConsent"] = "true";
+            env[consenting + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
+            env[consenting + "AllowedScopes__0"] = "openid";
+            env[consenting + "AllowedScopes__1"] = "profile";
+            env[consenting + "AllowedGrantTypes__0"] = "authorization_code";
             Bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/.well-known/openid-configuration", bridgePort);
 
             _playwright = await Playwright.CreateAsync();
@@ -108,14 +169,14 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
 
         public Task<IBrowserContext> NewContextAsync() => _chromium!.NewContextAsync();
 
-        public Dictionary<string, string> AuthorizeParameters(string? prompt = null)
+        public Dictionary<string, string> AuthorizeParameters(string? prompt = null, string clientId = ClientId)
         {
             var p = new Dictionary<string, string>
             {
-                ["client_id"] = ClientId,
+                ["client_id"] = clientId,
                 ["redirect_uri"] = Site.BaseUrl + CallbackPath,
                 ["response_type"] = "code",
-                ["scope"] = "openid",
+                ["scope"] = clientId == ConsentClientId ? "openid profile" : "openid",
                 ["state"] = "st " + Guid.NewGuid().ToString("N")[..8] + " é&=",
                 ["nonce"] = "n-" + Guid.NewGuid().ToString("N")[..8],
                 ["code_challenge"] = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(_verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
@@ -133,6 +194,21 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         {
             await page.WaitForURLAsync(url => url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
             return Query(page.Url);
+        }
+
+        /// <summary>Starts the authorization request and signs the user in until the bridge asks for consent.</summary>
+        public async Task SignInUntilConsentAsync(IPage page, Dictionary<string, string> request)
+        {
+            await page.GotoAsync(AuthorizeUrl(request));
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            var allow = page.GetByRole(AriaRole.Button, new() { Name = "Allow" });
+            while (await allow.CountAsync() == 0)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"No consent page; still at {page.Url}.\n{string.Join('\n', Bridge.Output)}");
+                var control = page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("xumm|xaman|sign in|log in|continue", System.Text.RegularExpressions.RegexOptions.IgnoreCase) });
+                if (await control.CountAsync() > 0 && await control.First.IsVisibleAsync()) await control.First.ClickAsync();
+                await Task.Delay(250);
+            }
         }
 
         /// <summary>
