@@ -75,5 +75,15 @@ public static class TokenEndpoint
         return ProtocolResults.Error(error, usedBasic);
     }
 
-    private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+    /// <summary>
+    /// At most <paramref name="max"/> characters of <paramref name="value"/>, never ending inside a surrogate pair:
+    /// half a pair is not valid UTF-16, so the database could not store it as it is (a strict UTF-8 encoder refuses
+    /// it, a lenient one replaces it) and the details JSON would not read back.
+    /// </summary>
+    private static string? Truncate(string? value, int max)
+    {
+        if (value is null || value.Length <= max) return value;
+        var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
+        return value[..cut];
+    }
 }
