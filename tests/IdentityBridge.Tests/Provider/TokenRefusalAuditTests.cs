@@ -1,5 +1,6 @@
 using System.Net;
 using IdentityBridge.Audit;
+using IdentityBridge.Provider.Endpoints;
 using IdentityBridge.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -116,6 +117,24 @@ public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<Pr
         var refused = Assert.Single(events);
         Assert.StartsWith("unsupported_grant_type", refused.Reason, StringComparison.Ordinal);
         Assert.Contains("password", refused.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_long_client_id_or_grant_type_is_cut_between_characters_not_inside_one()
+    {
+        // A character outside the BMP (a surrogate pair) straddling the cut: keeping half of it would store a
+        // string that is not valid UTF-16, which no UTF-8 column can hold as it was.
+        var clientId = new string('c', TokenEndpoint.MaxAuditedClientId - 1) + "\U0001F600" + "tail";
+        var grantType = new string('g', 99) + "\U0001F600" + "tail";
+        var driver = new OidcDriver(host);
+        var events = await RefusalsDuringAsync(async () =>
+            await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = grantType, ["client_id"] = clientId }),
+                HttpStatusCode.Unauthorized, "invalid_client"));
+
+        var refused = Assert.Single(events);
+        Assert.Equal(clientId[..(TokenEndpoint.MaxAuditedClientId - 1)], refused.ClientId);
+        var recordedGrantType = System.Text.Json.JsonDocument.Parse(refused.Details!).RootElement.GetProperty("grantType").GetString();
+        Assert.Equal(grantType[..99], recordedGrantType);
     }
 
     [Fact]

@@ -266,6 +266,27 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Every_401_invalid_client_carries_a_challenge_whatever_the_method_tried()
+    {
+        // RFC 9110 §15.5.2: a 401 response MUST carry WWW-Authenticate with at least one challenge; RFC 6749 §5.2
+        // uses the 401 to say which HTTP authentication scheme the endpoint supports.
+        var driver = new OidcDriver(host);
+        var refused = new[]
+        {
+            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Post, ["client_secret"] = "wrong" }),
+            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Web }),
+            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
+            await driver.TokenAsync(AssertionForm(Assertion(TestClients.JwtClientKey, "https://elsewhere.example/token"))),
+            await driver.Api.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "x", ["client_id"] = TestClients.Spa })),
+        };
+        foreach (var response in refused)
+        {
+            await OidcDriver.AssertError(response, HttpStatusCode.Unauthorized, "invalid_client");
+            Assert.Equal("Basic", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+        }
+    }
+
+    [Fact]
     public async Task Basic_credentials_are_form_url_decoded_and_only_the_registered_method_is_accepted()
     {
         var driver = new OidcDriver(host);

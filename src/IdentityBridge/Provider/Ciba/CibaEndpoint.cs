@@ -46,7 +46,7 @@ public static class CibaEndpoint
             return ProtocolResults.Error(duplicate);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: false, ct);
-        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!, auth.UsedBasic);
+        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!);
         var client = auth.Client!;
 
         var (validated, error) = await validator.ValidateAsync(client, parameters, ct);

@@ -3,7 +3,7 @@ using IdentityBridge.Provider.Protocol;
 namespace IdentityBridge.Provider.Clients;
 
 /// <summary>The outcome of client authentication at the token, introspection or revocation endpoint.</summary>
-public sealed record ClientAuthentication(RegisteredClient? Client, string? Method, ProtocolError? Error, bool UsedBasic)
+public sealed record ClientAuthentication(RegisteredClient? Client, string? Method, ProtocolError? Error)
 {
     public bool Succeeded => Client is not null && Error is null;
 
@@ -16,7 +16,7 @@ public sealed record ClientAuthentication(RegisteredClient? Client, string? Meth
     /// </summary>
     public string? Reason { get; init; }
 
-    public static ClientAuthentication Fail(ProtocolError error, bool usedBasic) => new(null, null, error, usedBasic);
+    public static ClientAuthentication Fail(ProtocolError error) => new(null, null, error);
 }
 
 /// <summary>Token endpoint authentication methods.</summary>

@@ -23,9 +23,8 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
     public async Task<ClientAuthentication> AuthenticateAsync(HttpRequest request, OAuthParameters form, bool allowPublic, CancellationToken ct = default)
     {
         var basic = ReadBasic(request, out var basicMalformed);
-        var usedBasic = basic is not null || basicMalformed;
         if (basicMalformed)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient("The Authorization header is not valid HTTP Basic client credentials."), true);
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("The Authorization header is not valid HTTP Basic client credentials."));
 
         var formId = form["client_id"];
         var formSecret = form["client_secret"];
@@ -33,57 +32,57 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         var assertionType = form["client_assertion_type"];
         var methods = (basic is not null ? 1 : 0) + (formSecret is not null ? 1 : 0) + (assertion is not null || assertionType is not null ? 1 : 0);
         if (methods > 1)
-            return ClientAuthentication.Fail(ProtocolError.InvalidRequest("Use exactly one client authentication method."), usedBasic);
+            return ClientAuthentication.Fail(ProtocolError.InvalidRequest("Use exactly one client authentication method."));
 
         string method;
         string? clientId;
         if (basic is { } b)
         {
             if (formId is not null && formId != b.Id)
-                return ClientAuthentication.Fail(ProtocolError.InvalidClient("client_id does not match the HTTP Basic credentials."), true) with { ClientIdTried = b.Id };
+                return ClientAuthentication.Fail(ProtocolError.InvalidClient("client_id does not match the HTTP Basic credentials.")) with { ClientIdTried = b.Id };
             (method, clientId) = (ClientAuthMethods.SecretBasic, b.Id);
         }
         else if (formSecret is not null) (method, clientId) = (ClientAuthMethods.SecretPost, formId);
         else if (assertion is not null || assertionType is not null)
         {
             if (assertionType != ClientAuthMethods.JwtBearerAssertionType || assertion is null)
-                return ClientAuthentication.Fail(ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."), false);
+                return ClientAuthentication.Fail(ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."));
             (method, clientId) = (ClientAuthMethods.PrivateKeyJwt, formId ?? ClientAssertionValidator.UnverifiedSubject(assertion));
         }
         else (method, clientId) = (ClientAuthMethods.None, formId);
 
         // No client named, nothing to give away: the description can say what is missing.
         if (clientId is null)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."), usedBasic);
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."));
         var client = await clients.FindEnabledAsync(clientId, ct);
         if (client is null)
-            return Refuse("Unknown or disabled client.", usedBasic);
+            return Refuse("Unknown or disabled client.");
         if (client.TokenEndpointAuthMethod != method)
-            return Refuse($"This client must authenticate with {client.TokenEndpointAuthMethod}.", usedBasic);
+            return Refuse($"This client must authenticate with {client.TokenEndpointAuthMethod}.");
 
         switch (method)
         {
             case ClientAuthMethods.None:
                 if (!client.IsPublic || !allowPublic)
-                    return Refuse("Client authentication is required.", false);
+                    return Refuse("Client authentication is required.");
                 break;
             case ClientAuthMethods.SecretBasic:
             case ClientAuthMethods.SecretPost:
                 var secret = basic?.Secret ?? formSecret!;
                 if (!VerifySecret(client, secret))
-                    return Refuse("Client authentication failed.", usedBasic);
+                    return Refuse("Client authentication failed.");
                 break;
             case ClientAuthMethods.PrivateKeyJwt:
                 if (await assertions.ValidateAsync(client, assertion!, request, ct) is { } problem)
-                    return Refuse(problem, false);
+                    return Refuse(problem);
                 break;
         }
-        return new ClientAuthentication(client, method, null, usedBasic);
+        return new ClientAuthentication(client, method, null);
 
-        ClientAuthentication Refuse(string reason, bool basicUsed)
+        ClientAuthentication Refuse(string reason)
         {
             logger.LogInformation("Client authentication of {ClientId} with {Method} refused: {Reason}", ErrorDescription.Clean(clientId), method, reason);
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient(Failed), basicUsed) with { ClientIdTried = clientId, Reason = reason };
+            return ClientAuthentication.Fail(ProtocolError.InvalidClient(Failed)) with { ClientIdTried = clientId, Reason = reason };
         }
     }
 

@@ -36,7 +36,7 @@ public static class IntrospectionEndpoint
         if (parameters is null) return ProtocolResults.Error(ProtocolError.InvalidRequest("The request must be application/x-www-form-urlencoded."));
         if (parameters.DuplicateError is { } duplicate) return ProtocolResults.Error(duplicate);
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: false, ct);
-        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!, auth.UsedBasic);
+        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!);
         var caller = auth.Client!;
         var token = parameters["token"];
         if (token is null) return ProtocolResults.Error(ProtocolError.InvalidRequest("The token parameter is missing."));

@@ -37,7 +37,7 @@ public static class TokenEndpoint
             return await RefuseAsync(audit, duplicate, null, null, null, ct);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
-        if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, grantType, ct, auth.UsedBasic, auth.Reason);
+        if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, grantType, ct, auth.Reason);
         var client = auth.Client!;
 
         if (grantType is null) return await RefuseAsync(audit, ProtocolError.InvalidRequest("The grant_type parameter is missing."), client, null, null, ct);
@@ -65,15 +65,25 @@ public static class TokenEndpoint
 
     /// <summary>Audits the refusal, with <paramref name="detail"/> instead of the error's description when given, and returns it.</summary>
     private static async Task<IResult> RefuseAsync(AuditLog audit, ProtocolError error, RegisteredClient? client, string? clientIdTried, string? grantType,
-        CancellationToken ct, bool usedBasic = false, string? detail = null)
+        CancellationToken ct, string? detail = null)
     {
         var clientId = client?.ClientId ?? Truncate(clientIdTried, MaxAuditedClientId);
         var description = detail ?? error.Description;
         var reason = Truncate(description is null ? error.Error : $"{error.Error}: {description}", MaxAuditedReason);
         await audit.WriteAsync(AuditTypes.TokenRefused, client?.ClientId ?? "anonymous", clientId: clientId, success: false, reason: reason,
             details: new { error = error.Error, grantType = Truncate(grantType, 100), clientAuthenticated = client is not null }, ct: ct);
-        return ProtocolResults.Error(error, usedBasic);
+        return ProtocolResults.Error(error);
     }
 
-    private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+    /// <summary>
+    /// At most <paramref name="max"/> characters of <paramref name="value"/>, never ending inside a surrogate pair:
+    /// half a pair is not valid UTF-16, so the database could not store it as it is (a strict UTF-8 encoder refuses
+    /// it, a lenient one replaces it) and the details JSON would not read back.
+    /// </summary>
+    private static string? Truncate(string? value, int max)
+    {
+        if (value is null || value.Length <= max) return value;
+        var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
+        return value[..cut];
+    }
 }

@@ -14,10 +14,17 @@ public static class ProtocolResults
     /// <summary>A JSON body that must not be cached.</summary>
     public static IResult NoStoreJson(object body, int statusCode = StatusCodes.Status200OK) => new NoStoreJsonResult(body, statusCode, null);
 
-    /// <summary>A JSON error; for invalid_client after HTTP Basic, the WWW-Authenticate challenge RFC 6749 §5.2 asks for.</summary>
-    public static IResult Error(ProtocolError error, bool basicChallenge = false) =>
+    /// <summary>
+    /// A JSON error. A 401 (invalid_client) carries the Basic challenge: RFC 9110 §15.5.2 requires a challenge in
+    /// every 401, and RFC 6749 §5.2 uses the 401 to name the HTTP authentication scheme the endpoint supports, the
+    /// scheme a client that tried the Authorization header must be answered with. Clients that authenticated in
+    /// the body (client_secret_post, private_key_jwt, none) get the same challenge: it is the only HTTP scheme here.
+    /// </summary>
+    public static IResult Error(ProtocolError error) =>
         new NoStoreJsonResult(new Dictionary<string, string?> { ["error"] = error.Error, ["error_description"] = error.Description }, error.StatusCode,
-            basicChallenge && error.StatusCode == StatusCodes.Status401Unauthorized ? "Basic realm=\"IdentityBridge\", charset=\"UTF-8\"" : null);
+            error.StatusCode == StatusCodes.Status401Unauthorized ? BasicChallenge : null);
+
+    private const string BasicChallenge = "Basic realm=\"IdentityBridge\", charset=\"UTF-8\"";
 
     private sealed class NoStoreJsonResult(object body, int statusCode, string? challenge) : IResult
     {
