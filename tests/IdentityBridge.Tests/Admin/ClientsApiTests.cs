@@ -163,6 +163,43 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True(good.StatusCode == HttpStatusCode.Created, await good.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("RSA")]
+    [InlineData("EC")]
+    public async Task A_jwks_holding_a_private_key_is_refused_and_never_stored_shown_or_audited(string kty)
+    {
+        // A client's JWK Set is published key material: a private key in it would be kept in clear, shown by
+        // every read of the client, and copied into the audit trail and exports.
+        var (api, _) = await host.AdminApiAsync();
+        var id = "jwks-private-" + kty.ToLowerInvariant();
+        string jwks, privatePart;
+        if (kty == "RSA")
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var p = rsa.ExportParameters(true);
+            privatePart = B64(p.D!);
+            jwks = $$"""{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"{{B64(p.Modulus!)}}","e":"{{B64(p.Exponent!)}}","d":"{{privatePart}}","p":"{{B64(p.P!)}}","q":"{{B64(p.Q!)}}","dp":"{{B64(p.DP!)}}","dq":"{{B64(p.DQ!)}}","qi":"{{B64(p.InverseQ!)}}"}]}""";
+        }
+        else
+        {
+            using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var p = ec.ExportParameters(true);
+            privatePart = B64(p.D!);
+            jwks = $$"""{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","alg":"ES256","x":"{{B64(p.Q.X!)}}","y":"{{B64(p.Q.Y!)}}","d":"{{privatePart}}"}]}""";
+        }
+
+        var response = await api.PostAsync("/admin/api/clients", Json.Raw(
+            $$"""{"clientId":"{{id}}","allowedGrantTypes":["client_credentials"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{jwks}}}"""));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("jwks", out var messages), problem.ToString());
+        Assert.Contains("private", messages[0].GetString());
+        Assert.DoesNotContain(privatePart, problem.ToString());
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == id)));
+        Assert.False(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.ClientId == id)));
+
+        static string B64(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
+    }
+
     private const string GoodJwks =
         """{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}""";
 
