@@ -223,6 +223,37 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_pairwise_client_with_redirect_uris_on_several_hosts_needs_a_sector_identifier()
+    {
+        // OIDC Core §8.1: without a sector identifier the pairwise sector is the redirect URIs' host, and with
+        // several hosts one must be registered; otherwise every subject would follow whichever URI is listed first.
+        var (api, _) = await host.AdminApiAsync();
+        var twoHosts = new[] { "https://a.example.com/cb", "https://b.example.com/cb" };
+        var refused = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "pairwise-hosts", subjectType = "pairwise", redirectUris = twoHosts }));
+        var problem = await Json.ProblemAsync(refused, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("sectorIdentifier", out _), problem.ToString());
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "pairwise-hosts")));
+
+        // One host (in any case) with several paths: that host is the sector.
+        var oneHost = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "pairwise-one-host", subjectType = "pairwise", redirectUris = new[] { "https://a.example.com/cb", "https://A.example.com/other" },
+        }));
+        Assert.Equal(HttpStatusCode.Created, oneHost.StatusCode);
+        // Public subjects do not care about hosts.
+        var publicSubjects = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "public-hosts", redirectUris = twoHosts }));
+        Assert.Equal(HttpStatusCode.Created, publicSubjects.StatusCode);
+
+        var withSector = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "pairwise-hosts", subjectType = "pairwise", redirectUris = twoHosts, sectorIdentifier = "https://a.example.com/sector.json",
+        }));
+        Assert.Equal(HttpStatusCode.Created, withSector.StatusCode);
+        var dropped = await api.PutAsync("/admin/api/clients/pairwise-hosts", Json.Body(new { subjectType = "pairwise", redirectUris = new[] { twoHosts[1], twoHosts[0] } }));
+        Assert.True((await Json.ProblemAsync(dropped, 400)).GetProperty("errors").TryGetProperty("sectorIdentifier", out _));
+    }
+
+    [Fact]
     public async Task Duplicate_client_id_is_409_and_unknown_id_is_404()
     {
         var (api, _) = await host.AdminApiAsync();

@@ -89,6 +89,11 @@ public static partial class ClientRules
         if (c.IdTokenSigningAlg is not (null or "RS256" or "ES256")) errors.Add("idTokenSigningAlg", "must be RS256 or ES256");
         if (c.SubjectType is not (null or "public" or "pairwise")) errors.Add("subjectType", "must be 'public' or 'pairwise'");
         if (c.SectorIdentifier is { } sector && CheckHttpsUrl(sector) is { } sectorProblem) errors.Add("sectorIdentifier", sectorProblem);
+        // OIDC Core §8.1: without a sector identifier the sector is the redirect URIs' host; when they name several
+        // hosts, one must be registered, or the pairwise subjects would follow whichever URI is listed first.
+        if (c.SubjectType == "pairwise" && c.SectorIdentifier is null &&
+                 redirects.Select(RedirectUriRules.SectorHostOf).OfType<string>().Distinct(StringComparer.Ordinal).Count() > 1)
+            errors.Add("sectorIdentifier", "is required for pairwise subjects when the redirect URIs name more than one host (OIDC Core §8.1)");
         if (c.BackChannelLogoutUri is { } logout && CheckHttpsUrl(logout) is { } logoutProblem) errors.Add("backChannelLogoutUri", logoutProblem);
         if (c.RequiredNetwork is { } network && !NetworkPattern().IsMatch(network))
             errors.Add("requiredNetwork", "must be a network name such as MAINNET or TESTNET, or omitted for any network");
