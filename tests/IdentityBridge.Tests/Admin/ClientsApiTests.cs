@@ -253,6 +253,25 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True((await Json.ProblemAsync(dropped, 400)).GetProperty("errors").TryGetProperty("sectorIdentifier", out _));
     }
 
+    [Theory]
+    [InlineData("client_credentials")]
+    [InlineData("urn:openid:params:grant-type:ciba")]
+    public async Task Grants_that_need_client_authentication_are_refused_for_a_public_client(string grant)
+    {
+        // The token and backchannel authentication endpoints refuse these grants to a client that cannot
+        // authenticate (RFC 6749 §4.4, CIBA Core §7.1): registering one would give a client that never works.
+        var (api, _) = await host.AdminApiAsync();
+        var id = "public-grant-" + Guid.NewGuid().ToString("N")[..8];
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = id, clientType = "public", redirectUris = new[] { "com.example.app:/cb" }, allowedGrantTypes = new[] { "authorization_code", grant },
+        }));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("allowedGrantTypes", out var messages), problem.ToString());
+        Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(grant, StringComparison.Ordinal));
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == id)));
+    }
+
     [Fact]
     public async Task Duplicate_client_id_is_409_and_unknown_id_is_404()
     {

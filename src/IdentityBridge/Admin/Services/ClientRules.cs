@@ -14,8 +14,9 @@ namespace IdentityBridge.Admin.Services;
 public static partial class ClientRules
 {
     public static readonly string[] KnownScopes = ["openid", "profile", "email", "wallet", "roles", "offline_access", "bridge.admin"];
+    public const string CibaGrantType = "urn:openid:params:grant-type:ciba";
     public static readonly string[] KnownGrantTypes =
-        ["authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba", "urn:ietf:params:oauth:grant-type:token-exchange"];
+        ["authorization_code", "refresh_token", "client_credentials", CibaGrantType, "urn:ietf:params:oauth:grant-type:token-exchange"];
     public static readonly string[] ConfidentialAuthMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"];
     public const int MaxUris = 50;
     public const int DefaultAccessTokenLifetime = 900;
@@ -54,6 +55,9 @@ public static partial class ClientRules
         CheckList(grants, "allowedGrantTypes", KnownGrantTypes, errors);
         if (isPublic && grants.Contains("client_credentials"))
             errors.Add("allowedGrantTypes", "client_credentials needs a confidential client");
+        // CIBA Core §7.1: the backchannel authentication request is always authenticated; public clients are refused there.
+        if (isPublic && grants.Contains(CibaGrantType))
+            errors.Add("allowedGrantTypes", $"{CibaGrantType} needs a confidential client");
         if (grants.Count == 0) errors.Add("allowedGrantTypes", "must name at least one grant type");
 
         CheckList(c.AllowedScopes ?? ["openid"], "allowedScopes", KnownScopes, errors);
