@@ -280,4 +280,25 @@ public sealed class CliTests
         Assert.False(await cli.DbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "null-secret")));
         Assert.False(await cli.DbAsync(db => db.Accounts.AnyAsync(a => a.Id == "acc-null-wallet")));
     }
+
+    [Theory]
+    [InlineData("not-an-email")]
+    [InlineData("ada@example.com\nBcc: eve@example.com")]
+    [InlineData(" ada@example.com")]
+    public async Task Import_refuses_an_email_the_admin_api_would_refuse(string email)
+    {
+        // The address is released as the email claim: an import must not store what the API and console refuse.
+        var cli = new Cli();
+        var file = Path.Combine(Path.GetTempPath(), $"bridge-import-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            format = "identitybridge-export", version = 1,
+            accounts = new[] { new { id = "acc-bad-email", email, emailVerified = true } },
+        }));
+        var run = await cli.RunAsync("import", file);
+        File.Delete(file);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("accounts[0].email:", run.Err);
+        Assert.False(await cli.DbAsync(db => db.Accounts.AnyAsync(a => a.Id == "acc-bad-email")));
+    }
 }
