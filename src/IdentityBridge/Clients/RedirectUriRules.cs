@@ -35,6 +35,14 @@ public static class RedirectUriRules
         return null;
     }
 
+    /// <summary>
+    /// The host component of a redirect URI in lower case, or its scheme for a private-use URI without a host:
+    /// what OIDC Core §8.1 takes as the pairwise sector when no sector identifier is registered. Null when
+    /// <paramref name="uri"/> is not an absolute URI.
+    /// </summary>
+    public static string? SectorHostOf(string? uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out var u) ? (u.Host.Length > 0 ? u.Host.ToLowerInvariant() : u.Scheme) : null;
+
     /// <summary>True when <paramref name="requested"/> equals a registered URI under RFC 9700/8252 rules.</summary>
     public static bool Matches(IEnumerable<string> registered, string? requested)
     {

@@ -261,4 +261,44 @@ public sealed class CliTests
         Assert.Contains("extra", unknown.Err);
         File.Delete(file);
     }
+
+    [Theory]
+    [InlineData("""{"format":"identitybridge-export","version":1,"clients":[null]}""", "clients[0]")]
+    [InlineData("""{"format":"identitybridge-export","version":1,"accounts":[null]}""", "accounts[0]")]
+    [InlineData("""{"format":"identitybridge-export","version":1,"accounts":[{"id":"acc-null-wallet","wallets":[null]}]}""", "accounts[0].wallets[0]")]
+    [InlineData("""{"format":"identitybridge-export","version":1,"clients":[{"clientId":"null-secret","redirectUris":["https://ok.example/cb"],"secrets":[null]}]}""", "clients[0].secrets[0]")]
+    public async Task Import_of_a_file_with_null_entries_is_refused_with_the_field_not_a_crash(string content, string field)
+    {
+        var cli = new Cli();
+        var file = Path.Combine(Path.GetTempPath(), $"bridge-import-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, content);
+        var run = await cli.RunAsync("import", file);
+        File.Delete(file);
+        Assert.Equal(1, run.Exit);
+        Assert.DoesNotContain("Exception", run.Err);
+        Assert.Contains(field + ":", run.Err);
+        Assert.False(await cli.DbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "null-secret")));
+        Assert.False(await cli.DbAsync(db => db.Accounts.AnyAsync(a => a.Id == "acc-null-wallet")));
+    }
+
+    [Theory]
+    [InlineData("not-an-email")]
+    [InlineData("ada@example.com\nBcc: eve@example.com")]
+    [InlineData(" ada@example.com")]
+    public async Task Import_refuses_an_email_the_admin_api_would_refuse(string email)
+    {
+        // The address is released as the email claim: an import must not store what the API and console refuse.
+        var cli = new Cli();
+        var file = Path.Combine(Path.GetTempPath(), $"bridge-import-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            format = "identitybridge-export", version = 1,
+            accounts = new[] { new { id = "acc-bad-email", email, emailVerified = true } },
+        }));
+        var run = await cli.RunAsync("import", file);
+        File.Delete(file);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("accounts[0].email:", run.Err);
+        Assert.False(await cli.DbAsync(db => db.Accounts.AnyAsync(a => a.Id == "acc-bad-email")));
+    }
 }

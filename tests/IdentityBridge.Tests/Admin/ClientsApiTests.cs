@@ -163,6 +163,43 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True(good.StatusCode == HttpStatusCode.Created, await good.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("RSA")]
+    [InlineData("EC")]
+    public async Task A_jwks_holding_a_private_key_is_refused_and_never_stored_shown_or_audited(string kty)
+    {
+        // A client's JWK Set is published key material: a private key in it would be kept in clear, shown by
+        // every read of the client, and copied into the audit trail and exports.
+        var (api, _) = await host.AdminApiAsync();
+        var id = "jwks-private-" + kty.ToLowerInvariant();
+        string jwks, privatePart;
+        if (kty == "RSA")
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var p = rsa.ExportParameters(true);
+            privatePart = B64(p.D!);
+            jwks = $$"""{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"{{B64(p.Modulus!)}}","e":"{{B64(p.Exponent!)}}","d":"{{privatePart}}","p":"{{B64(p.P!)}}","q":"{{B64(p.Q!)}}","dp":"{{B64(p.DP!)}}","dq":"{{B64(p.DQ!)}}","qi":"{{B64(p.InverseQ!)}}"}]}""";
+        }
+        else
+        {
+            using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var p = ec.ExportParameters(true);
+            privatePart = B64(p.D!);
+            jwks = $$"""{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","alg":"ES256","x":"{{B64(p.Q.X!)}}","y":"{{B64(p.Q.Y!)}}","d":"{{privatePart}}"}]}""";
+        }
+
+        var response = await api.PostAsync("/admin/api/clients", Json.Raw(
+            $$"""{"clientId":"{{id}}","allowedGrantTypes":["client_credentials"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{jwks}}}"""));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("jwks", out var messages), problem.ToString());
+        Assert.Contains("private", messages[0].GetString());
+        Assert.DoesNotContain(privatePart, problem.ToString());
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == id)));
+        Assert.False(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.ClientId == id)));
+
+        static string B64(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
+    }
+
     private const string GoodJwks =
         """{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}""";
 
@@ -183,6 +220,56 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         var errors = (await Json.ProblemAsync(response, 400)).GetProperty("errors");
         foreach (var field in new[] { "clientId", "clientType", "allowedScopes[1]", "allowedGrantTypes[0]", "accessTokenLifetime", "subjectType" })
             Assert.True(errors.TryGetProperty(field, out _), $"{field} missing in {errors}");
+    }
+
+    [Fact]
+    public async Task A_pairwise_client_with_redirect_uris_on_several_hosts_needs_a_sector_identifier()
+    {
+        // OIDC Core §8.1: without a sector identifier the pairwise sector is the redirect URIs' host, and with
+        // several hosts one must be registered; otherwise every subject would follow whichever URI is listed first.
+        var (api, _) = await host.AdminApiAsync();
+        var twoHosts = new[] { "https://a.example.com/cb", "https://b.example.com/cb" };
+        var refused = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "pairwise-hosts", subjectType = "pairwise", redirectUris = twoHosts }));
+        var problem = await Json.ProblemAsync(refused, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("sectorIdentifier", out _), problem.ToString());
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "pairwise-hosts")));
+
+        // One host (in any case) with several paths: that host is the sector.
+        var oneHost = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "pairwise-one-host", subjectType = "pairwise", redirectUris = new[] { "https://a.example.com/cb", "https://A.example.com/other" },
+        }));
+        Assert.Equal(HttpStatusCode.Created, oneHost.StatusCode);
+        // Public subjects do not care about hosts.
+        var publicSubjects = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "public-hosts", redirectUris = twoHosts }));
+        Assert.Equal(HttpStatusCode.Created, publicSubjects.StatusCode);
+
+        var withSector = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "pairwise-hosts", subjectType = "pairwise", redirectUris = twoHosts, sectorIdentifier = "https://a.example.com/sector.json",
+        }));
+        Assert.Equal(HttpStatusCode.Created, withSector.StatusCode);
+        var dropped = await api.PutAsync("/admin/api/clients/pairwise-hosts", Json.Body(new { subjectType = "pairwise", redirectUris = new[] { twoHosts[1], twoHosts[0] } }));
+        Assert.True((await Json.ProblemAsync(dropped, 400)).GetProperty("errors").TryGetProperty("sectorIdentifier", out _));
+    }
+
+    [Theory]
+    [InlineData("client_credentials")]
+    [InlineData("urn:openid:params:grant-type:ciba")]
+    public async Task Grants_that_need_client_authentication_are_refused_for_a_public_client(string grant)
+    {
+        // The token and backchannel authentication endpoints refuse these grants to a client that cannot
+        // authenticate (RFC 6749 §4.4, CIBA Core §7.1): registering one would give a client that never works.
+        var (api, _) = await host.AdminApiAsync();
+        var id = "public-grant-" + Guid.NewGuid().ToString("N")[..8];
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = id, clientType = "public", redirectUris = new[] { "com.example.app:/cb" }, allowedGrantTypes = new[] { "authorization_code", grant },
+        }));
+        var problem = await Json.ProblemAsync(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("allowedGrantTypes", out var messages), problem.ToString());
+        Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(grant, StringComparison.Ordinal));
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == id)));
     }
 
     [Fact]

@@ -388,9 +388,13 @@ public sealed partial class AccountAdminService(
     private static void ValidateProfile(string? displayName, string? email, FieldErrors errors)
     {
         if (displayName is { Length: > 200 }) errors.Add("displayName", "must be at most 200 characters");
-        if (Clean(email) is { } e && (e.Length > 320 || !System.Net.Mail.MailAddress.TryCreate(e, out var parsed) || parsed.Address != e))
+        if (Clean(email) is { } e && !IsValidEmail(e))
             errors.Add("email", "must be an email address such as name@example.com");
     }
+
+    /// <summary>Whether <paramref name="email"/> is an address as an account's profile holds it: exactly one address, nothing around it, at most 320 characters.</summary>
+    public static bool IsValidEmail(string email) =>
+        email.Length <= 320 && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

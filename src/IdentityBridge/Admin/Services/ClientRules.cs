@@ -14,8 +14,9 @@ namespace IdentityBridge.Admin.Services;
 public static partial class ClientRules
 {
     public static readonly string[] KnownScopes = ["openid", "profile", "email", "wallet", "roles", "offline_access", "bridge.admin"];
+    public const string CibaGrantType = "urn:openid:params:grant-type:ciba";
     public static readonly string[] KnownGrantTypes =
-        ["authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba", "urn:ietf:params:oauth:grant-type:token-exchange"];
+        ["authorization_code", "refresh_token", "client_credentials", CibaGrantType, "urn:ietf:params:oauth:grant-type:token-exchange"];
     public static readonly string[] ConfidentialAuthMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"];
     public const int MaxUris = 50;
     public const int DefaultAccessTokenLifetime = 900;
@@ -54,6 +55,9 @@ public static partial class ClientRules
         CheckList(grants, "allowedGrantTypes", KnownGrantTypes, errors);
         if (isPublic && grants.Contains("client_credentials"))
             errors.Add("allowedGrantTypes", "client_credentials needs a confidential client");
+        // CIBA Core §7.1: the backchannel authentication request is always authenticated; public clients are refused there.
+        if (isPublic && grants.Contains(CibaGrantType))
+            errors.Add("allowedGrantTypes", $"{CibaGrantType} needs a confidential client");
         if (grants.Count == 0) errors.Add("allowedGrantTypes", "must name at least one grant type");
 
         CheckList(c.AllowedScopes ?? ["openid"], "allowedScopes", KnownScopes, errors);
@@ -89,6 +93,11 @@ public static partial class ClientRules
         if (c.IdTokenSigningAlg is not (null or "RS256" or "ES256")) errors.Add("idTokenSigningAlg", "must be RS256 or ES256");
         if (c.SubjectType is not (null or "public" or "pairwise")) errors.Add("subjectType", "must be 'public' or 'pairwise'");
         if (c.SectorIdentifier is { } sector && CheckHttpsUrl(sector) is { } sectorProblem) errors.Add("sectorIdentifier", sectorProblem);
+        // OIDC Core §8.1: without a sector identifier the sector is the redirect URIs' host; when they name several
+        // hosts, one must be registered, or the pairwise subjects would follow whichever URI is listed first.
+        if (c.SubjectType == "pairwise" && c.SectorIdentifier is null &&
+                 redirects.Select(RedirectUriRules.SectorHostOf).OfType<string>().Distinct(StringComparer.Ordinal).Count() > 1)
+            errors.Add("sectorIdentifier", "is required for pairwise subjects when the redirect URIs name more than one host (OIDC Core §8.1)");
         if (c.BackChannelLogoutUri is { } logout && CheckHttpsUrl(logout) is { } logoutProblem) errors.Add("backChannelLogoutUri", logoutProblem);
         if (c.RequiredNetwork is { } network && !NetworkPattern().IsMatch(network))
             errors.Add("requiredNetwork", "must be a network name such as MAINNET or TESTNET, or omitted for any network");

@@ -194,6 +194,11 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         for (var i = 0; i < clients.Count; i++)
         {
             var c = clients[i];
+            if (c is null)
+            {
+                errors.Add($"clients[{i}]", "must be a client object, not null");
+                continue;
+            }
             var inner = new FieldErrors();
             ClientRules.Validate(c, inner);
             foreach (var (field, messages) in inner.ToDictionary())
@@ -202,6 +207,11 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             var secrets = c.Secrets ?? [];
             for (var j = 0; j < secrets.Count; j++)
             {
+                if (secrets[j] is null)
+                {
+                    errors.Add($"clients[{i}].secrets[{j}]", "must be a secret object, not null");
+                    continue;
+                }
                 if (secrets[j].Hash is not { } hash || !HashPattern().IsMatch(hash))
                     errors.Add($"clients[{i}].secrets[{j}].hash", "must be a secret hash as exported ('sha256:' and 44 base64 characters)");
                 if (secrets[j].Description is { Length: > 200 })
@@ -217,16 +227,27 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         for (var i = 0; i < accounts.Count; i++)
         {
             var a = accounts[i];
+            if (a is null)
+            {
+                errors.Add($"accounts[{i}]", "must be an account object, not null");
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(a.Id) || a.Id.Length > 64) errors.Add($"accounts[{i}].id", "is required (at most 64 characters)");
             else if (!ids.Add(a.Id)) errors.Add($"accounts[{i}].id", $"'{a.Id}' appears twice in the file");
             if (a.DisplayName is { Length: > 200 }) errors.Add($"accounts[{i}].displayName", "must be at most 200 characters");
-            if (a.Email is { Length: > 320 }) errors.Add($"accounts[{i}].email", "must be at most 320 characters");
+            if (a.Email is { } email && !AccountAdminService.IsValidEmail(email))
+                errors.Add($"accounts[{i}].email", "must be an email address such as name@example.com (at most 320 characters)");
             var roles = a.Roles ?? [];
             for (var j = 0; j < roles.Count; j++)
                 if (!AccountAdminService.IsValidRole(roles[j])) errors.Add($"accounts[{i}].roles[{j}]", "is not a valid role name");
             var list = a.Wallets ?? [];
             for (var j = 0; j < list.Count; j++)
             {
+                if (list[j] is null)
+                {
+                    errors.Add($"accounts[{i}].wallets[{j}]", "must be a wallet object, not null");
+                    continue;
+                }
                 if (!XrplAddress.IsValid(list[j].Address)) errors.Add($"accounts[{i}].wallets[{j}].address", "must be a valid XRP Ledger r-address");
                 else if (!wallets.Add(list[j].Address!)) errors.Add($"accounts[{i}].wallets[{j}].address", $"{list[j].Address} appears twice in the file");
                 if (list[j].Network is { } network && network.Length is 0 or > 32)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdentityBridge.Clients;
 using IdentityBridge.Storage.Entities;
 using Microsoft.IdentityModel.Tokens;
 
@@ -112,8 +113,8 @@ public sealed class RegisteredClient
         if (!string.IsNullOrWhiteSpace(sectorIdentifier))
             return Uri.TryCreate(sectorIdentifier, UriKind.Absolute, out var s) && s.Host.Length > 0 ? s.Host.ToLowerInvariant() : sectorIdentifier;
         foreach (var r in redirects)
-            if (Uri.TryCreate(r, UriKind.Absolute, out var u))
-                return u.Host.Length > 0 ? u.Host.ToLowerInvariant() : u.Scheme;
+            if (RedirectUriRules.SectorHostOf(r) is { } host)
+                return host;
         return clientId;
     }
 }
