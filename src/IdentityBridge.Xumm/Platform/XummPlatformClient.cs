@@ -77,9 +77,16 @@ public sealed class XummPlatformClient
             body,
             idempotent: false,
             root => Read<XummPayloadCreated>(root, created =>
-                !string.IsNullOrEmpty(created.Uuid) && !string.IsNullOrEmpty(created.Next.Always)),
+                !string.IsNullOrEmpty(created.Uuid) && IsWebAddress(created.Next.Always)),
             cancellationToken);
     }
+
+    /// <summary>
+    /// The payload's deep link is shown to the user as a link and a QR code: only an absolute http(s) address
+    /// is usable (Xumm answers <c>https://xumm.app/sign/{uuid}</c>), never a script or data URL.
+    /// </summary>
+    private static bool IsWebAddress(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     /// <summary><c>GET /payload/{uuid}</c>: the payload's state and, once resolved, the user's answer.</summary>
     public Task<XummResult<XummPayloadDetails>> GetPayloadAsync(string uuid, CancellationToken cancellationToken = default)

@@ -315,6 +315,10 @@ public sealed class XummPlatformClientTests
     [InlineData("create", """{ "uuid": "x", "next": null, "pushed": false }""")]
     [InlineData("create", """{ "uuid": null, "next": { "always": "https://xumm.app/sign/x" } }""")]
     [InlineData("create", """{ "uuid": "x", "next": { "always": null } }""")]
+    // The deep link becomes a link and a QR code on the bridge's page: a web address or nothing.
+    [InlineData("create", """{ "uuid": "x", "next": { "always": "javascript:alert(1)" } }""")]
+    [InlineData("create", """{ "uuid": "x", "next": { "always": "data:text/html,hi" } }""")]
+    [InlineData("create", """{ "uuid": "x", "next": { "always": "/sign/x" } }""")]
     [InlineData("get", "[]")]
     [InlineData("get", "{}")]
     [InlineData("get", """{ "meta": null, "application": { "uuidv4": "k" }, "response": null, "custom_meta": null }""")]
