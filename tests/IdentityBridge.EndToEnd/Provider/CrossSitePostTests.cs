@@ -133,29 +133,26 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
             env["Bridge__RateLimits__Enabled"] = "false";
             env["Xumm__Simulator__Enabled"] = "true";
             env["Xumm__Simulator__AutoApprove"] = Wallet;
-            // Index 20: clear of the clients of appsettings.Development.json (configuration arrays merge by index).
-            const string client = "Bridge__Clients__20__";
-            env[client + "ClientId"] = ClientId;
-            env[client + "ClientName"] = "Application on another site";
-            env[client + "ClientSecret"] = ClientSecret;
-            env[client + "ClientType"] = "confidential";
-            env[client + "TokenEndpointAuthMethod"] = "client_secret_basic";
-            env[client + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
-            env[client + "PostLogoutRedirectUris__0"] = Site.BaseUrl + SignedOutPath;
-            env[client + "AllowedScopes__0"] = "openid";
-            env[client + "AllowedGrantTypes__0"] = "authorization_code";
-            // A second application of that site whose users are asked for their consent.
-            const string consenting = "Bridge__Clients__21__";
-            env[consenting + "ClientId"] = ConsentClientId;
-            env[consenting + "ClientName"] = "Consenting application on another site";
-            env[consenting + "ClientSecret"] = ClientSecret;
-            env[consenting + "ClientType"] = "confidential";
-            env[consenting + "TokenEndpointAuthMethod"] = "client_secret_basic";
-            env[consenting + "RequireConsent"] = "true";
-            env[consenting + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
-            env[consenting + "AllowedScopes__0"] = "openid";
-            env[consenting + "AllowedScopes__1"] = "profile";
-            env[consenting + "AllowedGrantTypes__0"] = "authorization_code";
+            // Indexes 20 and 21: clear of the clients of appsettings.Development.json (configuration arrays merge
+            // by index). Two applications of that site; the second asks its users for their consent.
+            void Declare(int index, string clientId, string name, bool requireConsent)
+            {
+                var client = $"Bridge__Clients__{index}__";
+                env[client + "ClientId"] = clientId;
+                env[client + "ClientName"] = name;
+                env[client + "ClientSecret"] = ClientSecret;
+                env[client + "ClientType"] = "confidential";
+                env[client + "TokenEndpointAuthMethod"] = "client_secret_basic";
+                env[client + "RequireConsent"] = requireConsent ? "true" : "false";
+                env[client + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
+                env[client + "PostLogoutRedirectUris__0"] = Site.BaseUrl + SignedOutPath;
+                env[client + "AllowedScopes__0"] = "openid";
+                env[client + "AllowedScopes__1"] = "profile";
+                env[client + "AllowedGrantTypes__0"] = "authorization_code";
+            }
+
+            Declare(20, ClientId, "Application on another site", requireConsent: false);
+            Declare(21, ConsentClientId, "Consenting application on another site", requireConsent: true);
             Bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/.well-known/openid-configuration", bridgePort);
 
             _playwright = await Playwright.CreateAsync();
