@@ -30,11 +30,13 @@ public static class UserInfoEndpoint
         string? body = null;
         if (HttpMethods.IsPost(request.Method) && OAuthParameters.IsFormUrlEncoded(request))
         {
-            var form = await OAuthParameters.ReadFormAsync(request, ct);
+            var (form, formError) = await OAuthParameters.ReadFormAsync(request, "The request must be application/x-www-form-urlencoded.", ct);
+            if (form is null)
+                return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, formError!.Description);
             // RFC 6750 §3.1 knows invalid_request only, also for a repeated resource (which userinfo does not take).
-            if (form?.Duplicate is { } duplicate)
+            if (form.Duplicate is { } duplicate)
                 return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, $"The {ErrorDescription.Echo(duplicate)} parameter was sent more than once.");
-            body = form?["access_token"];
+            body = form["access_token"];
         }
         if (header is not null && body is not null)
             return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "Send the access token in one place only.");
