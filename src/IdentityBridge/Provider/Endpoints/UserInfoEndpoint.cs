@@ -23,6 +23,9 @@ public static class UserInfoEndpoint
     private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator validator, BridgeDbContext db, CancellationToken ct)
     {
         var request = context.Request;
+        // RFC 9110 §5.3: Authorization is a singleton field; sent twice, it is neither a token nor its absence.
+        if (request.Headers.Authorization.Count > 1)
+            return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "The Authorization header was sent more than once.");
         string? header = null;
         if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var auth) &&
             string.Equals(auth.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
