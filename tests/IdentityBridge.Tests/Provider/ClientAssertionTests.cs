@@ -33,6 +33,23 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
         }
     }
 
+    [Theory]
+    [InlineData("exp")]
+    [InlineData("nbf")]
+    public async Task A_time_sent_as_a_string_is_not_a_numeric_date(string claim)
+    {
+        // RFC 7519 §2: a NumericDate is a JSON number.
+        var driver = new OidcDriver(host);
+        var claims = Claims();
+        claims["nbf"] = host.Clock.GetUtcNow().ToUnixTimeSeconds();
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(Form(Sign("RS256", claims)))).StatusCode);
+
+        claims = Claims();
+        claims["nbf"] = host.Clock.GetUtcNow().ToUnixTimeSeconds();
+        claims[claim] = claims[claim].ToString()!;
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
     private Dictionary<string, object> Claims()
     {
         var now = host.Clock.GetUtcNow();

@@ -38,10 +38,16 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
         if (jwt.Subject != client.ClientId) return "The client assertion's sub must be the client_id.";
         var now = time.GetUtcNow();
         // Times beyond the calendar are clamped (NumericDate): compare them with the clock, never add to them.
-        if (!NumericDate.TryGet(jwt, "exp", out var exp)) return "The client assertion must have exp.";
+        // RFC 7519 §2: exp and nbf are NumericDates, JSON numbers; the same seconds sent as a string are refused.
+        if (!NumericDate.TryGet(jwt, "exp", out var exp))
+            return NumericDate.IsPresent(jwt, "exp") ? "The client assertion's exp is not a NumericDate (a JSON number)." : "The client assertion must have exp.";
         if (exp <= now - Skew) return "The client assertion has expired.";
         if (exp > now + MaxLifetime + Skew) return "The client assertion's exp is too far in the future.";
-        if (NumericDate.TryGet(jwt, "nbf", out var nbf) && nbf > now + Skew) return "The client assertion is not yet valid.";
+        if (NumericDate.TryGet(jwt, "nbf", out var nbf))
+        {
+            if (nbf > now + Skew) return "The client assertion is not yet valid.";
+        }
+        else if (NumericDate.IsPresent(jwt, "nbf")) return "The client assertion's nbf is not a NumericDate (a JSON number).";
         if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 256) return "The client assertion must have a jti.";
         if (!await grants.TryRecordAssertionAsync(client.ClientId, jti, exp + Skew, ct)) return "The client assertion was already used.";
         return null;
