@@ -50,6 +50,28 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
         await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
     }
 
+    [Fact]
+    public async Task A_numeric_date_with_a_fraction_is_a_numeric_date()
+    {
+        // RFC 7519 §2: a NumericDate may be a non-integer number of seconds.
+        var driver = new OidcDriver(host);
+        var claims = Claims();
+        var now = host.Clock.GetUtcNow().ToUnixTimeSeconds();
+        claims["nbf"] = now - 0.5;
+        claims["exp"] = now + 120.25;
+        Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(Form(Sign("RS256", claims)))).StatusCode);
+
+        claims = Claims();
+        claims["exp"] = now - 600.5;
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+
+        // A number beyond any floating-point value is still a number: an exp that far away is refused as too
+        // far in the future, not taken for a missing one.
+        claims = Claims();
+        claims["exp"] = System.Text.Json.Nodes.JsonNode.Parse("1e400")!;
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
     private Dictionary<string, object> Claims()
     {
         var now = host.Clock.GetUtcNow();

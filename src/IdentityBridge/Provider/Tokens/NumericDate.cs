@@ -23,7 +23,10 @@ public static class NumericDate
         : seconds > MaxSeconds ? DateTimeOffset.MaxValue
         : DateTimeOffset.FromUnixTimeSeconds(seconds);
 
-    /// <summary>The claim as a time; false when it is absent or not an integer JSON number.</summary>
+    /// <summary>
+    /// The claim as a time; false when it is absent or not a JSON number. A fraction of a second is allowed
+    /// (RFC 7519 §2) and dropped.
+    /// </summary>
     public static bool TryGet(JsonWebToken token, string claim, out DateTimeOffset value)
     {
         value = default;
@@ -39,6 +42,14 @@ public static class NumericDate
     {
         using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
         if (payload.RootElement.ValueKind != JsonValueKind.Object || !payload.RootElement.TryGetProperty(claim, out var value)) return null;
-        return (value.ValueKind, value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds) ? seconds : null);
+        if (value.ValueKind != JsonValueKind.Number) return (value.ValueKind, null);
+        if (value.TryGetInt64(out var seconds)) return (value.ValueKind, seconds);
+        // A fraction, or an integer beyond 64 bits: as far in the past or future as a time can be.
+        if (!value.TryGetDouble(out var fractional) || !double.IsFinite(fractional))
+            return (value.ValueKind, value.GetRawText().StartsWith('-') ? long.MinValue : long.MaxValue);
+        return (value.ValueKind,
+            fractional <= long.MinValue ? long.MinValue
+            : fractional >= long.MaxValue ? long.MaxValue
+            : (long)Math.Floor(fractional));
     }
 }
