@@ -39,9 +39,9 @@ public static class CibaEndpoint
         TimeProvider time,
         CancellationToken ct)
     {
-        var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
+        var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The request must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
-            return ProtocolResults.Error(ProtocolError.InvalidRequest("The request must be application/x-www-form-urlencoded."));
+            return ProtocolResults.Error(formError!);
         if (parameters.DuplicateError is { } duplicate)
             return ProtocolResults.Error(duplicate);
 

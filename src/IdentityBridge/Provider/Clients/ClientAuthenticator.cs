@@ -22,6 +22,9 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
     /// <param name="allowPublic">Whether a public client may identify itself by client_id alone (token and revocation: yes; introspection: no).</param>
     public async Task<ClientAuthentication> AuthenticateAsync(HttpRequest request, OAuthParameters form, bool allowPublic, CancellationToken ct = default)
     {
+        // RFC 9110 §5.3: Authorization is a singleton field; sent twice, it is neither credentials nor their absence.
+        if (request.Headers.Authorization.Count > 1)
+            return ClientAuthentication.Fail(ProtocolError.InvalidRequest("The Authorization header was sent more than once."));
         var basic = ReadBasic(request, out var basicMalformed);
         if (basicMalformed)
             return ClientAuthentication.Fail(ProtocolError.InvalidClient("The Authorization header is not valid HTTP Basic client credentials."));

@@ -24,11 +24,11 @@ public static class AuthorizeEndpoint
         GrantStore grants,
         CancellationToken ct)
     {
-        var parameters = HttpMethods.IsGet(context.Request.Method)
-            ? OAuthParameters.From(context.Request.Query)
-            : await OAuthParameters.ReadFormAsync(context.Request, ct);
+        var (parameters, formError) = HttpMethods.IsGet(context.Request.Method)
+            ? (OAuthParameters.From(context.Request.Query), null)
+            : await OAuthParameters.ReadFormAsync(context.Request, "An authorization request sent with POST must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
-            return AuthorizeResponder.ErrorPage(context, ProtocolError.InvalidRequest("An authorization request sent with POST must be application/x-www-form-urlencoded."));
+            return AuthorizeResponder.ErrorPage(context, formError!);
         // Posted from another site, the request came without the session cookie: sent on as a GET, which carries it.
         if (CrossSitePost.SeeOtherAsGet(context, ProviderUrls.AuthorizePath) is { } resend) return resend;
 

@@ -30,11 +30,11 @@ public static class EndSessionEndpoint
         IAntiforgery antiforgery,
         CancellationToken ct)
     {
-        var parameters = HttpMethods.IsGet(context.Request.Method)
-            ? OAuthParameters.From(context.Request.Query)
-            : await OAuthParameters.ReadFormAsync(context.Request, ct);
+        var (parameters, formError) = HttpMethods.IsGet(context.Request.Method)
+            ? (OAuthParameters.From(context.Request.Query), null)
+            : await OAuthParameters.ReadFormAsync(context.Request, "The logout request is malformed.", ct);
         if (parameters is null)
-            return Page(context, ProtocolError.InvalidRequest("The logout request is malformed."));
+            return Page(context, formError!);
         // Posted from another site, the request came without the session cookie: sent on as a GET, which carries
         // it. Not the confirmation: that is posted from the bridge's own page, with the cookie if there is one.
         if (!parameters.Has("confirm") && CrossSitePost.SeeOtherAsGet(context, ProviderUrls.EndSessionPath) is { } resend) return resend;

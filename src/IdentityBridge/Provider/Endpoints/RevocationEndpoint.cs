@@ -23,8 +23,8 @@ public static class RevocationEndpoint
         AuditLog audit,
         CancellationToken ct)
     {
-        var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
-        if (parameters is null) return ProtocolResults.Error(ProtocolError.InvalidRequest("The request must be application/x-www-form-urlencoded."));
+        var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The request must be application/x-www-form-urlencoded.", ct);
+        if (parameters is null) return ProtocolResults.Error(formError!);
         if (parameters.DuplicateError is { } duplicate) return ProtocolResults.Error(duplicate);
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
         if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!);

@@ -29,9 +29,9 @@ public static class TokenEndpoint
         AuditLog audit,
         CancellationToken ct)
     {
-        var parameters = await OAuthParameters.ReadFormAsync(context.Request, ct);
+        var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The token request must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
-            return await RefuseAsync(audit, ProtocolError.InvalidRequest("The token request must be application/x-www-form-urlencoded."), null, null, null, ct);
+            return await RefuseAsync(audit, formError!, null, null, null, ct);
         var grantType = parameters["grant_type"];
         if (parameters.DuplicateError is { } duplicate)
             return await RefuseAsync(audit, duplicate, null, null, null, ct);

@@ -23,6 +23,9 @@ public static class UserInfoEndpoint
     private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator validator, BridgeDbContext db, CancellationToken ct)
     {
         var request = context.Request;
+        // RFC 9110 §5.3: Authorization is a singleton field; sent twice, it is neither a token nor its absence.
+        if (request.Headers.Authorization.Count > 1)
+            return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "The Authorization header was sent more than once.");
         string? header = null;
         if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var auth) &&
             string.Equals(auth.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
@@ -30,11 +33,13 @@ public static class UserInfoEndpoint
         string? body = null;
         if (HttpMethods.IsPost(request.Method) && OAuthParameters.IsFormUrlEncoded(request))
         {
-            var form = await OAuthParameters.ReadFormAsync(request, ct);
+            var (form, formError) = await OAuthParameters.ReadFormAsync(request, "The request must be application/x-www-form-urlencoded.", ct);
+            if (form is null)
+                return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, formError!.Description);
             // RFC 6750 §3.1 knows invalid_request only, also for a repeated resource (which userinfo does not take).
-            if (form?.Duplicate is { } duplicate)
+            if (form.Duplicate is { } duplicate)
                 return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, $"The {ErrorDescription.Echo(duplicate)} parameter was sent more than once.");
-            body = form?["access_token"];
+            body = form["access_token"];
         }
         if (header is not null && body is not null)
             return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, "Send the access token in one place only.");

@@ -23,6 +23,7 @@ public sealed class ClientCredentialsGrant(TokenIssuer issuer, IOptions<Resource
         if (context["scope"] is { } requested)
         {
             scopes = OidcScopes.Parse(requested);
+            if (scopes.Count == 0) return TokenResult.Failure(ProtocolErrors.InvalidScope, OidcScopes.NoScopeNamed);
             if (scopes.FirstOrDefault(s => Refused.Contains(s) || !client.AllowedScopes.Contains(s)) is { } bad)
                 return TokenResult.Failure(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(bad)}' is not available with client_credentials.");
         }

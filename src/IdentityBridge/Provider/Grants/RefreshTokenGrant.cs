@@ -47,6 +47,7 @@ public sealed class RefreshTokenGrant(
         if (context["scope"] is { } requested)
         {
             var narrowed = OidcScopes.Parse(requested);
+            if (narrowed.Count == 0) return Fail(ProtocolErrors.InvalidScope, OidcScopes.NoScopeNamed);
             if (narrowed.FirstOrDefault(s => !data.Scopes.Contains(s)) is { } wider)
                 return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(wider)}' was not granted to this refresh token.");
             scopes = narrowed;

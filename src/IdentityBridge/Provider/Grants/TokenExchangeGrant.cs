@@ -54,6 +54,7 @@ public sealed class TokenExchangeGrant(
         if (context["scope"] is { } scope)
         {
             scopes = OidcScopes.Parse(scope);
+            if (scopes.Count == 0) return Fail(ProtocolErrors.InvalidScope, OidcScopes.NoScopeNamed);
             if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } bad)
                 return Fail(ProtocolErrors.InvalidScope, $"The scope '{ErrorDescription.Echo(bad)}' is not allowed for this client.");
         }

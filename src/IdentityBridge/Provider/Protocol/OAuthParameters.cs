@@ -59,18 +59,35 @@ public sealed class OAuthParameters
     public static OAuthParameters From(IEnumerable<KeyValuePair<string, string>> source) =>
         From(source.Select(p => new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>(p.Key, p.Value)));
 
-    /// <summary>Reads the form body when the request is <c>application/x-www-form-urlencoded</c>; null otherwise.</summary>
-    public static async Task<OAuthParameters?> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The error_description of a form beyond the limits of <see cref="Microsoft.AspNetCore.Http.Features.FormOptions"/>.</summary>
+    public const string TooManyOrTooLong = "The request has too many parameters or a parameter that is too long.";
+
+    /// <summary>
+    /// Reads the form body: the parameters, or else the invalid_request to answer with. That is
+    /// <paramref name="notForm"/> when the request is not <c>application/x-www-form-urlencoded</c>; a body of that
+    /// type which the form reader refuses says why instead: too many parameters, a name or value too long (the
+    /// limits of <see cref="Microsoft.AspNetCore.Http.Features.FormOptions"/>), a body larger than the server takes,
+    /// or a body that could not be read at all.
+    /// </summary>
+    public static async Task<(OAuthParameters? Parameters, ProtocolError? Error)> ReadFormAsync(HttpRequest request, string notForm, CancellationToken ct)
     {
-        if (!IsFormUrlEncoded(request)) return null;
+        if (!IsFormUrlEncoded(request)) return (null, ProtocolError.InvalidRequest(notForm));
         try
         {
             var form = await request.ReadFormAsync(ct);
-            return From(form);
+            return (From(form), null);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        catch (InvalidDataException)
         {
-            return null;
+            return (null, ProtocolError.InvalidRequest(TooManyOrTooLong));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, ProtocolError.InvalidRequest("The request body is too large."));
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException)
+        {
+            return (null, ProtocolError.InvalidRequest("The request body could not be read."));
         }
     }
 

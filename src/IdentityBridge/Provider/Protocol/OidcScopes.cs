@@ -27,6 +27,12 @@ public static class OidcScopes
         _ => $"Access \"{scope}\"",
     };
 
+    /// <summary>
+    /// The error_description (with invalid_scope) for a scope parameter sent with a value that names no scope, only
+    /// blanks: RFC 6749 §3.3 makes scope a list of one or more scope tokens. A scope sent empty is omitted (§3.1).
+    /// </summary>
+    public const string NoScopeNamed = "The scope parameter names no scope.";
+
     /// <summary>Splits a space separated scope string into distinct values, in order.</summary>
     public static IReadOnlyList<string> Parse(string? scope) =>
         string.IsNullOrWhiteSpace(scope) ? [] : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
