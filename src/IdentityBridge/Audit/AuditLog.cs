@@ -27,7 +27,7 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
     /// <summary>Longest stored reason.</summary>
     internal const int MaxReasonLength = 500;
 
-    /// <summary>Longest stored details document; a longer one is replaced by a note saying so.</summary>
+    /// <summary>Longest stored details document, unless the caller allows more; a longer one is replaced by a note saying so.</summary>
     internal const int MaxDetailsLength = 8192;
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
     /// (no oversized rows, no batch refused by a column limit).
     /// </summary>
     public Task WriteAsync(string type, string actor, string? accountId = null, string? clientId = null,
-        bool success = true, string? reason = null, object? details = null, CancellationToken ct = default)
+        bool success = true, string? reason = null, object? details = null, CancellationToken ct = default, int maxDetailsLength = MaxDetailsLength)
     {
         var context = http.HttpContext;
         var evt = new AuditEvent
@@ -50,7 +50,7 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
             Reason = Clean(reason, MaxReasonLength),
             RemoteIp = context?.Connection.RemoteIpAddress?.ToString(),
             RequestId = Clean(context?.TraceIdentifier, MaxIdLength),
-            Details = DetailsOf(details),
+            Details = DetailsOf(details, maxDetailsLength),
         };
         queue.Enqueue(evt);
         logger.LogInformation("Audit {Type} actor={Actor} account={AccountId} client={ClientId} success={Success} reason={Reason}",
@@ -84,12 +84,16 @@ public sealed class AuditLog(AuditQueue queue, TimeProvider time, IHttpContextAc
     private static bool Unsafe(char c) =>
         char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
-    /// <summary>The details as JSON (which escapes control characters), or a short note when they are too long to keep.</summary>
-    private static string? DetailsOf(object? details)
+    /// <summary>
+    /// The details as JSON (which escapes control characters), or a short note when they are longer than
+    /// <paramref name="max"/>: <see cref="MaxDetailsLength"/> unless the caller bounds its details itself and
+    /// needs more (a client change keeps its added redirect URIs whole: <see cref="Admin.Services.ClientChanges"/>).
+    /// </summary>
+    private static string? DetailsOf(object? details, int max)
     {
         if (details is null) return null;
         var json = JsonSerializer.Serialize(details, Json);
-        return json.Length <= MaxDetailsLength ? json : JsonSerializer.Serialize(new { truncated = true, length = json.Length }, Json);
+        return json.Length <= Math.Max(max, MaxDetailsLength) ? json : JsonSerializer.Serialize(new { truncated = true, length = json.Length }, Json);
     }
 
     /// <summary>Waits until every event queued before the call is stored.</summary>

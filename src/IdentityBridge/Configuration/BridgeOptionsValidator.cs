@@ -1,3 +1,4 @@
+using IdentityBridge.Admin.Services;
 using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Configuration;
@@ -5,9 +6,8 @@ namespace IdentityBridge.Configuration;
 /// <summary>Startup validation of <c>Bridge</c>: every failure names the key and what it expects.</summary>
 internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IValidateOptions<BridgeOptions>
 {
-    private static readonly string[] KnownScopes = ["openid", "profile", "email", "wallet", "roles", "offline_access", "bridge.admin"];
-    private static readonly string[] KnownGrants =
-        ["authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba", "urn:ietf:params:oauth:grant-type:token-exchange"];
+    private static readonly string[] KnownScopes = ClientRules.KnownScopes;
+    private static readonly string[] KnownGrants = ClientRules.KnownGrantTypes;
 
     public ValidateOptionsResult Validate(string? name, BridgeOptions o)
     {
@@ -133,6 +133,9 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         foreach (var grant in c.AllowedGrantTypes.Where(g => !KnownGrants.Contains(g)))
             errors.Add($"{key}:AllowedGrantTypes has unknown grant '{grant}' (known: {string.Join(", ", KnownGrants)}).");
         var isNative = c.ClientType == "public";
+        if (isNative)
+            foreach (var grant in ClientRules.ConfidentialOnlyGrantTypes.Where(c.EffectiveGrantTypes.Contains))
+                errors.Add($"{key}:AllowedGrantTypes has '{grant}', which needs a confidential client: its endpoint requires client authentication, which a public client cannot give.");
         foreach (var uri in c.RedirectUris)
             if (Clients.RedirectUriRules.CheckRegistration(uri, isNative) is { } problem)
                 errors.Add($"{key}:RedirectUris '{uri}': {problem}");
@@ -147,6 +150,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
         if (c.SubjectType is not (null or "public" or "pairwise"))
             errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
+        if (ClientRules.MissingSectorIdentifier(c.SubjectType, c.SectorIdentifier, c.RedirectUris) is { } missingSector)
+            errors.Add($"{key}:SectorIdentifier {missingSector}.");
         if (!string.IsNullOrWhiteSpace(c.Jwks) && Clients.ClientJwks.Problem(c.Jwks) is { } jwksProblem)
             errors.Add($"{key}:Jwks must be a JWKS document ({{\"keys\":[...]}}): {jwksProblem}");
         else if (c.TokenEndpointAuthMethod == "private_key_jwt" && string.IsNullOrWhiteSpace(c.Jwks))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using IdentityBridge.Clients;
 using Microsoft.EntityFrameworkCore;
 
@@ -331,6 +332,43 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True((await Json.ProblemAsync(mismatch, 400)).GetProperty("errors").TryGetProperty("clientId", out _));
         var invalid = await api.PutAsync("/admin/api/clients/put-me", Json.Body(new { redirectUris = new[] { "javascript:alert(1)" } }));
         Assert.True((await Json.ProblemAsync(invalid, 400)).GetProperty("errors").TryGetProperty("redirectUris[0]", out _));
+    }
+
+    [Fact]
+    public async Task An_update_audits_an_added_redirect_uri_however_large_the_client_is()
+    {
+        // Before and after snapshots of a client with many redirect URIs and an RSA key set are longer than the
+        // audit trail keeps: the event recorded only their length, and with it hid the redirect URI that was added.
+        var (api, _) = await host.AdminApiAsync();
+        using var rsa = System.Security.Cryptography.RSA.Create(4096);
+        var p = rsa.ExportParameters(false);
+        var jwks = JsonDocument.Parse($$"""{"keys":[{"kty":"RSA","kid":"big-key","use":"sig","alg":"RS256","n":"{{B64(p.Modulus!)}}","e":"{{B64(p.Exponent!)}}"}]}""").RootElement;
+        var uris = Enumerable.Range(0, 40).Select(i => $"https://app.example.com/callback/{i}/{new string('x', 150)}").ToList();
+        object Settings(List<string> redirects) => new
+        {
+            clientName = "Large",
+            redirectUris = redirects,
+            postLogoutRedirectUris = uris.Take(20).ToList(),
+            allowedScopes = new[] { "openid", "profile" },
+            jwks,
+        };
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("large")))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync("/admin/api/clients/large", Json.Body(Settings(uris)))).StatusCode);
+
+        const string added = "https://evil.example.net/cb";
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync("/admin/api/clients/large", Json.Body(Settings([.. uris, added])))).StatusCode);
+
+        var details = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "client.updated" && e.ClientId == "large")
+            .OrderByDescending(e => e.Id).Select(e => e.Details).FirstAsync());
+        Assert.Contains(added, details);
+        using var doc = JsonDocument.Parse(details!);
+        var change = doc.RootElement.GetProperty("changes").GetProperty("redirectUris");
+        Assert.Equal([added], change.GetProperty("added").EnumerateArray().Select(u => u.GetString()!).ToArray());
+        // Only what changed is recorded: the unchanged lists and key set are not repeated.
+        Assert.False(doc.RootElement.GetProperty("changes").TryGetProperty("jwks", out _), details);
+        Assert.False(doc.RootElement.GetProperty("changes").TryGetProperty("postLogoutRedirectUris", out _), details);
+
+        static string B64(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
     }
 
     [Fact]

@@ -178,6 +178,53 @@ public sealed class ConfigurationTests
     private const string GoodJwks =
         """{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}""";
 
+    [Fact]
+    public void A_declared_pairwise_client_with_redirect_uris_on_several_hosts_needs_a_sector_identifier()
+    {
+        // The rule the admin API applies (OIDC Core §8.1): otherwise the subjects follow whichever URI is listed first.
+        string[] twoHosts = ["https://a.example.com/cb", "https://b.example.com/cb"];
+        var refused = new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "web", ClientSecret = "s", SubjectType = "pairwise", RedirectUris = [.. twoHosts] }],
+        };
+        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier is required", StringComparison.Ordinal));
+
+        // A blank value (an unset environment variable) is no sector identifier either.
+        refused.Clients[0].SectorIdentifier = " ";
+        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier is required", StringComparison.Ordinal));
+
+        Assert.Empty(BridgeErrors(new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients =
+            [
+                new ClientDefinition { ClientId = "sector", ClientSecret = "s", SubjectType = "pairwise", RedirectUris = [.. twoHosts], SectorIdentifier = "https://a.example.com/sector.json" },
+                new ClientDefinition { ClientId = "one-host", ClientSecret = "s", SubjectType = "pairwise", RedirectUris = ["https://a.example.com/cb", "https://A.example.com/other"] },
+                new ClientDefinition { ClientId = "public-subjects", ClientSecret = "s", RedirectUris = [.. twoHosts] },
+            ],
+        }));
+    }
+
+    [Theory]
+    [InlineData("urn:openid:params:grant-type:ciba")]
+    [InlineData("client_credentials")]
+    public void A_declared_public_client_may_not_have_a_grant_that_needs_client_authentication(string grant)
+    {
+        // The token and backchannel authentication endpoints refuse these grants to a client that cannot
+        // authenticate (RFC 6749 §4.4, CIBA Core §7.1), as the admin API refuses to register them.
+        var o = new BridgeOptions
+        {
+            Issuer = "https://a.example",
+            Clients = [new ClientDefinition { ClientId = "spa", ClientType = "public", RedirectUris = ["https://app.example/cb"], AllowedGrantTypes = ["authorization_code", grant] }],
+        };
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith($"Bridge:Clients:0:AllowedGrantTypes has '{grant}', which needs a confidential client", StringComparison.Ordinal));
+
+        o.Clients[0].ClientType = "confidential";
+        o.Clients[0].ClientSecret = "s";
+        Assert.Empty(BridgeErrors(o));
+    }
+
     [Theory]
     [InlineData("not json", "cannot be parsed")]
     [InlineData("""{"keys":[]}""", "has no keys")]

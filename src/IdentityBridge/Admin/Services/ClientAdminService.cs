@@ -74,7 +74,8 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         await db.SaveChangesAsync(ct);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
-        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId, details: new { before, after }, ct: ct);
+        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId, details: new { changes = ChangesOf(before, after) }, ct: ct,
+            maxDetailsLength: ClientChanges.MaxLength);
         return after;
     }
 
@@ -89,7 +90,8 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         await db.SaveChangesAsync(ct);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
-        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId, details: new { change = enabled ? "enabled" : "disabled", before, after }, ct: ct);
+        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId,
+            details: new { change = enabled ? "enabled" : "disabled", changes = ChangesOf(before, after) }, ct: ct, maxDetailsLength: ClientChanges.MaxLength);
         return after;
     }
 
@@ -148,6 +150,9 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             details: new { secretId = entry.Id, overlapSeconds = overlap, previousSecretsExpireAt = latest }, ct: ct);
         return new SecretRotated(clientId, entry.Id, secret, latest);
     }
+
+    private static System.Text.Json.Nodes.JsonObject ChangesOf(ClientView before, ClientView after) =>
+        ClientChanges.Of(before, after, before.Secrets.Select(s => s.Id), after.Secrets.Select(s => s.Id));
 
     public async Task<int> CountAsync(CancellationToken ct = default) => await db.Clients.CountAsync(ct);
 

@@ -8,7 +8,8 @@ using IdentityBridge.Storage.Entities;
 namespace IdentityBridge.Admin.Services;
 
 /// <summary>
-/// What a client registration must satisfy, shared by the API, the CLI, the console and import.
+/// What a client registration must satisfy, shared by the API, the CLI, the console and import; the startup
+/// validation of clients declared in configuration applies the rules that are not tied to <see cref="ClientInput"/>.
 /// Field names in errors are the JSON names of <see cref="ClientInput"/>.
 /// </summary>
 public static partial class ClientRules
@@ -53,11 +54,9 @@ public static partial class ClientRules
 
         var grants = c.AllowedGrantTypes ?? ["authorization_code"];
         CheckList(grants, "allowedGrantTypes", KnownGrantTypes, errors);
-        if (isPublic && grants.Contains("client_credentials"))
-            errors.Add("allowedGrantTypes", "client_credentials needs a confidential client");
-        // CIBA Core §7.1: the backchannel authentication request is always authenticated; public clients are refused there.
-        if (isPublic && grants.Contains(CibaGrantType))
-            errors.Add("allowedGrantTypes", $"{CibaGrantType} needs a confidential client");
+        if (isPublic)
+            foreach (var grant in ConfidentialOnlyGrantTypes.Where(grants.Contains))
+                errors.Add("allowedGrantTypes", $"{grant} needs a confidential client");
         if (grants.Count == 0) errors.Add("allowedGrantTypes", "must name at least one grant type");
 
         CheckList(c.AllowedScopes ?? ["openid"], "allowedScopes", KnownScopes, errors);
@@ -93,11 +92,7 @@ public static partial class ClientRules
         if (c.IdTokenSigningAlg is not (null or "RS256" or "ES256")) errors.Add("idTokenSigningAlg", "must be RS256 or ES256");
         if (c.SubjectType is not (null or "public" or "pairwise")) errors.Add("subjectType", "must be 'public' or 'pairwise'");
         if (c.SectorIdentifier is { } sector && CheckHttpsUrl(sector) is { } sectorProblem) errors.Add("sectorIdentifier", sectorProblem);
-        // OIDC Core §8.1: without a sector identifier the sector is the redirect URIs' host; when they name several
-        // hosts, one must be registered, or the pairwise subjects would follow whichever URI is listed first.
-        if (c.SubjectType == "pairwise" && c.SectorIdentifier is null &&
-                 redirects.Select(RedirectUriRules.SectorHostOf).OfType<string>().Distinct(StringComparer.Ordinal).Count() > 1)
-            errors.Add("sectorIdentifier", "is required for pairwise subjects when the redirect URIs name more than one host (OIDC Core §8.1)");
+        if (MissingSectorIdentifier(c.SubjectType, c.SectorIdentifier, redirects) is { } missingSector) errors.Add("sectorIdentifier", missingSector);
         if (c.BackChannelLogoutUri is { } logout && CheckHttpsUrl(logout) is { } logoutProblem) errors.Add("backChannelLogoutUri", logoutProblem);
         if (c.RequiredNetwork is { } network && !NetworkPattern().IsMatch(network))
             errors.Add("requiredNetwork", "must be a network name such as MAINNET or TESTNET, or omitted for any network");
@@ -112,6 +107,25 @@ public static partial class ClientRules
         if (c.BackchannelClientNotificationEndpoint is { } ping && CheckHttpsUrl(ping) is { } pingProblem)
             errors.Add("backchannelClientNotificationEndpoint", pingProblem);
     }
+
+    /// <summary>
+    /// Grants a public client may not have, because the endpoint that serves them requires client authentication:
+    /// client_credentials (RFC 6749 §4.4) and CIBA, whose backchannel authentication request is always
+    /// authenticated (CIBA Core §7.1). A public client given one would never be able to use it.
+    /// </summary>
+    public static readonly string[] ConfidentialOnlyGrantTypes = ["client_credentials", CibaGrantType];
+
+    /// <summary>
+    /// Why a client needs a sector identifier it lacks, or null. OIDC Core §8.1: without a sector identifier the
+    /// pairwise sector is the redirect URIs' host; when they name several hosts one must be registered, or the
+    /// pairwise subjects would follow whichever URI is listed first. A blank value counts as none, as it does
+    /// when the sector is computed.
+    /// </summary>
+    public static string? MissingSectorIdentifier(string? subjectType, string? sectorIdentifier, IEnumerable<string> redirectUris) =>
+        subjectType == "pairwise" && string.IsNullOrWhiteSpace(sectorIdentifier) &&
+        redirectUris.Select(RedirectUriRules.SectorHostOf).OfType<string>().Distinct(StringComparer.Ordinal).Skip(1).Any()
+            ? "is required for pairwise subjects when the redirect URIs name more than one host (OIDC Core §8.1)"
+            : null;
 
     public static string DefaultAuthMethod(string clientType) => clientType == ClientTypes.Public ? "none" : "client_secret_basic";
 

@@ -73,7 +73,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             foreach (var input in clients)
             {
                 var entity = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == input.ClientId, ct);
-                var before = entity is null ? null : Serialize(ToExport(entity));
+                var beforeExport = entity is null ? null : ToExport(entity);
+                var before = beforeExport is null ? null : Serialize(beforeExport);
                 if (entity is null)
                 {
                     entity = new Client { ClientId = input.ClientId!, ClientName = input.ClientId!, CreatedAt = input.CreatedAt ?? now };
@@ -82,7 +83,8 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
                 var updatedAt = entity.UpdatedAt;
                 ClientRules.Apply(input, entity, now);
                 ApplySecrets(entity, input.Secrets ?? [], now);
-                var after = Serialize(ToExport(entity));
+                var afterExport = ToExport(entity);
+                var after = Serialize(afterExport);
                 if (before == after)
                 {
                     entity.UpdatedAt = updatedAt;
@@ -91,8 +93,9 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
                 }
                 if (before is null) clientsCreated++;
                 else clientsUpdated++;
-                changes.Add((before is null ? AuditTypes.ClientCreated : AuditTypes.ClientUpdated, null, entity.ClientId,
-                    new { via = "import", before = Snapshot(before), after = Snapshot(after) }));
+                changes.Add(beforeExport is null
+                    ? (AuditTypes.ClientCreated, null, entity.ClientId, new { via = "import", after = Snapshot(after) })
+                    : (AuditTypes.ClientUpdated, null, entity.ClientId, new { via = "import", changes = ClientChanges.Of(beforeExport, afterExport) }));
             }
             await db.SaveChangesAsync(ct);
 
@@ -141,7 +144,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         foreach (var accountId in disabled)
             await accountAdmin.EndAccountAccessAsync(accountId, ct);
         foreach (var (type, account, client, details) in changes)
-            await audit.WriteAsync(type, actor, account, client, details: details, ct: ct);
+            await audit.WriteAsync(type, actor, account, client, details: details, ct: ct, maxDetailsLength: ClientChanges.MaxLength);
         return new ImportSummary(clientsCreated, clientsUpdated, accountsCreated, accountsUpdated, unchanged);
     }
 
