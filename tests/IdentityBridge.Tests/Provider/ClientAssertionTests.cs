@@ -17,7 +17,7 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
         // RFC 7517 §4.4: the registered key says alg RS256.
         var driver = new OidcDriver(host);
         Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(Form(Sign("RS256", Claims())))).StatusCode);
-        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("PS256", Claims()))), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("PS256", Claims()))), HttpStatusCode.BadRequest, "invalid_client");
 
         // A key that names no alg verifies any of the assertion algorithms.
         var withoutAlg = TestClients.JwtClientJwks().Replace("\"alg\":\"RS256\",", "", StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
         claims = Claims();
         claims["nbf"] = host.Clock.GetUtcNow().ToUnixTimeSeconds();
         claims[claim] = claims[claim].ToString()!;
-        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.BadRequest, "invalid_client");
     }
 
     [Fact]
@@ -63,13 +63,13 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
 
         claims = Claims();
         claims["exp"] = now - 600.5;
-        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.BadRequest, "invalid_client");
 
         // A number beyond any floating-point value is still a number: an exp that far away is refused as too
         // far in the future, not taken for a missing one.
         claims = Claims();
         claims["exp"] = System.Text.Json.Nodes.JsonNode.Parse("1e400")!;
-        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.BadRequest, "invalid_client");
     }
 
     private Dictionary<string, object> Claims()

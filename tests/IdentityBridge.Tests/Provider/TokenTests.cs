@@ -262,27 +262,38 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
             Assert.StartsWith("Basic", response.Headers.WwwAuthenticate.ToString());
         }
         var post = new Dictionary<string, string>(form) { ["client_id"] = TestClients.Web, ["client_secret"] = "wrong" };
-        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.BadRequest, "invalid_client");
     }
 
     [Fact]
-    public async Task Every_401_invalid_client_carries_a_challenge_whatever_the_method_tried()
+    public async Task Invalid_client_is_401_with_a_challenge_unless_the_credentials_were_in_the_body()
     {
         // RFC 9110 §15.5.2: a 401 response MUST carry WWW-Authenticate with at least one challenge; RFC 6749 §5.2
-        // uses the 401 to say which HTTP authentication scheme the endpoint supports.
+        // uses the 401 to say which HTTP authentication scheme the endpoint supports (Basic), and is otherwise 400.
         var driver = new OidcDriver(host);
-        var refused = new[]
+        var challenged = new[]
         {
-            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Post, ["client_secret"] = "wrong" }),
+            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, TestClients.Other, "wrong"),
             await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Web }),
             await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
-            await driver.TokenAsync(AssertionForm(Assertion(TestClients.JwtClientKey, "https://elsewhere.example/token"))),
             await driver.Api.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "x", ["client_id"] = TestClients.Spa })),
         };
-        foreach (var response in refused)
+        foreach (var response in challenged)
         {
             await OidcDriver.AssertError(response, HttpStatusCode.Unauthorized, "invalid_client");
             Assert.Equal("Basic", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+        }
+
+        // Credentials in the body: a Basic challenge would tell the client to authenticate another way.
+        var inBody = new[]
+        {
+            await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Post, ["client_secret"] = "wrong" }),
+            await driver.TokenAsync(AssertionForm(Assertion(TestClients.JwtClientKey, "https://elsewhere.example/token"))),
+        };
+        foreach (var response in inBody)
+        {
+            await OidcDriver.AssertError(response, HttpStatusCode.BadRequest, "invalid_client");
+            Assert.Empty(response.Headers.WwwAuthenticate);
         }
     }
 
@@ -298,7 +309,7 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         await OidcDriver.AssertError(await driver.Api.SendAsync(raw), HttpStatusCode.Unauthorized, "invalid_client");
 
         var post = new Dictionary<string, string>(form) { ["client_id"] = TestClients.Web, ["client_secret"] = TestClients.WebSecret };
-        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(post), HttpStatusCode.BadRequest, "invalid_client");
 
         var code = await driver.GetCodeAsync(driver.Params(TestClients.Post));
         var viaPost = new Dictionary<string, string>
@@ -315,7 +326,7 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         var driver = new OidcDriver(host);
         var assertion = Assertion(TestClients.JwtClientKey, "http://localhost/connect/token");
         Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(assertion))).StatusCode);
-        await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.BadRequest, "invalid_client");
         Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(Assertion(TestClients.JwtClientKey, BridgeFactory.Issuer)))).StatusCode);
     }
 
@@ -334,9 +345,9 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
             Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", subject: "someone-else"),
         };
         foreach (var assertion in bad)
-            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.BadRequest, "invalid_client");
         var secret = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = TestClients.Jwt, ["client_secret"] = "guess" };
-        await OidcDriver.AssertError(await driver.TokenAsync(secret), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertError(await driver.TokenAsync(secret), HttpStatusCode.BadRequest, "invalid_client");
     }
 
     [Fact]
@@ -351,7 +362,7 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
             Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", nbf: 99999999999999),
         };
         foreach (var assertion in bad)
-            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.Unauthorized, "invalid_client");
+            await OidcDriver.AssertError(await driver.TokenAsync(AssertionForm(assertion)), HttpStatusCode.BadRequest, "invalid_client");
         // An nbf long past is no reason to refuse.
         var old = Assertion(TestClients.JwtClientKey, "http://localhost/connect/token", nbf: -99999999999999);
         Assert.Equal(HttpStatusCode.OK, (await driver.TokenAsync(AssertionForm(old))).StatusCode);

@@ -13,6 +13,8 @@ namespace IdentityBridge.Provider.Clients;
 /// client is unknown, disabled, registered for another method or presented wrong credentials, so that an
 /// unauthenticated caller cannot learn which client ids exist; the actual reason is in
 /// <see cref="ClientAuthentication.Reason"/>, for the audit trail and the log.
+/// A refusal is 401 with the Basic challenge when the client used Basic or presented no credentials, and 400
+/// when its credentials were in the body (see <see cref="ProtocolError.InvalidClientInBody"/>).
 /// </summary>
 public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions, TimeProvider time, ILogger<ClientAuthenticator> logger)
 {
@@ -49,14 +51,19 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         else if (assertion is not null || assertionType is not null)
         {
             if (assertionType != ClientAuthMethods.JwtBearerAssertionType || assertion is null)
-                return ClientAuthentication.Fail(ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."));
+                return ClientAuthentication.Fail(ProtocolError.InvalidClientInBody($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."));
             (method, clientId) = (ClientAuthMethods.PrivateKeyJwt, formId ?? ClientAssertionValidator.UnverifiedSubject(assertion));
         }
         else (method, clientId) = (ClientAuthMethods.None, formId);
 
         // No client named, nothing to give away: the description can say what is missing.
         if (clientId is null)
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient("Client authentication is required."));
+            return ClientAuthentication.Fail(method switch
+            {
+                ClientAuthMethods.SecretPost => ProtocolError.InvalidClientInBody("client_secret needs the client_id it belongs to."),
+                ClientAuthMethods.PrivateKeyJwt => ProtocolError.InvalidClientInBody("The client assertion names no client: send client_id, or an assertion whose sub is the client."),
+                _ => ProtocolError.InvalidClient("Client authentication is required."),
+            });
         var client = await clients.FindEnabledAsync(clientId, ct);
         if (client is null)
             return Refuse("Unknown or disabled client.");
@@ -85,7 +92,10 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
         ClientAuthentication Refuse(string reason)
         {
             logger.LogInformation("Client authentication of {ClientId} with {Method} refused: {Reason}", ErrorDescription.Clean(clientId), method, reason);
-            return ClientAuthentication.Fail(ProtocolError.InvalidClient(Failed)) with { ClientIdTried = clientId, Reason = reason };
+            var error = method is ClientAuthMethods.SecretPost or ClientAuthMethods.PrivateKeyJwt
+                ? ProtocolError.InvalidClientInBody(Failed)
+                : ProtocolError.InvalidClient(Failed);
+            return ClientAuthentication.Fail(error) with { ClientIdTried = clientId, Reason = reason };
         }
     }
 

@@ -16,7 +16,19 @@ public sealed record ProtocolError(string Error, string? Description = null, int
     }
 
     public static ProtocolError InvalidRequest(string description) => new(ProtocolErrors.InvalidRequest, description);
+    /// <summary>
+    /// invalid_client for a client that used HTTP authentication (Basic) or presented no credentials at all: 401,
+    /// which carries the Basic challenge (RFC 6749 §5.2, RFC 9110 §15.5.2).
+    /// </summary>
     public static ProtocolError InvalidClient(string description) => new(ProtocolErrors.InvalidClient, description, StatusCodes.Status401Unauthorized);
+
+    /// <summary>
+    /// invalid_client for credentials presented in the request body (client_secret_post, private_key_jwt): 400,
+    /// RFC 6749 §5.2's status for errors. A 401 must carry a challenge (RFC 9110 §15.5.2), and the only HTTP
+    /// scheme the endpoints take, Basic, is not what such a client uses: clients read a challenge as a request to
+    /// authenticate with it.
+    /// </summary>
+    public static ProtocolError InvalidClientInBody(string description) => new(ProtocolErrors.InvalidClient, description);
     public static ProtocolError InvalidGrant(string description) => new(ProtocolErrors.InvalidGrant, description);
     public static ProtocolError InvalidScope(string description) => new(ProtocolErrors.InvalidScope, description);
     public static ProtocolError UnauthorizedClient(string description) => new(ProtocolErrors.UnauthorizedClient, description);
