@@ -334,6 +334,81 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True((await Json.ProblemAsync(invalid, 400)).GetProperty("errors").TryGetProperty("redirectUris[0]", out _));
     }
 
+    [Theory]
+    [InlineData("private_key_jwt")]
+    [InlineData("public")]
+    public async Task Put_to_a_secret_method_issues_a_secret_once_that_authenticates_and_a_later_put_keeps_it(string from)
+    {
+        // A client moved to client_secret_basic with no secret could not authenticate, and rotation refused it
+        // as a client without a secret: the update must hand out a secret, as creation does.
+        var (api, admin) = await host.AdminApiAsync();
+        var id = "switch-" + (from == "public" ? "public" : "jwt");
+        var created = await api.PostAsync("/admin/api/clients", Json.Raw(from == "public"
+            ? $$"""{"clientId":"{{id}}","clientType":"public","redirectUris":["http://127.0.0.1/callback"]}"""
+            : $$"""{"clientId":"{{id}}","allowedGrantTypes":["client_credentials"],"allowedScopes":["profile"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{GoodJwks}}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await Json.ReadAsync(created)).GetProperty("clientSecret").ValueKind);
+
+        var settings = new { allowedGrantTypes = new[] { "client_credentials" }, allowedScopes = new[] { "profile" }, tokenEndpointAuthMethod = "client_secret_basic" };
+        var response = await api.PutAsync($"/admin/api/clients/{id}", Json.Body(settings));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var updated = await Json.ReadAsync(response);
+        var secret = updated.GetProperty("clientSecret").GetString()!;
+        Assert.True(secret.Length >= 40);
+        Assert.Equal("client_secret_basic", updated.GetProperty("tokenEndpointAuthMethod").GetString());
+        var secretId = Assert.Single(updated.GetProperty("secrets").EnumerateArray()).GetProperty("id").GetInt64();
+        var hash = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == id).Select(s => s.Hash).SingleAsync());
+        Assert.True(ClientSecretHasher.Verify(secret, hash));
+        Assert.Equal(HttpStatusCode.OK, (await ClientCredentialsAsync(id, secret)).StatusCode);
+
+        var audit = await host.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Type == "client.updated" && e.ClientId == id));
+        Assert.Equal(admin, audit.Actor);
+        Assert.Equal(secretId, JsonDocument.Parse(audit.Details!).RootElement.GetProperty("secretIssued").GetInt64());
+        Assert.DoesNotContain(secret, audit.Details);
+        Assert.DoesNotContain("sha256:", audit.Details);
+        Assert.DoesNotContain(secret, await api.GetStringAsync($"/admin/api/clients/{id}"));
+
+        // Staying on a secret method issues nothing, and the secret already handed out keeps working.
+        var again = await api.PutAsync($"/admin/api/clients/{id}", Json.Body(settings));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.False((await Json.ReadAsync(again)).TryGetProperty("clientSecret", out _));
+        Assert.Equal(1, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == id)));
+        Assert.Equal(HttpStatusCode.OK, (await ClientCredentialsAsync(id, secret)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Put_away_from_a_secret_method_issues_nothing_and_drops_the_stored_secrets()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var created = await Json.ReadAsync(await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "leave-secrets", allowedGrantTypes = new[] { "client_credentials" }, allowedScopes = new[] { "profile" },
+        })));
+        var secret = created.GetProperty("clientSecret").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await ClientCredentialsAsync("leave-secrets", secret)).StatusCode);
+
+        var response = await api.PutAsync("/admin/api/clients/leave-secrets", Json.Raw(
+            $$"""{"allowedGrantTypes":["client_credentials"],"allowedScopes":["profile"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{{GoodJwks}}}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var view = await Json.ReadAsync(response);
+        Assert.False(view.TryGetProperty("clientSecret", out _));
+        Assert.Empty(view.GetProperty("secrets").EnumerateArray());
+        Assert.Equal(0, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "leave-secrets")));
+        Assert.NotEqual(HttpStatusCode.OK, (await ClientCredentialsAsync("leave-secrets", secret)).StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> ClientCredentialsAsync(string clientId, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "profile" }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(secret))));
+        return await host.CreateApiClient().SendAsync(request);
+    }
+
     [Fact]
     public async Task An_update_audits_an_added_redirect_uri_however_large_the_client_is()
     {

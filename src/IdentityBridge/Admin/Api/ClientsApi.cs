@@ -47,9 +47,17 @@ internal static class ClientsApi
         {
             var (input, problem) = await AdminJson.ReadAsync<ClientInput>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.Ok(await clients.UpdateAsync(clientId, input!, AdminActor.Of(context), ct));
+            var result = await clients.UpdateAsync(clientId, input!, AdminActor.Of(context), ct);
+            return AdminResults.From(result, updated =>
+            {
+                // A secret issued by the update is in this response only.
+                if (updated.ClientSecret is not null) context.Response.Headers.CacheControl = "no-store";
+                return Results.Json(updated.ToJson(AdminJson.Options), AdminJson.Options);
+            });
         })
-        .WithName("ReplaceClient").WithSummary("Replace a client's settings (omitted fields take their defaults). Secrets are kept.")
+        .WithName("ReplaceClient")
+        .WithSummary("Replace a client's settings (omitted fields take their defaults). Secrets are kept while the client uses a secret; " +
+            "a client moved onto client_secret_basic or client_secret_post without one gets a new secret, in clientSecret, once.")
         .AcceptsJson<ClientInput>()
         .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404);
 

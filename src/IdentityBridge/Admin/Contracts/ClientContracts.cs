@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace IdentityBridge.Admin.Contracts;
@@ -53,6 +54,24 @@ public sealed record ClientSecretView(long Id, string? Description, DateTimeOffs
 
 /// <summary>A new client, with its first secret (shown once; null for public or private_key_jwt clients).</summary>
 public sealed record ClientCreated(ClientView Client, string? ClientSecret);
+
+/// <summary>
+/// A client after a full update, with the secret the update issued (shown once) when it moved the client onto a
+/// secret method and the client had no unexpired secret; otherwise null.
+/// </summary>
+public sealed record ClientUpdated(ClientView Client, string? ClientSecret)
+{
+    /// <summary>
+    /// As the API answers: the client's view, plus <c>clientSecret</c> (the member creation answers with) only when
+    /// one was issued.
+    /// </summary>
+    public JsonObject ToJson(JsonSerializerOptions options)
+    {
+        var json = JsonSerializer.SerializeToNode(Client, options)!.AsObject();
+        if (ClientSecret is not null) json["clientSecret"] = ClientSecret;
+        return json;
+    }
+}
 
 /// <summary>A new secret (shown once) and until when the previous ones remain valid.</summary>
 public sealed record SecretRotated(string ClientId, long SecretId, string ClientSecret, DateTimeOffset? PreviousSecretsExpireAt);

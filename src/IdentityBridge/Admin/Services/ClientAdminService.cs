@@ -57,7 +57,13 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         return new ClientCreated(view, secret);
     }
 
-    public async Task<AdminResult<ClientView>> UpdateAsync(string clientId, ClientInput input, string actor, CancellationToken ct = default)
+    /// <summary>
+    /// Replaces a client's settings. A client moved onto a secret method (client_secret_basic or client_secret_post)
+    /// without an unexpired secret gets one, as a new client does, returned once: without it the client could not
+    /// authenticate, and rotation, which needs a client already on a secret method, would not help. A client that
+    /// stays on a secret method keeps its secrets; one moved off a secret method loses them.
+    /// </summary>
+    public async Task<AdminResult<ClientUpdated>> UpdateAsync(string clientId, ClientInput input, string actor, CancellationToken ct = default)
     {
         if (input.ClientId is { } bodyId && bodyId != clientId)
             return AdminError.Invalid("clientId", "must match the client id in the address (a client id cannot be changed)");
@@ -69,14 +75,26 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         if (errors.Any) return AdminError.Invalid(errors);
 
         var before = ClientRules.ToView(client);
-        ClientRules.Apply(input, client, time.GetUtcNow());
+        var usedSecret = ClientRules.UsesSecret(client);
+        var now = time.GetUtcNow();
+        ClientRules.Apply(input, client, now);
+        string? secret = null;
+        ClientSecret? issued = null;
         if (!ClientRules.UsesSecret(client)) client.Secrets.Clear();
+        else if (!usedSecret && !client.Secrets.Any(s => s.ExpiresAt is not { } e || e > now))
+        {
+            secret = ClientSecretHasher.Generate();
+            issued = new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(secret), Description = "initial", CreatedAt = now };
+            client.Secrets.Add(issued);
+        }
         await db.SaveChangesAsync(ct);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
-        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId, details: new { changes = ChangesOf(before, after) }, ct: ct,
-            maxDetailsLength: ClientChanges.MaxLength);
-        return after;
+        object details = issued is null
+            ? new { changes = ChangesOf(before, after) }
+            : new { changes = ChangesOf(before, after), secretIssued = issued.Id };
+        await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId, details: details, ct: ct, maxDetailsLength: ClientChanges.MaxLength);
+        return new ClientUpdated(after, secret);
     }
 
     public async Task<AdminResult<ClientView>> SetEnabledAsync(string clientId, bool enabled, string actor, CancellationToken ct = default)
