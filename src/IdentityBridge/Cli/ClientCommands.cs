@@ -128,7 +128,8 @@ internal static class ClientCommands
         var id = new Argument<string>("client-id") { Description = "The client to change." };
         var settings = new Settings();
         var json = CliOutput.JsonOption();
-        var command = new Command("update", "Change the given settings of a client; the others stay as they are.") { id, json };
+        var command = new Command("update",
+            "Change the given settings of a client; the others stay as they are. A client moved onto a secret method without a secret gets one, printed once.") { id, json };
         settings.AddTo(command);
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
@@ -139,8 +140,14 @@ internal static class ClientCommands
             settings.Apply(parse, input);
             var result = await service.UpdateAsync(input.ClientId!, input, Actor, token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
-            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
+            var updated = result.Value!;
+            if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, updated.ToJson(CliOutput.Json));
             await context.Output.WriteLineAsync($"Client '{input.ClientId}' updated.");
+            if (updated.ClientSecret is { } secret)
+            {
+                await context.Output.WriteLineAsync($"Client secret: {secret}");
+                await context.Output.WriteLineAsync("Store it now: it is not shown again.");
+            }
             return CliOutput.Ok;
         }, ct));
         return command;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using IdentityBridge.Cli;
 using IdentityBridge.Clients;
@@ -93,6 +94,46 @@ public sealed class CliTests
 
         var actors = await cli.DbAsync(db => db.AuditEvents.Where(e => e.ClientId == "billing").Select(e => e.Actor).Distinct().ToListAsync());
         Assert.Equal(["cli"], actors);
+    }
+
+    [Fact]
+    public async Task Clients_update_to_a_secret_method_prints_a_secret_once_that_authenticates()
+    {
+        // A client moved to client_secret_basic with no secret could not authenticate, and rotate-secret refused
+        // it as a client without a secret: the update must print a secret, as add does.
+        await using var bridge = new BridgeFactory();
+        var api = bridge.CreateApiClient();
+        var cli = new Cli(bridge.ConnectionString);
+        var added = await cli.OkAsync("clients", "add", "robot", "--type", "public", "--redirect-uri", "http://127.0.0.1/cb");
+        Assert.DoesNotContain("Client secret", added.Out);
+
+        var updated = await cli.OkAsync("clients", "update", "robot", "--type", "confidential", "--grant", "client_credentials", "--scope", "profile",
+            "--redirect-uri", "https://robot.example.com/cb");
+        var secret = updated.Out.Split('\n').Single(l => l.StartsWith("Client secret: ", StringComparison.Ordinal))["Client secret: ".Length..].Trim();
+        Assert.Contains("not shown again", updated.Out);
+        Assert.Equal("client_secret_basic", await cli.DbAsync(db => db.Clients.Where(c => c.ClientId == "robot").Select(c => c.TokenEndpointAuthMethod).SingleAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await ClientCredentialsAsync(api, "robot", secret)).StatusCode);
+        var details = await cli.DbAsync(db => db.AuditEvents.Where(e => e.ClientId == "robot" && e.Type == "client.updated").Select(e => e.Details).SingleAsync());
+        Assert.Contains("secretIssued", details);
+        Assert.DoesNotContain(secret, details);
+
+        var again = await cli.OkAsync("clients", "update", "robot", "--name", "Robot", "--auth-method", "client_secret_basic");
+        Assert.DoesNotContain("Client secret", again.Out);
+        var json = JsonDocument.Parse((await cli.OkAsync("clients", "update", "robot", "--name", "Robot 2", "--json")).Out).RootElement;
+        Assert.False(json.TryGetProperty("clientSecret", out _));
+        Assert.Equal(1, await cli.DbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "robot")));
+        Assert.Equal(HttpStatusCode.OK, (await ClientCredentialsAsync(api, "robot", secret)).StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> ClientCredentialsAsync(HttpClient api, string clientId, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "profile" }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(secret))));
+        return await api.SendAsync(request);
     }
 
     [Fact]
