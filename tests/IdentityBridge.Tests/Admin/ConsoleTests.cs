@@ -214,6 +214,33 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal(14, html.QuerySelectorAll("svg rect.bar").Length);
     }
 
+    [Fact]
+    public async Task Editing_a_client_onto_a_secret_method_shows_its_new_secret_once()
+    {
+        // Saved with no secret, the client could not authenticate, and rotation refused it as a client without one.
+        var (api, _) = await host.AdminApiAsync();
+        var created = await api.PostAsync("/admin/api/clients", Json.Raw(
+            """{"clientId":"console-switch","allowedGrantTypes":["client_credentials"],"allowedScopes":["profile"],"tokenEndpointAuthMethod":"private_key_jwt","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+
+        var (action, fields) = await FormAsync(browser, "/admin/clients/console-switch/edit", "form[method=post]");
+        fields["Form.TokenEndpointAuthMethod"] = "client_secret_basic";
+        var saved = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "profile"), ("Form.AllowedGrantTypes", "client_credentials"));
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal("no-store", saved.Headers.CacheControl?.ToString());
+        var secret = new HtmlParser().ParseDocument(await saved.Content.ReadAsStringAsync()).QuerySelector<IHtmlInputElement>("#client-secret")!.Value;
+        var hash = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "console-switch").Select(s => s.Hash).SingleAsync());
+        Assert.True(Clients.ClientSecretHasher.Verify(secret, hash));
+        Assert.DoesNotContain(secret, await browser.GetStringAsync("/admin/clients/console-switch"));
+
+        (action, fields) = await FormAsync(browser, "/admin/clients/console-switch/edit", "form[method=post]");
+        fields["Form.ClientName"] = "Renamed";
+        var again = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "profile"), ("Form.AllowedGrantTypes", "client_credentials"));
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(1, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "console-switch")));
+    }
+
     private static async Task<(string Action, Dictionary<string, string> Fields)> FormAsync(HttpClient browser, string page, string selector)
     {
         var html = await browser.GetStringAsync(page);

@@ -1,3 +1,4 @@
+using IdentityBridge.Admin.Contracts;
 using IdentityBridge.Admin.Services;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,6 +7,9 @@ namespace IdentityBridge.Pages.Admin.Clients;
 public sealed class EditClientModel(ClientAdminService clients) : AdminPageModel
 {
     [BindProperty] public ClientForm Form { get; set; } = new();
+
+    /// <summary>Set when the save issued a secret: shown on this response only, never stored in clear.</summary>
+    public ClientUpdated? Saved { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
@@ -31,6 +35,12 @@ public sealed class EditClientModel(ClientAdminService clients) : AdminPageModel
         if (!result.Ok)
         {
             Show(result.Error!);
+            return Page();
+        }
+        if (result.Value!.ClientSecret is not null)
+        {
+            Response.Headers.CacheControl = "no-store";
+            Saved = result.Value;
             return Page();
         }
         Notice = "Client saved.";
