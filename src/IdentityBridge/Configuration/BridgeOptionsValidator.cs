@@ -1,4 +1,7 @@
+using IdentityBridge.Admin.Contracts;
 using IdentityBridge.Admin.Services;
+using IdentityBridge.Clients;
+using IdentityBridge.Storage.Entities;
 using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Configuration;
@@ -6,9 +9,6 @@ namespace IdentityBridge.Configuration;
 /// <summary>Startup validation of <c>Bridge</c>: every failure names the key and what it expects.</summary>
 internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IValidateOptions<BridgeOptions>
 {
-    private static readonly string[] KnownScopes = ClientRules.KnownScopes;
-    private static readonly string[] KnownGrants = ClientRules.KnownGrantTypes;
-
     public ValidateOptionsResult Validate(string? name, BridgeOptions o)
     {
         var errors = new List<string>();
@@ -111,6 +111,11 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         _ = environment;
     }
 
+    /// <summary>
+    /// A declared client must satisfy what a registered one does: it is checked by <see cref="ClientRules.Validate"/>,
+    /// on the settings the import will store (<see cref="ClientImporter.Apply"/>), and each error names the key to fix.
+    /// Only the secret is checked here, as configuration declares it and registration generates it.
+    /// </summary>
     private static void ValidateClient(string key, ClientDefinition c, HashSet<string> seen, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(c.ClientId))
@@ -120,48 +125,65 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         }
         if (!seen.Add(c.ClientId))
             errors.Add($"{key}:ClientId '{c.ClientId}' is declared twice.");
-        if (c.ClientType is not ("confidential" or "public"))
-            errors.Add($"{key}:ClientType must be 'confidential' or 'public', not '{c.ClientType}'.");
-        if (c.ClientType == "confidential" && string.IsNullOrEmpty(c.ClientSecret) && c.TokenEndpointAuthMethod != "private_key_jwt")
+        if (c.ClientType == ClientTypes.Confidential && string.IsNullOrEmpty(c.ClientSecret) && c.TokenEndpointAuthMethod != "private_key_jwt")
             errors.Add($"{key}:ClientSecret is required for a confidential client (or set TokenEndpointAuthMethod to private_key_jwt with Jwks).");
-        if (c.ClientType == "public" && !string.IsNullOrEmpty(c.ClientSecret))
+        if (c.ClientType == ClientTypes.Public && !string.IsNullOrEmpty(c.ClientSecret))
             errors.Add($"{key}:ClientSecret must be empty for a public client.");
-        if (c.AccessTokenLifetime is < 300 or > 3600)
-            errors.Add($"{key}:AccessTokenLifetime must be between 300 and 3600 seconds, not {c.AccessTokenLifetime}.");
-        foreach (var scope in c.AllowedScopes.Where(s => !KnownScopes.Contains(s)))
-            errors.Add($"{key}:AllowedScopes has unknown scope '{scope}' (known: {string.Join(", ", KnownScopes)}).");
-        foreach (var grant in c.AllowedGrantTypes.Where(g => !KnownGrants.Contains(g)))
-            errors.Add($"{key}:AllowedGrantTypes has unknown grant '{grant}' (known: {string.Join(", ", KnownGrants)}).");
-        var isNative = c.ClientType == "public";
-        if (isNative)
-            foreach (var grant in ClientRules.ConfidentialOnlyGrantTypes.Where(c.EffectiveGrantTypes.Contains))
-                errors.Add($"{key}:AllowedGrantTypes has '{grant}', which needs a confidential client: its endpoint requires client authentication, which a public client cannot give.");
-        foreach (var uri in c.RedirectUris)
-            if (Clients.RedirectUriRules.CheckRegistration(uri, isNative) is { } problem)
-                errors.Add($"{key}:RedirectUris '{uri}': {problem}");
-        foreach (var uri in c.PostLogoutRedirectUris)
-            if (Clients.RedirectUriRules.CheckRegistration(uri, isNative) is { } problem)
-                errors.Add($"{key}:PostLogoutRedirectUris '{uri}': {problem}");
-        if (c.Provisioning is not (null or "AutoCreate" or "AllowList"))
-            errors.Add($"{key}:Provisioning must be AutoCreate, AllowList or empty, not '{c.Provisioning}'.");
-        if (c.SignInMethod is not (null or SignInMethods.XummOidc or SignInMethods.XummPayload))
-            errors.Add($"{key}:SignInMethod must be xumm-oidc, xumm-payload or empty, not '{c.SignInMethod}'.");
-        if (c.IdTokenSigningAlg is not (null or "RS256" or "ES256"))
-            errors.Add($"{key}:IdTokenSigningAlg must be RS256 or ES256, not '{c.IdTokenSigningAlg}'.");
-        if (c.SubjectType is not (null or "public" or "pairwise"))
-            errors.Add($"{key}:SubjectType must be public or pairwise, not '{c.SubjectType}'.");
-        if (ClientRules.MissingSectorIdentifier(c.SubjectType, c.SectorIdentifier, c.RedirectUris) is { } missingSector)
-            errors.Add($"{key}:SectorIdentifier {missingSector}.");
-        if (!string.IsNullOrWhiteSpace(c.Jwks) && Clients.ClientJwks.Problem(c.Jwks) is { } jwksProblem)
-            errors.Add($"{key}:Jwks must be a JWKS document ({{\"keys\":[...]}}): {jwksProblem}");
-        else if (c.TokenEndpointAuthMethod == "private_key_jwt" && string.IsNullOrWhiteSpace(c.Jwks))
-            errors.Add($"{key}:Jwks is required when TokenEndpointAuthMethod is private_key_jwt.");
-        if (c.BackchannelTokenDeliveryMode is not (null or "poll" or "ping"))
-            errors.Add($"{key}:BackchannelTokenDeliveryMode must be poll, ping or empty, not '{c.BackchannelTokenDeliveryMode}'.");
-        if (c.BackchannelTokenDeliveryMode == "ping" && string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint))
-            errors.Add($"{key}:BackchannelClientNotificationEndpoint is required when BackchannelTokenDeliveryMode is ping.");
-        if (!string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint) && !Provider.Ciba.CibaRequestValidator.IsNotificationEndpoint(c.BackchannelClientNotificationEndpoint))
-            errors.Add($"{key}:BackchannelClientNotificationEndpoint must be an absolute https URL (http only on a loopback address) without a fragment, not '{c.BackchannelClientNotificationEndpoint}'.");
+
+        System.Text.Json.JsonElement? jwks = null;
+        if (!string.IsNullOrWhiteSpace(c.Jwks))
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(c.Jwks);
+                jwks = document.RootElement.Clone();
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                errors.Add($"{key}:Jwks: must be a JWK Set in JSON ({{\"keys\":[...]}}): {ClientJwks.Problem(c.Jwks)?.TrimEnd('.')}.");
+            }
+        }
+        var input = new ClientInput
+        {
+            ClientId = c.ClientId,
+            ClientName = c.ClientName,
+            ClientType = c.ClientType,
+            RedirectUris = c.RedirectUris,
+            PostLogoutRedirectUris = c.PostLogoutRedirectUris,
+            AllowedScopes = [.. c.EffectiveScopes],
+            AllowedGrantTypes = [.. c.EffectiveGrantTypes],
+            TokenEndpointAuthMethod = c.TokenEndpointAuthMethod,
+            // Checked above when it is not JSON; blank is no key set, as the import stores none.
+            Jwks = jwks,
+            RequirePkce = c.RequirePkce,
+            RequireConsent = c.RequireConsent,
+            AccessTokenLifetime = c.AccessTokenLifetime,
+            IdTokenSigningAlg = c.IdTokenSigningAlg,
+            SubjectType = c.SubjectType,
+            SectorIdentifier = c.SectorIdentifier,
+            BackChannelLogoutUri = c.BackChannelLogoutUri,
+            RequiredNetwork = c.RequiredNetwork,
+            Provisioning = c.Provisioning,
+            SignInMethod = c.SignInMethod,
+            // The import stores an empty delivery mode or endpoint as none.
+            BackchannelTokenDeliveryMode = string.IsNullOrEmpty(c.BackchannelTokenDeliveryMode) ? null : c.BackchannelTokenDeliveryMode,
+            BackchannelClientNotificationEndpoint = string.IsNullOrEmpty(c.BackchannelClientNotificationEndpoint) ? null : c.BackchannelClientNotificationEndpoint,
+        };
+        var problems = new FieldErrors();
+        ClientRules.Validate(input, problems);
+        foreach (var (field, messages) in problems.ToDictionary())
+            foreach (var message in messages)
+                errors.Add($"{key}:{ConfigurationKeyOf(field)}: {message.TrimEnd('.')}.");
+    }
+
+    /// <summary>
+    /// The configuration key of a <see cref="ClientInput"/> field as <see cref="ClientRules"/> names it:
+    /// <c>redirectUris[3]</c> is <c>RedirectUris:3</c> (the properties of <see cref="ClientDefinition"/> bear the same names).
+    /// </summary>
+    internal static string ConfigurationKeyOf(string field)
+    {
+        var name = char.ToUpperInvariant(field[0]) + field[1..];
+        return name.Replace('[', ':').Replace("]", "", StringComparison.Ordinal);
     }
 }
 

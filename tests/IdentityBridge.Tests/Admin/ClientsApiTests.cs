@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using IdentityBridge.Admin.Services;
 using IdentityBridge.Clients;
 using Microsoft.EntityFrameworkCore;
 
@@ -444,6 +445,90 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.False(doc.RootElement.GetProperty("changes").TryGetProperty("postLogoutRedirectUris", out _), details);
 
         static string B64(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
+    }
+
+    /// <summary>A client as large as registration allows: 50 redirect and 50 post-logout URIs, long ones, and RSA keys.</summary>
+    private static (List<string> Redirects, List<string> PostLogout, JsonElement Jwks) LargestSettings(string tag, int keyCount = 3)
+    {
+        var redirects = Enumerable.Range(0, ClientRules.MaxUris).Select(i => $"https://{tag}.example.com/callback/{i}/{new string('r', 300)}").ToList();
+        var postLogout = Enumerable.Range(0, ClientRules.MaxUris).Select(i => $"https://{tag}.example.com/signed-out/{i}/{new string('p', 300)}").ToList();
+        using var rsa = System.Security.Cryptography.RSA.Create(4096);
+        var p = rsa.ExportParameters(false);
+        var keys = Enumerable.Range(0, keyCount).Select(i =>
+            $$"""{"kty":"RSA","kid":"key-{{i}}","use":"sig","alg":"RS256","n":"{{B64(p.Modulus!)}}","e":"{{B64(p.Exponent!)}}"}""");
+        var jwks = JsonDocument.Parse($$"""{"keys":[{{string.Join(',', keys)}}]}""").RootElement.Clone();
+        return (redirects, postLogout, jwks);
+
+        static string B64(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
+    }
+
+    private static void AssertEveryUriRecorded(string? details, List<string> redirects, List<string> postLogout)
+    {
+        Assert.NotNull(details);
+        using var doc = JsonDocument.Parse(details);
+        var after = doc.RootElement.GetProperty("after");
+        Assert.Equal(redirects, after.GetProperty("redirectUris").EnumerateArray().Select(u => u.GetString()!).ToList());
+        Assert.Equal(postLogout, after.GetProperty("postLogoutRedirectUris").EnumerateArray().Select(u => u.GetString()!).ToList());
+    }
+
+    [Fact]
+    public async Task Creating_a_client_audits_every_redirect_uri_however_large_the_client_is()
+    {
+        // The whole client was recorded as "after"; with many long URIs and a big key set it was longer than the
+        // audit trail keeps, and the event held only its length: where logins of the new client may be sent was lost.
+        var (api, _) = await host.AdminApiAsync();
+        var (redirects, postLogout, jwks) = LargestSettings("created");
+        var response = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "created-large",
+            clientName = "Large",
+            redirectUris = redirects,
+            postLogoutRedirectUris = postLogout,
+            allowedScopes = new[] { "openid", "profile" },
+            tokenEndpointAuthMethod = "private_key_jwt",
+            jwks,
+        }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        var details = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "client.created" && e.ClientId == "created-large")
+            .Select(e => e.Details).SingleAsync());
+        AssertEveryUriRecorded(details, redirects, postLogout);
+        // The key set is named by its keys rather than repeated.
+        Assert.Contains("key-0", details);
+        Assert.Contains("key-2", details);
+    }
+
+    [Fact]
+    public async Task Importing_a_new_client_audits_every_redirect_uri_however_large_the_client_is()
+    {
+        // Import records its events with room for the redirect URIs of a change (ClientChanges.MaxLength), but a key
+        // set is not bounded: with one of 2000 keys the snapshot passed even that and the URIs were lost.
+        var (redirects, postLogout, jwks) = LargestSettings("imported", keyCount: 2000);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var transfer = scope.ServiceProvider.GetRequiredService<IdentityBridge.Admin.Services.TransferService>();
+            var result = await transfer.ImportAsync(new IdentityBridge.Admin.Contracts.ExportDocument
+            {
+                Clients =
+                [
+                    new IdentityBridge.Admin.Contracts.ClientExport
+                    {
+                        ClientId = "imported-large",
+                        RedirectUris = redirects,
+                        PostLogoutRedirectUris = postLogout,
+                        TokenEndpointAuthMethod = "private_key_jwt",
+                        Jwks = jwks,
+                    },
+                ],
+                Accounts = [],
+            }, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+        }
+
+        var details = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "client.created" && e.ClientId == "imported-large")
+            .Select(e => e.Details).SingleAsync());
+        AssertEveryUriRecorded(details, redirects, postLogout);
+        Assert.Contains("\"via\":\"import\"", details);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using IdentityBridge.Admin.Services;
 using IdentityBridge.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
@@ -61,11 +62,11 @@ public sealed class ConfigurationTests
             ],
         };
         var errors = BridgeErrors(o);
-        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:0:RedirectUris 'javascript:alert(1)'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:0:RedirectUris:0: the 'javascript:' scheme is not allowed", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:1:ClientId 'web' is declared twice", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:1:AllowedScopes has unknown scope 'everything'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:1:AllowedScopes:1: 'everything' is not one of", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:2:ClientSecret must be empty for a public client", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:2:RedirectUris", StringComparison.Ordinal) && e.Contains("fragment", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:2:RedirectUris:0: must not contain a fragment", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:3:ClientSecret is required", StringComparison.Ordinal));
     }
 
@@ -188,11 +189,11 @@ public sealed class ConfigurationTests
             Issuer = "https://a.example",
             Clients = [new ClientDefinition { ClientId = "web", ClientSecret = "s", SubjectType = "pairwise", RedirectUris = [.. twoHosts] }],
         };
-        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier is required", StringComparison.Ordinal));
+        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier: is required", StringComparison.Ordinal));
 
         // A blank value (an unset environment variable) is no sector identifier either.
         refused.Clients[0].SectorIdentifier = " ";
-        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier is required", StringComparison.Ordinal));
+        Assert.Contains(BridgeErrors(refused), e => e.StartsWith("Bridge:Clients:0:SectorIdentifier: is required", StringComparison.Ordinal));
 
         Assert.Empty(BridgeErrors(new BridgeOptions
         {
@@ -218,7 +219,7 @@ public sealed class ConfigurationTests
             Issuer = "https://a.example",
             Clients = [new ClientDefinition { ClientId = "spa", ClientType = "public", RedirectUris = ["https://app.example/cb"], AllowedGrantTypes = ["authorization_code", grant] }],
         };
-        Assert.Contains(BridgeErrors(o), e => e.StartsWith($"Bridge:Clients:0:AllowedGrantTypes has '{grant}', which needs a confidential client", StringComparison.Ordinal));
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith($"Bridge:Clients:0:AllowedGrantTypes: {grant} needs a confidential client", StringComparison.Ordinal));
 
         o.Clients[0].ClientType = "confidential";
         o.Clients[0].ClientSecret = "s";
@@ -226,7 +227,7 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("not json", "cannot be parsed")]
+    [InlineData("not json", "must be a JWK Set in JSON")]
     [InlineData("""{"keys":[]}""", "has no keys")]
     [InlineData("""{"keys":[{"kty":"RSA","kid":"broken"}]}""", "none of its keys is a usable signing key")]
     [InlineData("""{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}""", "symmetric")]
@@ -235,9 +236,9 @@ public sealed class ConfigurationTests
         var o = new BridgeOptions
         {
             Issuer = "https://a.example",
-            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = jwks }],
+            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = jwks, AllowedGrantTypes = ["client_credentials"] }],
         };
-        Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:Clients:0:Jwks must be a JWKS document", StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:Clients:0:Jwks: ", StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -246,11 +247,11 @@ public sealed class ConfigurationTests
         var good = new BridgeOptions
         {
             Issuer = "https://a.example",
-            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = GoodJwks }],
+            Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", Jwks = GoodJwks, AllowedGrantTypes = ["client_credentials"] }],
         };
         Assert.Empty(BridgeErrors(good));
-        var missing = new BridgeOptions { Issuer = "https://a.example", Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt" }] };
-        Assert.Contains(BridgeErrors(missing), e => e.StartsWith("Bridge:Clients:0:Jwks is required", StringComparison.Ordinal));
+        var missing = new BridgeOptions { Issuer = "https://a.example", Clients = [new ClientDefinition { ClientId = "svc", TokenEndpointAuthMethod = "private_key_jwt", AllowedGrantTypes = ["client_credentials"] }] };
+        Assert.Contains(BridgeErrors(missing), e => e.StartsWith("Bridge:Clients:0:Jwks: a JWK Set with a 'keys' array is required for private_key_jwt", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -382,17 +383,17 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("ping", null, "BackchannelClientNotificationEndpoint is required")]
-    [InlineData("ping", "http://desk.example/notify", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
-    [InlineData("ping", "https://desk.example/notify#x", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
-    [InlineData("ping", "/notify", "BackchannelClientNotificationEndpoint must be an absolute https URL")]
-    [InlineData("push", "https://desk.example/notify", "BackchannelTokenDeliveryMode must be poll, ping or empty")]
+    [InlineData("ping", null, "BackchannelClientNotificationEndpoint: is required for the ping delivery mode")]
+    [InlineData("ping", "http://desk.example/notify", "BackchannelClientNotificationEndpoint: must use https")]
+    [InlineData("ping", "https://desk.example/notify#x", "BackchannelClientNotificationEndpoint: must be an absolute URL without a fragment")]
+    [InlineData("ping", "/notify", "BackchannelClientNotificationEndpoint: must ")]
+    [InlineData("push", "https://desk.example/notify", "BackchannelTokenDeliveryMode: must be 'poll', 'ping' or omitted")]
     public void A_bad_ciba_delivery_declaration_names_the_key(string mode, string? endpoint, string expected)
     {
         var o = new BridgeOptions
         {
             Issuer = "https://a.example",
-            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
+            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", AllowedGrantTypes = [ClientRules.CibaGrantType], BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
         };
         Assert.Contains(BridgeErrors(o), e => e.StartsWith("Bridge:Clients:0:" + expected, StringComparison.Ordinal));
     }
@@ -406,6 +407,143 @@ public sealed class ConfigurationTests
         Assert.Empty(BridgeErrors(new BridgeOptions
         {
             Issuer = "https://a.example",
-            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
+            Clients = [new ClientDefinition { ClientId = "desk", ClientSecret = "s", AllowedGrantTypes = [ClientRules.CibaGrantType], BackchannelTokenDeliveryMode = mode, BackchannelClientNotificationEndpoint = endpoint }],
         }));
+
+    private static BridgeOptions Declaring(ClientDefinition client) => new() { Issuer = "https://a.example", Clients = [client] };
+
+    private static ClientDefinition Web() => new() { ClientId = "web", ClientSecret = "s", RedirectUris = ["https://app.example/cb"] };
+
+    private static void AssertRefused(ClientDefinition client, string key, string? expected = null)
+    {
+        var errors = BridgeErrors(Declaring(client));
+        Assert.Contains(errors, e => e.StartsWith("Bridge:Clients:0:" + key + ": ", StringComparison.Ordinal)
+                                     && (expected is null || e.Contains(expected, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_declared_client_is_held_to_the_rules_of_a_registered_one() =>
+        // The one that every check below changes is valid, as the admin API would accept it.
+        Assert.Empty(BridgeErrors(Declaring(Web())));
+
+    [Theory]
+    [InlineData("sector.example", "must be an absolute URL")]
+    [InlineData("https://sector.example/ids.json#frag", "must be an absolute URL without a fragment")]
+    [InlineData("http://sector.example/ids.json", "must use https")]
+    [InlineData("", "must be an absolute URL")]
+    public void A_declared_sector_identifier_must_be_an_https_url(string sector, string expected)
+    {
+        var client = Web();
+        client.SectorIdentifier = sector;
+        AssertRefused(client, "SectorIdentifier", expected);
+    }
+
+    [Fact]
+    public void A_declared_authorization_code_client_needs_a_redirect_uri()
+    {
+        var client = Web();
+        client.RedirectUris = [];
+        AssertRefused(client, "RedirectUris", "needs at least one redirect URI");
+
+        // The default grants include authorization_code too; a client without it needs none.
+        client.AllowedGrantTypes = ["client_credentials"];
+        Assert.Empty(BridgeErrors(Declaring(client)));
+    }
+
+    [Fact]
+    public void A_declared_client_has_at_most_fifty_redirect_and_post_logout_uris_each_listed_once()
+    {
+        var many = Enumerable.Range(0, 51).Select(i => $"https://app.example/cb/{i}").ToList();
+        var client = Web();
+        client.RedirectUris = many;
+        client.PostLogoutRedirectUris = many;
+        AssertRefused(client, "RedirectUris", "at most 50 entries");
+        AssertRefused(client, "PostLogoutRedirectUris", "at most 50 entries");
+
+        client = Web();
+        client.RedirectUris = ["https://app.example/cb", "https://app.example/cb"];
+        client.PostLogoutRedirectUris = ["https://app.example/", "https://app.example/"];
+        AssertRefused(client, "RedirectUris:1", "is listed twice");
+        AssertRefused(client, "PostLogoutRedirectUris:1", "is listed twice");
+
+        client = Web();
+        client.RedirectUris = ["https://app.example/" + new string('x', 2000)];
+        AssertRefused(client, "RedirectUris:0", "longer than 2000 characters");
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("-leading-dash")]
+    [InlineData("caf\u00e9")]
+    public void A_declared_client_id_follows_the_registration_pattern(string id)
+    {
+        var client = Web();
+        client.ClientId = System.Text.RegularExpressions.Regex.Unescape(id);
+        AssertRefused(client, "ClientId", "must be 1 to 200 characters");
+    }
+
+    [Fact]
+    public void A_declared_client_name_is_not_blank_or_too_long()
+    {
+        var client = Web();
+        client.ClientName = " ";
+        AssertRefused(client, "ClientName", "must be 1 to 200 characters");
+        client.ClientName = new string('n', 201);
+        AssertRefused(client, "ClientName", "must be 1 to 200 characters");
+    }
+
+    [Theory]
+    [InlineData("confidential", "none", "for a confidential client")]
+    [InlineData("confidential", "client_secret_jwt", "for a confidential client")]
+    [InlineData("public", "client_secret_basic", "must be 'none' for a public client")]
+    public void A_declared_token_endpoint_auth_method_fits_the_client_type(string type, string method, string expected)
+    {
+        var client = Web();
+        client.ClientType = type;
+        client.ClientSecret = type == "public" ? null : "s";
+        client.TokenEndpointAuthMethod = method;
+        AssertRefused(client, "TokenEndpointAuthMethod", expected);
+    }
+
+    [Fact]
+    public void A_declared_public_client_cannot_turn_pkce_off()
+    {
+        var client = Web();
+        client.ClientType = "public";
+        client.ClientSecret = null;
+        client.RequirePkce = false;
+        AssertRefused(client, "RequirePkce", "public clients always use PKCE");
+    }
+
+    [Theory]
+    [InlineData("logout.example/bc")]
+    [InlineData("http://app.example/bc")]
+    [InlineData("https://app.example/bc#frag")]
+    public void A_declared_back_channel_logout_uri_must_be_an_https_url(string uri)
+    {
+        var client = Web();
+        client.BackChannelLogoutUri = uri;
+        AssertRefused(client, "BackChannelLogoutUri");
+    }
+
+    [Theory]
+    [InlineData("mainnet")]
+    [InlineData("MAIN NET")]
+    [InlineData("")]
+    public void A_declared_required_network_is_a_network_name(string network)
+    {
+        var client = Web();
+        client.RequiredNetwork = network;
+        AssertRefused(client, "RequiredNetwork", "must be a network name");
+    }
+
+    [Fact]
+    public void A_declared_jwks_must_be_a_key_set_object()
+    {
+        var client = Web();
+        client.TokenEndpointAuthMethod = "private_key_jwt";
+        client.ClientSecret = null;
+        client.Jwks = "[]";
+        AssertRefused(client, "Jwks");
+    }
 }

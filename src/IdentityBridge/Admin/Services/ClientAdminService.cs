@@ -53,7 +53,8 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         db.Clients.Add(client);
         if (!await TrySaveAsync(ct)) return Duplicate(id);
         var view = ClientRules.ToView(client);
-        await audit.WriteAsync(AuditTypes.ClientCreated, actor, clientId: id, details: new { after = view }, ct: ct);
+        await audit.WriteAsync(AuditTypes.ClientCreated, actor, clientId: id, details: new { after = ClientChanges.Created(view) }, ct: ct,
+            maxDetailsLength: ClientChanges.MaxLength);
         return new ClientCreated(view, secret);
     }
 

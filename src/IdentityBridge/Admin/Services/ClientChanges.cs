@@ -19,6 +19,10 @@ namespace IdentityBridge.Admin.Services;
 /// saying how many items were left out; the added redirect and post-logout redirect URIs, where a login or a
 /// logout may be sent, are always kept whole. The registration limits bound them (<see cref="MaxLength"/>).
 /// </para>
+/// <para>
+/// A created client is recorded whole (<see cref="Created(ClientInput)"/>) under the same limit: when it is too long,
+/// its redirect and post-logout redirect URIs are still kept whole and everything else is cut.
+/// </para>
 /// </summary>
 public static class ClientChanges
 {
@@ -34,7 +38,7 @@ public static class ClientChanges
     private static readonly string[] KeptWhole = ["redirectUris", "postLogoutRedirectUris"];
 
     /// <summary>
-    /// The longest details a client change needs: the audit trail's usual limit, plus both lists of added redirect
+    /// The longest details a client change or creation needs: the audit trail's usual limit, plus both lists of redirect
     /// URIs kept whole (at most <see cref="ClientRules.MaxUris"/> URIs of at most 2000 ASCII characters each, which
     /// JSON may escape to six characters apiece).
     /// </summary>
@@ -75,6 +79,42 @@ public static class ClientChanges
         return Length(cut) <= AuditLog.MaxDetailsLength - Envelope + kept ? cut : Render(fields, Form.Counts);
     }
 
+    /// <summary>
+    /// A created client as the audit trail records it: its settings, at most <see cref="MaxLength"/> characters of JSON.
+    /// When they are too long to record whole, the redirect and post-logout redirect URIs are kept whole, the JWK Set
+    /// becomes the list of its keys (as in <see cref="Of"/>), other lists keep their first items and other values their
+    /// first characters, saying how many items were left out; and when even that is too long, only the counts of the
+    /// other lists are kept.
+    /// </summary>
+    public static JsonObject Created(ClientInput client) => Created((JsonObject)JsonSerializer.SerializeToNode(client, client.GetType(), Json)!);
+
+    /// <inheritdoc cref="Created(ClientInput)"/>
+    public static JsonObject Created(JsonObject client)
+    {
+        if (Length(client) <= AuditLog.MaxDetailsLength - Envelope) return (JsonObject)client.DeepClone();
+        var kept = client.Where(p => KeptWhole.Contains(p.Key)).Sum(p => p.Value is null ? 0 : Length(p.Value));
+        var cut = Snapshot(client, Form.Cut);
+        return Length(cut) <= AuditLog.MaxDetailsLength - Envelope + kept ? cut : Snapshot(client, Form.Counts);
+    }
+
+    private static JsonObject Snapshot(JsonObject client, Form form)
+    {
+        var result = new JsonObject();
+        foreach (var (name, value) in client)
+        {
+            if (KeptWhole.Contains(name)) result[name] = value?.DeepClone();
+            else if (name == "jwks" && value is not null) AddItems(result, name, KeysOf(value), form == Form.Cut ? ItemsWhenCut : 0, cutText: false);
+            else if (value is JsonArray items)
+            {
+                var keep = form == Form.Cut ? Math.Min(ItemsWhenCut, items.Count) : 0;
+                if (keep > 0) result[name] = new JsonArray([.. items.Take(keep).Select(CutValue)]);
+                if (items.Count > keep) result[name + "Omitted"] = items.Count - keep;
+            }
+            else result[name] = CutValue(value);
+        }
+        return result;
+    }
+
     private enum Form { Whole, Cut, Counts }
 
     private static JsonObject Render(List<(string Name, Change Change)> fields, Form form)
@@ -109,8 +149,12 @@ public static class ClientChanges
         if (items.Count > kept.Count) node[name + "Omitted"] = items.Count - kept.Count;
     }
 
-    private static JsonNode? CutValue(JsonNode? value) =>
-        value is JsonValue v && v.TryGetValue<string>(out var text) ? JsonValue.Create(AuditLog.Clean(text, TextWhenCut)) : value?.DeepClone();
+    private static JsonNode? CutValue(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var text) => JsonValue.Create(AuditLog.Clean(text, TextWhenCut)),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, CutValue(p.Value)))),
+        _ => value?.DeepClone(),
+    };
 
     private static List<string> Items(JsonNode? list) =>
         list is JsonArray array ? array.Select(i => i is JsonValue value && value.TryGetValue<string>(out var s) ? s : i?.ToJsonString() ?? "null").ToList() : [];

@@ -94,7 +94,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
                 if (before is null) clientsCreated++;
                 else clientsUpdated++;
                 changes.Add(beforeExport is null
-                    ? (AuditTypes.ClientCreated, null, entity.ClientId, new { via = "import", after = Snapshot(after) })
+                    ? (AuditTypes.ClientCreated, null, entity.ClientId, new { via = "import", after = ClientChanges.Created(WithoutSecrets(after)) })
                     : (AuditTypes.ClientUpdated, null, entity.ClientId, new { via = "import", changes = ClientChanges.Of(beforeExport, afterExport) }));
             }
             await db.SaveChangesAsync(ct);
@@ -285,11 +285,12 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 
     /// <summary>An audit snapshot: the export form minus secret hashes.</summary>
-    private static JsonElement? Snapshot(string? json)
+    private static JsonElement? Snapshot(string? json) => json is null ? null : JsonSerializer.SerializeToElement(WithoutSecrets(json));
+
+    private static System.Text.Json.Nodes.JsonObject WithoutSecrets(string json)
     {
-        if (json is null) return null;
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         node.Remove("secrets");
-        return JsonSerializer.SerializeToElement(node);
+        return node;
     }
 }
