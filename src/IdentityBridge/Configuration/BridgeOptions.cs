@@ -31,8 +31,9 @@ public sealed class BridgeOptions
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     /// <summary>
-    /// Drops blank list entries: an unset environment variable substituted as "" (docker compose's
-    /// <c>${VAR:-}</c>) binds as an empty entry, which means "nothing" rather than "an empty value".
+    /// Drops blank list entries and blank optional client settings: an unset environment variable substituted
+    /// as "" (docker compose's <c>${VAR:-}</c>) binds as an empty entry or value, which means "nothing" rather
+    /// than "an empty value".
     /// </summary>
     internal void RemoveBlankEntries()
     {
@@ -40,6 +41,7 @@ public sealed class BridgeOptions
         ForwardedHeaders.KnownProxies.RemoveAll(string.IsNullOrWhiteSpace);
         ForwardedHeaders.KnownNetworks.RemoveAll(string.IsNullOrWhiteSpace);
         KeyRing.PreviousCertificatePaths.RemoveAll(string.IsNullOrWhiteSpace);
+        foreach (var client in Clients) client.RemoveBlankSettings();
     }
 }
 

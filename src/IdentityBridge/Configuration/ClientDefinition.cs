@@ -40,4 +40,31 @@ public sealed class ClientDefinition
     public string? BackchannelTokenDeliveryMode { get; set; }
     /// <summary>Where the bridge POSTs CIBA ping notifications: https, or http on a loopback address. Required for ping.</summary>
     public string? BackchannelClientNotificationEndpoint { get; set; }
+
+    /// <summary>
+    /// Blank optional settings become unset (their defaults apply), as blank list entries are dropped: see
+    /// <see cref="BridgeOptions.RemoveBlankEntries"/>. The lists lose their blank entries too.
+    /// </summary>
+    internal void RemoveBlankSettings()
+    {
+        ClientSecret = Unset(ClientSecret);
+        ClientName = Unset(ClientName);
+        TokenEndpointAuthMethod = Unset(TokenEndpointAuthMethod);
+        BackChannelLogoutUri = Unset(BackChannelLogoutUri);
+        RequiredNetwork = Unset(RequiredNetwork);
+        Provisioning = Unset(Provisioning);
+        SignInMethod = Unset(SignInMethod);
+        IdTokenSigningAlg = Unset(IdTokenSigningAlg);
+        SubjectType = Unset(SubjectType);
+        SectorIdentifier = Unset(SectorIdentifier);
+        Jwks = Unset(Jwks);
+        BackchannelTokenDeliveryMode = Unset(BackchannelTokenDeliveryMode);
+        BackchannelClientNotificationEndpoint = Unset(BackchannelClientNotificationEndpoint);
+        RedirectUris.RemoveAll(string.IsNullOrWhiteSpace);
+        PostLogoutRedirectUris.RemoveAll(string.IsNullOrWhiteSpace);
+        AllowedScopes.RemoveAll(string.IsNullOrWhiteSpace);
+        AllowedGrantTypes.RemoveAll(string.IsNullOrWhiteSpace);
+
+        static string? Unset(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    }
 }

@@ -297,6 +297,30 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Blank_optional_client_settings_from_unset_variables_are_unset_at_startup()
+    {
+        await using var host = new Infrastructure.BridgeFactory();
+        const string client = "Bridge:Clients:10:";
+        host.Settings[client + "ClientId"] = "blank-settings";
+        host.Settings[client + "ClientSecret"] = "blank-settings-secret-0123456789";
+        host.Settings[client + "RedirectUris:0"] = "https://app.example/cb";
+        host.Settings[client + "RedirectUris:1"] = "";
+        foreach (var name in new[] { "ClientName", "TokenEndpointAuthMethod", "SectorIdentifier", "BackChannelLogoutUri", "RequiredNetwork", "SubjectType", "IdTokenSigningAlg", "Jwks" })
+            host.Settings[client + name] = name == "SectorIdentifier" ? " " : "";
+
+        _ = host.CreateApiClient(); // validated on start: blank values would be refused as malformed
+
+        var o = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BridgeOptions>>().Value;
+        var declared = Assert.Single(o.Clients, c => c.ClientId == "blank-settings");
+        Assert.Null(declared.ClientName);
+        Assert.Null(declared.TokenEndpointAuthMethod);
+        Assert.Null(declared.SectorIdentifier);
+        Assert.Null(declared.BackChannelLogoutUri);
+        Assert.Null(declared.RequiredNetwork);
+        Assert.Equal(["https://app.example/cb"], declared.RedirectUris);
+    }
+
+    [Fact]
     public void A_data_path_that_is_a_file_or_cannot_be_created_is_refused_naming_the_key()
     {
         var file = Path.GetTempFileName();
