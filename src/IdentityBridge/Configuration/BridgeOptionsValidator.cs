@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityBridge.Configuration;
 
 /// <summary>Startup validation of <c>Bridge</c>: every failure names the key and what it expects.</summary>
-internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IValidateOptions<BridgeOptions>
+internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConfiguration? configuration = null) : IValidateOptions<BridgeOptions>
 {
     public ValidateOptionsResult Validate(string? name, BridgeOptions o)
     {
@@ -54,8 +54,9 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
                 errors.Add($"Bridge:Admin:BootstrapWallets contains '{wallet}', which is not a valid XRPL r-address.");
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var clientKeys = DeclaredClientKeys(o.Clients.Count);
         for (var i = 0; i < o.Clients.Count; i++)
-            ValidateClient($"Bridge:Clients:{i}", o.Clients[i], seen, errors);
+            ValidateClient($"Bridge:Clients:{clientKeys[i]}", o.Clients[i], seen, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -109,6 +110,18 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment) : IVa
         if (issuer.EndsWith('/'))
             errors.Add($"Bridge:Issuer must not end with '/': use '{issuer.TrimEnd('/')}'.");
         _ = environment;
+    }
+
+    /// <summary>
+    /// The configuration key of each declared client, in the order the list was bound: the binder numbers the
+    /// list from 0, while a declaration may use any index (environment variables often leave gaps, such as
+    /// <c>Bridge__Clients__20__</c> next to the two clients of a settings file), and an error must name the key
+    /// the operator wrote. Positions when the configuration is not at hand or does not match the list.
+    /// </summary>
+    private string[] DeclaredClientKeys(int count)
+    {
+        var keys = configuration?.GetSection("Bridge:Clients").GetChildren().Select(c => c.Key).ToArray();
+        return keys is not null && keys.Length == count ? keys : [.. Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     /// <summary>

@@ -321,6 +321,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task A_declared_client_error_names_the_index_the_configuration_uses()
+    {
+        // The clients of appsettings.Development.json hold indexes 0 and 1; a variable declares index 10.
+        await using var host = new Infrastructure.BridgeFactory();
+        host.Settings["Bridge:Clients:10:ClientId"] = "gapped";
+        host.Settings["Bridge:Clients:10:ClientSecret"] = "gapped-secret-0123456789abcdef";
+        host.Settings["Bridge:Clients:10:RedirectUris:0"] = "https://app.example/cb#fragment";
+
+        var refused = Assert.ThrowsAny<Exception>(() => host.CreateApiClient());
+        var message = refused is Microsoft.Extensions.Options.OptionsValidationException ? refused.Message : refused.ToString();
+        Assert.Contains("Bridge:Clients:10:RedirectUris:0", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_data_path_that_is_a_file_or_cannot_be_created_is_refused_naming_the_key()
     {
         var file = Path.GetTempFileName();
