@@ -20,6 +20,24 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
     {
         var declared = definitions.ToList();
         if (declared.Count == 0) return 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ImportOnceAsync(declared, storeIsEmpty && attempt == 1, ct);
+            }
+            catch (DbUpdateException ex) when (attempt < 3 && (ex is DbUpdateConcurrencyException || DatabaseErrors.IsUniqueViolation(ex, "clients")))
+            {
+                // Another node starting at the same moment stored the same declarations first (or an administrator
+                // changed one of these clients meanwhile): read again, and apply the declarations over that.
+                logger.LogInformation("Declared clients were changed by another writer during the import; importing again");
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<int> ImportOnceAsync(List<ClientDefinition> declared, bool storeIsEmpty, CancellationToken ct)
+    {
         // Every restart imports the same declarations: when nothing differs, a read answers it, without
         // loading the clients into the change tracker (whose first use costs start-up time).
         var stored = storeIsEmpty ? [] : await StoredAsync(declared, ct);

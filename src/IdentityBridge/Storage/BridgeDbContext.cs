@@ -26,6 +26,41 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<SignInRequest> SignInRequests => Set<SignInRequest>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RaiseClientVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RaiseClientVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// A client whose settings or secrets this save changes gets the next <see cref="Client.Version"/>; the update
+    /// is conditional on the version it was read with, so an edit made concurrently from the same reading (two
+    /// secret rotations, each expiring the old secret and adding its own) fails with
+    /// <see cref="DbUpdateConcurrencyException"/> instead of silently merging. Counted from the original value, so
+    /// saving again after a failure does not skip a number.
+    /// </summary>
+    private void RaiseClientVersions()
+    {
+        HashSet<string>? secretsChanged = null;
+        foreach (var entry in ChangeTracker.Entries<ClientSecret>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                (secretsChanged ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Entity.ClientId);
+        }
+        foreach (var entry in ChangeTracker.Entries<Client>())
+        {
+            var changed = entry.State == EntityState.Modified
+                || (entry.State == EntityState.Unchanged && secretsChanged?.Contains(entry.Entity.ClientId) == true);
+            if (changed) entry.Property(c => c.Version).CurrentValue = entry.Property(c => c.Version).OriginalValue + 1;
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Instants are stored as Unix milliseconds: portable, sortable and comparable on both providers
@@ -77,6 +112,7 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.Property(x => x.TokenEndpointAuthMethod).HasMaxLength(32);
             e.Property(x => x.IdTokenSigningAlg).HasMaxLength(16);
             e.Property(x => x.SubjectType).HasMaxLength(16);
+            e.Property(x => x.Version).IsConcurrencyToken();
             e.HasMany(x => x.Secrets).WithOne().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<ClientSecret>(e =>

@@ -165,6 +165,16 @@ public sealed class AdminAuthTests(AdminAuthTests.Host host) : IClassFixture<Adm
         var create = doc.GetProperty("paths").GetProperty("/admin/api/clients").GetProperty("post");
         Assert.True(create.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.True(create.GetProperty("responses").TryGetProperty("409", out _));
+
+        // A full update answers with the view and, when it issued one, the secret; an edit that raced another is a 409.
+        var client = doc.GetProperty("paths").GetProperty("/admin/api/clients/{clientId}");
+        var replaced = client.GetProperty("put").GetProperty("responses").GetProperty("200").GetProperty("content")
+            .GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        var schema = doc.GetProperty("components").GetProperty("schemas").GetProperty(replaced["#/components/schemas/".Length..]);
+        Assert.True(schema.GetProperty("properties").TryGetProperty("clientSecret", out _));
+        Assert.True(schema.GetProperty("properties").TryGetProperty("redirectUris", out _));
+        foreach (var method in new[] { "put", "patch", "delete" })
+            Assert.True(client.GetProperty(method).GetProperty("responses").TryGetProperty("409", out _), method);
     }
 
     [Fact]

@@ -583,6 +583,91 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.True((await Json.ProblemAsync(bad, 400)).GetProperty("errors").TryGetProperty("overlapSeconds", out _));
     }
 
+    /// <summary>
+    /// Runs <paramref name="operation"/> on a <see cref="ClientAdminService"/> of its own database context, with
+    /// <paramref name="meanwhile"/> run to its end after the operation read the client and before it saves:
+    /// two administrators acting on the same client at the same moment.
+    /// </summary>
+    private async Task<AdminResult<T>> InterleavedAsync<T>(Func<Task> meanwhile, Func<ClientAdminService, Task<AdminResult<T>>> operation)
+    {
+        var options = new DbContextOptionsBuilder<IdentityBridge.Storage.BridgeDbContext>();
+        IdentityBridge.Storage.StorageServiceCollectionExtensions.Configure(options, host.Services.GetRequiredService<IdentityBridge.Storage.DatabaseConnection>());
+        options.AddInterceptors(new BeforeFirstSave(meanwhile));
+        await using var db = new IdentityBridge.Storage.BridgeDbContext(options.Options);
+        var service = new ClientAdminService(db, host.Clock, host.Services.GetRequiredService<IdentityBridge.Audit.AuditLog>(),
+            host.Services.GetRequiredService<IdentityBridge.Admin.AdminClientCache>());
+        return await operation(service);
+    }
+
+    private sealed class BeforeFirstSave(Func<Task> action) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        private bool _done;
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (!_done)
+            {
+                _done = true;
+                await action();
+            }
+            return result;
+        }
+    }
+
+    [Fact]
+    public async Task Of_two_secret_rotations_at_the_same_moment_the_second_is_refused_and_leaves_one_secret_without_expiry()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var first = (await Json.ReadAsync(await api.PostAsync("/admin/api/clients", Json.Body(NewClient("rotate-race"))))).GetProperty("clientSecret").GetString()!;
+
+        string? winner = null;
+        var late = await InterleavedAsync(async () =>
+        {
+            var response = await api.PostAsync("/admin/api/clients/rotate-race/rotate-secret", Json.Body(new { overlapSeconds = 600 }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            winner = (await Json.ReadAsync(response)).GetProperty("clientSecret").GetString();
+        }, service => service.RotateSecretAsync("rotate-race", 3600, "test"));
+
+        // Both read the initial secret; storing the second would have left two secrets that never expire
+        // (one of them the first rotation's, which nobody could then retire by rotating once more).
+        Assert.Equal(AdminErrorKind.Conflict, late.Error?.Kind);
+        var secrets = await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "rotate-race").ToListAsync());
+        Assert.Equal(2, secrets.Count);
+        Assert.True(ClientSecretHasher.Verify(winner!, secrets.Single(s => s.ExpiresAt is null).Hash));
+        Assert.NotNull(secrets.Single(s => ClientSecretHasher.Verify(first, s.Hash)).ExpiresAt);
+
+        // Read again, the rotation goes through.
+        var retried = await api.PostAsync("/admin/api/clients/rotate-race/rotate-secret", Json.Body(new { overlapSeconds = 600 }));
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Single(await host.WithDbAsync(db => db.ClientSecrets.Where(s => s.ClientId == "rotate-race" && s.ExpiresAt == null).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task An_update_made_from_a_reading_older_than_another_change_is_refused_with_409()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("update-race")))).StatusCode);
+
+        var late = await InterleavedAsync(async () =>
+        {
+            var response = await api.PostAsync("/admin/api/clients/update-race/rotate-secret", Json.Body(new { overlapSeconds = 0 }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }, service => service.UpdateAsync("update-race", new IdentityBridge.Admin.Contracts.ClientInput
+        {
+            ClientName = "Renamed",
+            RedirectUris = ["https://app.example.com/callback"],
+            AllowedScopes = ["openid"],
+            AllowedGrantTypes = ["authorization_code"],
+        }, "test"));
+
+        Assert.Equal(AdminErrorKind.Conflict, late.Error?.Kind);
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "update-race"));
+        Assert.Equal("App update-race", stored.ClientName);
+        Assert.Equal(2, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "update-race")));
+    }
+
     [Fact]
     public async Task The_redirect_uri_check_endpoint_applies_the_registration_rules()
     {

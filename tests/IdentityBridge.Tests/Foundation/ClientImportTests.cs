@@ -95,4 +95,61 @@ public sealed class ClientImportTests
             Assert.True(ClientSecretHasher.Verify("kiosk-secret-9876543210", Assert.Single(only.Secrets).Hash));
         }
     }
+
+    /// <summary>An importer whose first save is preceded by <paramref name="meanwhile"/>: another node importing at the same moment.</summary>
+    private async Task<int> ImportRacingAsync(ClientDefinition definition, Func<Task> meanwhile, bool storeIsEmpty = false)
+    {
+        var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(builder,
+            new DatabaseConnection(TestDatabase.IsPostgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite, _database));
+        builder.AddInterceptors(new BeforeFirstSave(meanwhile));
+        await using var db = new BridgeDbContext(builder.Options);
+        return await new ClientImporter(db, _clock, NullLogger<ClientImporter>.Instance).ImportAsync([definition], storeIsEmpty: storeIsEmpty);
+    }
+
+    private sealed class BeforeFirstSave(Func<Task> action) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        private bool _done;
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (!_done)
+            {
+                _done = true;
+                await action();
+            }
+            return result;
+        }
+    }
+
+    [Fact]
+    public async Task Two_nodes_importing_a_changed_declaration_at_the_same_moment_both_start()
+    {
+        await using (var db = Context()) await db.Database.MigrateAsync();
+        await ImportAsync(Desk());
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var changed = Desk(secret: "desk-secret-changed-0123", redirects: ["https://desk.example/cb", "https://desk.example/cb4"]);
+
+        // Both read the stored client; the other node saves first, which bumps its version.
+        var imported = await ImportRacingAsync(changed, () => ImportAsync(changed));
+
+        Assert.Equal(1, imported);
+        var stored = await StoredAsync();
+        Assert.Contains("https://desk.example/cb4", stored.RedirectUris);
+        Assert.True(ClientSecretHasher.Verify("desk-secret-changed-0123", Assert.Single(stored.Secrets).Hash));
+    }
+
+    [Fact]
+    public async Task Two_nodes_adding_the_same_new_declaration_at_the_same_moment_both_start()
+    {
+        await using (var db = Context()) await db.Database.MigrateAsync();
+
+        // The first start of two nodes on a new database: both find no client, the other inserts it first.
+        var imported = await ImportRacingAsync(Desk(), () => ImportAsync(Desk()), storeIsEmpty: true);
+
+        Assert.Equal(1, imported);
+        Assert.True(ClientSecretHasher.Verify("desk-secret-0123456789", Assert.Single((await StoredAsync()).Secrets).Hash));
+    }
 }

@@ -169,8 +169,13 @@ public sealed class SchemaTests
             VALUES ({ms}, 'account.created', 'admin-1', 'acc1', TRUE), ({ms}, 'account.created', 'system', 'acc2', TRUE),
                    ({ms}, 'wallet.linked', 'acc2', 'acc2', TRUE),
                    ({ms}, 'account.created', 'system', 'acc3', TRUE), ({ms}, 'wallet.linked', 'admin-1', 'acc3', TRUE)");
-        db.Clients.Add(new Client { ClientId = "c1", ClientName = "C1", CreatedAt = now, UpdatedAt = now });
-        await db.SaveChangesAsync();
+        await db.Database.ExecuteSqlAsync($@"INSERT INTO clients (client_id, client_name, enabled, client_type, redirect_uris,
+                post_logout_redirect_uris, allowed_scopes, allowed_grant_types, token_endpoint_auth_method, require_pkce, require_consent,
+                access_token_lifetime_seconds, id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
+                refresh_token_absolute_lifetime_seconds, id_token_signing_alg, subject_type, created_at, updated_at)
+            VALUES ('c1', 'C1', TRUE, 'confidential', '[]', '[]', 'openid', 'authorization_code', 'client_secret_basic', TRUE, FALSE,
+                    900, 300, 1209600, 2592000, 'RS256', 'public', {ms}, {ms})");
+        await db.Database.ExecuteSqlAsync($@"INSERT INTO client_secrets (client_id, hash, created_at) VALUES ('c1', 'sha256:x', {ms})");
 
         await migrator.MigrateAsync();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
@@ -184,7 +189,14 @@ public sealed class SchemaTests
         Assert.True((await fresh.Accounts.SingleAsync(a => a.Id == "acc3")).Enrolled);
         Assert.Equal(BridgeFactory.DefaultWallet, account.Wallets.Single().Address);
         Assert.Equal(now.ToUnixTimeMilliseconds(), account.CreatedAt.ToUnixTimeMilliseconds());
-        Assert.Equal("C1", (await fresh.Clients.SingleAsync()).ClientName);
+        var client = await fresh.Clients.Include(c => c.Secrets).SingleAsync();
+        Assert.Equal("C1", client.ClientName);
+        // Version 5: a stored client starts at version 0, and an edit (here of a secret only) raises it.
+        Assert.Equal(0, client.Version);
+        client.Secrets.Single().ExpiresAt = now;
+        await fresh.SaveChangesAsync();
+        fresh.ChangeTracker.Clear();
+        Assert.Equal(1, (await fresh.Clients.AsNoTracking().SingleAsync()).Version);
         // The version 2 tables exist and work.
         fresh.SignInRequests.Add(new SignInRequest { Id = "s1", Kind = "qr", CreatedAt = now, ExpiresAt = now.AddMinutes(5) });
         await fresh.SaveChangesAsync();

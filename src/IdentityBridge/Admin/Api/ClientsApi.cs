@@ -59,7 +59,7 @@ internal static class ClientsApi
         .WithSummary("Replace a client's settings (omitted fields take their defaults). Secrets are kept while the client uses a secret; " +
             "a client moved onto client_secret_basic or client_secret_post without one gets a new secret, in clientSecret, once.")
         .AcceptsJson<ClientInput>()
-        .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404);
+        .Produces<ReplacedClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         g.MapPatch("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {
@@ -70,12 +70,12 @@ internal static class ClientsApi
         })
         .WithName("EnableClient").WithSummary("Enable or disable a client: { \"enabled\": false }.")
         .AcceptsJson<EnabledPatch>()
-        .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404);
+        .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         g.MapDelete("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
             AdminResults.From(await clients.DeleteAsync(clientId, AdminActor.Of(context), ct), _ => Results.NoContent()))
         .WithName("DeleteClient").WithSummary("Delete a client; its refresh tokens are revoked and its consents forgotten.")
-        .Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+        .Produces(StatusCodes.Status204NoContent).ProducesProblem(404).ProducesProblem(409);
 
         g.MapPost("/{clientId}/rotate-secret", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {

@@ -43,11 +43,21 @@ public class ClientInput
 }
 
 /// <summary>A client as the API returns it: every setting, secret metadata (never a secret or a hash).</summary>
-public sealed class ClientView : ClientInput
+public class ClientView : ClientInput
 {
     [JsonPropertyOrder(1)] public List<ClientSecretView> Secrets { get; set; } = [];
     [JsonPropertyOrder(1)] public DateTimeOffset CreatedAt { get; set; }
     [JsonPropertyOrder(1)] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The shape of a full update's answer, for the OpenAPI document (<see cref="ClientUpdated.ToJson"/> writes it):
+/// the client's view, and <c>clientSecret</c> only when the update issued a secret.
+/// </summary>
+public sealed class ReplacedClientView : ClientView
+{
+    /// <summary>The secret the update issued (shown once), present only when it issued one.</summary>
+    [JsonPropertyOrder(2)] public string? ClientSecret { get; set; }
 }
 
 public sealed record ClientSecretView(long Id, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);

@@ -88,7 +88,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             issued = new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(secret), Description = "initial", CreatedAt = now };
             client.Secrets.Add(issued);
         }
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
         object details = issued is null
@@ -106,7 +106,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         var before = ClientRules.ToView(client);
         client.Enabled = enabled;
         client.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
         await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId,
@@ -126,7 +126,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             await db.Grants.Where(g => g.ClientId == clientId && g.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
             await db.Consents.Where(c => c.ClientId == clientId).ExecuteDeleteAsync(ct);
             db.Clients.Remove(client);
-            await db.SaveChangesAsync(ct);
+            if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
             await tx.CommitAsync(ct);
         }
         cache.Invalidate(clientId);
@@ -163,7 +163,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         var entry = new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(secret), Description = description ?? "rotated", CreatedAt = now };
         client.Secrets.Add(entry);
         client.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
         cache.Invalidate(clientId);
         await audit.WriteAsync(AuditTypes.ClientSecretRotated, actor, clientId: clientId,
             details: new { secretId = entry.Id, overlapSeconds = overlap, previousSecretsExpireAt = latest }, ct: ct);
@@ -176,6 +176,23 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
     public async Task<int> CountAsync(CancellationToken ct = default) => await db.Clients.CountAsync(ct);
 
     private static AdminError Duplicate(string id) => AdminError.Conflict("Client already exists", $"A client with id '{id}' already exists.");
+
+    private static AdminError ChangedMeanwhile(string id) => AdminError.Conflict("Client changed meanwhile",
+        $"Client '{id}' was changed by another request while this one was being applied; nothing was saved. Read it again and retry.");
+
+    /// <summary>Saves an edit of a client read in this request; false when the client changed since (see <see cref="Client.Version"/>).</summary>
+    private async Task<bool> TrySaveEditAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
 
     private async Task<bool> TrySaveAsync(CancellationToken ct)
     {

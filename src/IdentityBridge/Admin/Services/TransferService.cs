@@ -68,75 +68,86 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         int clientsCreated = 0, clientsUpdated = 0, accountsCreated = 0, accountsUpdated = 0, unchanged = 0;
         List<(string AccountId, string Address)> unlinked;
         var disabled = new List<string>();
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        try
         {
-            foreach (var input in clients)
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                var entity = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == input.ClientId, ct);
-                var beforeExport = entity is null ? null : ToExport(entity);
-                var before = beforeExport is null ? null : Serialize(beforeExport);
-                if (entity is null)
+                foreach (var input in clients)
                 {
-                    entity = new Client { ClientId = input.ClientId!, ClientName = input.ClientId!, CreatedAt = input.CreatedAt ?? now };
-                    db.Clients.Add(entity);
+                    var entity = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == input.ClientId, ct);
+                    var beforeExport = entity is null ? null : ToExport(entity);
+                    var before = beforeExport is null ? null : Serialize(beforeExport);
+                    if (entity is null)
+                    {
+                        entity = new Client { ClientId = input.ClientId!, ClientName = input.ClientId!, CreatedAt = input.CreatedAt ?? now };
+                        db.Clients.Add(entity);
+                    }
+                    var updatedAt = entity.UpdatedAt;
+                    ClientRules.Apply(input, entity, now);
+                    ApplySecrets(entity, input.Secrets ?? [], now);
+                    var afterExport = ToExport(entity);
+                    var after = Serialize(afterExport);
+                    if (before == after)
+                    {
+                        entity.UpdatedAt = updatedAt;
+                        unchanged++;
+                        continue;
+                    }
+                    if (before is null) clientsCreated++;
+                    else clientsUpdated++;
+                    changes.Add(beforeExport is null
+                        ? (AuditTypes.ClientCreated, null, entity.ClientId, new { via = "import", after = ClientChanges.Created(WithoutSecrets(after)) })
+                        : (AuditTypes.ClientUpdated, null, entity.ClientId, new { via = "import", changes = ClientChanges.Of(beforeExport, afterExport) }));
                 }
-                var updatedAt = entity.UpdatedAt;
-                ClientRules.Apply(input, entity, now);
-                ApplySecrets(entity, input.Secrets ?? [], now);
-                var afterExport = ToExport(entity);
-                var after = Serialize(afterExport);
-                if (before == after)
-                {
-                    entity.UpdatedAt = updatedAt;
-                    unchanged++;
-                    continue;
-                }
-                if (before is null) clientsCreated++;
-                else clientsUpdated++;
-                changes.Add(beforeExport is null
-                    ? (AuditTypes.ClientCreated, null, entity.ClientId, new { via = "import", after = ClientChanges.Created(WithoutSecrets(after)) })
-                    : (AuditTypes.ClientUpdated, null, entity.ClientId, new { via = "import", changes = ClientChanges.Of(beforeExport, afterExport) }));
-            }
-            await db.SaveChangesAsync(ct);
+                await db.SaveChangesAsync(ct);
 
-            var accountIds = fileAccountIds.ToList();
-            // Wallets the file takes away from an account (dropped, or moved to another account) are unlinked from it.
-            unlinked = (await db.Wallets.Where(w => accountIds.Contains(w.AccountId)).Select(w => new { w.AccountId, w.Address }).ToListAsync(ct))
-                .Where(w => !target.TryGetValue(w.Address, out var owner) || owner != w.AccountId)
-                .Select(w => (w.AccountId, w.Address)).ToList();
-            var active = (await db.Accounts.Where(a => accountIds.Contains(a.Id) && a.Status == AccountStatus.Active).Select(a => a.Id).ToListAsync(ct))
-                .ToHashSet(StringComparer.Ordinal);
-            var beforeAccounts = (await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
-                .Where(a => accountIds.Contains(a.Id)).ToListAsync(ct)).ToDictionary(a => a.Id, a => Serialize(ToExport(a)), StringComparer.Ordinal);
-            // Wallets moving between accounts are detached first, so the unique address index never sees one twice.
-            foreach (var moving in owners.Where(o => o.AccountId != target[o.Address]))
-                await db.Wallets.Where(w => w.Address == moving.Address).ExecuteDeleteAsync(ct);
+                var accountIds = fileAccountIds.ToList();
+                // Wallets the file takes away from an account (dropped, or moved to another account) are unlinked from it.
+                unlinked = (await db.Wallets.Where(w => accountIds.Contains(w.AccountId)).Select(w => new { w.AccountId, w.Address }).ToListAsync(ct))
+                    .Where(w => !target.TryGetValue(w.Address, out var owner) || owner != w.AccountId)
+                    .Select(w => (w.AccountId, w.Address)).ToList();
+                var active = (await db.Accounts.Where(a => accountIds.Contains(a.Id) && a.Status == AccountStatus.Active).Select(a => a.Id).ToListAsync(ct))
+                    .ToHashSet(StringComparer.Ordinal);
+                var beforeAccounts = (await db.Accounts.AsNoTracking().Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
+                    .Where(a => accountIds.Contains(a.Id)).ToListAsync(ct)).ToDictionary(a => a.Id, a => Serialize(ToExport(a)), StringComparer.Ordinal);
+                // Wallets moving between accounts are detached first, so the unique address index never sees one twice.
+                foreach (var moving in owners.Where(o => o.AccountId != target[o.Address]))
+                    await db.Wallets.Where(w => w.Address == moving.Address).ExecuteDeleteAsync(ct);
 
-            foreach (var input in accounts)
-            {
-                var entity = await db.Accounts.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().FirstOrDefaultAsync(a => a.Id == input.Id, ct);
-                var before = beforeAccounts.GetValueOrDefault(input.Id!);
-                if (entity is null)
+                foreach (var input in accounts)
                 {
-                    entity = new Account { Id = input.Id!, CreatedAt = input.CreatedAt ?? now, UpdatedAt = now };
-                    db.Accounts.Add(entity);
+                    var entity = await db.Accounts.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().FirstOrDefaultAsync(a => a.Id == input.Id, ct);
+                    var before = beforeAccounts.GetValueOrDefault(input.Id!);
+                    if (entity is null)
+                    {
+                        entity = new Account { Id = input.Id!, CreatedAt = input.CreatedAt ?? now, UpdatedAt = now };
+                        db.Accounts.Add(entity);
+                    }
+                    ApplyAccount(entity, input, now);
+                    if (entity.Status == AccountStatus.Disabled && active.Contains(entity.Id)) disabled.Add(entity.Id);
+                    var after = Serialize(ToExport(entity));
+                    if (before == after)
+                    {
+                        unchanged++;
+                        continue;
+                    }
+                    entity.UpdatedAt = now;
+                    if (before is null) accountsCreated++;
+                    else accountsUpdated++;
+                    changes.Add((before is null ? AuditTypes.AccountCreated : AuditTypes.AccountUpdated, entity.Id, null,
+                        new { via = "import", before = Snapshot(before), after = Snapshot(after) }));
                 }
-                ApplyAccount(entity, input, now);
-                if (entity.Status == AccountStatus.Disabled && active.Contains(entity.Id)) disabled.Add(entity.Id);
-                var after = Serialize(ToExport(entity));
-                if (before == after)
-                {
-                    unchanged++;
-                    continue;
-                }
-                entity.UpdatedAt = now;
-                if (before is null) accountsCreated++;
-                else accountsUpdated++;
-                changes.Add((before is null ? AuditTypes.AccountCreated : AuditTypes.AccountUpdated, entity.Id, null,
-                    new { via = "import", before = Snapshot(before), after = Snapshot(after) }));
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
             }
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DatabaseErrors.IsUniqueViolation(ex, "clients")
+                                           || DatabaseErrors.IsUniqueViolation(ex, "accounts") || DatabaseErrors.IsUniqueViolation(ex, "wallets"))
+        {
+            // A client or account of the file was created or changed by another request while the import ran;
+            // the transaction is rolled back, so nothing of the file is stored.
+            return AdminError.Conflict("Changed during the import",
+                "A client or account in the file was created or changed by another request while the import ran; nothing was imported. Retry the import.");
         }
         foreach (var client in clients) cache.Invalidate(client.ClientId!);
         foreach (var (accountId, address) in unlinked)

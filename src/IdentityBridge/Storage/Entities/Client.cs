@@ -44,6 +44,11 @@ public sealed class Client
     public string? BackchannelClientNotificationEndpoint { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>
+    /// Optimistic concurrency token: raised by every save that changes the client or its secrets (see
+    /// <see cref="Storage.BridgeDbContext"/>), so of two edits made from the same reading only the first is stored.
+    /// </summary>
+    public long Version { get; set; }
 
     public List<ClientSecret> Secrets { get; set; } = [];
 }
