@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using IdentityBridge.Admin.Services;
 using IdentityBridge.Clients;
+using IdentityBridge.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityBridge.Tests.Admin;
@@ -597,23 +598,6 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         var service = new ClientAdminService(db, host.Clock, host.Services.GetRequiredService<IdentityBridge.Audit.AuditLog>(),
             host.Services.GetRequiredService<IdentityBridge.Admin.AdminClientCache>());
         return await operation(service);
-    }
-
-    private sealed class BeforeFirstSave(Func<Task> action) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
-    {
-        private bool _done;
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
-            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (!_done)
-            {
-                _done = true;
-                await action();
-            }
-            return result;
-        }
     }
 
     [Fact]

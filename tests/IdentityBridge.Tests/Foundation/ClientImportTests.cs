@@ -107,23 +107,6 @@ public sealed class ClientImportTests
         return await new ClientImporter(db, _clock, NullLogger<ClientImporter>.Instance).ImportAsync([definition], storeIsEmpty: storeIsEmpty);
     }
 
-    private sealed class BeforeFirstSave(Func<Task> action) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
-    {
-        private bool _done;
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
-            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (!_done)
-            {
-                _done = true;
-                await action();
-            }
-            return result;
-        }
-    }
-
     [Fact]
     public async Task Two_nodes_importing_a_changed_declaration_at_the_same_moment_both_start()
     {

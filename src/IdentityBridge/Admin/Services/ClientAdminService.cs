@@ -51,7 +51,8 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             client.Secrets.Add(new ClientSecret { ClientId = id, Hash = ClientSecretHasher.Hash(secret), Description = "initial", CreatedAt = now });
         }
         db.Clients.Add(client);
-        if (!await TrySaveAsync(ct)) return Duplicate(id);
+        // Created concurrently under the same id.
+        if (!await TrySaveAsync(ex => DatabaseErrors.IsUniqueViolation(ex, "clients"), ct)) return Duplicate(id);
         var view = ClientRules.ToView(client);
         await audit.WriteAsync(AuditTypes.ClientCreated, actor, clientId: id, details: new { after = ClientChanges.Created(view) }, ct: ct,
             maxDetailsLength: ClientChanges.MaxLength);
@@ -181,29 +182,18 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         $"Client '{id}' was changed by another request while this one was being applied; nothing was saved. Read it again and retry.");
 
     /// <summary>Saves an edit of a client read in this request; false when the client changed since (see <see cref="Client.Version"/>).</summary>
-    private async Task<bool> TrySaveEditAsync(CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> TrySaveEditAsync(CancellationToken ct) => TrySaveAsync(ex => ex is DbUpdateConcurrencyException, ct);
 
-    private async Task<bool> TrySaveAsync(CancellationToken ct)
+    /// <summary>Saves; false when the save failed as <paramref name="expected"/> foresees, which the caller answers for.</summary>
+    private async Task<bool> TrySaveAsync(Func<DbUpdateException, bool> expected, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (expected(ex))
         {
-            // Created concurrently under the same id.
             return false;
         }
     }
