@@ -188,6 +188,29 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_signed_request_is_not_redeemed_once_the_auth_req_id_has_expired()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "90" }))
+            .Json.GetProperty("auth_req_id").GetString()!;
+        var id = CibaEndpoint.Id(authReqId);
+
+        // The user signs in time, but the client comes for the tokens only after expires_in has run out.
+        var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
+        host.Simulator.Approve((await host.RequestAsync(id)).PayloadUuid!, wallet);
+        await signed;
+        host.Clock.Advance(TimeSpan.FromSeconds(91));
+
+        var late = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.True(late.Error == "expired_token", $"{late.Status} {late.Json}");
+        Assert.False(late.Json.TryGetProperty("access_token", out _));
+        Assert.NotEqual(SignInStatuses.Completed, (await host.RequestAsync(id)).Status);
+    }
+
+    [Fact]
     public async Task A_declined_request_answers_access_denied()
     {
         await using var host = new SignInHost();

@@ -14,7 +14,8 @@ namespace IdentityBridge.Provider.Ciba;
 /// <summary>
 /// The token endpoint's <c>urn:openid:params:grant-type:ciba</c> grant (CIBA Core §10.1, §11): for the client the
 /// auth_req_id was issued to, <c>slow_down</c> when polled faster than the interval (which then grows by 5 s),
-/// <c>authorization_pending</c> while the payload is open, <c>expired_token</c> after expiry, <c>access_denied</c>
+/// <c>authorization_pending</c> while the payload is open, <c>expired_token</c> after expiry (even when the user
+/// signed in time but the client came too late), <c>access_denied</c>
 /// when the user declined (or the signature did not pass the checks), and tokens once GET /payload confirmed a
 /// signature by the hinted wallet. An auth_req_id yields tokens once.
 /// </summary>
@@ -70,7 +71,11 @@ public sealed class CibaGrant(
             case SignInStatuses.Expired:
                 return Fail(Ciba.Errors.ExpiredToken, "The authentication request has expired.");
             case SignInStatuses.Signed:
-                return await IssueAsync(context, request, ct);
+                // CIBA §7.3: expires_in is the lifetime of the auth_req_id itself; a signature it still carries
+                // is not redeemed once that has run out (§11: expired_token), just as an unused code lapses.
+                return request.ExpiresAt <= now
+                    ? Fail(Ciba.Errors.ExpiredToken, "The authentication request has expired.")
+                    : await IssueAsync(context, request, ct);
             case SignInStatuses.Completed:
                 return Fail(ProtocolErrors.InvalidGrant, "The auth_req_id has already been used.");
             default:
