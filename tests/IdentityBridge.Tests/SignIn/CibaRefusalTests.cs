@@ -15,6 +15,9 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
     {
         { "no binding message", "invalid_binding_message", null },
         { "long binding message", "invalid_binding_message", null },
+        { "line separator in binding message", "invalid_binding_message", null },
+        { "bidi override in binding message", "invalid_binding_message", null },
+        { "zero width space in binding message", "invalid_binding_message", null },
         { "no openid", "invalid_scope", null },
         { "scope not allowed", "invalid_scope", null },
         { "no hint", "invalid_request", null },
@@ -39,6 +42,9 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
         {
             case "no binding message": form["binding_message"] = ""; break;
             case "long binding message": form["binding_message"] = new string('x', 65); break;
+            case "line separator in binding message": form["binding_message"] = "Approve\u2028Bank transfer 4711"; break;
+            case "bidi override in binding message": form["binding_message"] = "Approve \u202E1174 nigol"; break;
+            case "zero width space in binding message": form["binding_message"] = "Approve\u200B login"; break;
             case "no openid": scope = "profile"; break;
             case "scope not allowed": scope = "openid email"; break;
             case "no hint": form.Remove("login_hint"); break;
@@ -57,6 +63,19 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Equal(error, answer.Error);
         Assert.Equal(payloadsBefore, host.Simulator.Payloads().Count);
+    }
+
+    [Fact]
+    public async Task A_binding_message_with_accents_and_emoji_is_plain_text_and_accepted()
+    {
+        var host = shared.Host;
+        const string binding = "Zürich café \u2713 4711 \U0001F44D";
+
+        var answer = await CibaTests.RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient,
+            new() { ["login_hint"] = shared.Wallet, ["binding_message"] = binding });
+
+        Assert.True(answer.Status == HttpStatusCode.OK, $"{answer.Status} {answer.Json}");
+        Assert.EndsWith(": " + binding, host.Simulator.Payloads().Last().Draft.CustomInstruction, StringComparison.Ordinal);
     }
 
     [Fact]

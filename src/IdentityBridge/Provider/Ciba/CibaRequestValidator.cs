@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using IdentityBridge.Accounts;
 using IdentityBridge.Configuration;
 using IdentityBridge.Federation.Payload;
@@ -31,8 +33,9 @@ public sealed record CibaRequest(
 /// Validates a CIBA authentication request (CIBA Core §7.1–7.2, §13) for an authenticated client: the grant is
 /// allowed, <c>scope</c> contains <c>openid</c>, exactly one hint (<c>login_hint</c> = r-address or account id,
 /// or <c>id_token_hint</c>; <c>login_hint_token</c> is not supported), a <c>binding_message</c> of at most 64
-/// printable characters, <c>requested_expiry</c> within bounds, and a <c>client_notification_token</c> for ping
-/// clients. The user must be reachable: without a live Xumm user token the answer is <c>unknown_user_id</c>.
+/// printable characters (no control, format or separator characters), <c>requested_expiry</c> within bounds,
+/// and a <c>client_notification_token</c> for ping clients. The user must be reachable: without a live Xumm user
+/// token the answer is <c>unknown_user_id</c>.
 /// </summary>
 public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore userTokens, OwnTokenReader tokens, IOptions<PayloadSignInOptions> options,
     IOptions<BridgeOptions> bridge)
@@ -68,7 +71,7 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
 
         var binding = p["binding_message"];
         if (binding is null) return Fail(Ciba.Errors.InvalidBindingMessage, "binding_message is required.");
-        if (binding.Length > Ciba.MaxBindingMessageLength || binding.Any(char.IsControl) || string.IsNullOrWhiteSpace(binding))
+        if (binding.Length > Ciba.MaxBindingMessageLength || !IsPlainText(binding) || string.IsNullOrWhiteSpace(binding))
             return Fail(Ciba.Errors.InvalidBindingMessage, $"binding_message must be 1 to {Ciba.MaxBindingMessageLength} printable characters.");
 
         var o = options.Value.Ciba;
@@ -144,6 +147,25 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
             "The user cannot be reached by push: sign in once with Xumm in a browser so the bridge holds a user token."));
 
     private static (CibaRequest?, ProtocolError?) Fail(string error, string description) => (null, new ProtocolError(error, description));
+
+    /// <summary>
+    /// CIBA §7.1: a binding message is short plain text, shown to the user after the client's name. Besides
+    /// control characters this refuses code points that are not text but change how the rest is laid out or
+    /// read: format characters (bidirectional overrides, zero-width characters), line and paragraph separators,
+    /// private-use and unassigned code points, and unpaired surrogates.
+    /// </summary>
+    private static bool IsPlainText(string text)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done) return false;
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
+                return false;
+            i += used;
+        }
+        return true;
+    }
 
     internal static bool IsNotificationEndpoint(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.Fragment)
