@@ -27,6 +27,9 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
         { "unknown account", "unknown_user_id", null },
         { "bad expiry", "invalid_request", null },
         { "ping without token", "invalid_request", SignInHost.CibaPingClient },
+        { "ping token with a quote", "invalid_request", SignInHost.CibaPingClient },
+        { "ping token with a comma", "invalid_request", SignInHost.CibaPingClient },
+        { "ping token with inner padding", "invalid_request", SignInHost.CibaPingClient },
         { "client without the grant", "unauthorized_client", SignInHost.WebClient },
     };
 
@@ -53,6 +56,9 @@ public sealed class CibaRefusalTests(SharedSignInHost shared) : IClassFixture<Sh
             case "unknown wallet": form["login_hint"] = XrplAddress.CreateRandom(); break;
             case "unknown account": form["login_hint"] = "no-such-account"; break;
             case "bad expiry": form["requested_expiry"] = "soon"; break;
+            case "ping token with a quote": form["client_notification_token"] = "tok\"en"; break;
+            case "ping token with a comma": form["client_notification_token"] = "tok,realm=x"; break;
+            case "ping token with inner padding": form["client_notification_token"] = "tok=en"; break;
         }
         form.TryAdd("scope", scope);
         var payloadsBefore = host.Simulator.Payloads().Count;

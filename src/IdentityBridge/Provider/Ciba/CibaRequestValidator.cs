@@ -63,7 +63,7 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
                 return Fail(ProtocolErrors.UnauthorizedClient, "The client is registered for ping without a valid client notification endpoint.");
             notificationToken = p["client_notification_token"];
             if (notificationToken is null) return Fail(ProtocolErrors.InvalidRequest, "client_notification_token is required for ping clients.");
-            if (notificationToken.Length > Ciba.MaxNotificationTokenLength || notificationToken.Any(c => c < 0x21 || c > 0x7e))
+            if (notificationToken.Length > Ciba.MaxNotificationTokenLength || !IsBearerToken(notificationToken))
                 return Fail(ProtocolErrors.InvalidRequest, "client_notification_token is not a valid bearer token.");
         }
         else if (mode != Ciba.PollMode)
@@ -164,6 +164,21 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
                 return false;
             i += used;
         }
+        return true;
+    }
+
+    /// <summary>
+    /// CIBA §7.1: client_notification_token must have the syntax of a Bearer credential, RFC 6750 §2.1
+    /// <c>b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="</c>; it is sent back in the
+    /// Authorization header of the ping.
+    /// </summary>
+    private static bool IsBearerToken(string token)
+    {
+        var end = token.Length;
+        while (end > 0 && token[end - 1] == '=') end--;
+        if (end == 0) return false;
+        for (var i = 0; i < end; i++)
+            if (!(char.IsAsciiLetterOrDigit(token[i]) || token[i] is '-' or '.' or '_' or '~' or '+' or '/')) return false;
         return true;
     }
 
