@@ -211,6 +211,20 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_requested_expiry_beyond_the_integer_range_is_cut_down_like_any_long_one()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+
+        var started = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient,
+            new() { ["login_hint"] = wallet, ["requested_expiry"] = "99999999999999999999" });
+
+        Assert.True(started.Status == HttpStatusCode.OK, $"{started.Status} {started.Json}");
+        Assert.Equal(600, started.Json.GetProperty("expires_in").GetInt32());
+    }
+
+    [Fact]
     public async Task A_declined_request_answers_access_denied()
     {
         await using var host = new SignInHost();

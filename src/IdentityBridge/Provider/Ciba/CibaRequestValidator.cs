@@ -78,9 +78,12 @@ public sealed class CibaRequestValidator(BridgeDbContext db, UserTokenStore user
         var expiresIn = o.DefaultExpirySeconds;
         if (p["requested_expiry"] is { } requested)
         {
-            if (!int.TryParse(requested, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+            // Any positive integer is a valid request (CIBA §7.1); one too large for an int asks for more than the maximum.
+            if (!requested.All(char.IsAsciiDigit) || requested.All(c => c == '0'))
                 return Fail(ProtocolErrors.InvalidRequest, "requested_expiry must be a positive integer.");
-            expiresIn = Math.Clamp(seconds, o.MinExpirySeconds, o.MaxExpirySeconds);
+            expiresIn = int.TryParse(requested, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? Math.Clamp(seconds, o.MinExpirySeconds, o.MaxExpirySeconds)
+                : o.MaxExpirySeconds;
         }
 
         var hints = new[] { "login_hint", "id_token_hint", "login_hint_token" }.Where(p.Has).ToList();
