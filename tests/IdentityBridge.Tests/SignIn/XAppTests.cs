@@ -145,6 +145,29 @@ public sealed class XAppTests
         Assert.Equal("unauthorized_client", other.Error);
     }
 
+    [Fact]
+    public async Task Token_exchange_answers_several_audiences_with_invalid_target()
+    {
+        await using var host = new SignInHost();
+        var jwt = Jwt(host, XrplAddress.CreateRandom());
+        var body = "grant_type=" + Uri.EscapeDataString("urn:ietf:params:oauth:grant-type:token-exchange")
+            + "&subject_token=" + Uri.EscapeDataString(jwt)
+            + "&subject_token_type=" + Uri.EscapeDataString(TokenExchangeTypes.XAppJwt)
+            + "&audience=" + SignInHost.XAppClient + "&audience=" + Uri.EscapeDataString("https://api.example");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SignInHost.XAppClient + ":" + SignInHost.XAppSecret)));
+
+        using var response = await host.CreateApiClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("invalid_target", json.GetProperty("error").GetString());
+    }
+
     internal static string Jwt(SignInHost host, string wallet, DateTimeOffset? issuedAt = null) =>
         XAppJwt.Create(new XAppJwtDescriptor
         {

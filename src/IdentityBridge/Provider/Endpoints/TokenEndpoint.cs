@@ -34,7 +34,7 @@ public static class TokenEndpoint
             return await RefuseAsync(audit, formError!, null, null, null, ct);
         var grantType = parameters["grant_type"];
         if (parameters.DuplicateError is { } duplicate)
-            return await RefuseAsync(audit, duplicate, null, null, null, ct);
+            return await RefuseAsync(audit, SeveralTargets(parameters, grantType) ?? duplicate, null, null, null, ct);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
         if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, grantType, ct, auth.Reason);
@@ -60,6 +60,16 @@ public static class TokenEndpoint
         if (request.RefusalAudited || IsPollingAnswer(result.Error!.Error)) return ProtocolResults.Error(result.Error!);
         return await RefuseAsync(audit, result.Error, client, null, grantType, ct);
     }
+
+    /// <summary>
+    /// RFC 8693 §2.1: a token exchange may repeat audience, as any request may repeat resource (RFC 8707 §2).
+    /// The bridge issues a token for one target, so several are invalid_target (RFC 8693 §2.2.2), not a
+    /// malformed request; null when something else was repeated.
+    /// </summary>
+    private static ProtocolError? SeveralTargets(OAuthParameters parameters, string? grantType) =>
+        grantType == GrantTypeNames.TokenExchange && parameters.Duplicates.All(name => name is "audience" or OAuthParameters.Resource)
+            ? new ProtocolError(ProtocolErrors.InvalidTarget, "Only one audience and one resource per request are supported.")
+            : null;
 
     private static bool IsPollingAnswer(string error) => error is Ciba.Ciba.Errors.AuthorizationPending or Ciba.Ciba.Errors.SlowDown;
 
