@@ -106,6 +106,51 @@ public sealed class SigningKeyTests
     }
 
     [Fact]
+    public async Task A_successor_retired_before_it_signs_leaves_jwks_and_never_signs()
+    {
+        await using var host = new KeyHost();
+        var first = await host.SignerKidAsync();
+        host.Clock.Advance(TimeSpan.FromDays(9) + TimeSpan.FromHours(1));
+        await host.Keys.MaintainAsync();
+        var successor = (await host.Keys.ListAsync()).Single(k => k.Algorithm == "RS256" && k.Status == "announced");
+
+        host.Clock.Advance(TimeSpan.FromHours(11));
+        Assert.True(await host.Keys.RetireAsync(successor.Kid));
+        // It never signed, so no token carries its kid: nothing is left to verify with it.
+        Assert.DoesNotContain(successor.Kid, await host.JwksKidsAsync());
+
+        // Past the time it was to take over, before any maintenance run: the retired key does not sign.
+        host.Clock.Advance(successor.ActivatesAt - host.Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+        var signer = await host.SignerKidAsync();
+        Assert.NotEqual(successor.Kid, signer);
+        Assert.Equal(first, signer);
+        Assert.DoesNotContain(successor.Kid, await host.JwksKidsAsync());
+    }
+
+    [Fact]
+    public async Task A_successor_retired_before_it_signs_is_replaced_by_another_announced_ahead()
+    {
+        await using var host = new KeyHost();
+        var first = await host.SignerKidAsync();
+        host.Clock.Advance(TimeSpan.FromDays(9) + TimeSpan.FromHours(1));
+        await host.Keys.MaintainAsync();
+        var successor = (await host.Keys.ListAsync()).Single(k => k.Algorithm == "RS256" && k.Status == "announced").Kid;
+
+        host.Clock.Advance(TimeSpan.FromHours(11));
+        Assert.True(await host.Keys.RetireAsync(successor));
+        await host.Keys.MaintainAsync();
+        var replacement = (await host.Keys.ListAsync()).Single(k => k.Algorithm == "RS256" && k.Status == "announced");
+        Assert.NotEqual(successor, replacement.Kid);
+        Assert.Contains(replacement.Kid, await host.JwksKidsAsync());
+        // Announced a full propagation time ahead; the current key signs until then.
+        Assert.Equal((host.Clock.GetUtcNow() + TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), replacement.ActivatesAt.ToUnixTimeMilliseconds());
+        Assert.Equal(first, await host.SignerKidAsync());
+
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(replacement.Kid, await host.SignerKidAsync());
+    }
+
+    [Fact]
     public async Task Pem_keys_in_the_import_folder_are_imported_once_and_sign()
     {
         var folder = Path.Combine(Path.GetTempPath(), "identitybridge-keys-" + Guid.NewGuid().ToString("N"));

@@ -121,7 +121,9 @@ public sealed class SigningKeyStore(
 
     /// <summary>
     /// Stops signing with <paramref name="kid"/> now; it stays in JWKS for Bridge:Keys:RetentionTime. When it
-    /// was the signer of its algorithm, a replacement key signs at once. False when no such key exists.
+    /// was the signer of its algorithm, a replacement key signs at once. A successor announced but not yet
+    /// signing is withdrawn instead: it leaves JWKS at once (no token carries its kid) and the next
+    /// <see cref="MaintainAsync"/> announces another in its place. False when no such key exists.
     /// </summary>
     public async Task<bool> RetireAsync(string kid, CancellationToken ct = default)
     {
@@ -133,9 +135,21 @@ public sealed class SigningKeyStore(
             var row = await db.SigningKeys.FirstOrDefaultAsync(k => k.Id == kid, ct);
             if (row is null) return false;
             var wasSigner = SelectSigner(_keys.Keys, row.Algorithm, now)?.Row.Id == kid;
-            if (row.RetiresAt is null || row.RetiresAt > now) row.RetiresAt = now;
-            var expires = now + Schedule.RetentionTime;
-            if (row.ExpiresAt is null || row.ExpiresAt > expires) row.ExpiresAt = expires;
+            if (row.ActivatesAt > now)
+            {
+                // Never signed: withdrawn, as a rotation withdraws it. Retired but still published, it would count
+                // as the pending successor (so none other is announced) and sign once its time came.
+                row.RetiresAt = now;
+                if (row.ExpiresAt is null || row.ExpiresAt > now) row.ExpiresAt = now;
+                var locks = _keys.Keys.Where(k => k.Row.Algorithm == row.Algorithm).Select(k => LockKey(SuccessorLock(k.Row.Id))).ToList();
+                await db.Grants.Where(g => locks.Contains(g.Key)).ExecuteDeleteAsync(ct);
+            }
+            else
+            {
+                if (row.RetiresAt is null || row.RetiresAt > now) row.RetiresAt = now;
+                var expires = now + Schedule.RetentionTime;
+                if (row.ExpiresAt is null || row.ExpiresAt > expires) row.ExpiresAt = expires;
+            }
             await db.SaveChangesAsync(ct);
             await AuditAsync(AuditTypes.KeyRetired, row, null, ct);
             await ReloadCoreAsync(ct);
@@ -204,7 +218,7 @@ public sealed class SigningKeyStore(
                     continue;
                 }
                 if (pending || current.Row.RetiresAt is not { } retires || now < retires - Schedule.PropagationTime) continue;
-                if (!await TryLockAsync(db, "successor:" + current.Row.Id, now, ct)) continue;
+                if (!await TryLockAsync(db, SuccessorLock(current.Row.Id), now, ct)) continue;
                 var activates = retires > now + Schedule.PropagationTime ? retires : now + Schedule.PropagationTime;
                 if (activates > retires)
                 {
@@ -297,12 +311,17 @@ public sealed class SigningKeyStore(
         };
     }
 
+    /// <summary>The lock of announcing the successor of <paramref name="kid"/>, taken by one node once.</summary>
+    private static string SuccessorLock(string kid) => "successor:" + kid;
+
+    private static string LockKey(string name) => Tokens.TokenHashes.Key("key-maintenance:" + name);
+
     /// <summary>A row in <c>grants</c> used as a cluster-wide "I do this" marker: only one node wins the insert.</summary>
     private static async Task<bool> TryLockAsync(BridgeDbContext db, string name, DateTimeOffset now, CancellationToken ct)
     {
         var grant = new Grant
         {
-            Key = Tokens.TokenHashes.Key("key-maintenance:" + name),
+            Key = LockKey(name),
             Type = "key_maintenance",
             ClientId = "",
             CreatedAt = now,
