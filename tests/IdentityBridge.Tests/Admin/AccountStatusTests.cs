@@ -43,6 +43,29 @@ public sealed class AccountStatusTests(ProviderHost host) : IClassFixture<Provid
     }
 
     [Fact]
+    public async Task Revoking_a_session_ends_its_tokens_and_sends_a_back_channel_logout_to_its_clients()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var sid = OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+        var accessToken = tokens.GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(accessToken)).StatusCode);
+
+        // What the admin API (DELETE /admin/api/sessions/{id}) and the console call.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<SessionAdminService>().RevokeAsync(sid, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+            Assert.False(result.Value!.Active);
+        }
+
+        await OidcDriver.AssertError(await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(accessToken)).StatusCode);
+        var (uri, _) = await host.BackChannel.WaitForAsync(body => LogoutSid(body) == sid, TimeSpan.FromSeconds(30));
+        Assert.Equal(TestClients.BackChannel, uri.ToString());
+    }
+
+    [Fact]
     public async Task An_import_that_disables_an_account_ends_its_sessions_and_refresh_tokens_as_the_api_does()
     {
         var driver = new OidcDriver(host);

@@ -210,7 +210,7 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
         var now = host.Clock.GetUtcNow();
         await host.WithDbAsync(async db =>
         {
-            db.Grants.Add(new Grant { Key = "rt-s-" + sid, Type = "refresh_token", ClientId = "app", AccountId = id, SessionId = sid, CreatedAt = now, ExpiresAt = now.AddDays(1), Data = "{}" });
+            db.Grants.Add(new Grant { Key = "rt-s-" + sid, Type = "refresh_token", ClientId = "app", AccountId = id, SessionId = sid, FamilyId = "family-" + sid, CreatedAt = now, ExpiresAt = now.AddDays(1), Data = "{}" });
             return await db.SaveChangesAsync();
         });
 

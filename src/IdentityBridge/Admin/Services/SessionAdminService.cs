@@ -1,5 +1,4 @@
 using IdentityBridge.Admin.Contracts;
-using IdentityBridge.Audit;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
@@ -8,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityBridge.Admin.Services;
 
 /// <summary>Bridge sessions: listing per account and revocation.</summary>
-public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, AuditLog audit, SessionService sessions)
+public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, SessionService sessions)
 {
     public async Task<AdminResult<ResultPage<SessionView>>> ListForAccountAsync(string accountId, bool includeEnded, PageRequest page, CancellationToken ct = default)
     {
@@ -22,18 +21,18 @@ public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, A
         return new ResultPage<SessionView>(items.Select(s => ToView(s, now)).ToList(), page.Page, page.PageSize, total);
     }
 
-    /// <summary>Ends a session and revokes the refresh tokens issued within it.</summary>
+    /// <summary>
+    /// Ends a session as <see cref="SessionService.RevokeAsync"/> does: the refresh tokens issued within it
+    /// (offline_access included) are revoked with their families, so the access tokens issued from them stop
+    /// working too, and its clients get a back-channel logout.
+    /// </summary>
     public async Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string actor, CancellationToken ct = default)
     {
         var session = await db.Sessions.AsNoTracking().Include(s => s.Clients).FirstOrDefaultAsync(s => s.Id == sessionId, ct);
         if (session is null) return AdminError.NotFound("Session", sessionId);
         var now = time.GetUtcNow();
         if (session.EndedAt is not null) return ToView(session, now);
-        var clients = await sessions.EndAsync(sessionId, ct);
-        var tokens = await db.Grants.Where(g => g.SessionId == sessionId && g.Type == AccountAdminService.RefreshTokenGrant && g.RevokedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
-        await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId,
-            details: new { session = sessionId, wallet = session.Wallet, clients, refreshTokensRevoked = tokens }, ct: ct);
+        await sessions.RevokeAsync(sessionId, actor, ct);
         session.EndedAt = now;
         return ToView(session, now);
     }

@@ -179,8 +179,9 @@ public sealed class SessionService(
         var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, ct);
         if (session is null) return false;
         var clients = await EndAsync(sessionId, ct);
-        await grants.RevokeSessionTokensAsync(sessionId, includeOffline: true, ct);
-        await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId, details: new { sid = sessionId, clients }, ct: ct);
+        var families = await grants.RevokeSessionTokensAsync(sessionId, includeOffline: true, ct);
+        await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId,
+            details: new { sid = sessionId, wallet = session.Wallet, clients, tokenFamiliesRevoked = families }, ct: ct);
         _ = backChannel.Notify(sessionId, session.AccountId, clients);
         return true;
     }
