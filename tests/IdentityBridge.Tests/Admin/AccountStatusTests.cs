@@ -66,6 +66,28 @@ public sealed class AccountStatusTests(ProviderHost host) : IClassFixture<Provid
     }
 
     [Fact]
+    public async Task Access_tokens_of_a_disabled_account_stay_refused_once_it_is_enabled_again()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var accessToken = tokens.GetProperty("access_token").GetString()!;
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(accessToken)).StatusCode);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<AccountAdminService>();
+            Assert.True((await accounts.SetEnabledAsync(accountId, false, "test-admin")).Ok);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(accessToken)).StatusCode);
+            Assert.True((await accounts.SetEnabledAsync(accountId, true, "test-admin")).Ok);
+        }
+
+        // Disabling ended the sessions and revoked the grants these tokens came from: enabling gives back neither.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(accessToken)).StatusCode);
+        await OidcDriver.AssertError(await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
     public async Task An_import_that_disables_an_account_ends_its_sessions_and_refresh_tokens_as_the_api_does()
     {
         var driver = new OidcDriver(host);

@@ -160,7 +160,8 @@ public sealed partial class AccountAdminService(
     /// <summary>
     /// Enables or disables an account. Disabling ends its sessions (with a back-channel logout to the clients
     /// that got tokens in them) and revokes its refresh tokens at once, so the account loses every way back
-    /// in until it is enabled again; its access tokens stop working at the bridge's endpoints at once too.
+    /// in until it is enabled again; its access tokens stop working at the bridge's endpoints at once too,
+    /// and enabling it again gives none of them back.
     /// </summary>
     public async Task<AdminResult<AccountStatusChanged>> SetEnabledAsync(string accountId, bool enabled, string actor, CancellationToken ct = default)
     {
@@ -178,6 +179,9 @@ public sealed partial class AccountAdminService(
                 ended = await EndAccessAsync(accountId, now, ct);
             await tx.CommitAsync(ct);
         }
+        // The account's status refuses its access tokens only while it is disabled; the family markers go on
+        // refusing them (and its codes) once it is enabled again.
+        if (!enabled) await grants.RevokeAccountTokensAsync(accountId, ct);
         NotifyLogout(accountId, ended);
         var after = ToView(account);
         if (before.Enabled != enabled || ended.Sessions.Count > 0 || ended.RefreshTokens > 0)
@@ -214,6 +218,7 @@ public sealed partial class AccountAdminService(
             ended = await EndAccessAsync(accountId, time.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
         }
+        await grants.RevokeAccountTokensAsync(accountId, ct);
         NotifyLogout(accountId, ended);
         return (ended.Sessions.Count, ended.RefreshTokens);
     }

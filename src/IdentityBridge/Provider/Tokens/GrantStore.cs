@@ -262,6 +262,29 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return families.Count;
     }
 
+    /// <summary>
+    /// Revokes every grant family of an account that may still have live tokens (its codes and refresh
+    /// tokens, also those already stamped revoked, and through the family marker the access tokens issued
+    /// from them): what a disabled account held stays revoked once it is enabled again. Returns the number
+    /// of families.
+    /// </summary>
+    public async Task<int> RevokeAccountTokensAsync(string accountId, CancellationToken ct = default)
+    {
+        var since = time.GetUtcNow() - MarkerLifetime;
+        List<string> families;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            // A grant that ended more than an access token lifetime ago can have nothing live left.
+            families = await db.Grants.AsNoTracking()
+                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode)
+                            && g.FamilyId != null && g.ExpiresAt > since && (g.RevokedAt == null || g.RevokedAt > since))
+                .Select(g => g.FamilyId!).Distinct().ToListAsync(ct);
+        }
+        foreach (var family in families)
+            await RevokeFamilyAsync(family, ct);
+        return families.Count;
+    }
+
     private static string? WalletOf(Grant grant) => grant.Type == GrantTypes.RefreshToken
         ? GrantJson.Read<RefreshTokenData>(grant.Data)?.Login.Wallet
         : GrantJson.Read<AuthorizationCodeData>(grant.Data)?.Login.Wallet;
