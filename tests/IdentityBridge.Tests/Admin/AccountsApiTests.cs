@@ -67,6 +67,23 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Control_characters_in_a_display_name_or_email_are_refused()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        foreach (var name in new[] { "Mallory\u001b[2J", "Line\nbreak", "Tab\there", "Null\u0000", "Del\u007f" })
+        {
+            var created = await api.PostAsync("/admin/api/accounts", Json.Body(new { displayName = name }));
+            Assert.True((await Json.ProblemAsync(created, 400)).GetProperty("errors").TryGetProperty("displayName", out _), name);
+            var updated = await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = name }));
+            Assert.True((await Json.ProblemAsync(updated, 400)).GetProperty("errors").TryGetProperty("displayName", out _), name);
+        }
+        var email = await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { email = "bell\u0007@example.com" }));
+        Assert.True((await Json.ProblemAsync(email, 400)).GetProperty("errors").TryGetProperty("email", out _));
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = "Zoë O'Brien-Łukasz 🙂" }))).StatusCode);
+    }
+
+    [Fact]
     public async Task Wallets_link_and_unlink_with_validation_and_conflicts()
     {
         var (api, _) = await host.AdminApiAsync();

@@ -393,6 +393,8 @@ public sealed partial class AccountAdminService(
     private static void ValidateProfile(string? displayName, string? email, FieldErrors errors)
     {
         if (displayName is { Length: > 200 }) errors.Add("displayName", "must be at most 200 characters");
+        // As for a name a sign-in brings: it goes into ID tokens, userinfo, the console and the CLI's terminal output.
+        else if (Clean(displayName) is { } name && name.Any(char.IsControl)) errors.Add("displayName", "must not contain control characters");
         if (Clean(email) is { } e && !IsValidEmail(e))
             errors.Add("email", "must be an email address such as name@example.com");
     }
