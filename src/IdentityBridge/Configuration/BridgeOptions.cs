@@ -162,5 +162,9 @@ public sealed class RateLimitOptions
 
 public sealed class AuditOptions
 {
+    /// <summary>A hundred years: the purge's cut-off is a date, and a date can only go back so far.</summary>
+    public const int MaxRetentionDays = 36_500;
+
+    /// <summary>Days an audit event is kept; 0 keeps every event.</summary>
     public int RetentionDays { get; set; } = 365;
 }

@@ -42,6 +42,9 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
         if (o.RateLimits.BrowserPayloadsPerMinute < 1)
             errors.Add($"Bridge:RateLimits:BrowserPayloadsPerMinute must be at least 1, not {o.RateLimits.BrowserPayloadsPerMinute}.");
 
+        if (o.Audit.RetentionDays is < 0 or > AuditOptions.MaxRetentionDays)
+            errors.Add($"Bridge:Audit:RetentionDays must be from 0 (keep every event) to {AuditOptions.MaxRetentionDays} days, not {o.Audit.RetentionDays}.");
+
         foreach (var proxy in o.ForwardedHeaders.KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)))
             if (!System.Net.IPAddress.TryParse(proxy.Trim(), out _))
                 errors.Add($"Bridge:ForwardedHeaders:KnownProxies contains '{proxy}', which is not an IP address (e.g. 10.0.0.5).");

@@ -282,6 +282,24 @@ public sealed class ConfigurationTests
         Assert.Contains(errors, e => e.StartsWith("Bridge:RateLimits:PermitsPerMinutePerClient must be at least 1", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(36_501)]
+    [InlineData(int.MaxValue)]
+    public void The_audit_retention_is_a_number_of_days_a_date_can_go_back(int days)
+    {
+        // A value beyond what a date can go back made every daily purge throw: audit events were never deleted.
+        var errors = BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Audit = { RetentionDays = days } });
+        Assert.Contains(errors, e => e.StartsWith("Bridge:Audit:RetentionDays must be from 0 (keep every event) to 36500", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(36_500)]
+    public void Audit_retention_from_0_to_100_years_is_accepted(int days) =>
+        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Audit = { RetentionDays = days } }));
+
     [Fact]
     public async Task Blank_list_entries_from_unset_variables_are_dropped_at_startup()
     {
