@@ -533,6 +533,43 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Control_characters_in_a_client_name_or_description_are_refused()
+    {
+        // The name reaches users (consent and sign-in pages) and the CLI's terminal output, where an escape acts.
+        var (api, _) = await host.AdminApiAsync();
+        foreach (var name in new[] { "App\u001b[2J", "Two\nlines", "Null\u0000", "Del\u007f" })
+        {
+            var response = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "ctl-name", clientName = name, redirectUris = new[] { "https://a.example/cb" } }));
+            Assert.True((await Json.ProblemAsync(response, 400)).GetProperty("errors").TryGetProperty("clientName", out _), name);
+        }
+        var bell = await api.PostAsync("/admin/api/clients", Json.Body(new { clientId = "ctl-description", description = "ring\u0007", redirectUris = new[] { "https://a.example/cb" } }));
+        Assert.True((await Json.ProblemAsync(bell, 400)).GetProperty("errors").TryGetProperty("description", out _));
+
+        // Letters of any script, and line breaks and tabs in a description, are text.
+        var fine = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "ctl-fine", clientName = "Zoë's Łódź app 🙂", description = "First line\r\nSecond\tline", redirectUris = new[] { "https://a.example/cb" },
+        }));
+        Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_import_refuses_an_account_display_name_with_control_characters()
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var transfer = scope.ServiceProvider.GetRequiredService<TransferService>();
+        var result = await transfer.ImportAsync(new IdentityBridge.Admin.Contracts.ExportDocument
+        {
+            Clients = [],
+            Accounts = [new IdentityBridge.Admin.Contracts.AccountExport { Id = "ctl-import", DisplayName = "Mallory\u001b]0;owned\u0007" }],
+        }, "test-admin");
+
+        Assert.Equal(AdminErrorKind.Validation, result.Error?.Kind);
+        Assert.True(result.Error!.Errors!.ContainsKey("accounts[0].displayName"));
+        Assert.False(await host.WithDbAsync(db => db.Accounts.AnyAsync(a => a.Id == "ctl-import")));
+    }
+
+    [Fact]
     public async Task Patch_disables_and_enables_and_delete_removes()
     {
         var (api, _) = await host.AdminApiAsync();

@@ -43,9 +43,15 @@ public static partial class ClientRules
         else if (!IsValidClientId(c.ClientId))
             errors.Add("clientId", "must be 1 to 200 characters: letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
 
+        // The name is shown to users on the consent and sign-in pages and printed by the CLI to an administrator's
+        // terminal, where a control character (an escape sequence) would act rather than show.
         if (c.ClientName is { } name && (name.Length > 200 || string.IsNullOrWhiteSpace(name)))
             errors.Add("clientName", "must be 1 to 200 characters");
+        else if (c.ClientName is { } shown && shown.Any(char.IsControl))
+            errors.Add("clientName", "must not contain control characters");
         if (c.Description is { Length: > 1000 }) errors.Add("description", "must be at most 1000 characters");
+        else if (c.Description is { } description && description.Any(ch => char.IsControl(ch) && ch is not ('\n' or '\r' or '\t')))
+            errors.Add("description", "must not contain control characters other than line breaks and tabs");
 
         var type = c.ClientType ?? ClientTypes.Confidential;
         if (type is not (ClientTypes.Confidential or ClientTypes.Public))

@@ -249,6 +249,7 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
             if (string.IsNullOrWhiteSpace(a.Id) || a.Id.Length > 64) errors.Add($"accounts[{i}].id", "is required (at most 64 characters)");
             else if (!ids.Add(a.Id)) errors.Add($"accounts[{i}].id", $"'{a.Id}' appears twice in the file");
             if (a.DisplayName is { Length: > 200 }) errors.Add($"accounts[{i}].displayName", "must be at most 200 characters");
+            else if (a.DisplayName is { } name && name.Any(char.IsControl)) errors.Add($"accounts[{i}].displayName", "must not contain control characters");
             if (a.Email is { } email && !AccountAdminService.IsValidEmail(email))
                 errors.Add($"accounts[{i}].email", "must be an email address such as name@example.com (at most 320 characters)");
             var roles = a.Roles ?? [];
