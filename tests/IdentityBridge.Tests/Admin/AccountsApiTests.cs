@@ -83,6 +83,52 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = "Zoë O'Brien-Łukasz 🙂" }))).StatusCode);
     }
 
+    /// <summary>
+    /// Runs <paramref name="operation"/> on an <see cref="IdentityBridge.Admin.Services.AccountAdminService"/> of its own database
+    /// context, with <paramref name="meanwhile"/> run to its end after the operation read the account and before it saves.
+    /// </summary>
+    private async Task<IdentityBridge.Admin.Services.AdminResult<T>> InterleavedAsync<T>(Func<Task> meanwhile,
+        Func<IdentityBridge.Admin.Services.AccountAdminService, Task<IdentityBridge.Admin.Services.AdminResult<T>>> operation)
+    {
+        var options = new DbContextOptionsBuilder<IdentityBridge.Storage.BridgeDbContext>();
+        IdentityBridge.Storage.StorageServiceCollectionExtensions.Configure(options, host.Services.GetRequiredService<IdentityBridge.Storage.DatabaseConnection>());
+        options.AddInterceptors(new Infrastructure.BeforeFirstSave(meanwhile));
+        await using var db = new IdentityBridge.Storage.BridgeDbContext(options.Options);
+        await using var scope = host.Services.CreateAsyncScope();
+        var service = ActivatorUtilities.CreateInstance<IdentityBridge.Admin.Services.AccountAdminService>(scope.ServiceProvider, db);
+        return await operation(service);
+    }
+
+    [Fact]
+    public async Task A_role_granted_by_another_request_meanwhile_answers_as_a_repeated_grant_does()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+
+        var result = await InterleavedAsync(async () =>
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/admin/api/accounts/{id}/roles", Json.Body(new { role = "auditor" }))).StatusCode),
+            service => service.GrantRoleAsync(id, "auditor", "test"));
+
+        Assert.True(result.Ok, result.Error?.ToString());
+        Assert.Contains("auditor", result.Value!.Roles);
+        Assert.Equal(1, await host.WithDbAsync(db => db.AccountRoles.CountAsync(r => r.AccountId == id && r.Role == "auditor")));
+        Assert.Equal(1, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Type == IdentityBridge.Audit.AuditTypes.RoleGranted && e.AccountId == id)));
+    }
+
+    [Fact]
+    public async Task A_role_revoked_by_another_request_meanwhile_answers_as_a_repeated_revocation_does()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync(null, "auditor");
+
+        var result = await InterleavedAsync(async () =>
+            Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/admin/api/accounts/{id}/roles/auditor")).StatusCode),
+            service => service.RevokeRoleAsync(id, "auditor", "test"));
+
+        Assert.Equal(IdentityBridge.Admin.Services.AdminErrorKind.NotFound, result.Error?.Kind);
+        Assert.Equal(0, await host.WithDbAsync(db => db.AccountRoles.CountAsync(r => r.AccountId == id)));
+    }
+
     [Fact]
     public async Task Wallets_link_and_unlink_with_validation_and_conflicts()
     {

@@ -254,7 +254,16 @@ public sealed partial class AccountAdminService(
         if (account.Roles.Any(r => r.Role == role)) return ToView(account);
         account.Roles.Add(new AccountRole { AccountId = accountId, Role = role! });
         account.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "account_roles"))
+        {
+            // Another request granted the same role meanwhile (and audited it): the outcome a repeated grant has.
+            db.ChangeTracker.Clear();
+            return await LoadAsync(accountId, tracking: false, ct) is { } current ? ToView(current) : AdminError.NotFound("Account", accountId);
+        }
         await audit.WriteAsync(AuditTypes.RoleGranted, actor, accountId, details: new { role }, ct: ct);
         return ToView(account);
     }
@@ -267,7 +276,15 @@ public sealed partial class AccountAdminService(
         if (existing is null) return AdminError.NotFound("Role", role);
         account.Roles.Remove(existing);
         account.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another request revoked it meanwhile (and audited it): the answer a repeated revocation gets.
+            return AdminError.NotFound("Role", role);
+        }
         await audit.WriteAsync(AuditTypes.RoleRevoked, actor, accountId, details: new { role }, ct: ct);
         return ToView(account);
     }
