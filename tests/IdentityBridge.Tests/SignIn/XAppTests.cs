@@ -96,6 +96,8 @@ public sealed class XAppTests
     [Theory]
     [InlineData("")]
     [InlineData("not-a-token")]
+    [InlineData("%20")]
+    [InlineData("%09%20")]
     public async Task A_missing_or_unknown_one_time_token_ends_on_an_error_page(string ott)
     {
         await using var host = new SignInHost();

@@ -32,7 +32,8 @@ public static class XAppEndpoint
         context.Response.Headers.CacheControl = "no-store";
         var query = context.Request.Query;
         var oneTimeToken = query["xAppToken"].ToString();
-        if (oneTimeToken.Length is 0 or > MaxTokenLength || query["xAppToken"].Count != 1)
+        // Blank is missing: the platform client refuses to ask about a blank token (and would throw).
+        if (string.IsNullOrWhiteSpace(oneTimeToken) || oneTimeToken.Length > MaxTokenLength || query["xAppToken"].Count != 1)
             return Page(context, StatusCodes.Status400BadRequest, "xApp sign-in failed", "The xApp was opened without a valid token.");
 
         var returnUrl = query["returnUrl"].ToString();
