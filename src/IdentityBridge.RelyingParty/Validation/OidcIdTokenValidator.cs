@@ -40,6 +40,13 @@ internal static class OidcIdTokenValidator
             return Invalid($"The ID token algorithm '{token.Alg}' is not allowed.");
         }
 
+        // RFC 7515 section 4.1.11: this client understands no JWS extension, so any "crit" header names one it
+        // does not understand (or is malformed), and the token must be refused.
+        if (token.TryGetHeaderValue<object>("crit", out _))
+        {
+            return Invalid("The ID token has a critical header parameter (crit) this client does not understand.");
+        }
+
         var manager = options.ConfigurationManager;
         if (manager is null)
         {

@@ -123,6 +123,33 @@ public sealed class IdTokenValidationTests
     }
 
     [Fact]
+    public async Task Token_with_a_critical_header_parameter_the_client_does_not_understand_is_refused()
+    {
+        // RFC 7515 section 4.1.11: a JWS whose "crit" names an extension the recipient does not understand is invalid.
+        await using var harness = await Harness.StartAsync(arrange: provider =>
+            provider.WriteIdToken = claims => TestJwt.Rs256WithHeader(provider.SigningKey,
+                new Dictionary<string, object?> { ["crit"] = new[] { "urn:example:must-understand" }, ["urn:example:must-understand"] = true }, claims));
+
+        var failure = await harness.LoginFailsAsync(OidcClientErrors.InvalidIdToken);
+
+        Assert.Contains("crit", failure.ErrorDescription, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"exp\"")]
+    [InlineData("[\"exp\"]")]
+    public async Task Token_with_a_malformed_crit_header_is_refused(string crit)
+    {
+        // RFC 7515 section 4.1.11: crit is a non-empty array naming extension parameters, never a registered one.
+        await using var harness = await Harness.StartAsync(arrange: provider =>
+            provider.WriteIdToken = claims => TestJwt.Rs256WithHeader(provider.SigningKey,
+                new Dictionary<string, object?> { ["crit"] = System.Text.Json.JsonDocument.Parse(crit).RootElement.Clone(), ["exp"] = 1 }, claims));
+
+        await harness.LoginFailsAsync(OidcClientErrors.InvalidIdToken);
+    }
+
+    [Fact]
     public async Task Token_without_exp_is_refused()
     {
         await using var harness = await Harness.StartAsync(arrange: provider => provider.EditClaims = claims => claims.Remove("exp"));

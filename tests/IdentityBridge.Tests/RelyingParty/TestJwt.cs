@@ -19,6 +19,18 @@ internal static class TestJwt
         return Encode(header, payload, input => key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
+    /// <summary>RS256 with extra header members (e.g. <c>crit</c>).</summary>
+    public static string Rs256WithHeader(RSA key, IReadOnlyDictionary<string, object?> extraHeader, IReadOnlyDictionary<string, object?> payload)
+    {
+        var header = new Dictionary<string, object?> { ["alg"] = "RS256", ["typ"] = "JWT" };
+        foreach (var (name, value) in extraHeader)
+        {
+            header[name] = value;
+        }
+
+        return Encode(header, payload, input => key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
     public static string Hs256(byte[] secret, IReadOnlyDictionary<string, object?> payload) =>
         Encode(new Dictionary<string, object?> { ["alg"] = "HS256", ["typ"] = "JWT" }, payload, input => HMACSHA256.HashData(secret, input));
 
