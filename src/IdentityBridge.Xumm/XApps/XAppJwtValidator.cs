@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace IdentityBridge.Xumm;
 
 /// <summary>
-/// Verifies xApp tokens: HS256 only, signed with the API secret, within their lifetime, issued to this
+/// Verifies xApp tokens: HS256 only (no <c>crit</c> header), signed with the API secret, within their lifetime, issued to this
 /// application (<c>client_id</c> equals the API key) and naming a valid r-address.
 /// </summary>
 public sealed class XAppJwtValidator
@@ -62,7 +62,8 @@ public sealed class XAppJwtValidator
             return XAppJwtValidationResult.Fail(XAppJwtFailure.Malformed);
         }
 
-        if (parsed.IsEncrypted)
+        // RFC 7515 section 4.1.11: no JWS extension is understood here, so a crit header cannot be honoured.
+        if (parsed.IsEncrypted || parsed.TryGetHeaderValue<object>("crit", out _))
         {
             return XAppJwtValidationResult.Fail(XAppJwtFailure.Malformed);
         }

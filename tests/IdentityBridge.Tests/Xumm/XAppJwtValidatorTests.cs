@@ -143,6 +143,20 @@ public sealed class XAppJwtValidatorTests
     }
 
     [Theory]
+    [InlineData("""{"alg":"HS256","typ":"JWT","crit":["urn:example:must-understand"],"urn:example:must-understand":true}""")]
+    [InlineData("""{"alg":"HS256","typ":"JWT","crit":[]}""")]
+    [InlineData("""{"alg":"HS256","typ":"JWT","crit":"exp"}""")]
+    public async Task Token_with_a_crit_header_is_malformed(string headerJson)
+    {
+        // RFC 7515 section 4.1.11: no JWS extension is understood here, so a crit header makes the token invalid.
+        var payload = Mint().Split('.')[1];
+        var header = Base64UrlEncoder.Encode(headerJson);
+        var signature = Base64UrlEncoder.Encode(HmacSha256($"{header}.{payload}"));
+
+        Assert.Equal(XAppJwtFailure.Malformed, (await Validator().ValidateAsync($"{header}.{payload}.{signature}")).Failure);
+    }
+
+    [Theory]
     [InlineData("rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTi")]
     [InlineData("not-an-address")]
     [InlineData("XVLhHMPHU98es4dbozjVtdWzVrDjtV18pX8yuPT7y4xaEHi")]
