@@ -41,6 +41,13 @@ internal sealed record TokenSet(string AccessToken, string TokenType, string? Id
         return new TokenSet(accessToken, "Bearer", idToken, string.IsNullOrEmpty(refreshToken) ? null : refreshToken, ReadExpiresIn(root));
     }
 
+    /// <summary>
+    /// Longest lifetime taken from <c>expires_in</c>. RFC 6749 bounds the value nowhere, but a longer one cannot be
+    /// added to a date (or even held in a <see cref="TimeSpan"/>): it is read as no stated lifetime, which is what
+    /// such a token has in practice.
+    /// </summary>
+    private static readonly TimeSpan MaxExpiresIn = TimeSpan.FromDays(36_500);
+
     private static TimeSpan? ReadExpiresIn(JsonElement root)
     {
         if (!root.TryGetProperty("expires_in", out var value))
@@ -51,17 +58,20 @@ internal sealed record TokenSet(string AccessToken, string TokenType, string? Id
         long seconds;
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out seconds))
         {
-            return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return Lifetime(seconds);
         }
 
         if (value.ValueKind == JsonValueKind.String
             && long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out seconds))
         {
-            return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return Lifetime(seconds);
         }
 
         return null;
     }
+
+    private static TimeSpan? Lifetime(long seconds) =>
+        seconds > 0 && seconds <= (long)MaxExpiresIn.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
 
     private static OidcClientFailureException Invalid(string description) =>
         new(OidcClientErrors.InvalidTokenResponse, description);

@@ -56,6 +56,21 @@ public sealed class TokenEndpointTests
         Assert.Equal(Harness.Start.AddSeconds(600), DateTimeOffset.Parse(user.Tokens["expires_at"], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData(900_000_000_000L)]
+    [InlineData(1_000_000_000_000L)]
+    [InlineData(long.MaxValue)]
+    public async Task An_expires_in_too_large_to_represent_does_not_fail_the_sign_in(long seconds)
+    {
+        // RFC 6749 section 5.1 puts no bound on expires_in; a lifetime beyond any date is no lifetime to record.
+        await using var harness = await Harness.StartAsync(arrange: provider => provider.EditTokenResponse = response => response["expires_in"] = seconds);
+
+        var user = await harness.LoginSucceedsAsync();
+
+        Assert.Equal(FakeOpenIdProvider.Subject, user.Claim("sub"));
+        Assert.False(user.Tokens.ContainsKey("expires_at"));
+    }
+
     [Fact]
     public async Task Client_secret_basic_is_supported()
     {
