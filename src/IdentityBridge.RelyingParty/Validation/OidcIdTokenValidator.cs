@@ -245,7 +245,8 @@ internal static class OidcIdTokenValidator
             return Invalid("The ID token has expired.");
         }
 
-        if (TryGetTime(token, "nbf", out var notBefore) && notBefore > now + skew)
+        // Compared in seconds: an nbf beyond the last representable date is still in the future (RFC 7519 section 4.1.5).
+        if (token.TryGetPayloadValue<long>("nbf", out var notBefore) && notBefore > (now + skew).ToUnixTimeSeconds())
         {
             return Invalid("The ID token is not valid yet (nbf).");
         }

@@ -174,6 +174,19 @@ public sealed class IdTokenValidationTests
         await harness.LoginSucceedsAsync();
     }
 
+    [Theory]
+    [InlineData(300_000_000_000L)]
+    [InlineData(long.MaxValue)]
+    public async Task Nbf_beyond_the_last_representable_date_is_refused(long notBefore)
+    {
+        // RFC 7519 section 4.1.5: the token must not be accepted before nbf, however far away that is.
+        await using var harness = await Harness.StartAsync(arrange: provider => provider.EditClaims = claims => claims["nbf"] = notBefore);
+
+        var failure = await harness.LoginFailsAsync(OidcClientErrors.InvalidIdToken);
+
+        Assert.Contains("nbf", failure.ErrorDescription, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Missing_nonce_is_refused()
     {
