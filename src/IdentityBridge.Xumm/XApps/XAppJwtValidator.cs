@@ -103,8 +103,10 @@ public sealed class XAppJwtValidator
             return XAppJwtValidationResult.Fail(XAppJwtFailure.Expired);
         }
 
-        var notBefore = TryGetUnixTime(token, XAppJwt.Claims.NotBefore, out var nbf) ? nbf : issuedAt;
-        if (issuedAt > now + ClockSkew || notBefore > now + ClockSkew)
+        // An nbf beyond the last representable date is still in the future (RFC 7519 section 4.1.5).
+        var notYet = token.TryGetPayloadValue<long>(XAppJwt.Claims.NotBefore, out var notBefore)
+            && notBefore > (now + ClockSkew).ToUnixTimeSeconds();
+        if (issuedAt > now + ClockSkew || notYet)
         {
             return XAppJwtValidationResult.Fail(XAppJwtFailure.NotYetValid);
         }

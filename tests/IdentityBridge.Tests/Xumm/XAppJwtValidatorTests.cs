@@ -186,6 +186,20 @@ public sealed class XAppJwtValidatorTests
         Assert.Equal(XAppJwtFailure.MissingClaim, (await Validator().ValidateAsync($"{header}.{payload}.{signature}")).Failure);
     }
 
+    [Theory]
+    [InlineData("300000000000")]
+    [InlineData("9223372036854775807")]
+    public async Task Nbf_beyond_the_last_representable_date_is_not_yet_valid(string notBefore)
+    {
+        // RFC 7519 section 4.1.5: never accepted before nbf, however far away that is.
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var header = Base64UrlEncoder.Encode("""{"alg":"HS256","typ":"JWT"}""");
+        var payload = Base64UrlEncoder.Encode($$"""{"client_id":"{{ApiKey}}","sub":"{{Account}}","iat":{{now}},"exp":{{now + 3600}},"nbf":{{notBefore}}}""");
+        var signature = Base64UrlEncoder.Encode(HmacSha256($"{header}.{payload}"));
+
+        Assert.Equal(XAppJwtFailure.NotYetValid, (await Validator().ValidateAsync($"{header}.{payload}.{signature}")).Failure);
+    }
+
     [Fact]
     public void Secrets_too_short_for_an_hs256_key_are_refused_without_echoing_them()
     {
