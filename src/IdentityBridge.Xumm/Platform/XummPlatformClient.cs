@@ -95,7 +95,7 @@ public sealed class XummPlatformClient
         return SendAsync(
             "GetPayload",
             HttpMethod.Get,
-            "payload/" + Uri.EscapeDataString(uuid),
+            "payload/" + Segment(uuid),
             body: null,
             idempotent: true,
             root => Read<XummPayloadDetails>(root, _ => true),
@@ -109,7 +109,7 @@ public sealed class XummPlatformClient
         return SendAsync(
             "CancelPayload",
             HttpMethod.Delete,
-            "payload/" + Uri.EscapeDataString(uuid),
+            "payload/" + Segment(uuid),
             body: null,
             idempotent: true,
             root => Read<XummPayloadCancellation>(root, _ => true),
@@ -123,7 +123,7 @@ public sealed class XummPlatformClient
         return SendAsync(
             "ResolveXAppOtt",
             HttpMethod.Get,
-            "xapp/ott/" + Uri.EscapeDataString(oneTimeToken),
+            "xapp/ott/" + Segment(oneTimeToken),
             body: null,
             idempotent: true,
             XummXAppContext.FromJson,
@@ -152,6 +152,15 @@ public sealed class XummPlatformClient
             root => Read<XummUserTokenList>(root, list => list.Tokens is not null && list.Tokens.All(token => token is not null))?.Tokens,
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A value as one path segment. "." and ".." survive escaping and are then removed by URI resolution as dot
+    /// segments (RFC 3986 section 5.2.4), which would send the credentials to another resource: refused.
+    /// </summary>
+    private static string Segment(string value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null) =>
+        value is "." or ".."
+            ? throw new ArgumentException("A dot segment does not name a platform resource.", name)
+            : Uri.EscapeDataString(value);
 
     private async Task<XummResult<T>> SendAsync<T>(
         string operation,

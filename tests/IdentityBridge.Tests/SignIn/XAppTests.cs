@@ -98,6 +98,8 @@ public sealed class XAppTests
     [InlineData("not-a-token")]
     [InlineData("%20")]
     [InlineData("%09%20")]
+    [InlineData("..")]
+    [InlineData("%2E")]
     public async Task A_missing_or_unknown_one_time_token_ends_on_an_error_page(string ott)
     {
         await using var host = new SignInHost();

@@ -205,6 +205,21 @@ public sealed class XummPlatformClientTests
         Assert.True(result.Value.Blocked);
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_dot_segment_is_never_sent_as_a_token_or_payload_uuid(string value)
+    {
+        // RFC 3986 section 5.2.4 removes "." and ".." segments (escaped or not): "xapp/ott/.." would ask the
+        // platform about "xapp/" with the API credentials.
+        _handler.Respond(HttpStatusCode.NotFound, """{"error":{"code":404,"reference":""}}""");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Client().ResolveXAppOttAsync(value));
+        await Assert.ThrowsAsync<ArgumentException>(() => Client().GetPayloadAsync(value));
+        await Assert.ThrowsAsync<ArgumentException>(() => Client().CancelPayloadAsync(value));
+        Assert.Empty(_handler.Requests);
+    }
+
     [Fact]
     public async Task Xapp_ott_with_jwt_maps_to_context_and_the_jwt_verifies()
     {

@@ -32,8 +32,9 @@ public static class XAppEndpoint
         context.Response.Headers.CacheControl = "no-store";
         var query = context.Request.Query;
         var oneTimeToken = query["xAppToken"].ToString();
-        // Blank is missing: the platform client refuses to ask about a blank token (and would throw).
-        if (string.IsNullOrWhiteSpace(oneTimeToken) || oneTimeToken.Length > MaxTokenLength || query["xAppToken"].Count != 1)
+        // Blank is missing, and "." or ".." is no token but a dot segment: the platform client refuses both (it throws).
+        if (string.IsNullOrWhiteSpace(oneTimeToken) || oneTimeToken is "." or ".." || oneTimeToken.Length > MaxTokenLength
+            || query["xAppToken"].Count != 1)
             return Page(context, StatusCodes.Status400BadRequest, "xApp sign-in failed", "The xApp was opened without a valid token.");
 
         var returnUrl = query["returnUrl"].ToString();
