@@ -25,7 +25,16 @@ public enum KeyRetireOutcome
     LastActiveKey,
 }
 
-/// <summary>Lists, rotates and retires token signing keys, through the provider's key store.</summary>
+/// <summary>Outcome of revoking a signing key.</summary>
+public enum KeyRevokeOutcome
+{
+    Revoked,
+    NotFound,
+    /// <summary>Out of the JWKS already (revoked before, expired, withdrawn): nothing changed.</summary>
+    AlreadyRemoved,
+}
+
+/// <summary>Lists, rotates, retires and revokes token signing keys, through the provider's key store.</summary>
 public sealed class AdminSigningKeys(BridgeDbContext db, SigningKeyStore store, TimeProvider time)
 {
     public async Task<IReadOnlyList<SigningKey>> ListAsync(CancellationToken ct = default) =>
@@ -53,6 +62,20 @@ public sealed class AdminSigningKeys(BridgeDbContext db, SigningKeyStore store, 
         await store.RetireAsync(kid, ct);
         return (KeyRetireOutcome.Retired, await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Id == kid, ct));
     }
+
+    /// <summary>
+    /// Takes a compromised key out of the JWKS and out of what this bridge accepts now (see
+    /// <see cref="SigningKeyStore.RevokeAsync"/>); the key as stored afterwards, or null when there is none.
+    /// </summary>
+    public async Task<(KeyRevokeOutcome Outcome, SigningKey? Key)> RevokeAsync(string kid, CancellationToken ct = default)
+    {
+        if (await store.RevokeAsync(kid, ct) is not { } revoked) return (KeyRevokeOutcome.NotFound, null);
+        var key = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == kid, ct);
+        return (revoked ? KeyRevokeOutcome.Revoked : KeyRevokeOutcome.AlreadyRemoved, key);
+    }
+
+    /// <summary>True for a key that was revoked (out of the JWKS before its time), not merely expired.</summary>
+    public static bool IsRevoked(SigningKey key) => SigningKeyStore.IsRevoked(key);
 }
 
 /// <summary>Tells the provider that a client's registration changed, so it stops serving a cached copy.</summary>

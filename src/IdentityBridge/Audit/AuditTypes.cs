@@ -29,6 +29,7 @@ public static class AuditTypes
     public const string KeyCreated = "key.created";
     public const string KeyRotated = "key.rotated";
     public const string KeyRetired = "key.retired";
+    public const string KeyRevoked = "key.revoked";
     public const string ConsentGranted = "consent.granted";
     public const string ConsentDenied = "consent.denied";
 }

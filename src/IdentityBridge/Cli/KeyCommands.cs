@@ -3,7 +3,7 @@ using IdentityBridge.Admin.Services;
 
 namespace IdentityBridge.Cli;
 
-/// <summary><c>keys list|rotate|retire</c>.</summary>
+/// <summary><c>keys list|rotate|retire|revoke</c>.</summary>
 internal static class KeyCommands
 {
     public static Command Build(CliContext context)
@@ -12,6 +12,7 @@ internal static class KeyCommands
         keys.Subcommands.Add(List(context));
         keys.Subcommands.Add(Rotate(context));
         keys.Subcommands.Add(Retire(context));
+        keys.Subcommands.Add(Revoke(context));
         return keys;
     }
 
@@ -54,6 +55,20 @@ internal static class KeyCommands
             var result = await services.GetRequiredService<KeyAdminService>().RetireAsync(parse.GetValue(kid)!, "cli", token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             await context.Output.WriteLineAsync($"Key {result.Value!.Kid} retired; published until {CliOutput.When(result.Value.ExpiresAt)}.");
+            return CliOutput.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command Revoke(CliContext context)
+    {
+        var kid = new Argument<string>("kid") { Description = "The key id." };
+        var command = new Command("revoke", "Revoke a compromised key: it leaves the JWKS now and every token it signed is refused; a new key signs in its place.") { kid };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
+        {
+            var result = await services.GetRequiredService<KeyAdminService>().RevokeAsync(parse.GetValue(kid)!, "cli", token);
+            if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
+            await context.Output.WriteLineAsync($"Key {result.Value!.Kid} {result.Value.Status}: out of the JWKS since {CliOutput.When(result.Value.ExpiresAt)}; tokens it signed are refused.");
             return CliOutput.Ok;
         }, ct));
         return command;

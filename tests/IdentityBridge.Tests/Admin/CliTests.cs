@@ -234,6 +234,24 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Keys_revoke()
+    {
+        var cli = new Cli();
+        var kid = JsonDocument.Parse((await cli.OkAsync("keys", "rotate", "--algorithm", "ES256", "--json")).Out).RootElement.GetProperty("kid").GetString()!;
+        var revoked = await cli.OkAsync("keys", "revoke", kid);
+        Assert.Contains(kid, revoked.Out);
+        Assert.Contains("revoked", revoked.Out);
+        var keys = JsonDocument.Parse((await cli.OkAsync("keys", "list", "--json")).Out).RootElement.EnumerateArray().ToList();
+        Assert.Equal("revoked", keys.Single(k => k.GetProperty("kid").GetString() == kid).GetProperty("status").GetString());
+        Assert.Contains(keys, k => k.GetProperty("algorithm").GetString() == "ES256" && k.GetProperty("status").GetString() == "active");
+        Assert.True(await cli.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "key.revoked" && e.Actor == "cli")));
+
+        var unknown = await cli.RunAsync("keys", "revoke", "no-such-kid");
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("no-such-kid", unknown.Err);
+    }
+
+    [Fact]
     public async Task Export_import_export_round_trips_byte_for_byte()
     {
         var source = new Cli();

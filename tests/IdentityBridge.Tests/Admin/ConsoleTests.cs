@@ -104,6 +104,31 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_key_is_revoked_from_the_keys_page_after_confirmation_with_the_antiforgery_token()
+    {
+        var kid = (await host.Services.GetRequiredService<IdentityBridge.Provider.Keys.SigningKeyStore>().RotateNowAsync("ES256", immediate: true)).Kid;
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+
+        var page = new HtmlParser().ParseDocument(await browser.GetStringAsync("/admin/keys"));
+        var form = page.QuerySelectorAll<IHtmlFormElement>("form[action*=Revoke]")
+            .Single(f => f.QuerySelector<IHtmlInputElement>("input[name=kid]")?.Value == kid);
+        Assert.Contains(kid, form.GetAttribute("data-confirm"));
+        var token = form.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+
+        var forged = await browser.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent([new("kid", kid)]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.SigningKeys.Where(k => k.Id == kid).Select(k => k.ExpiresAt).SingleAsync()) > host.Clock.GetUtcNow());
+
+        var posted = await browser.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent([new("kid", kid), new("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.SigningKeys.Where(k => k.Id == kid).Select(k => k.ExpiresAt).SingleAsync()) <= host.Clock.GetUtcNow());
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "key.revoked" && e.Actor == admin)));
+        var after = new HtmlParser().ParseDocument(await browser.GetStringAsync("/admin/keys"));
+        Assert.Contains(after.QuerySelectorAll("tr"), row => row.TextContent.Contains(kid) && row.TextContent.Contains("revoked"));
+    }
+
+    [Fact]
     public async Task Register_a_client_rotate_its_secret_and_see_it_in_the_audit_log()
     {
         var admin = await host.CreateAdminAsync();

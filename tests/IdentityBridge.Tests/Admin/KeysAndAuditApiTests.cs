@@ -59,6 +59,38 @@ public sealed class KeysAndAuditApiTests(KeysAndAuditApiTests.Host host) : IClas
     }
 
     [Fact]
+    public async Task Revoke_takes_a_key_out_at_once_is_audited_and_described_in_openapi()
+    {
+        var (api, admin) = await host.AdminApiAsync();
+        var kid = (await Json.ReadAsync(await api.PostAsync("/admin/api/keys/rotate", Json.Body(new { algorithm = "ES256" })))).GetProperty("kid").GetString()!;
+
+        var response = await api.PostAsync($"/admin/api/keys/{kid}/revoke", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var revoked = await Json.ReadAsync(response);
+        Assert.Equal("revoked", revoked.GetProperty("status").GetString());
+        var now = host.Clock.GetUtcNow();
+        Assert.True(revoked.GetProperty("expiresAt").GetDateTimeOffset() <= now);
+        Assert.True(revoked.GetProperty("retiresAt").GetDateTimeOffset() <= now);
+
+        var list = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/admin/api/keys")).RootElement.EnumerateArray().ToList();
+        Assert.Equal("revoked", list.Single(k => k.GetProperty("kid").GetString() == kid).GetProperty("status").GetString());
+        // It was the ES256 signer: another ES256 key signs in its place.
+        Assert.Contains(list, k => k.GetProperty("algorithm").GetString() == "ES256" && k.GetProperty("status").GetString() == "active");
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "key.revoked" && e.Actor == admin && e.Details!.Contains(kid))));
+
+        // A revoked key no longer signs: retiring it is refused like retiring any retired key.
+        await Json.ProblemAsync(await api.PostAsync($"/admin/api/keys/{kid}/retire", null), 409);
+        await Json.ProblemAsync(await api.PostAsync("/admin/api/keys/nope/revoke", null), 404);
+
+        var doc = await Json.ReadAsync(await api.GetAsync("/admin/openapi.json"));
+        var operation = doc.GetProperty("paths").GetProperty("/admin/api/keys/{kid}/revoke").GetProperty("post");
+        Assert.Equal("RevokeKey", operation.GetProperty("operationId").GetString());
+        Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()));
+        Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
+        Assert.True(operation.GetProperty("responses").TryGetProperty("404", out _));
+    }
+
+    [Fact]
     public async Task Audit_query_filters_pages_and_orders_newest_first()
     {
         var (api, admin) = await host.AdminApiAsync();

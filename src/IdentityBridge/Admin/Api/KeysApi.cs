@@ -34,5 +34,10 @@ internal static class KeysApi
             AdminResults.Ok(await keys.RetireAsync(kid, AdminActor.Of(context), ct)))
         .WithName("RetireKey").WithSummary("Stop signing with a key (it stays published until it expires). The last signing key cannot be retired.")
         .Produces<SigningKeyView>().ProducesProblem(404).ProducesProblem(409);
+
+        g.MapPost("/{kid}/revoke", async (string kid, HttpContext context, KeyAdminService keys, CancellationToken ct) =>
+            AdminResults.Ok(await keys.RevokeAsync(kid, AdminActor.Of(context), ct)))
+        .WithName("RevokeKey").WithSummary("Revoke a compromised key: it leaves the JWKS at once and every token it signed is refused; a new key signs at once in its place. Revoking a key already out of the JWKS changes nothing.")
+        .Produces<SigningKeyView>().ProducesProblem(404);
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Admin.Services;
 
-/// <summary>Token signing keys as administrators see them: list, rotate now, retire.</summary>
+/// <summary>Token signing keys as administrators see them: list, rotate now, retire, revoke.</summary>
 public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, AuditLog audit, IOptions<BridgeOptions> options)
 {
     public static readonly string[] Algorithms = ["RS256", "ES256"];
@@ -44,8 +44,23 @@ public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, Au
         return ToView(key, time.GetUtcNow());
     }
 
+    /// <summary>
+    /// Revokes a compromised key: it leaves the JWKS and every token it signed is refused at once (other nodes
+    /// follow at their next key reload, within a minute); a new key signs at once when it was the signer.
+    /// Idempotent: a key already out of the JWKS (revoked, expired) is answered as it is, with nothing changed
+    /// and nothing audited.
+    /// </summary>
+    public async Task<AdminResult<SigningKeyView>> RevokeAsync(string kid, string actor, CancellationToken ct = default)
+    {
+        var (outcome, key) = await keys.RevokeAsync(kid, ct);
+        if (key is null) return AdminError.NotFound("Signing key", kid);
+        if (outcome == KeyRevokeOutcome.Revoked)
+            await audit.WriteAsync(AuditTypes.KeyRevoked, actor, details: new { kid, algorithm = key.Algorithm, revokedAt = key.ExpiresAt }, ct: ct);
+        return ToView(key, time.GetUtcNow());
+    }
+
     public static string Status(SigningKey k, DateTimeOffset now) =>
-        k.ExpiresAt is { } e && e <= now ? "expired"
+        k.ExpiresAt is { } e && e <= now ? (AdminSigningKeys.IsRevoked(k) ? "revoked" : "expired")
         : k.RetiresAt is { } r && r <= now ? "retired"
         : k.ActivatesAt > now ? "pending"
         : "active";

@@ -9,7 +9,7 @@ public sealed record SigningKeyInfo(
     DateTimeOffset ActivatesAt,
     DateTimeOffset? RetiresAt,
     DateTimeOffset? ExpiresAt,
-    /// <summary>announced (in JWKS, not yet signing), active, retired (in JWKS, no longer signing) or expired.</summary>
+    /// <summary>announced (in JWKS, not yet signing), active, retired (in JWKS, no longer signing), expired or revoked (out of JWKS before its time).</summary>
     string Status,
     /// <summary>True for the key that signs new tokens of its algorithm right now.</summary>
     bool Signing,

@@ -164,6 +164,51 @@ public sealed class SigningKeyStore(
     }
 
     /// <summary>
+    /// Revokes <paramref name="kid"/> (a compromised key): it leaves JWKS and the keys our own validators accept
+    /// at once, on this node, and never signs again; other nodes follow at their next reload
+    /// (<see cref="KeyMaintenanceService.Interval"/>). Unlike <see cref="RetireAsync"/> it is not kept for
+    /// Bridge:Keys:RetentionTime, so every token it signed stops validating. When it was the signer of its
+    /// algorithm, a replacement key signs at once, without waiting for Bridge:Keys:PropagationTime. A key
+    /// that has already left JWKS (expired, withdrawn or revoked) is left as it is: false. Null when no such key exists.
+    /// </summary>
+    public async Task<bool?> RevokeAsync(string kid, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            // Decide on the table as it is now, not on what this node loaded at its last reload.
+            await ReloadCoreAsync(ct);
+            var now = time.GetUtcNow();
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var row = await db.SigningKeys.FirstOrDefaultAsync(k => k.Id == kid, ct);
+            if (row is null) return null;
+            if (!IsPublished(row, now) || IsWithdrawn(row)) return false;
+            var wasSigner = SelectSigner(_keys.Keys, row.Algorithm, now)?.Row.Id == kid;
+            if (row.ActivatesAt > now)
+            {
+                // An announced successor: withdrawn, and another is announced in its place (see RetireAsync).
+                var locks = _keys.Keys.Where(k => k.Row.Algorithm == row.Algorithm).Select(k => LockKey(SuccessorLock(k.Row.Id))).ToList();
+                await db.Grants.Where(g => locks.Contains(g.Key)).ExecuteDeleteAsync(ct);
+            }
+            // Retired and expired now: out of JWKS, never a signer again. RetiresAt no earlier than ExpiresAt
+            // tells a revoked key from one that expired after its retention time.
+            row.RetiresAt = now;
+            row.ExpiresAt = now;
+            await db.SaveChangesAsync(ct);
+            logger.LogWarning("Revoked {Algorithm} signing key {Kid}: tokens it signed are no longer accepted", row.Algorithm, row.Id);
+            await AuditAsync(AuditTypes.KeyRevoked, row, new { wasSigner }, ct);
+            await ReloadCoreAsync(ct);
+            if (wasSigner && SelectActive(_keys.Keys, row.Algorithm, now) is null)
+                await CreateAsync(db, row.Algorithm, now, now, "generated", ct);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Imports a PEM private key (RSA 2048+ or EC P-256). It is announced and signs from now on and rotates
     /// like any other key. Returns the key, or null with the reason when the PEM holds no usable key.
     /// Importing a key that is already stored changes nothing.
@@ -407,9 +452,16 @@ public sealed class SigningKeyStore(
     private static string Fingerprint(List<SigningKey> rows) =>
         string.Join('|', rows.Select(r => $"{r.Id}:{r.ActivatesAt.ToUnixTimeMilliseconds()}:{r.RetiresAt?.ToUnixTimeMilliseconds()}:{r.ExpiresAt?.ToUnixTimeMilliseconds()}"));
 
+    /// <summary>
+    /// Revoked: taken out of JWKS the moment it stopped signing, where a retired key is kept for the retention
+    /// time (which is never zero). A withdrawn successor, which never signed, does not count.
+    /// </summary>
+    public static bool IsRevoked(SigningKey row) =>
+        row.RetiresAt is { } r && row.ExpiresAt is { } e && e <= r && row.ActivatesAt <= r;
+
     private static SigningKeyInfo Describe(SigningKey r, DateTimeOffset now, bool signing)
     {
-        var status = !IsPublished(r, now) ? "expired"
+        var status = !IsPublished(r, now) ? (IsRevoked(r) ? "revoked" : "expired")
             : r.ActivatesAt > now ? "announced"
             : r.RetiresAt is { } ret && ret <= now ? "retired"
             : "active";

@@ -37,4 +37,17 @@ public sealed class KeysModel(KeyAdminService keys) : AdminPageModel
         Notice = $"Key {kid} retired.";
         return Redirect("/admin/keys");
     }
+
+    public async Task<IActionResult> OnPostRevokeAsync(string kid, CancellationToken ct)
+    {
+        var result = await keys.RevokeAsync(kid, Actor, ct);
+        if (!result.Ok)
+        {
+            Show(result.Error!);
+            Keys = await keys.ListAsync(ct);
+            return Page();
+        }
+        Notice = $"Key {kid} revoked: it is out of the JWKS and the tokens it signed are refused.";
+        return Redirect("/admin/keys");
+    }
 }
