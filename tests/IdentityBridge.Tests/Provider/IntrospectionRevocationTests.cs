@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using IdentityBridge.Tests.Infrastructure;
 
 namespace IdentityBridge.Tests.Provider;
@@ -133,6 +134,41 @@ public sealed class IntrospectionRevocationTests(ProviderHost host) : IClassFixt
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded") };
         if (clientId is not null) request.Headers.Authorization = OidcDriver.Basic(clientId, secret!);
         return driver.Api.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_the_refresh_grant_would_refuse_is_inactive_at_introspection()
+    {
+        // RFC 7662 §2.2: active means the token can be used now. Two reasons the refresh grant refuses a stored,
+        // unexpired refresh token: its client may no longer use the grant, or an AllowList client no longer admits the account.
+        var driver = new OidcDriver(host);
+        var refresh = (await driver.LoginAsync()).GetProperty("refresh_token").GetString()!;
+        Assert.True((await Introspect(driver, refresh, TestClients.Web, TestClients.WebSecret)).GetProperty("active").GetBoolean());
+        var grants = await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == TestClients.Web).Select(c => c.AllowedGrantTypes).FirstAsync());
+        try
+        {
+            await host.UpdateClientAsync(TestClients.Web, c => c.AllowedGrantTypes = "authorization_code");
+            Assert.False((await Introspect(driver, refresh, TestClients.Web, TestClients.WebSecret)).GetProperty("active").GetBoolean());
+            await OidcDriver.AssertError(await driver.RefreshAsync(refresh), HttpStatusCode.BadRequest, "unauthorized_client");
+        }
+        finally
+        {
+            await host.UpdateClientAsync(TestClients.Web, c => c.AllowedGrantTypes = grants);
+        }
+
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        try
+        {
+            await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, false)));
+            await host.UpdateClientAsync(TestClients.Web, c => c.Provisioning = "AllowList");
+            Assert.False((await Introspect(driver, refresh, TestClients.Web, TestClients.WebSecret)).GetProperty("active").GetBoolean());
+            await OidcDriver.AssertError(await driver.RefreshAsync(refresh), HttpStatusCode.BadRequest, "invalid_grant");
+        }
+        finally
+        {
+            await host.UpdateClientAsync(TestClients.Web, c => c.Provisioning = null);
+        }
+        Assert.True((await Introspect(driver, refresh, TestClients.Web, TestClients.WebSecret)).GetProperty("active").GetBoolean());
     }
 
     private static async Task<System.Text.Json.JsonElement> Introspect(OidcDriver driver, string token, string clientId, string secret)

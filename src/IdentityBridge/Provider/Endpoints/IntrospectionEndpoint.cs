@@ -1,8 +1,11 @@
+using IdentityBridge.Accounts;
+using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage.Entities;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Endpoints;
 
@@ -29,6 +32,7 @@ public static class IntrospectionEndpoint
         SubjectResolver subjects,
         SessionService sessions,
         ProviderUrls urls,
+        IOptions<BridgeOptions> options,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -77,6 +81,11 @@ public static class IntrospectionEndpoint
         var owner = await clients.FindEnabledAsync(grant.ClientId, ct);
         if (data is null || owner is null) return ProtocolResults.NoStoreJson(Inactive);
         if (account is not { Status: AccountStatus.Active }) return ProtocolResults.NoStoreJson(Inactive);
+        // Active means the refresh grant would take it now (RFC 7662 §2.2): the client still may use the grant, and the
+        // client's provisioning still admits the account (TokenIssuer checks the same at every issuance).
+        if (!owner.AllowsGrant(Grants.GrantTypeNames.RefreshToken)
+            || !ProvisioningRules.AdmitsLogin(ProvisioningRules.Parse(owner.Provisioning) ?? options.Value.Provisioning, account, data.Login.Wallet, options.Value))
+            return ProtocolResults.NoStoreJson(Inactive);
         if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
             return ProtocolResults.NoStoreJson(Inactive);
         return ProtocolResults.NoStoreJson(new Dictionary<string, object>(StringComparer.Ordinal)

@@ -86,8 +86,7 @@ public sealed class TokenIssuer(
         // Enrolment holds at every issuance, as at authorize: a code or refresh token obtained while the
         // account was enrolled stops working for an AllowList client once an administrator withdraws it.
         var provisioning = ProvisioningRules.Parse(client.Provisioning) ?? options.Value.Provisioning;
-        if (login.Wallet is { } wallet ? !ProvisioningRules.Admits(provisioning, account.Enrolled, wallet, options.Value)
-                                       : provisioning == ProvisioningMode.AllowList && !account.Enrolled)
+        if (!ProvisioningRules.AdmitsLogin(provisioning, account, login.Wallet, options.Value))
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not enrolled for this application."));
 
         var subject = await subjects.SubjectForAsync(client, account.Id, ct);
