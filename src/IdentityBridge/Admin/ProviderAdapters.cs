@@ -44,13 +44,13 @@ public sealed class AdminSigningKeys(BridgeDbContext db, SigningKeyStore store, 
     /// Creates a key that signs from now on; the keys of the same algorithm that were signing retire
     /// now and stay in the JWKS for the retention time, so tokens they signed still validate.
     /// </summary>
-    public async Task<SigningKey> RotateNowAsync(string algorithm, CancellationToken ct = default)
+    public async Task<SigningKey> RotateNowAsync(string algorithm, string actor, CancellationToken ct = default)
     {
-        var created = await store.RotateNowAsync(algorithm, immediate: true, ct);
+        var created = await store.RotateNowAsync(algorithm, immediate: true, ct, actor);
         return await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Id == created.Kid, ct);
     }
 
-    public async Task<(KeyRetireOutcome Outcome, SigningKey? Key)> RetireAsync(string kid, CancellationToken ct = default)
+    public async Task<(KeyRetireOutcome Outcome, SigningKey? Key)> RetireAsync(string kid, string actor, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
         var key = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == kid, ct);
@@ -59,7 +59,7 @@ public sealed class AdminSigningKeys(BridgeDbContext db, SigningKeyStore store, 
         var others = await db.SigningKeys.AsNoTracking().Where(k => k.Algorithm == key.Algorithm && k.Id != kid).ToListAsync(ct);
         if (!others.Any(k => k.ActivatesAt <= now && (k.RetiresAt is null || k.RetiresAt > now)))
             return (KeyRetireOutcome.LastActiveKey, key);
-        await store.RetireAsync(kid, ct);
+        await store.RetireAsync(kid, ct, actor);
         return (KeyRetireOutcome.Retired, await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Id == kid, ct));
     }
 
@@ -67,9 +67,9 @@ public sealed class AdminSigningKeys(BridgeDbContext db, SigningKeyStore store, 
     /// Takes a compromised key out of the JWKS and out of what this bridge accepts now (see
     /// <see cref="SigningKeyStore.RevokeAsync"/>); the key as stored afterwards, or null when there is none.
     /// </summary>
-    public async Task<(KeyRevokeOutcome Outcome, SigningKey? Key)> RevokeAsync(string kid, CancellationToken ct = default)
+    public async Task<(KeyRevokeOutcome Outcome, SigningKey? Key)> RevokeAsync(string kid, string actor, CancellationToken ct = default)
     {
-        if (await store.RevokeAsync(kid, ct) is not { } revoked) return (KeyRevokeOutcome.NotFound, null);
+        if (await store.RevokeAsync(kid, ct, actor) is not { } revoked) return (KeyRevokeOutcome.NotFound, null);
         var key = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == kid, ct);
         return (revoked ? KeyRevokeOutcome.Revoked : KeyRevokeOutcome.AlreadyRemoved, key);
     }

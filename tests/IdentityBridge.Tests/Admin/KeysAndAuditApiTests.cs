@@ -12,7 +12,7 @@ public sealed class KeysAndAuditApiTests(KeysAndAuditApiTests.Host host) : IClas
     [Fact]
     public async Task Keys_rotate_list_and_retire_without_exposing_private_keys()
     {
-        var (api, _) = await host.AdminApiAsync();
+        var (api, admin) = await host.AdminApiAsync();
         var first = await api.PostAsync("/admin/api/keys/rotate", Json.Body(new { algorithm = "RS256" }));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var firstKid = (await Json.ReadAsync(first)).GetProperty("kid").GetString()!;
@@ -39,13 +39,16 @@ public sealed class KeysAndAuditApiTests(KeysAndAuditApiTests.Host host) : IClas
 
         var bad = await api.PostAsync("/admin/api/keys/rotate", Json.Body(new { algorithm = "HS256" }));
         Assert.True((await Json.ProblemAsync(bad, 400)).GetProperty("errors").TryGetProperty("algorithm", out _));
-        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "key.rotated")));
+        // One event per operation, naming the administrator (not a second one by "system").
+        var thirdKid = third.GetProperty("kid").GetString()!;
+        var rotated = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "key.rotated" && e.Details!.Contains(thirdKid)).ToListAsync());
+        Assert.Equal(admin, Assert.Single(rotated).Actor);
     }
 
     [Fact]
     public async Task Keys_can_be_retired_once_another_key_signs()
     {
-        var (api, _) = await host.AdminApiAsync();
+        var (api, admin) = await host.AdminApiAsync();
         var kid = (await Json.ReadAsync(await api.PostAsync("/admin/api/keys/rotate", Json.Body(new { algorithm = "ES256" })))).GetProperty("kid").GetString()!;
         await host.WithDbAsync(async db =>
         {
@@ -55,7 +58,8 @@ public sealed class KeysAndAuditApiTests(KeysAndAuditApiTests.Host host) : IClas
         });
         var retired = await Json.ReadAsync(await api.PostAsync($"/admin/api/keys/{kid}/retire", null));
         Assert.Equal("retired", retired.GetProperty("status").GetString());
-        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "key.retired")));
+        var events = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "key.retired" && e.Details!.Contains(kid)).ToListAsync());
+        Assert.Equal(admin, Assert.Single(events).Actor);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IdentityBridge.Admin.Contracts;
-using IdentityBridge.Audit;
 using IdentityBridge.Configuration;
 using IdentityBridge.Storage.Entities;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityBridge.Admin.Services;
 
 /// <summary>Token signing keys as administrators see them: list, rotate now, retire, revoke.</summary>
-public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, AuditLog audit, IOptions<BridgeOptions> options)
+public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, IOptions<BridgeOptions> options)
 {
     public static readonly string[] Algorithms = ["RS256", "ES256"];
 
@@ -22,15 +21,14 @@ public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, Au
     {
         var alg = string.IsNullOrWhiteSpace(algorithm) ? options.Value.Keys.DefaultAlgorithm : algorithm;
         if (!Algorithms.Contains(alg, StringComparer.Ordinal)) return AdminError.Invalid("algorithm", "must be RS256 or ES256");
-        var key = await keys.RotateNowAsync(alg, ct);
-        var view = ToView(key, time.GetUtcNow());
-        await audit.WriteAsync(AuditTypes.KeyRotated, actor, details: new { kid = key.Id, algorithm = alg }, ct: ct);
-        return view;
+        // The store audits the operation, with the actor.
+        var key = await keys.RotateNowAsync(alg, actor, ct);
+        return ToView(key, time.GetUtcNow());
     }
 
     public async Task<AdminResult<SigningKeyView>> RetireAsync(string kid, string actor, CancellationToken ct = default)
     {
-        var (outcome, key) = await keys.RetireAsync(kid, ct);
+        var (outcome, key) = await keys.RetireAsync(kid, actor, ct);
         switch (outcome)
         {
             case KeyRetireOutcome.NotFound:
@@ -40,8 +38,7 @@ public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, Au
             case KeyRetireOutcome.LastActiveKey:
                 return AdminError.Conflict("Last signing key", $"The key '{kid}' is the last one signing with {key!.Algorithm}: rotate first, then retire it.");
         }
-        await audit.WriteAsync(AuditTypes.KeyRetired, actor, details: new { kid, algorithm = key!.Algorithm, expiresAt = key.ExpiresAt }, ct: ct);
-        return ToView(key, time.GetUtcNow());
+        return ToView(key!, time.GetUtcNow());
     }
 
     /// <summary>
@@ -52,10 +49,8 @@ public sealed class KeyAdminService(AdminSigningKeys keys, TimeProvider time, Au
     /// </summary>
     public async Task<AdminResult<SigningKeyView>> RevokeAsync(string kid, string actor, CancellationToken ct = default)
     {
-        var (outcome, key) = await keys.RevokeAsync(kid, ct);
+        var (_, key) = await keys.RevokeAsync(kid, actor, ct);
         if (key is null) return AdminError.NotFound("Signing key", kid);
-        if (outcome == KeyRevokeOutcome.Revoked)
-            await audit.WriteAsync(AuditTypes.KeyRevoked, actor, details: new { kid, algorithm = key.Algorithm, revokedAt = key.ExpiresAt }, ct: ct);
         return ToView(key, time.GetUtcNow());
     }
 

@@ -82,7 +82,8 @@ public sealed class SigningKeyStore(
     /// and signs after Bridge:Keys:PropagationTime (the current key signs until then); with
     /// <paramref name="immediate"/> (a compromised key) it signs at once and the previous key is retired now.
     /// </summary>
-    public async Task<SigningKeyInfo> RotateNowAsync(string algorithm, bool immediate = false, CancellationToken ct = default)
+    /// <param name="actor">Who asked, for the audit event (an administrator's account id, "cli"; "system" for maintenance).</param>
+    public async Task<SigningKeyInfo> RotateNowAsync(string algorithm, bool immediate = false, CancellationToken ct = default, string actor = SystemActor)
     {
         if (!Algorithms.Contains(algorithm)) throw new ArgumentException($"Unsupported algorithm '{algorithm}'.", nameof(algorithm));
         await _gate.WaitAsync(ct);
@@ -110,7 +111,7 @@ public sealed class SigningKeyStore(
             db.SigningKeys.Add(row);
             await db.SaveChangesAsync(ct);
             await ReloadCoreAsync(ct);
-            await AuditAsync(AuditTypes.KeyRotated, row, new { immediate }, ct);
+            await AuditAsync(AuditTypes.KeyRotated, row, new { immediate }, ct, actor);
             return Describe(row, now, immediate);
         }
         finally
@@ -125,7 +126,7 @@ public sealed class SigningKeyStore(
     /// signing is withdrawn instead: it leaves JWKS at once (no token carries its kid) and the next
     /// <see cref="MaintainAsync"/> announces another in its place. False when no such key exists.
     /// </summary>
-    public async Task<bool> RetireAsync(string kid, CancellationToken ct = default)
+    public async Task<bool> RetireAsync(string kid, CancellationToken ct = default, string actor = SystemActor)
     {
         await _gate.WaitAsync(ct);
         try
@@ -151,7 +152,7 @@ public sealed class SigningKeyStore(
                 if (row.ExpiresAt is null || row.ExpiresAt > expires) row.ExpiresAt = expires;
             }
             await db.SaveChangesAsync(ct);
-            await AuditAsync(AuditTypes.KeyRetired, row, null, ct);
+            await AuditAsync(AuditTypes.KeyRetired, row, new { expiresAt = row.ExpiresAt }, ct, actor);
             await ReloadCoreAsync(ct);
             if (wasSigner && SelectActive(_keys.Keys, row.Algorithm, now) is null)
                 await CreateAsync(db, row.Algorithm, now, now, "generated", ct);
@@ -171,7 +172,7 @@ public sealed class SigningKeyStore(
     /// algorithm, a replacement key signs at once, without waiting for Bridge:Keys:PropagationTime. A key
     /// that has already left JWKS (expired, withdrawn or revoked) is left as it is: false. Null when no such key exists.
     /// </summary>
-    public async Task<bool?> RevokeAsync(string kid, CancellationToken ct = default)
+    public async Task<bool?> RevokeAsync(string kid, CancellationToken ct = default, string actor = SystemActor)
     {
         await _gate.WaitAsync(ct);
         try
@@ -196,7 +197,7 @@ public sealed class SigningKeyStore(
             row.ExpiresAt = now;
             await db.SaveChangesAsync(ct);
             logger.LogWarning("Revoked {Algorithm} signing key {Kid}: tokens it signed are no longer accepted", row.Algorithm, row.Id);
-            await AuditAsync(AuditTypes.KeyRevoked, row, new { wasSigner }, ct);
+            await AuditAsync(AuditTypes.KeyRevoked, row, new { wasSigner, revokedAt = now }, ct, actor);
             await ReloadCoreAsync(ct);
             if (wasSigner && SelectActive(_keys.Keys, row.Algorithm, now) is null)
                 await CreateAsync(db, row.Algorithm, now, now, "generated", ct);
@@ -468,11 +469,15 @@ public sealed class SigningKeyStore(
         return new SigningKeyInfo(r.Id, r.Algorithm, r.Source, r.CreatedAt, r.ActivatesAt, r.RetiresAt, r.ExpiresAt, status, signing, r.PublicJwk);
     }
 
-    private async Task AuditAsync(string type, SigningKey row, object? extra, CancellationToken ct)
+    /// <summary>The actor of key events that no person asked for (creation at start, scheduled rotation).</summary>
+    public const string SystemActor = "system";
+
+    /// <summary>The one audit event of a key operation, whoever asked for it.</summary>
+    private async Task AuditAsync(string type, SigningKey row, object? extra, CancellationToken ct, string actor = SystemActor)
     {
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AuditLog>()
-            .WriteAsync(type, "system", details: new { kid = row.Id, algorithm = row.Algorithm, source = row.Source, extra }, ct: ct);
+            .WriteAsync(type, actor, details: new { kid = row.Id, algorithm = row.Algorithm, source = row.Source, extra }, ct: ct);
     }
 
     private sealed record LoadedKey(SigningKey Row, SigningKeyMaterial Material);
