@@ -242,6 +242,43 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_ciba_access_token_stays_refused_after_its_account_is_disabled_and_enabled_again()
+    {
+        // No code and no refresh token stands for a CIBA token (scope without offline_access): disabling the account
+        // must still reach it, as it reaches tokens of the code flow, or enabling it again would bring it back.
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        var accountId = (await host.SignInByQrAsync(host.CreateBrowser(), wallet)).AccountId!;
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
+        var request = await host.RequestAsync(CibaEndpoint.Id(authReqId));
+        var signed = host.WaitForStatusAsync(request.Id, SignInStatuses.Signed);
+        host.Simulator.Approve(request.PayloadUuid!, wallet);
+        await signed;
+        var tokens = await TokenAsync(api, SignInHost.CibaPollClient, authReqId);
+        Assert.False(tokens.Json.TryGetProperty("refresh_token", out _));
+        var access = tokens.Json.GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await UserInfoStatusAsync(api, access));
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<IdentityBridge.Admin.Services.AccountAdminService>();
+            Assert.True((await accounts.SetEnabledAsync(accountId, false, "test-admin")).Ok);
+            Assert.True((await accounts.SetEnabledAsync(accountId, true, "test-admin")).Ok);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await UserInfoStatusAsync(api, access));
+    }
+
+    private static async Task<HttpStatusCode> UserInfoStatusAsync(HttpClient api, string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await api.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task The_account_id_works_as_login_hint()
     {
         await using var host = new SignInHost();

@@ -13,6 +13,9 @@ public sealed record AuthorizationCodeData(
     [property: JsonPropertyName("acr_values")] string? AcrValues,
     [property: JsonPropertyName("resource")] string? Resource);
 
+/// <summary>The login behind a family of access tokens that no code or refresh token stands for (stored in <c>grants.data</c>).</summary>
+public sealed record IssuedFamilyData([property: JsonPropertyName("login")] LoginFacts Login);
+
 /// <summary>What a refresh token carries (stored in <c>grants.data</c>).</summary>
 public sealed record RefreshTokenData(
     [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
@@ -46,6 +49,11 @@ public static class GrantTypes
 {
     public const string AuthorizationCode = "authorization_code";
     public const string RefreshToken = "refresh_token";
+    /// <summary>
+    /// A family of access tokens issued without a code or a refresh token (CIBA, token exchange), kept while its
+    /// access tokens live, so that revoking an account's or a wallet's tokens finds it as it finds the others.
+    /// </summary>
+    public const string IssuedFamily = "issued_family";
     /// <summary>Marker: every token of a family is revoked (read by userinfo/introspection for access tokens).</summary>
     public const string FamilyRevocation = "family_revocation";
     /// <summary>Marker: one access token (by jti) is revoked.</summary>

@@ -35,6 +35,24 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return handle;
     }
 
+    /// <summary>Records a family of access tokens that no code or refresh token stands for, until <paramref name="expiresAt"/> (see <see cref="GrantTypes.IssuedFamily"/>).</summary>
+    public Task RecordIssuedFamilyAsync(string clientId, string accountId, string familyId, LoginFacts login, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return AddAsync(new Grant
+        {
+            Key = TokenHashes.Key("issued:" + familyId),
+            Type = GrantTypes.IssuedFamily,
+            ClientId = clientId,
+            AccountId = accountId,
+            SessionId = login.SessionId,
+            FamilyId = familyId,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            Data = GrantJson.Write(new IssuedFamilyData(login)),
+        }, ct);
+    }
+
     public async Task<string> CreateRefreshTokenAsync(string clientId, string accountId, string familyId, RefreshTokenData data, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         var handle = TokenHashes.NewHandle();
@@ -250,7 +268,7 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         {
             // A grant that ended more than an access token lifetime ago can have nothing live left.
             grants = await db.Grants.AsNoTracking()
-                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode)
+                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode || g.Type == GrantTypes.IssuedFamily)
                             && g.RevokedAt == null && g.FamilyId != null && (g.ExpiresAt > since || g.CreatedAt > since))
                 .ToListAsync(ct);
         }
@@ -276,7 +294,7 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         {
             // A grant that ended more than an access token lifetime ago can have nothing live left.
             families = await db.Grants.AsNoTracking()
-                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode)
+                .Where(g => g.AccountId == accountId && (g.Type == GrantTypes.RefreshToken || g.Type == GrantTypes.AuthorizationCode || g.Type == GrantTypes.IssuedFamily)
                             && g.FamilyId != null && g.ExpiresAt > since && (g.RevokedAt == null || g.RevokedAt > since))
                 .Select(g => g.FamilyId!).Distinct().ToListAsync(ct);
         }
@@ -285,9 +303,12 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return families.Count;
     }
 
-    private static string? WalletOf(Grant grant) => grant.Type == GrantTypes.RefreshToken
-        ? GrantJson.Read<RefreshTokenData>(grant.Data)?.Login.Wallet
-        : GrantJson.Read<AuthorizationCodeData>(grant.Data)?.Login.Wallet;
+    private static string? WalletOf(Grant grant) => grant.Type switch
+    {
+        GrantTypes.RefreshToken => GrantJson.Read<RefreshTokenData>(grant.Data)?.Login.Wallet,
+        GrantTypes.IssuedFamily => GrantJson.Read<IssuedFamilyData>(grant.Data)?.Login.Wallet,
+        _ => GrantJson.Read<AuthorizationCodeData>(grant.Data)?.Login.Wallet,
+    };
 
     /// <summary>Remembers a client assertion's jti until it expires. False when it was seen before (replay).</summary>
     public Task<bool> TryRecordAssertionAsync(string clientId, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)

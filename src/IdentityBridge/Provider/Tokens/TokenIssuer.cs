@@ -148,6 +148,10 @@ public sealed class TokenIssuer(
                 if (refreshToken is null) return TokenResult.LostRotation();
             }
         }
+        // A new family with no refresh token (CIBA, token exchange) has no row of its own: record one for the access
+        // token's lifetime, so that disabling the account or unlinking the wallet reaches this token too.
+        if (refreshToken is null && request.FamilyId is null)
+            await grants.RecordIssuedFamilyAsync(client.ClientId, account.Id, familyId, login, now + accessLifetime, ct);
         // A rotation without a successor (the family's absolute lifetime is over) still uses the token up.
         if (refreshToken is null && request.RotatesRefreshTokenKey is { } used && !await grants.TryConsumeAsync(used, ct))
             return TokenResult.LostRotation();
