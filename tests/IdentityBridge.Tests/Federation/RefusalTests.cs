@@ -150,6 +150,35 @@ public sealed class RefusalTests
     }
 
     [Fact]
+    public async Task A_token_xumm_issued_already_past_its_exp_is_refused()
+    {
+        await using var host = new FederationHost();
+        host.Simulator.UpdateFaults(f => f with { ExpiredTokens = true });
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal(XummSignIn.ErrorPath, hops[^1].Url.AbsolutePath);
+        Assert.Equal("invalid_identity", hops[^1].Query["reason"].ToString());
+        Assert.Empty(await host.SessionsAsync());
+        Assert.Empty(await host.WithDbAsync(db => db.Accounts.ToListAsync()));
+        Assert.Equal("invalid_identity", Assert.Single(await host.AuditAsync(AuditTypes.SignInFailed)).Reason);
+    }
+
+    [Fact]
+    public async Task A_token_with_the_two_hour_lifetime_of_the_platforms_sample_configuration_is_accepted()
+    {
+        await using var host = new FederationHost
+        {
+            ConfigureTestServices = s => s.PostConfigure<XummSimulator.XummSimulatorOptions>(o => o.TokenLifetime = TimeSpan.FromHours(2)),
+        };
+
+        var hops = await FederationHost.FollowAsync(host.CreateBrowser(), FederationHost.LoginUrl());
+
+        Assert.Equal("/account", hops[^1].Url.AbsolutePath);
+        Assert.Equal(BridgeFactory.DefaultWallet, Assert.Single(await host.SessionsAsync()).Wallet);
+    }
+
+    [Fact]
     public async Task The_substituted_token_source_itself_is_accepted_when_the_subject_is_a_valid_r_address()
     {
         var wallet = XrplAddress.CreateRandom();

@@ -221,6 +221,38 @@ public sealed class PlatformPayloadTests
     }
 
     [Fact]
+    public async Task Platform_calls_are_rate_limited_per_api_key_and_minute_with_the_count_in_every_answer()
+    {
+        await using var host = await SimulatorHost.StartAsync(o => o.ApiCallsPerMinute = 3);
+        var remaining = new List<string>();
+        foreach (var path in new[] { "/ping", "/payload/00000000-0000-4000-8000-000000000000", "/ping" })
+        {
+            using var answer = await host.PlatformAsync(HttpMethod.Get, path);
+            Assert.Equal("3", answer.Headers.GetValues("X-RateLimit-Limit").Single());
+            remaining.Add(answer.Headers.GetValues("X-RateLimit-Remaining").Single());
+        }
+
+        using var limited = await host.PlatformAsync(HttpMethod.Get, "/ping");
+        var error = (await limited.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.AsObject();
+        using var otherApp = await host.PlatformAsync(HttpMethod.Get, "/ping", apiKey: SimulatorHost.OtherApiKey, apiSecret: SimulatorHost.OtherApiSecret);
+
+        Assert.Equal(["2", "1", "0"], remaining);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        Assert.Equal("3", limited.Headers.GetValues("X-RateLimit-Limit").Single());
+        Assert.Equal("0", limited.Headers.GetValues("X-RateLimit-Remaining").Single());
+        Assert.Equal(429, error["code"]!.GetValue<int>());
+        Assert.True(error.ContainsKey("reference"));
+        Assert.True(error.ContainsKey("message"));
+        Assert.Equal(HttpStatusCode.OK, otherApp.StatusCode);
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var nextMinute = await host.PlatformAsync(HttpMethod.Get, "/ping");
+        Assert.Equal(HttpStatusCode.OK, nextMinute.StatusCode);
+        Assert.Equal("2", nextMinute.Headers.GetValues("X-RateLimit-Remaining").Single());
+    }
+
+    [Fact]
     public async Task Qr_png_is_served_for_a_payload()
     {
         await using var host = await SimulatorHost.StartAsync();

@@ -71,6 +71,22 @@ public sealed class TokenTests
         Assert.Equal(payload.IssuedUserToken, claims["usertoken_uuidv4"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Without_a_nonce_the_jwt_has_none_and_expires_in_agrees_with_exp_whatever_the_lifetime()
+    {
+        await using var host = await SimulatorHost.StartAsync(o => o.TokenLifetime = TimeSpan.FromHours(2));
+        host.State.SetAutoApprove(SimulatorHost.Wallet, once: true);
+        var code = (await host.AuthorizeAsync(SimulatorHost.AuthorizeQuery(nonce: null)))["code"];
+
+        using var response = await host.TokenAsync(code);
+        var tokens = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var claims = Claims(tokens["id_token"]!.GetValue<string>());
+
+        Assert.False(claims.ContainsKey("nonce"));
+        Assert.Equal(7200, tokens["expires_in"]!.GetValue<long>());
+        Assert.Equal(host.Clock.GetUtcNow().AddHours(2).ToUnixTimeSeconds(), claims["exp"]!.GetValue<long>());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

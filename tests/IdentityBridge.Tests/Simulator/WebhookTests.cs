@@ -82,6 +82,38 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task Without_a_200_the_platform_retries_four_times_after_10_60_600_and_600_seconds_then_gives_up()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+        var uuid = await host.CreatePayloadAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            host.Webhooks.AnswerNext(HttpStatusCode.ServiceUnavailable);
+        }
+
+        host.State.Approve(uuid, SimulatorHost.Wallet);
+        var deliveries = new List<RecordedWebhook> { await host.Webhooks.NextAsync() };
+        foreach (var seconds in new[] { 10, 60, 600, 600 })
+        {
+            await host.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(seconds)).WaitAsync(TimeSpan.FromSeconds(30));
+            host.Clock.Advance(TimeSpan.FromSeconds(seconds));
+            deliveries.Add(await host.Webhooks.NextAsync());
+        }
+
+        var timestamps = deliveries.Select(d => long.Parse(d.Headers["x-xumm-request-timestamp"], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([0L, 10, 70, 670, 1270], timestamps.Select(t => t - timestamps[0]));
+        Assert.All(deliveries, d => Assert.Equal(deliveries[0].Body, d.Body));
+        Assert.Single(deliveries.Select(d => JsonNode.Parse(d.Body)!["payloadResponse"]!["reference_call_uuidv4"]!.GetValue<string>()).Distinct());
+
+        // The fifth failure is the last: nothing is tried any more, however long one waits.
+        Assert.True(SpinWait.SpinUntil(() => host.State.WebhookAttempts().Count == 5, TimeSpan.FromSeconds(30)));
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        Assert.False(host.Webhooks.HasMore);
+        Assert.Equal([1, 2, 3, 4, 5], host.State.WebhookAttempts().Select(a => a.Attempt));
+        Assert.All(host.State.WebhookAttempts(), a => Assert.False(a.Delivered));
+    }
+
+    [Fact]
     public async Task No_answer_within_the_timeout_counts_as_failure()
     {
         await using var host = await SimulatorHost.StartAsync(o => o.WebhookRetryDelays = [TimeSpan.FromSeconds(3)]);
