@@ -94,6 +94,26 @@ public sealed class PlatformPayloadTests
     }
 
     [Fact]
+    public async Task Opened_by_deeplink_is_null_until_the_wallet_opens_the_payload_then_says_how()
+    {
+        await using var host = await SimulatorHost.StartAsync();
+        var uuid = await host.CreatePayloadAsync();
+
+        var pending = (await host.PlatformJsonAsync(HttpMethod.Get, $"/payload/{uuid}"))["meta"]!.AsObject();
+        host.State.Open(uuid, byDeeplink: true);
+        var opened = (await host.PlatformJsonAsync(HttpMethod.Get, $"/payload/{uuid}"))["meta"]!.AsObject();
+        host.State.Approve(uuid, SimulatorHost.Wallet);
+        var hook = JsonNode.Parse((await host.Webhooks.NextAsync()).Body)!;
+
+        Assert.True(pending.ContainsKey("opened_by_deeplink"));
+        Assert.Null(pending["opened_by_deeplink"]);
+        Assert.False(pending["app_opened"]!.GetValue<bool>());
+        Assert.True(opened["opened_by_deeplink"]!.GetValue<bool>());
+        Assert.True(opened["app_opened"]!.GetValue<bool>());
+        Assert.True(hook["meta"]!["opened_by_deeplink"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Cancel_marks_a_fresh_payload_cancelled_once()
     {
         await using var host = await SimulatorHost.StartAsync();
