@@ -149,12 +149,7 @@ public sealed class CibaTests
     public async Task A_payload_cancelled_after_the_expiry_still_answers_expired_token()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "90" }))
-            .Json.GetProperty("auth_req_id").GetString()!;
-        var id = CibaEndpoint.Id(authReqId);
+        var (api, _, authReqId, id) = await StartAsync(host, requestedExpiry: "90");
 
         // Past the request's deadline (the payload itself lives two whole minutes) the payload is cancelled before
         // this poll looks at it, as when the follower or another node gave up on it first: the poll then reads a
@@ -171,12 +166,7 @@ public sealed class CibaTests
     public async Task A_signature_after_the_requested_expiry_does_not_count()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "61" }))
-            .Json.GetProperty("auth_req_id").GetString()!;
-        var id = CibaEndpoint.Id(authReqId);
+        var (api, wallet, authReqId, id) = await StartAsync(host, requestedExpiry: "61");
 
         // The payload lives a whole minute longer than the request: the user signs in between.
         host.Clock.Advance(TimeSpan.FromSeconds(75));
@@ -191,12 +181,7 @@ public sealed class CibaTests
     public async Task A_signed_request_is_not_redeemed_once_the_auth_req_id_has_expired()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = "90" }))
-            .Json.GetProperty("auth_req_id").GetString()!;
-        var id = CibaEndpoint.Id(authReqId);
+        var (api, wallet, authReqId, id) = await StartAsync(host, requestedExpiry: "90");
 
         // The user signs in time, but the client comes for the tokens only after expires_in has run out.
         var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
@@ -342,6 +327,17 @@ public sealed class CibaTests
         var answer = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = XrplAddress.CreateRandom() }, secret: "wrong");
         Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
         Assert.Equal("invalid_client", answer.Error);
+    }
+
+    /// <summary>A user signed in once (so the wallet is known), and a poll-mode request for them: its auth_req_id and stored id.</summary>
+    private static async Task<(HttpClient Api, string Wallet, string AuthReqId, string Id)> StartAsync(SignInHost host, string requestedExpiry)
+    {
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = requestedExpiry }))
+            .Json.GetProperty("auth_req_id").GetString()!;
+        return (api, wallet, authReqId, CibaEndpoint.Id(authReqId));
     }
 
     internal sealed record Answer(HttpStatusCode Status, JsonElement Json)

@@ -142,8 +142,7 @@ public sealed class SigningKeyStore(
                 // as the pending successor (so none other is announced) and sign once its time came.
                 row.RetiresAt = now;
                 if (row.ExpiresAt is null || row.ExpiresAt > now) row.ExpiresAt = now;
-                var locks = _keys.Keys.Where(k => k.Row.Algorithm == row.Algorithm).Select(k => LockKey(SuccessorLock(k.Row.Id))).ToList();
-                await db.Grants.Where(g => locks.Contains(g.Key)).ExecuteDeleteAsync(ct);
+                await ReleaseSuccessorLocksAsync(db, row.Algorithm, ct);
             }
             else
             {
@@ -153,15 +152,28 @@ public sealed class SigningKeyStore(
             }
             await db.SaveChangesAsync(ct);
             await AuditAsync(AuditTypes.KeyRetired, row, new { expiresAt = row.ExpiresAt }, ct, actor);
-            await ReloadCoreAsync(ct);
-            if (wasSigner && SelectActive(_keys.Keys, row.Algorithm, now) is null)
-                await CreateAsync(db, row.Algorithm, now, now, "generated", ct);
+            await ReloadAndReplaceSignerAsync(db, row.Algorithm, wasSigner, now, ct);
             return true;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Lets the next maintenance run announce a successor for <paramref name="algorithm"/> again (one was withdrawn).</summary>
+    private async Task ReleaseSuccessorLocksAsync(BridgeDbContext db, string algorithm, CancellationToken ct)
+    {
+        var locks = _keys.Keys.Where(k => k.Row.Algorithm == algorithm).Select(k => LockKey(SuccessorLock(k.Row.Id))).ToList();
+        await db.Grants.Where(g => locks.Contains(g.Key)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Reloads the keys; when the key just taken out was the signer and none is left, a new one signs at once.</summary>
+    private async Task ReloadAndReplaceSignerAsync(BridgeDbContext db, string algorithm, bool wasSigner, DateTimeOffset now, CancellationToken ct)
+    {
+        await ReloadCoreAsync(ct);
+        if (wasSigner && SelectActive(_keys.Keys, algorithm, now) is null)
+            await CreateAsync(db, algorithm, now, now, "generated", ct);
     }
 
     /// <summary>
@@ -188,8 +200,7 @@ public sealed class SigningKeyStore(
             if (row.ActivatesAt > now)
             {
                 // An announced successor: withdrawn, and another is announced in its place (see RetireAsync).
-                var locks = _keys.Keys.Where(k => k.Row.Algorithm == row.Algorithm).Select(k => LockKey(SuccessorLock(k.Row.Id))).ToList();
-                await db.Grants.Where(g => locks.Contains(g.Key)).ExecuteDeleteAsync(ct);
+                await ReleaseSuccessorLocksAsync(db, row.Algorithm, ct);
             }
             // Retired and expired now: out of JWKS, never a signer again. RetiresAt no earlier than ExpiresAt
             // tells a revoked key from one that expired after its retention time.
@@ -198,9 +209,7 @@ public sealed class SigningKeyStore(
             await db.SaveChangesAsync(ct);
             logger.LogWarning("Revoked {Algorithm} signing key {Kid}: tokens it signed are no longer accepted", row.Algorithm, row.Id);
             await AuditAsync(AuditTypes.KeyRevoked, row, new { wasSigner, revokedAt = now }, ct, actor);
-            await ReloadCoreAsync(ct);
-            if (wasSigner && SelectActive(_keys.Keys, row.Algorithm, now) is null)
-                await CreateAsync(db, row.Algorithm, now, now, "generated", ct);
+            await ReloadAndReplaceSignerAsync(db, row.Algorithm, wasSigner, now, ct);
             return true;
         }
         finally
