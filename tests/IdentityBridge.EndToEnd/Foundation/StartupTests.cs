@@ -32,7 +32,7 @@ public sealed class StartupTests
 
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(bridge.BaseUrl + "/.well-known/openid-configuration")).StatusCode);
-        Assert.Contains(bridge.Output, line => line.Contains("Applying 4 database migration(s)", StringComparison.Ordinal));
+        Assert.Contains(bridge.Output, line => line.Contains("Applying 5 database migration(s)", StringComparison.Ordinal));
     }
 
     [Fact]
