@@ -25,7 +25,14 @@ public sealed class KeyRevocationTests
     private sealed class Node : ProviderHost
     {
         public Node(string? connectionString = null) : base(connectionString, importTestKeys: false) =>
-            MoreServices = services => services.AddSingleton<IBridgeInitializer, ServiceSeeder>();
+            MoreServices = services =>
+            {
+                services.AddSingleton<IBridgeInitializer, ServiceSeeder>();
+                services.ConfigureDbContext<BridgeDbContext>(o => o.AddInterceptors(KeyInserts));
+            };
+
+        /// <summary>When armed, a save that adds a signing key fails (a database refusing the write).</summary>
+        public KeyInsertFault KeyInserts { get; } = new();
 
         public SigningKeyStore Keys => Services.GetRequiredService<SigningKeyStore>();
 
@@ -59,6 +66,20 @@ public sealed class KeyRevocationTests
             await using var scope = Services.CreateAsyncScope();
             var events = await scope.ServiceProvider.GetRequiredService<BridgeDbContext>().AuditEvents.AsNoTracking().Where(e => e.Type == "key.revoked").ToListAsync();
             return events.Where(e => e.Details is not null && JsonDocument.Parse(e.Details).RootElement.GetProperty("kid").GetString() == kid).ToList();
+        }
+    }
+
+    public sealed class KeyInsertFault : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        public bool Armed { get; set; }
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (Armed && eventData.Context!.ChangeTracker.Entries<SigningKey>().Any(e => e.State == EntityState.Added))
+                throw new DbUpdateException("The database refused to store the key.");
+            return ValueTask.FromResult(result);
         }
     }
 
@@ -205,5 +226,30 @@ public sealed class KeyRevocationTests
         var fresh = await nodeB.AdminTokenAsync();
         Assert.NotEqual(kid, OidcDriver.Jwt(fresh).Kid);
         Assert.Equal(HttpStatusCode.OK, (await nodeA.Admin(fresh).GetAsync("/admin/api/keys")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revocation_whose_replacement_cannot_be_stored_leaves_nothing_signed_by_a_key_outside_the_jwks()
+    {
+        await using var host = new Node();
+        var admin = await host.AdminTokenAsync();
+        var kid = OidcDriver.Jwt(admin).Kid;
+
+        host.KeyInserts.Armed = true;
+        var response = await host.Admin(admin).PostAsync($"/admin/api/keys/{kid}/revoke", null);
+        host.KeyInserts.Armed = false;
+
+        // The revocation failed as a whole: the administrator sees it, and the key is still published and signing,
+        // so a retry can succeed; what the bridge signs meanwhile is never under a kid missing from its JWKS.
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var signed = OidcDriver.Jwt(await host.AdminTokenAsync()).Kid;
+        Assert.Contains(signed, await host.JwksKidsAsync());
+        Assert.Empty(await host.RevokedEventsAsync(kid));
+
+        var retried = await host.Admin(admin).PostAsync($"/admin/api/keys/{kid}/revoke", null);
+        Assert.Equal("revoked", (await OidcDriver.Json(retried, HttpStatusCode.OK)).GetProperty("status").GetString());
+        var next = OidcDriver.Jwt(await host.AdminTokenAsync()).Kid;
+        Assert.NotEqual(kid, next);
+        Assert.Contains(next, await host.JwksKidsAsync());
     }
 }

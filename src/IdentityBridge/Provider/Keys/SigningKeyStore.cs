@@ -47,7 +47,7 @@ public sealed class SigningKeyStore(
         var now = time.GetUtcNow();
         var keys = _keys.Keys;
         var pick = SelectSigner(keys, algorithm, now) ?? SelectSigner(keys, DefaultAlgorithm, now)
-            ?? keys.FirstOrDefault()
+            ?? keys.FirstOrDefault(k => !IsRevoked(k.Row))
             ?? throw new InvalidOperationException("No signing key is loaded; the key initializer has not run.");
         return pick.Material.Credentials;
     }
@@ -150,9 +150,10 @@ public sealed class SigningKeyStore(
                 var expires = now + Schedule.RetentionTime;
                 if (row.ExpiresAt is null || row.ExpiresAt > expires) row.ExpiresAt = expires;
             }
+            var replacement = await StageReplacementAsync(db, row.Algorithm, kid, wasSigner, now);
             await db.SaveChangesAsync(ct);
             await AuditAsync(AuditTypes.KeyRetired, row, new { expiresAt = row.ExpiresAt }, ct, actor);
-            await ReloadAndReplaceSignerAsync(db, row.Algorithm, wasSigner, now, ct);
+            await ReloadWithReplacementAsync(replacement, ct);
             return true;
         }
         finally
@@ -169,11 +170,28 @@ public sealed class SigningKeyStore(
     }
 
     /// <summary>Reloads the keys; when the key just taken out was the signer and none is left, a new one signs at once.</summary>
-    private async Task ReloadAndReplaceSignerAsync(BridgeDbContext db, string algorithm, bool wasSigner, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Adds (unsaved) a key that signs at once in place of <paramref name="kid"/>, when that key signs now and no
+    /// other key of its algorithm would take over once it stops: the caller saves it in the same transaction as
+    /// the change to <paramref name="kid"/>, so that neither is stored without the other.
+    /// </summary>
+    private async Task<SigningKey?> StageReplacementAsync(BridgeDbContext db, string algorithm, string kid, bool wasSigner, DateTimeOffset now)
     {
+        if (!wasSigner || SelectActive(_keys.Keys.Where(k => k.Row.Id != kid).ToList(), algorithm, now) is not null) return null;
+        using var material = await NewMaterialAsync(algorithm);
+        var row = NewRow(material, "generated", now, now);
+        db.SigningKeys.Add(row);
+        return row;
+    }
+
+    private async Task ReloadWithReplacementAsync(SigningKey? replacement, CancellationToken ct)
+    {
+        if (replacement is not null)
+        {
+            logger.LogInformation("Created {Algorithm} signing key {Kid}, signing from {ActivatesAt:o}", replacement.Algorithm, replacement.Id, replacement.ActivatesAt);
+            await AuditAsync(AuditTypes.KeyCreated, replacement, new { activatesAt = replacement.ActivatesAt }, ct);
+        }
         await ReloadCoreAsync(ct);
-        if (wasSigner && SelectActive(_keys.Keys, algorithm, now) is null)
-            await CreateAsync(db, algorithm, now, now, "generated", ct);
     }
 
     /// <summary>
@@ -206,10 +224,13 @@ public sealed class SigningKeyStore(
             // tells a revoked key from one that expired after its retention time.
             row.RetiresAt = now;
             row.ExpiresAt = now;
+            // Saved together with the revocation: were the replacement stored on its own and failed, the revoked
+            // key would remain the only one left to sign with.
+            var replacement = await StageReplacementAsync(db, row.Algorithm, kid, wasSigner, now);
             await db.SaveChangesAsync(ct);
             logger.LogWarning("Revoked {Algorithm} signing key {Kid}: tokens it signed are no longer accepted", row.Algorithm, row.Id);
             await AuditAsync(AuditTypes.KeyRevoked, row, new { wasSigner, revokedAt = now }, ct, actor);
-            await ReloadAndReplaceSignerAsync(db, row.Algorithm, wasSigner, now, ct);
+            await ReloadWithReplacementAsync(replacement, ct);
             return true;
         }
         finally
@@ -328,25 +349,26 @@ public sealed class SigningKeyStore(
 
     private async Task CreateAsync(BridgeDbContext db, string algorithm, DateTimeOffset now, DateTimeOffset activates, string source, CancellationToken ct, bool reload = true)
     {
-        SigningKeyMaterial generated;
-        if (algorithm == SigningKeyMaterial.RS256 && Interlocked.Exchange(ref _firstRsaKey, null) is { } prepared)
-        {
-            // The prime search is still running on another core: load (on a first start, create) the data
-            // protection key ring meanwhile, which protecting the new key needs anyway.
-            if (!prepared.IsCompleted) _protector.Protect([]);
-            generated = await prepared;
-        }
-        else
-        {
-            generated = SigningKeyMaterial.Generate(algorithm);
-        }
-        using var material = generated;
+        using var material = await NewMaterialAsync(algorithm);
         var row = NewRow(material, source, now, activates);
         db.SigningKeys.Add(row);
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Created {Algorithm} signing key {Kid}, signing from {ActivatesAt:o}", algorithm, row.Id, activates);
         await AuditAsync(AuditTypes.KeyCreated, row, new { activatesAt = activates }, ct);
         if (reload) await ReloadCoreAsync(ct);
+    }
+
+    /// <summary>A new key pair: for RS256 the one prepared ahead (<see cref="PrepareFirstKey"/>) when there is one.</summary>
+    private async Task<SigningKeyMaterial> NewMaterialAsync(string algorithm)
+    {
+        if (algorithm == SigningKeyMaterial.RS256 && Interlocked.Exchange(ref _firstRsaKey, null) is { } prepared)
+        {
+            // The prime search is still running on another core: load (on a first start, create) the data
+            // protection key ring meanwhile, which protecting the new key needs anyway.
+            if (!prepared.IsCompleted) _protector.Protect([]);
+            return await prepared;
+        }
+        return SigningKeyMaterial.Generate(algorithm);
     }
 
     private SigningKey NewRow(SigningKeyMaterial material, string source, DateTimeOffset now, DateTimeOffset activates)
@@ -446,7 +468,8 @@ public sealed class SigningKeyStore(
         return SelectActive(keys, algorithm, now)
             ?? published.Where(k => k.Row.ActivatesAt <= now).MaxBy(k => (k.Row.ActivatesAt, k.Row.Id))
             ?? published.MinBy(k => (k.Row.ActivatesAt, k.Row.Id))
-            ?? keys.Where(k => k.Row.Algorithm == algorithm).MaxBy(k => (k.Row.ActivatesAt, k.Row.Id));
+            // Never a revoked key: what it signs is refused everywhere, so failing is the more honest answer.
+            ?? keys.Where(k => k.Row.Algorithm == algorithm && !IsRevoked(k.Row)).MaxBy(k => (k.Row.ActivatesAt, k.Row.Id));
     }
 
     private static LoadedKey? SelectActive(IReadOnlyList<LoadedKey> keys, string algorithm, DateTimeOffset now) =>
