@@ -148,6 +148,49 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task A_hint_that_fails_validation_is_an_error_and_never_redirects()
+    {
+        // RP-Initiated Logout §2: the OP validates that it issued the id_token_hint; §4: when a validation fails,
+        // nothing that depends on it is done and the OP does not redirect to the RP, even though client_id alone
+        // names a client whose registered URI was asked for.
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var idToken = tokens.GetProperty("id_token").GetString()!;
+        var signature = idToken.LastIndexOf('.') + 1;
+        var tampered = idToken[..signature] + (idToken[signature] == 'A' ? 'B' : 'A') + idToken[(signature + 1)..];
+        string foreignIssuer;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var signer = scope.ServiceProvider.GetRequiredService<JwtSigner>();
+            var claims = OidcDriver.Jwt(idToken);
+            var now = host.Clock.GetUtcNow().ToUnixTimeSeconds();
+            foreignIssuer = signer.Sign(new Dictionary<string, object>
+            {
+                ["iss"] = "https://elsewhere.example", ["aud"] = TestClients.Web, ["sub"] = claims.Subject,
+                ["sid"] = claims.GetPayloadValue<string>("sid"), ["iat"] = now, ["exp"] = now + 300,
+            }, signer.DefaultAlgorithm, "JWT");
+        }
+
+        foreach (var hint in new[] { tampered, foreignIssuer })
+        {
+            foreach (var browser in new[] { driver, new OidcDriver(host) })
+            {
+                var response = await EndSessionAsync(browser, new()
+                {
+                    ["id_token_hint"] = hint,
+                    ["client_id"] = TestClients.Web,
+                    ["post_logout_redirect_uri"] = TestClients.PostLogout,
+                    ["state"] = "bad-hint",
+                });
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                Assert.Null(response.Headers.Location);
+                Assert.DoesNotContain("<form", await response.Content.ReadAsStringAsync());
+            }
+            await AssertSignedInAsync(driver);
+        }
+    }
+
+    [Fact]
     public async Task Back_channel_logout_token_is_posted_to_the_sessions_clients()
     {
         var driver = new OidcDriver(host);

@@ -11,7 +11,8 @@ namespace IdentityBridge.Provider.Endpoints;
 /// <summary>
 /// GET/POST /connect/endsession (RP-Initiated Logout 1.0). With a valid id_token_hint (our signature and
 /// issuer; expiry ignored) for the current session (its sid; the user, for a hint without sid), the session
-/// ends at once; otherwise the user confirms on a page first (no forced logout by a crafted link).
+/// ends at once; otherwise the user confirms on a page first (no forced logout by a crafted link). A hint that
+/// does not validate is an error: no logout, no redirect.
 /// post_logout_redirect_uri is followed only when it is registered for the client, with <c>state</c> passed
 /// back; otherwise the signed-out page is shown. A POST without the session cookie is first sent on as a GET
 /// (<see cref="CrossSitePost"/>).
@@ -50,6 +51,10 @@ public static class EndSessionEndpoint
         }
 
         var hint = await reader.ReadAsync(parameters["id_token_hint"], "JWT");
+        // RP-Initiated Logout §2: the hint must validate as an ID token of this issuer; §4: when it does not,
+        // nothing that relies on it is done and there is no redirect to the RP, whatever client_id names.
+        if (hint is null && parameters.Has("id_token_hint"))
+            return Page(context, ProtocolError.InvalidRequest("The id_token_hint is not a valid ID token of this provider."));
         var hintClientId = hint?.Audiences.FirstOrDefault();
         var clientId = parameters["client_id"];
         if (clientId is not null && hint is not null && !hint.Audiences.Contains(clientId))
