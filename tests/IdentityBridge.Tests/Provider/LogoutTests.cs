@@ -191,6 +191,57 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Back_channel_logout_reads_no_response_body()
+    {
+        // Back-Channel Logout 1.0 §2.8: only the status of the answer matters. A client endpoint that answers with
+        // an endless or huge body must not make the bridge buffer it.
+        const string hugeBackChannel = "https://huge.example/backchannel";
+        await host.UpdateClientAsync(TestClients.Other, c => c.BackChannelLogoutUri = hugeBackChannel);
+        var body = new CountingStream(64L * 1024 * 1024);
+        host.BackChannel.Responses[hugeBackChannel] = () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+        try
+        {
+            var driver = new OidcDriver(host);
+            await driver.LoginAsync();
+            var accountId = await host.AccountIdOfAsync(driver.Wallet);
+            var sessionId = await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == accountId).Select(s => s.Id).SingleAsync());
+
+            var notifier = host.Services.GetRequiredService<BackChannelLogoutNotifier>();
+            await notifier.Notify(sessionId, accountId, [TestClients.Other]).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Contains(host.BackChannel.Requests, r => r.Uri.ToString() == hugeBackChannel);
+            Assert.True(body.BytesRead < 1024 * 1024, $"{body.BytesRead} bytes of the answer were read");
+        }
+        finally
+        {
+            host.BackChannel.Responses.TryRemove(hugeBackChannel, out _);
+            await host.UpdateClientAsync(TestClients.Other, c => c.BackChannelLogoutUri = null);
+        }
+    }
+
+    private sealed class CountingStream(long length) : Stream
+    {
+        private long _position;
+        public long BytesRead => Interlocked.Read(ref _position);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            Interlocked.Add(ref _position, n);
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task Back_channel_logout_token_is_posted_to_the_sessions_clients()
     {
         var driver = new OidcDriver(host);

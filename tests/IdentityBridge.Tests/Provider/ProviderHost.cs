@@ -129,6 +129,9 @@ public sealed class BackChannelCapture : HttpMessageHandler
 
     public ConcurrentQueue<(Uri Uri, string Body)> Requests { get; } = new();
 
+    /// <summary>The answers of particular back-channel URIs (by default 200 with no body).</summary>
+    public ConcurrentDictionary<string, Func<HttpResponseMessage>> Responses { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The first captured POST whose body matches, waiting for it up to <paramref name="timeout"/> (no sleeping: woken by each arrival).</summary>
     public async Task<(Uri Uri, string Body)> WaitForAsync(Func<string, bool> match, TimeSpan timeout)
     {
@@ -154,6 +157,6 @@ public sealed class BackChannelCapture : HttpMessageHandler
             _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         arrived.SetResult();
-        return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        return Responses.TryGetValue(request.RequestUri!.ToString(), out var respond) ? respond() : new HttpResponseMessage(System.Net.HttpStatusCode.OK);
     }
 }

@@ -7,6 +7,7 @@ namespace IdentityBridge.Provider.Sessions;
 /// OpenID Connect Back-Channel Logout 1.0: POSTs a signed logout token (<c>typ</c> logout+jwt) as
 /// <c>logout_token</c> to every client of an ended session that registered a back-channel logout URI.
 /// Runs in the background with a short timeout: the user's logout never waits for a client; failures are logged.
+/// Redirects are not followed and the body of an answer is not read.
 /// </summary>
 public sealed class BackChannelLogoutNotifier(
     IHttpClientFactory httpClients,
@@ -42,8 +43,9 @@ public sealed class BackChannelLogoutNotifier(
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 timeout.CancelAfter(Timeout);
                 using var http = httpClients.CreateClient(HttpClientName);
-                using var body = new FormUrlEncodedContent([new("logout_token", token)]);
-                using var response = await http.PostAsync(uri, body, timeout.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new FormUrlEncodedContent([new("logout_token", token)]) };
+                // Only the status matters (§2.8): the body of the answer is never read, however large the client makes it.
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                     logger.LogWarning("Back-channel logout to client {ClientId} answered {Status}", clientId, (int)response.StatusCode);
             }
