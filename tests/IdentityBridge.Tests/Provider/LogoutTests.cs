@@ -219,6 +219,28 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         }
     }
 
+    [Fact]
+    public async Task A_session_ended_by_a_concurrent_logout_is_not_logged_out_twice()
+    {
+        // Two logout requests of one browser both found the session live; the one that ends it second must not
+        // record a second logout, nor send the session's clients a second logout token.
+        var driver = new OidcDriver(host);
+        await driver.LoginAsync();
+        var accountId = await host.AccountIdOfAsync(driver.Wallet);
+        var session = await host.WithDbAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.AccountId == accountId));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            await scope.ServiceProvider.GetRequiredService<SessionService>().LogoutAsync(context, session);
+        }
+
+        var logouts = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == "session.logout" && e.Details!.Contains(session.Id)).CountAsync());
+        Assert.Equal(1, logouts);
+        await AssertSignedOutAsync(driver);
+    }
+
     private sealed class CountingStream(long length) : Stream
     {
         private long _position;
