@@ -241,6 +241,27 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         await AssertSignedOutAsync(driver);
     }
 
+    [Fact]
+    public async Task A_code_not_redeemed_before_the_logout_is_refused()
+    {
+        // The user logs out between an authorization response and the client's token request. Redeemed, the code
+        // would give the client an ID token naming the ended session, and the client, recorded as one of the
+        // session's only then, would never receive its logout token. offline_access does not change that: the
+        // sign-in the code stands for never completed within a live session.
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var sessionBound = await driver.GetCodeAsync(driver.Params(TestClients.Other, scope: "openid profile"));
+        var offline = await driver.GetCodeAsync(driver.Params(TestClients.Other));
+
+        var response = await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()!, ["post_logout_redirect_uri"] = TestClients.PostLogout });
+        Assert.Equal(TestClients.PostLogout, response.Headers.Location!.OriginalString);
+
+        foreach (var code in new[] { sessionBound, offline })
+            await OidcDriver.AssertError(await driver.RedeemAsync(code, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.BadRequest, "invalid_grant");
+        // What was redeemed before the logout is left as it was: the offline refresh token lives on.
+        Assert.Equal(HttpStatusCode.OK, (await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!)).StatusCode);
+    }
+
     private sealed class CountingStream(long length) : Stream
     {
         private long _position;

@@ -235,19 +235,24 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
 
     /// <summary>
     /// Revokes the refresh tokens of a session: the session-bound ones only (logout), or all of them,
-    /// offline_access included (an administrator revoking the session).
+    /// offline_access included (an administrator revoking the session). Either way the authorization codes
+    /// issued in the session and not yet redeemed go too: the sign-in they stand for did not complete while
+    /// the session lived, and an ID token naming the ended session must not be issued after its logout.
     /// </summary>
     public async Task<int> RevokeSessionTokensAsync(string sessionId, bool includeOffline, CancellationToken ct = default)
     {
+        var now = time.GetUtcNow();
         List<Grant> grants;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             grants = await db.Grants.AsNoTracking()
-                .Where(g => g.SessionId == sessionId && g.Type == GrantTypes.RefreshToken && g.RevokedAt == null)
+                .Where(g => g.SessionId == sessionId && g.RevokedAt == null &&
+                            (g.Type == GrantTypes.RefreshToken ||
+                             (g.Type == GrantTypes.AuthorizationCode && g.ConsumedAt == null && g.ExpiresAt > now)))
                 .ToListAsync(ct);
         }
         var families = grants
-            .Where(g => includeOffline || GrantJson.Read<RefreshTokenData>(g.Data) is not { Offline: true })
+            .Where(g => includeOffline || g.Type == GrantTypes.AuthorizationCode || GrantJson.Read<RefreshTokenData>(g.Data) is not { Offline: true })
             .Select(g => g.FamilyId).OfType<string>().Distinct().ToList();
         foreach (var family in families)
             await RevokeFamilyAsync(family, ct);
