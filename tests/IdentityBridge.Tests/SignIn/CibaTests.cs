@@ -104,6 +104,54 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_ping_answer_is_never_read_beyond_its_status()
+    {
+        // CIBA Core 10.2: the client answers the ping with a status; whatever body it sends (here 64 MiB) is not
+        // buffered by the bridge.
+        await using var host = new SignInHost();
+        var body = new ZeroStream(64L * 1024 * 1024);
+        host.Pings.Answer = HttpStatusCode.OK;
+        host.Pings.AnswerContent = () => new StreamContent(body);
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-1" });
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await host.AuditAsync(SignInAuditTypes.CibaNotified)).Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
+        Assert.True(notified.Success);
+        Assert.True(body.BytesRead < 1024 * 1024, $"{body.BytesRead} bytes of the answer were read");
+    }
+
+    /// <summary>A body of zeros of a given length that counts what was read of it.</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _position;
+        public long BytesRead => Interlocked.Read(ref _position);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - Interlocked.Read(ref _position));
+            Array.Clear(buffer, offset, n);
+            Interlocked.Add(ref _position, n);
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task Ping_mode_also_calls_back_when_the_user_declines()
     {
         await using var host = new SignInHost();

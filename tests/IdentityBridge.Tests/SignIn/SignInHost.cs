@@ -261,6 +261,9 @@ public sealed class PingCapture : HttpMessageHandler
 
     public HttpStatusCode Answer { get; set; } = HttpStatusCode.NoContent;
 
+    /// <summary>The body of the answers, when they have one.</summary>
+    public Func<HttpContent>? AnswerContent { get; set; }
+
     /// <summary>Completes with the next ping after the call (or one already captured when <paramref name="includeCaptured"/>).</summary>
     public Task<CapturedPing> NextAsync(bool includeCaptured = true)
     {
@@ -276,7 +279,9 @@ public sealed class PingCapture : HttpMessageHandler
             request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken));
         Requests.Enqueue(ping);
         while (_waiters.TryDequeue(out var waiter)) waiter.TrySetResult(ping);
-        return new HttpResponseMessage(Answer);
+        var answer = new HttpResponseMessage(Answer);
+        if (AnswerContent is { } content) answer.Content = content();
+        return answer;
     }
 }
 

@@ -73,7 +73,8 @@ public sealed class CibaPingNotifier(
                 try
                 {
                     using var client = httpClients.CreateClient(HttpClientName);
-                    using var response = await client.SendAsync(message, ct);
+                    // Only the status counts: the answer's body is never read, however large the client makes it.
+                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
                     answered = (int)response.StatusCode;
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)

@@ -53,6 +53,12 @@ public sealed class BackChannelLogoutNotifier(
             {
                 logger.LogWarning("Back-channel logout to client {ClientId} failed: {Error}", clientId, ex.Message);
             }
+            catch (Exception ex)
+            {
+                // Nobody awaits this task: anything else (the database, a key) is logged here, and the other clients
+                // are still told.
+                logger.LogError(ex, "Back-channel logout to client {ClientId} failed", clientId);
+            }
         }
     }
 
