@@ -43,6 +43,24 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Code_reuse_after_the_code_expired_still_revokes_what_the_first_redemption_got()
+    {
+        // RFC 6749 §4.1.2: a code used more than once is refused and what it issued revoked; that it has
+        // expired meanwhile does not make the second use any less a replay.
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var first = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.OK);
+        host.Clock.Advance(TimeSpan.FromSeconds(61));
+
+        var replay = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_grant", replay.GetProperty("error").GetString());
+        Assert.Equal("The code was already used.", replay.GetProperty("error_description").GetString());
+
+        await OidcDriver.AssertError(await driver.RefreshAsync(first.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(first.GetProperty("access_token").GetString()!)).StatusCode);
+    }
+
+    [Fact]
     public async Task Two_concurrent_redemptions_of_one_code_yield_one_token_response()
     {
         var driver = new OidcDriver(host);

@@ -27,10 +27,11 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
             var found = await grants.FindAsync(code, GrantTypes.AuthorizationCode, ct);
             if (found is null || found.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
             if (found.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
-            if (found.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
-            if (found.ConsumedAt is null) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+            if (found.ConsumedAt is null)
+                return Fail(ProtocolErrors.InvalidGrant, found.ExpiresAt <= time.GetUtcNow() ? "The code has expired." : "The code is invalid.");
 
-            // RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got.
+            // RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got. A code
+            // used once and then expired is still a code used twice: the replay is detected as long as it is stored.
             if (found.FamilyId is not null) await grants.RevokeFamilyAsync(found.FamilyId, ct);
             await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, found.AccountId, client.ClientId, success: false,
                 reason: "code_reuse", details: new { family = found.FamilyId }, ct: ct);
