@@ -115,6 +115,18 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task A_code_redemption_without_redirect_uri_is_invalid_request_and_leaves_the_code_usable()
+    {
+        // RFC 6749 §4.1.3: redirect_uri is required when the authorization request had one (here always); a request
+        // missing a required parameter is invalid_request (§5.2), not a code that does not match.
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = code, ["code_verifier"] = driver.Verifier };
+        await OidcDriver.AssertError(await driver.TokenAsync(form, TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(HttpStatusCode.OK, (await driver.RedeemAsync(code)).StatusCode);
+    }
+
+    [Fact]
     public async Task Code_expires_after_sixty_seconds()
     {
         var driver = new OidcDriver(host);
@@ -428,7 +440,7 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
         await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "password" }, TestClients.Web, TestClients.WebSecret),
             HttpStatusCode.BadRequest, "unsupported_grant_type");
         await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string>(), TestClients.Web, TestClients.WebSecret), HttpStatusCode.BadRequest, "invalid_request");
-        await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = new string('x', 5000) }, TestClients.Web, TestClients.WebSecret),
+        await OidcDriver.AssertError(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = new string('x', 5000), ["redirect_uri"] = TestClients.Redirect }, TestClients.Web, TestClients.WebSecret),
             HttpStatusCode.BadRequest, "invalid_grant");
 
         var garbage = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }) };

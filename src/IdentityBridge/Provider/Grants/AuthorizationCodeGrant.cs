@@ -19,6 +19,10 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
         var client = context.Client;
         var code = context["code"];
         if (code is null) return Fail(ProtocolErrors.InvalidRequest, "The code parameter is missing.");
+        // Every authorization request names its redirect_uri, so every redemption must repeat it (RFC 6749 §4.1.3);
+        // without it the request is malformed and the code is not used up.
+        var redirectUri = context["redirect_uri"];
+        if (redirectUri is null) return Fail(ProtocolErrors.InvalidRequest, "The redirect_uri parameter is missing.");
         // The usual case is one statement: the code is consumed as it is read. When that finds nothing to
         // consume, the code is read to say why.
         var grant = await grants.TryRedeemAsync(code, GrantTypes.AuthorizationCode, client.ClientId, ct);
@@ -41,7 +45,7 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
 
         var data = GrantJson.Read<AuthorizationCodeData>(grant.Data);
         if (data is null || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
-        if (context["redirect_uri"] != data.RedirectUri) return Fail(ProtocolErrors.InvalidGrant, "redirect_uri does not match the authorization request.");
+        if (redirectUri != data.RedirectUri) return Fail(ProtocolErrors.InvalidGrant, "redirect_uri does not match the authorization request.");
 
         var verifier = context["code_verifier"];
         if (data.CodeChallenge is null)
