@@ -102,6 +102,24 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
         Assert.Equal(BridgeFactory.Issuer, callback["iss"]);
     }
 
+    [Theory]
+    [InlineData(44)]
+    [InlineData(128)]
+    public async Task An_s256_challenge_that_no_verifier_can_match_is_refused_at_authorize(int length)
+    {
+        // RFC 7636 §4.2: an S256 code_challenge is the base64url SHA-256 of the verifier, always 43 characters
+        // without '.' or '~'. Any other value can never be matched: refused now, not after a sign-in whose code is lost.
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["code_challenge"] = new string('a', length);
+        var callback = OidcDriver.Callback(await driver.AuthorizeAsync(p));
+        Assert.Equal("invalid_request", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+
+        p["code_challenge"] = driver.Challenge[..42] + "~";
+        Assert.Equal("invalid_request", OidcDriver.Callback(await driver.AuthorizeAsync(p))["error"]);
+    }
+
     [Fact]
     public async Task Plain_pkce_is_refused()
     {

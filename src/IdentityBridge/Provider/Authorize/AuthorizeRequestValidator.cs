@@ -71,7 +71,7 @@ public sealed class AuthorizeRequestValidator(
         {
             if (method is null or "plain") return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method must be S256; plain is not supported.");
             if (method != Pkce.S256) return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method must be S256.");
-            if (!Pkce.IsWellFormed(challenge)) return Fail(ProtocolErrors.InvalidRequest, "code_challenge is malformed.");
+            if (!Pkce.IsS256Challenge(challenge)) return Fail(ProtocolErrors.InvalidRequest, "code_challenge is malformed.");
         }
         else if (method is not null) return Fail(ProtocolErrors.InvalidRequest, "code_challenge_method was sent without code_challenge.");
         else if (client.RequirePkce) return Fail(ProtocolErrors.InvalidRequest, "PKCE is required: send code_challenge with code_challenge_method=S256.");
