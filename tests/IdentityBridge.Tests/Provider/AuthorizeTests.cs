@@ -1,4 +1,5 @@
 using System.Net;
+using IdentityBridge.Provider.Interaction;
 using IdentityBridge.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -415,6 +416,33 @@ public sealed class AuthorizeTests(ProviderHost host) : IClassFixture<ProviderHo
         p["unknown_parameter"] = "whatever";
         var response = await driver.Browser.PostAsync("/connect/authorize", new FormUrlEncodedContent(p));
         Assert.True(OidcDriver.Callback(response).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task A_request_too_long_to_resume_after_login_or_consent_is_refused_to_the_client()
+    {
+        // The login and consent pages resume the request from its URL, which they take up to a length. A longer
+        // request would strand the user on an error page there (RFC 6749 §4.1.2.1: the client is told instead).
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["unknown_parameter"] = new string('x', LoginInteraction.MaxReturnUrlLength);
+        var callback = OidcDriver.Callback(await driver.AuthorizeAsync(p));
+        Assert.Equal("invalid_request", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+
+        // Signed in, on the way to the consent page.
+        await driver.GetCodeAsync(driver.Params());
+        p = driver.Params(TestClients.Consent);
+        p["unknown_parameter"] = new string('x', LoginInteraction.MaxReturnUrlLength - 300);
+        callback = OidcDriver.Callback(await driver.AuthorizeAsync(p));
+        Assert.Equal("invalid_request", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+
+        // Just short enough: the consent page takes it.
+        p["unknown_parameter"] = new string('x', LoginInteraction.MaxReturnUrlLength - 900);
+        var consent = await driver.AuthorizeAsync(p);
+        Assert.StartsWith("/consent?", consent.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await driver.Browser.GetAsync(consent.Headers.Location!.OriginalString)).StatusCode);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using IdentityBridge.Provider.Authorize;
+using IdentityBridge.Provider.Interaction;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
@@ -11,6 +12,12 @@ namespace IdentityBridge.Provider.Endpoints;
 /// </summary>
 public static class AuthorizeEndpoint
 {
+    /// <summary>
+    /// The login and consent pages resume a request from its URL, up to <see cref="LoginInteraction.MaxReturnUrlLength"/>:
+    /// a longer one is refused to the client before the user is sent there, not left on an error page of theirs.
+    /// </summary>
+    private static readonly ProtocolError TooLong = ProtocolError.InvalidRequest("The authorization request is too long.");
+
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapMethods(ProviderUrls.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], HandleAsync).DisableAntiforgery();
 
@@ -48,9 +55,15 @@ public static class AuthorizeEndpoint
             case InteractionKind.Login:
                 InteractionTickets.Complete(context, request.Ticket);
                 var ticket = tickets.StartLogin(context, parameters);
-                return AuthorizeResponder.RedirectToLogin(context, request, AuthorizeResponder.AuthorizeUrl(context, parameters, ticket));
+                var loginReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, ticket);
+                return loginReturn.Length > LoginInteraction.MaxReturnUrlLength
+                    ? responder.Error(context, request.Target, TooLong)
+                    : AuthorizeResponder.RedirectToLogin(context, request, loginReturn);
             case InteractionKind.Consent:
-                return AuthorizeResponder.RedirectToConsent(context, AuthorizeResponder.AuthorizeUrl(context, parameters, parameters[InteractionTickets.Parameter]));
+                var consentReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, parameters[InteractionTickets.Parameter]);
+                return consentReturn.Length > LoginInteraction.MaxReturnUrlLength
+                    ? responder.Error(context, request.Target, TooLong)
+                    : AuthorizeResponder.RedirectToConsent(context, consentReturn);
         }
 
         var data = new AuthorizationCodeData(

@@ -35,7 +35,7 @@ public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator,
     /// <summary>The parameters of a local <c>/connect/authorize</c> URL, or null for anything else.</summary>
     public static OAuthParameters? ParseReturnUrl(HttpContext context, string? returnUrl)
     {
-        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 8192) return null;
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > LoginInteraction.MaxReturnUrlLength) return null;
         if (returnUrl[0] != '/' || returnUrl.StartsWith("//", StringComparison.Ordinal) || returnUrl.StartsWith("/\\", StringComparison.Ordinal)) return null;
         if (returnUrl.Contains('#') || returnUrl.Any(char.IsControl)) return null;
         var question = returnUrl.IndexOf('?');

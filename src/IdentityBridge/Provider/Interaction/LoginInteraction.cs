@@ -12,4 +12,7 @@ public static class LoginInteraction
 {
     public const string LoginPath = "/login";
     public const string ReturnUrlParameter = "returnUrl";
+
+    /// <summary>The longest returnUrl the login and consent pages resume (in characters, as decoded from their query).</summary>
+    public const int MaxReturnUrlLength = 8192;
 }
