@@ -50,7 +50,7 @@ public static class XummWebhookSignature
     /// Verifies a delivery. Accepts the documented key and the all-hyphens-removed key, compares in constant
     /// time, and bounds replay by requiring the timestamp within <paramref name="window"/> of <paramref name="now"/>.
     /// </summary>
-    /// <param name="body">The request body exactly as received (not re-serialized).</param>
+    /// <param name="body">The request body (its UTF-8 encoding is what is checked).</param>
     public static XummWebhookVerification Verify(
         string apiSecret,
         string? timestampHeader,
@@ -59,8 +59,26 @@ public static class XummWebhookSignature
         DateTimeOffset now,
         TimeSpan window)
     {
-        ArgumentException.ThrowIfNullOrEmpty(apiSecret);
         ArgumentNullException.ThrowIfNull(body);
+        return Verify(apiSecret, timestampHeader, signatureHeader, Encoding.UTF8.GetBytes(body), now, window);
+    }
+
+    /// <summary>
+    /// Verifies a delivery over the body bytes exactly as received. Accepts the documented key and the
+    /// all-hyphens-removed key, compares in constant time, and bounds replay by requiring the timestamp within
+    /// <paramref name="window"/> of <paramref name="now"/>.
+    /// </summary>
+    /// <param name="body">The raw request body, neither decoded nor re-serialized: two bodies that decode alike
+    /// (ill-formed UTF-8 read leniently) are still two different bodies.</param>
+    public static XummWebhookVerification Verify(
+        string apiSecret,
+        string? timestampHeader,
+        string? signatureHeader,
+        ReadOnlySpan<byte> body,
+        DateTimeOffset now,
+        TimeSpan window)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(apiSecret);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.Zero);
 
         if (string.IsNullOrWhiteSpace(timestampHeader) || string.IsNullOrWhiteSpace(signatureHeader))
@@ -105,4 +123,12 @@ public static class XummWebhookSignature
 
     private static byte[] Mac(string key, string timestamp, string body) =>
         HMACSHA1.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(timestamp + body));
+
+    private static byte[] Mac(string key, string timestamp, ReadOnlySpan<byte> body)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, Encoding.UTF8.GetBytes(key));
+        hmac.AppendData(Encoding.UTF8.GetBytes(timestamp));
+        hmac.AppendData(body);
+        return hmac.GetHashAndReset();
+    }
 }

@@ -307,6 +307,59 @@ public sealed class WebhookTests
         Assert.Equal(host.Simulator.FindPayload(uuid)!.ReferenceCallUuid, delivery.ReferenceCallUuid);
     }
 
+    [Fact]
+    public async Task A_signature_over_other_bytes_than_those_received_is_refused_even_when_they_decode_alike()
+    {
+        await using var host = QuietHost();
+        var (id, _, body) = await ApprovedSignInAsync(host);
+        // Signed with U+FFFD (EF BF BD) in a string; sent with the single byte FF there, which a lossy UTF-8 decoding reads as U+FFFD.
+        var signed = body.Replace("\"instruction\":null", "\"instruction\":\"\uFFFD\"", StringComparison.Ordinal);
+        var sent = Replace(Encoding.UTF8.GetBytes(signed), [0xEF, 0xBF, 0xBD], [0xFF]);
+        var timestamp = host.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = XummWebhookSignature.Compute(XummWebhookSignature.DocumentedKey(BridgeFactory.XummApiSecret), timestamp, signed);
+
+        using var response = await PostBytesAsync(host, sent, timestamp, signature);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+    }
+
+    [Fact]
+    public async Task A_delivery_signed_over_its_bytes_that_are_not_utf8_passes_the_signature_and_is_refused_as_malformed()
+    {
+        await using var host = QuietHost();
+        var (id, _, body) = await ApprovedSignInAsync(host);
+        var sent = Replace(Encoding.UTF8.GetBytes(body.Replace("\"instruction\":null", "\"instruction\":\"#\"", StringComparison.Ordinal)), [(byte)'#'], [0xFF]);
+        var timestamp = host.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var key = Encoding.UTF8.GetBytes(XummWebhookSignature.DocumentedKey(BridgeFactory.XummApiSecret));
+        byte[] message = [.. Encoding.ASCII.GetBytes(timestamp), .. sent];
+        var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA1.HashData(key, message));
+
+        using var response = await PostBytesAsync(host, sent, timestamp, signature);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await host.WithDbAsync(db => db.WebhookDeliveries.ToListAsync()));
+        Assert.Equal(SignInStatuses.Pending, (await host.RequestAsync(id)).Status);
+        Assert.Equal("malformed", Assert.Single(await host.AuditAsync(SignInAuditTypes.WebhookRefused)).Reason);
+    }
+
+    private static byte[] Replace(byte[] bytes, byte[] find, byte[] with)
+    {
+        var at = bytes.AsSpan().IndexOf(find);
+        Assert.True(at >= 0);
+        return [.. bytes.AsSpan(0, at), .. with, .. bytes.AsSpan(at + find.Length)];
+    }
+
+    private static async Task<HttpResponseMessage> PostBytesAsync(SignInHost host, byte[] body, string timestamp, string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookEndpoint.Path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(XummWebhookSignature.TimestampHeader, timestamp);
+        request.Headers.Add(XummWebhookSignature.SignatureHeader, signature);
+        return await host.CreateApiClient().SendAsync(request);
+    }
+
     internal static string Body(string payloadUuid, string referenceCall, string? userToken = null, DateTimeOffset? tokenExpiration = null,
         string application = BridgeFactory.XummApiKey) => new JsonObject
     {

@@ -32,6 +32,7 @@ public static class WebhookEndpoint
     /// <summary>How long a claimed, unprocessed delivery keeps retries out (longer than any read-back takes).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
     private const int MaxBodyBytes = 64 * 1024;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(Path, HandleAsync).DisableAntiforgery().AllowAnonymous();
@@ -72,7 +73,7 @@ public static class WebhookEndpoint
             return Refusal(StatusCodes.Status401Unauthorized, "invalid_signature", "The delivery is not signed with this application's secret, or is stale.");
         }
 
-        var notice = Parse(body);
+        var notice = Decode(body) is { } text ? Parse(text) : null;
         if (notice is null)
         {
             await audit.WriteAsync(SignInAuditTypes.WebhookRefused, "xumm", success: false, reason: "malformed", ct: ct);
@@ -143,7 +144,7 @@ public static class WebhookEndpoint
     internal static Task ReleaseAsync(BridgeDbContext db, string referenceCallUuid, CancellationToken ct) =>
         db.WebhookDeliveries.Where(d => d.ReferenceCallUuid == referenceCallUuid && d.ProcessedAt == null).ExecuteDeleteAsync(ct);
 
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes) return null;
         using var buffer = new MemoryStream();
@@ -154,7 +155,20 @@ public static class WebhookEndpoint
             if (buffer.Length + read > MaxBodyBytes) return null;
             buffer.Write(chunk, 0, read);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The body as text; null when it is not well-formed UTF-8 (RFC 8259 §8.1), which no lenient decoding may paper over.</summary>
+    private static string? Decode(byte[] body)
+    {
+        try
+        {
+            return StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The few fields the bridge uses from a delivery; null when the body is not a payload webhook.</summary>
