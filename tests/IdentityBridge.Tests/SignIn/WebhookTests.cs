@@ -344,6 +344,30 @@ public sealed class WebhookTests
         Assert.Equal("malformed", Assert.Single(await host.AuditAsync(SignInAuditTypes.WebhookRefused)).Reason);
     }
 
+    [Fact]
+    public async Task Deliveries_about_payloads_without_a_pending_sign_in_leave_nothing_behind_in_the_poll_gate()
+    {
+        await using var host = QuietHost();
+        var (id, uuid, body) = await ApprovedSignInAsync(host);
+        var gate = host.Services.GetRequiredService<PayloadPollGate>();
+
+        var processed = ProcessedAsync(host);
+        using (var first = await PostAsync(host, body)) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await processed;
+        Assert.Equal(SignInStatuses.Signed, (await host.RequestAsync(id)).Status);
+
+        // Another delivery about the payload of the resolved request, and one about a payload the platform does not know.
+        foreach (var payload in new[] { uuid, Guid.NewGuid().ToString() })
+        {
+            processed = ProcessedAsync(host);
+            using var response = await PostAsync(host, Body(payload, Guid.NewGuid().ToString()));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await processed;
+        }
+
+        Assert.Equal(0, gate.Count);
+    }
+
     private static byte[] Replace(byte[] bytes, byte[] find, byte[] with)
     {
         var at = bytes.AsSpan().IndexOf(find);

@@ -13,6 +13,9 @@ public sealed class PayloadPollGate(XummRateLimitState rateLimit, IOptions<Paylo
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastLook = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Payloads whose last look is remembered on this node.</summary>
+    internal int Count => _lastLook.Count;
+
     /// <summary>True (and the look is recorded) when a poll of <paramref name="payloadUuid"/> is due now.</summary>
     public bool TryEnter(string payloadUuid)
     {

@@ -33,10 +33,20 @@ public sealed class PayloadResolver(
     internal const string IssuedTokenPurpose = "IdentityBridge.SignInRequest.UserToken.v1";
     private readonly IDataProtector _protector = dataProtection.CreateProtector(IssuedTokenPurpose);
 
-    /// <summary>Looks at the payload now and applies what it says.</summary>
+    /// <summary>
+    /// Looks at the payload now and applies what it says. The poll gate keeps a note only of payloads whose request
+    /// is still pending: one that resolved, has no request or is unknown is never polled again, so its note would only pile up.
+    /// </summary>
     public async Task<ResolveResult> ResolveAsync(string payloadUuid, UserTokenNotice? notice, CancellationToken ct)
     {
         gate.Looked(payloadUuid);
+        var result = await LookAsync(payloadUuid, notice, ct);
+        if (result.Request is not { Status: SignInStatuses.Pending }) gate.Forget(payloadUuid);
+        return result;
+    }
+
+    private async Task<ResolveResult> LookAsync(string payloadUuid, UserTokenNotice? notice, CancellationToken ct)
+    {
         var answer = await xumm.GetPayloadAsync(payloadUuid, ct);
         if (!answer.IsSuccess)
         {
@@ -110,7 +120,6 @@ public sealed class PayloadResolver(
         var network = signed ? verdict.Network : request.Network;
         if (await requests.TryResolveAsync(request, status, wallet, network, resolvedAt, data, ct))
         {
-            gate.Forget(payloadUuid);
             logger.LogInformation("Sign-in request {RequestId} ({Kind}) is {Status}", request.Id, request.Kind, status);
             var resolved = await requests.FindAsync(request.Id, ct) ?? request;
             foreach (var observer in observers)
