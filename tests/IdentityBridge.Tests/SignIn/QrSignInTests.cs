@@ -147,6 +147,30 @@ public sealed class QrSignInTests
     }
 
     [Fact]
+    public async Task A_signature_left_unused_past_the_lifetime_of_its_request_starts_no_session()
+    {
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+        var (path, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var request = await host.RequestAsync(id);
+        var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
+        Assert.True(host.Simulator.Approve(request.PayloadUuid!, XrplAddress.CreateRandom()).Succeeded);
+        await signed;
+
+        // The browser (or whoever holds its binding cookie) comes back an hour after the request ended.
+        host.Clock.Advance(request.ExpiresAt - host.Clock.GetUtcNow() + TimeSpan.FromHours(1));
+        using var late = await browser.GetAsync(SignInPaths.Complete + "/" + id);
+
+        Assert.Equal(HttpStatusCode.Redirect, late.StatusCode);
+        Assert.Equal(path, late.Headers.Location!.OriginalString);
+        Assert.Empty(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
+        Assert.Equal(SignInStatuses.Expired, (await host.RequestAsync(id)).Status);
+        using var page = await browser.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("id=\"signin-ended\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Completing_before_the_signature_goes_back_to_the_waiting_page()
     {
         await using var host = new SignInHost();

@@ -189,6 +189,13 @@ public sealed class BrowserSignIn(
             return new(await sessions.GetCurrentAsync(context, ct) is not null ? data.ReturnUrl : SignInPaths.Page(request), null);
         if (request.Status != SignInStatuses.Signed || request.Wallet is null)
             return new(SignInPaths.Page(request), null);
+        if (time.GetUtcNow() > request.ExpiresAt + SignInCookies.BindingGrace)
+        {
+            // A signature is used while its request lives (as an unused authorization code lapses): one left
+            // unused is not a sign-in for whoever later holds this browser's binding.
+            await requests.TryExpireSignedAsync(request.Id, ct);
+            return new(SignInPaths.Page(request), null);
+        }
 
         // Claim first: two tabs (or a double click) cannot both use one signature.
         if (!await requests.TryClaimAsync(request.Id, ct))

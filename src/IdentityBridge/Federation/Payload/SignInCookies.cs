@@ -21,6 +21,13 @@ public sealed class SignInCookies(IDataProtectionProvider dataProtection, IOptio
     public const string CookiePath = "/signin";
     private const int MaxBoundRequests = 5;
 
+    /// <summary>
+    /// How long after a request's expiry the browser may still come back to it (a signature made just before the
+    /// deadline still completes). The protected cookie value carries no expiry of its own, so the bridge holds
+    /// completions to the same bound.
+    /// </summary>
+    public static readonly TimeSpan BindingGrace = TimeSpan.FromMinutes(5);
+
     private readonly IDataProtector _binding = dataProtection.CreateProtector("IdentityBridge.SignInBinding.v1");
     private readonly IDataProtector _wallet = dataProtection.CreateProtector("IdentityBridge.RememberedWallet.v2");
 
@@ -44,14 +51,14 @@ public sealed class SignInCookies(IDataProtectionProvider dataProtection, IOptio
     public void Bind(HttpContext context, string requestId, DateTimeOffset expiresAt)
     {
         var ids = new[] { requestId }.Concat(BoundIds(context).Where(id => id != requestId)).Take(MaxBoundRequests);
-        context.Response.Cookies.Append(BindingCookie, _binding.Protect(string.Join(' ', ids)), Options(context, expiresAt + TimeSpan.FromMinutes(5)));
+        context.Response.Cookies.Append(BindingCookie, _binding.Protect(string.Join(' ', ids)), Options(context, expiresAt + BindingGrace));
     }
 
     public void Unbind(HttpContext context, string requestId)
     {
         var ids = BoundIds(context).Where(id => id != requestId).ToList();
         if (ids.Count == 0) context.Response.Cookies.Delete(BindingCookie, Options(context, null));
-        else context.Response.Cookies.Append(BindingCookie, _binding.Protect(string.Join(' ', ids)), Options(context, time.GetUtcNow() + options.Value.PayloadExpiry + TimeSpan.FromMinutes(5)));
+        else context.Response.Cookies.Append(BindingCookie, _binding.Protect(string.Join(' ', ids)), Options(context, time.GetUtcNow() + options.Value.PayloadExpiry + BindingGrace));
     }
 
     /// <summary>

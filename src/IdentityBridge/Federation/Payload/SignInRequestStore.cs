@@ -68,6 +68,15 @@ public sealed class SignInRequestStore(BridgeDbContext db, SignInSignals signals
         return changed;
     }
 
+    /// <summary>Ends a signed request that was not used in time (signed → expired); false when it was no longer signed.</summary>
+    public async Task<bool> TryExpireSignedAsync(string id, CancellationToken ct)
+    {
+        var changed = await db.SignInRequests.Where(r => r.Id == id && r.Status == SignInStatuses.Signed)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, SignInStatuses.Expired), ct) == 1;
+        if (changed) signals.Publish(id, SignInStatuses.Expired);
+        return changed;
+    }
+
     /// <summary>Records the account a claimed request signed in.</summary>
     public Task SetAccountAsync(string id, string accountId, CancellationToken ct) =>
         db.SignInRequests.Where(r => r.Id == id).ExecuteUpdateAsync(u => u.SetProperty(r => r.AccountId, accountId), ct);
