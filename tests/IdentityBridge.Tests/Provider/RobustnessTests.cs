@@ -29,6 +29,14 @@ public sealed class RobustnessTests(ProviderHost host) : IClassFixture<ProviderH
         { "GET", "/connect/endsession?id_token_hint=garbage&post_logout_redirect_uri=javascript:alert(1)", null, null },
         { "POST", "/connect/endsession", "application/x-www-form-urlencoded", "confirm=yes" },
         { "GET", "/consent?returnUrl=%2Fconnect%2Fauthorize%3Fclient_id%3Dweb", null, null },
+        // A NUL byte, which PostgreSQL refuses in text, wherever a value reaches a database lookup.
+        { "GET", "/connect/authorize?client_id=we%00b&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid", null, null },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "grant_type=client_credentials&client_id=po%00st&client_secret=post-secret" },
+        { "POST", "/connect/token", "application/x-www-form-urlencoded", "grant_type=authorization_code&client_id=post&client_secret=post-secret&code=a%00b&redirect_uri=https%3A%2F%2Fapp.example%2Fcb" },
+        { "POST", "/connect/introspect", "application/x-www-form-urlencoded", "client_id=po%00st&client_secret=x&token=y" },
+        { "POST", "/connect/revoke", "application/x-www-form-urlencoded", "client_id=sp%00a&token=y" },
+        { "POST", "/connect/ciba", "application/x-www-form-urlencoded", "client_id=po%00st&client_secret=x&scope=openid&login_hint=r%00" },
+        { "GET", "/connect/endsession?client_id=we%00b&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fsigned-out", null, null },
     };
 
     [Theory]

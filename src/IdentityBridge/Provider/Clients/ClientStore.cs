@@ -17,7 +17,9 @@ public sealed class ClientStore(IDbContextFactory<BridgeDbContext> factory, IMem
     /// <summary>The client, or null when it does not exist. Disabled clients are returned: callers check <see cref="RegisteredClient.Enabled"/>.</summary>
     public async Task<RegisteredClient?> FindAsync(string? clientId, CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(clientId) || clientId.Length > 200) return null;
+        // No client can have an id outside the registration syntax: such a value (a NUL byte, which PostgreSQL
+        // refuses in text, or any other junk) is answered without asking the database, and is not cached.
+        if (!Admin.Services.ClientRules.IsValidClientId(clientId)) return null;
         if (cache.TryGetValue(Prefix + clientId, out RegisteredClient? cached)) return cached;
         await using var db = await factory.CreateDbContextAsync(ct);
         var entity = await db.Clients.AsNoTracking().Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
