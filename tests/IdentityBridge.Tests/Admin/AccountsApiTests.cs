@@ -67,6 +67,22 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task A_search_term_with_control_characters_is_a_problem_never_a_500()
+    {
+        // A NUL byte is refused by PostgreSQL in text; no search term needs a control character.
+        var (api, _) = await host.AdminApiAsync();
+        foreach (var path in new[]
+                 {
+                     "/admin/api/accounts?q=a%00b", "/admin/api/accounts?email=a%00b", "/admin/api/accounts?role=%1b",
+                     "/admin/api/clients?search=a%00b", "/admin/api/audit?actor=a%00b", "/admin/api/audit?clientId=a%00b",
+                 })
+        {
+            var errors = (await Json.ProblemAsync(await api.GetAsync(path), 400)).GetProperty("errors");
+            Assert.Contains("control characters", errors.ToString());
+        }
+    }
+
+    [Fact]
     public async Task Control_characters_in_a_display_name_or_email_are_refused()
     {
         var (api, _) = await host.AdminApiAsync();

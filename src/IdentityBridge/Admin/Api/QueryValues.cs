@@ -27,6 +27,8 @@ internal static class QueryValues
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
         if (raw.Length > max) errors.Add(field, $"must be at most {max} characters");
+        // Nothing searchable holds one, and PostgreSQL refuses a NUL byte in text outright.
+        else if (raw.Any(char.IsControl)) errors.Add(field, "must not contain control characters");
         return raw.Trim();
     }
 }
