@@ -533,6 +533,32 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_nul_byte_in_any_client_field_is_a_problem_never_a_500()
+    {
+        // PostgreSQL refuses a NUL byte in text: every field that is stored must be checked before it gets there.
+        var (api, _) = await host.AdminApiAsync();
+        var fields = new Dictionary<string, object>
+        {
+            ["redirectUris"] = new[] { "https://a.example/c\u0000b" },
+            ["postLogoutRedirectUris"] = new[] { "https://a.example/o\u0000ut" },
+            ["backChannelLogoutUri"] = "https://a.example/b\u0000c",
+            ["sectorIdentifier"] = "https://a.example/s\u0000",
+            ["requiredNetwork"] = "MAIN\u0000NET",
+            ["allowedScopes"] = new[] { "openid\u0000" },
+            ["allowedGrantTypes"] = new[] { "authorization_code\u0000" },
+            ["tokenEndpointAuthMethod"] = "client_secret_basic\u0000",
+            ["jwks"] = "{\"keys\":[{\"kty\":\"RSA\u0000\"}]}",
+        };
+        foreach (var (field, value) in fields)
+        {
+            var body = new Dictionary<string, object> { ["clientId"] = "nul-field", ["redirectUris"] = new[] { "https://a.example/cb" } };
+            body[field] = value;
+            var response = await api.PostAsync("/admin/api/clients", Json.Body(body));
+            Assert.True((int)response.StatusCode is 400, $"{field}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
     public async Task Control_characters_in_a_client_name_or_description_are_refused()
     {
         // The name reaches users (consent and sign-in pages) and the CLI's terminal output, where an escape acts.

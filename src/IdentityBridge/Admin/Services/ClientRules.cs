@@ -249,6 +249,7 @@ public static partial class ClientRules
 
     private static string? CheckHttpsUrl(string value)
     {
+        if (value.Any(char.IsWhiteSpace) || value.Any(char.IsControl)) return "must not contain white space or control characters";
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Fragment))
             return "must be an absolute URL without a fragment";
         if (uri.Scheme == Uri.UriSchemeHttps) return null;
