@@ -197,7 +197,7 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         // an endless or huge body must not make the bridge buffer it.
         const string hugeBackChannel = "https://huge.example/backchannel";
         await host.UpdateClientAsync(TestClients.Other, c => c.BackChannelLogoutUri = hugeBackChannel);
-        var body = new CountingStream(64L * 1024 * 1024);
+        var body = new ZeroStream(64L * 1024 * 1024);
         host.BackChannel.Responses[hugeBackChannel] = () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
         try
         {
@@ -260,28 +260,6 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
             await OidcDriver.AssertError(await driver.RedeemAsync(code, TestClients.Other, TestClients.OtherSecret), HttpStatusCode.BadRequest, "invalid_grant");
         // What was redeemed before the logout is left as it was: the offline refresh token lives on.
         Assert.Equal(HttpStatusCode.OK, (await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!)).StatusCode);
-    }
-
-    private sealed class CountingStream(long length) : Stream
-    {
-        private long _position;
-        public long BytesRead => Interlocked.Read(ref _position);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, length - _position);
-            Array.Clear(buffer, offset, n);
-            Interlocked.Add(ref _position, n);
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]

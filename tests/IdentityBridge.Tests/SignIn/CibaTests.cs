@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IdentityBridge.Federation.Payload;
 using IdentityBridge.Provider.Ciba;
+using IdentityBridge.Tests.Infrastructure;
 using IdentityBridge.Xumm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -126,29 +127,6 @@ public sealed class CibaTests
         var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
         Assert.True(notified.Success);
         Assert.True(body.BytesRead < 1024 * 1024, $"{body.BytesRead} bytes of the answer were read");
-    }
-
-    /// <summary>A body of zeros of a given length that counts what was read of it.</summary>
-    private sealed class ZeroStream(long length) : Stream
-    {
-        private long _position;
-        public long BytesRead => Interlocked.Read(ref _position);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, length - Interlocked.Read(ref _position));
-            Array.Clear(buffer, offset, n);
-            Interlocked.Add(ref _position, n);
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
