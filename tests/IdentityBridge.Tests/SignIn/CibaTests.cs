@@ -333,6 +333,18 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_login_hint_with_control_characters_is_refused_not_a_500()
+    {
+        // PostgreSQL refuses a NUL byte in text: a form holding one is refused before any lookup (invalid_request);
+        // other control characters name no account (unknown_user_id).
+        await using var host = new SignInHost();
+        var nul = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = "acc\u0000ount" });
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (nul.Status, nul.Error));
+        var escape = await RequestAsync(host.CreateApiClient(), SignInHost.CibaPollClient, new() { ["login_hint"] = "r\u001b[2J" });
+        Assert.Equal((HttpStatusCode.BadRequest, "unknown_user_id"), (escape.Status, escape.Error));
+    }
+
+    [Fact]
     public async Task A_known_user_without_a_user_token_is_unknown_user_id()
     {
         await using var host = new SignInHost();
