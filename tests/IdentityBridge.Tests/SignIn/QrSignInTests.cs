@@ -171,6 +171,28 @@ public sealed class QrSignInTests
     }
 
     [Fact]
+    public async Task The_session_is_authenticated_when_the_wallet_signed_not_when_the_page_completed()
+    {
+        // OIDC Core §2: auth_time is when the authentication occurred, the signature in Xaman; the browser may
+        // complete the sign-in minutes later, and a max_age must count from the signature.
+        await using var host = new SignInHost();
+        var browser = host.CreateBrowser();
+        var (_, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var request = await host.RequestAsync(id);
+        var signed = host.WaitForStatusAsync(id, SignInStatuses.Signed);
+        var signedAt = host.Clock.GetUtcNow();
+        Assert.True(host.Simulator.Approve(request.PayloadUuid!, XrplAddress.CreateRandom()).Succeeded);
+        await signed;
+
+        host.Clock.Advance(TimeSpan.FromMinutes(3));
+        using var complete = await browser.GetAsync(SignInPaths.Complete + "/" + id);
+
+        Assert.Equal(HttpStatusCode.Redirect, complete.StatusCode);
+        var session = Assert.Single(await host.WithDbAsync(db => db.Sessions.AsNoTracking().ToListAsync()));
+        Assert.True((session.AuthTime - signedAt).Duration() < TimeSpan.FromSeconds(1), $"auth_time {session.AuthTime:o}, signed {signedAt:o}");
+    }
+
+    [Fact]
     public async Task Completing_before_the_signature_goes_back_to_the_waiting_page()
     {
         await using var host = new SignInHost();

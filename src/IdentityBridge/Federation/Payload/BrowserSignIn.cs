@@ -218,7 +218,10 @@ public sealed class BrowserSignIn(
         await userTokens.RecordForAccountAsync(accountId, request.Wallet, resolver.IssuedUserToken(data), signedAt, null, ct);
 
         var method = MethodOf(request);
-        await sessions.SignInAsync(context, new SessionSignIn(accountId, request.Wallet, request.Network, method), ct);
+        // auth_time is the signature, not this completion (OIDC Core §2). The platform's clock may run behind ours:
+        // never before the request was created, which was after the authorization that sent the user here.
+        var authenticatedAt = request.ResolvedAt is { } resolved && resolved > request.CreatedAt ? resolved : request.CreatedAt;
+        await sessions.SignInAsync(context, new SessionSignIn(accountId, request.Wallet, request.Network, method, AuthenticatedAt: authenticatedAt), ct);
         cookies.RememberWallet(context, request.Wallet);
         cookies.Unbind(context, request.Id);
         await audit.WriteAsync(AuditTypes.SignInSucceeded, accountId, accountId, client,

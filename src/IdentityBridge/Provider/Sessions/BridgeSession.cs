@@ -22,4 +22,6 @@ public static class BridgeSession
 }
 
 /// <summary>What a completed upstream sign-in hands to <see cref="SessionService"/>.</summary>
-public sealed record SessionSignIn(string AccountId, string Wallet, string? Network, string Method, string? Acr = null);
+/// <param name="AuthenticatedAt">When the user authenticated (the wallet signed), when that was before this sign-in
+/// completes (a browser coming back to a signed request); the session's <c>auth_time</c>. Null: now.</param>
+public sealed record SessionSignIn(string AccountId, string Wallet, string? Network, string Method, string? Acr = null, DateTimeOffset? AuthenticatedAt = null);

@@ -31,11 +31,12 @@ public sealed class SessionService(
     public async Task<Session> SignInAsync(HttpContext context, SessionSignIn signIn, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
+        var authTime = signIn.AuthenticatedAt is { } at && at < now ? at : now;
         var account = await db.Accounts.AsNoTracking().Include(a => a.Roles).FirstAsync(a => a.Id == signIn.AccountId, ct);
         Session? session = null;
         if (await GetCurrentAsync(context, ct) is { } current)
         {
-            if (current.AccountId == signIn.AccountId) session = await ReauthenticateAsync(context, current, signIn, now, ct);
+            if (current.AccountId == signIn.AccountId) session = await ReauthenticateAsync(context, current, signIn, now, authTime, ct);
             else await EndReplacedAsync(current, signIn.AccountId, ct);
         }
         if (session is null)
@@ -48,7 +49,7 @@ public sealed class SessionService(
                 Network = signIn.Network,
                 Method = signIn.Method,
                 Acr = signIn.Acr,
-                AuthTime = now,
+                AuthTime = authTime,
                 LastSeenAt = now,
                 ExpiresAt = now + options.Value.Session.Lifetime,
                 RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
@@ -62,7 +63,7 @@ public sealed class SessionService(
         {
             new(BridgeSession.SubjectClaim, session.AccountId),
             new(BridgeSession.SessionIdClaim, session.Id),
-            new(BridgeSession.AuthTimeClaim, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
+            new(BridgeSession.AuthTimeClaim, authTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
             new(BridgeSession.WalletClaim, session.Wallet),
             new(BridgeSession.MethodClaim, session.Method),
         };
@@ -83,7 +84,7 @@ public sealed class SessionService(
     /// authentication (when, how, with which wallet on which network) and lives a full lifetime from now. Null
     /// when the session ended meanwhile.
     /// </summary>
-    private async Task<Session?> ReauthenticateAsync(HttpContext context, Session session, SessionSignIn signIn, DateTimeOffset now, CancellationToken ct)
+    private async Task<Session?> ReauthenticateAsync(HttpContext context, Session session, SessionSignIn signIn, DateTimeOffset now, DateTimeOffset authTime, CancellationToken ct)
     {
         var expires = now + options.Value.Session.Lifetime;
         var remoteIp = context.Connection.RemoteIpAddress?.ToString();
@@ -93,7 +94,7 @@ public sealed class SessionService(
             .SetProperty(s => s.Network, signIn.Network)
             .SetProperty(s => s.Method, signIn.Method)
             .SetProperty(s => s.Acr, signIn.Acr)
-            .SetProperty(s => s.AuthTime, now)
+            .SetProperty(s => s.AuthTime, authTime)
             .SetProperty(s => s.LastSeenAt, now)
             .SetProperty(s => s.ExpiresAt, expires)
             .SetProperty(s => s.RemoteIp, remoteIp)
@@ -103,7 +104,7 @@ public sealed class SessionService(
         session.Network = signIn.Network;
         session.Method = signIn.Method;
         session.Acr = signIn.Acr;
-        session.AuthTime = now;
+        session.AuthTime = authTime;
         session.LastSeenAt = now;
         session.ExpiresAt = expires;
         session.RemoteIp = remoteIp;
