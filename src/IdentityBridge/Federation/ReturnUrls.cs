@@ -12,11 +12,10 @@ public sealed record AuthorizeReturn(string? ClientId, string? LoginHint);
 public static class ReturnUrls
 {
     public const string AuthorizePath = "/connect/authorize";
-    private const int MaxLength = 8192;
 
     public static bool IsLocal(string? url)
     {
-        if (string.IsNullOrEmpty(url) || url.Length > MaxLength || url[0] != '/') return false;
+        if (string.IsNullOrEmpty(url) || url.Length > Provider.Interaction.LoginInteraction.MaxReturnUrlLength || url[0] != '/') return false;
         if (url.Length > 1 && (url[1] == '/' || url[1] == '\\')) return false;
         foreach (var c in url)
             if (c == '\\' || char.IsControl(c) || char.IsWhiteSpace(c)) return false;

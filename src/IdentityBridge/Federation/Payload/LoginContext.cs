@@ -18,12 +18,10 @@ public sealed record LoginContext(string ReturnUrl, RegisteredClient? Client, st
 
 public sealed class LoginContextReader(ClientStore clients, IOptions<BridgeOptions> bridge)
 {
-    private const int MaxReturnUrlLength = 8192;
-
     /// <summary>Null when <paramref name="returnUrl"/> is not a path on this host.</summary>
     public async Task<LoginContext?> ReadAsync(HttpContext context, string? returnUrl, string? loginHint, CancellationToken ct)
     {
-        if (!IsLocal(returnUrl)) return null;
+        if (!ReturnUrls.IsLocal(returnUrl)) return null;
         var authorize = AuthorizeErrorResponder.ParseReturnUrl(context, returnUrl);
         var client = authorize?["client_id"] is { } clientId ? await clients.FindEnabledAsync(clientId, ct) : null;
         var hint = Wallet(loginHint) ?? Wallet(authorize?["login_hint"]);
@@ -33,16 +31,6 @@ public sealed class LoginContextReader(ClientStore clients, IOptions<BridgeOptio
 
     public ProvisioningMode ProvisioningOf(string? clientProvisioning) =>
         Enum.TryParse<ProvisioningMode>(clientProvisioning, ignoreCase: true, out var mode) ? mode : bridge.Value.Provisioning;
-
-    /// <summary>A path on this host: no scheme, no <c>//host</c>, no backslash or control characters.</summary>
-    public static bool IsLocal(string? url)
-    {
-        if (string.IsNullOrEmpty(url) || url.Length > MaxReturnUrlLength || url[0] != '/') return false;
-        if (url.Length > 1 && (url[1] == '/' || url[1] == '\\')) return false;
-        foreach (var c in url)
-            if (c == '\\' || char.IsControl(c) || char.IsWhiteSpace(c)) return false;
-        return Uri.TryCreate(url, UriKind.Relative, out _);
-    }
 
     private static string? Wallet(string? hint) => hint is not null && XrplAddress.IsValid(hint.Trim()) ? hint.Trim() : null;
 }
