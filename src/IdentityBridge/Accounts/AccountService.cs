@@ -36,6 +36,23 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
     /// </summary>
     public async Task<WalletSignInResult> SignInAsync(WalletSignIn signIn, ProvisioningMode provisioning, CancellationToken ct = default)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SignInOnceAsync(signIn, provisioning, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // An administrator changed the account between this sign-in's reading and its save (see Account.Version):
+                // read it again, so that the sign-in also answers to a status or enrolment changed meanwhile.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<WalletSignInResult> SignInOnceAsync(WalletSignIn signIn, ProvisioningMode provisioning, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var wallet = await db.Wallets.FirstOrDefaultAsync(w => w.Address == signIn.Address, ct);
         Account? account;

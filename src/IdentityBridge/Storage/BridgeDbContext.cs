@@ -29,13 +29,17 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RaiseClientVersions();
+        foreach (var id in AccountsChangedUnread()) Accounts.Find(id);
+        RaiseAccountVersions();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         RaiseClientVersions();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        foreach (var id in AccountsChangedUnread()) await Accounts.FindAsync([id], cancellationToken);
+        RaiseAccountVersions();
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>
@@ -61,6 +65,51 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
         }
     }
 
+    /// <summary>
+    /// An account whose profile, status, roles or wallets this save changes gets the next <see cref="Account.Version"/>,
+    /// conditional on the version it was read with, as <see cref="RaiseClientVersions"/> does for clients.
+    /// </summary>
+    private void RaiseAccountVersions()
+    {
+        var changed = AccountsWithChangedParts();
+        foreach (var entry in ChangeTracker.Entries<Account>())
+        {
+            var raise = entry.State == EntityState.Modified
+                || (entry.State == EntityState.Unchanged && changed?.Contains(entry.Entity.Id) == true);
+            if (raise) entry.Property(a => a.Version).CurrentValue = entry.Property(a => a.Version).OriginalValue + 1;
+        }
+    }
+
+    /// <summary>
+    /// Accounts whose roles or wallets this save changes but that were not read in this context (a wallet linked,
+    /// or signed in with, by its id alone): they are read before the save, so that their version is raised too.
+    /// </summary>
+    private List<string> AccountsChangedUnread()
+    {
+        var changed = AccountsWithChangedParts();
+        if (changed is null) return [];
+        foreach (var entry in ChangeTracker.Entries<Account>()) changed.Remove(entry.Entity.Id);
+        return [.. changed];
+    }
+
+    /// <summary>The accounts a role or wallet of which this save adds, changes or removes (a moved wallet: both).</summary>
+    private HashSet<string>? AccountsWithChangedParts()
+    {
+        HashSet<string>? changed = null;
+        foreach (var entry in ChangeTracker.Entries<AccountRole>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                (changed ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Entity.AccountId);
+        }
+        foreach (var entry in ChangeTracker.Entries<Wallet>())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)) continue;
+            (changed ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Entity.AccountId);
+            if (entry.State == EntityState.Modified) changed.Add(entry.Property(w => w.AccountId).OriginalValue);
+        }
+        return changed;
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Instants are stored as Unix milliseconds: portable, sortable and comparable on both providers
@@ -83,6 +132,7 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.Property(x => x.Status).HasMaxLength(16);
             e.HasIndex(x => x.Email);
             e.HasIndex(x => x.DisplayName);
+            e.Property(x => x.Version).IsConcurrencyToken();
             e.HasMany(x => x.Roles).WithOne().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(x => x.Wallets).WithOne().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });

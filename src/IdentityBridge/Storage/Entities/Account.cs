@@ -21,6 +21,11 @@ public sealed class Account
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
+    /// <summary>
+    /// Optimistic concurrency token: raised by every save that changes the account, its roles or its wallets (see
+    /// <see cref="Storage.BridgeDbContext"/>), so of two edits made from the same reading only the first is stored.
+    /// </summary>
+    public long Version { get; set; }
 
     public List<AccountRole> Roles { get; set; } = [];
     public List<Wallet> Wallets { get; set; } = [];
