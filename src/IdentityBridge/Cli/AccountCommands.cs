@@ -94,8 +94,8 @@ internal static class AccountCommands
             if (await ResolveAsync(context, service, parse.GetValue(account)!, token) is not { } id) return CliOutput.Refused;
             var wallet = parse.GetValue(address)!;
             var result = link
-                ? await service.LinkWalletAsync(id, wallet, parse.GetValue(network), Actor, token)
-                : await service.UnlinkWalletAsync(id, wallet, Actor, token);
+                ? await service.LinkWalletAsync(id, wallet, parse.GetValue(network), Actor, ct: token)
+                : await service.UnlinkWalletAsync(id, wallet, Actor, ct: token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
             await context.Output.WriteLineAsync(link ? $"Wallet {wallet} linked to account {id}." : $"Wallet {wallet} unlinked from account {id}.");
@@ -150,7 +150,7 @@ internal static class AccountCommands
             var service = services.GetRequiredService<AccountAdminService>();
             if (await ResolveAsync(context, service, parse.GetValue(account)!, token) is not { } id) return CliOutput.Refused;
             var name = parse.GetValue(role)!;
-            var result = grant ? await service.GrantRoleAsync(id, name, Actor, token) : await service.RevokeRoleAsync(id, name, Actor, token);
+            var result = grant ? await service.GrantRoleAsync(id, name, Actor, ct: token) : await service.RevokeRoleAsync(id, name, Actor, ct: token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, result.Value);
             await context.Output.WriteLineAsync(grant ? $"Role {name} granted to account {id}." : $"Role {name} revoked from account {id}.");

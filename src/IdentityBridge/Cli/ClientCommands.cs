@@ -138,7 +138,7 @@ internal static class ClientCommands
             if (!current.Ok) return await CliOutput.FailAsync(context, current.Error!);
             var input = Copy(current.Value!);
             settings.Apply(parse, input);
-            var result = await service.UpdateAsync(input.ClientId!, input, Actor, token);
+            var result = await service.UpdateAsync(input.ClientId!, input, Actor, ct: token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             var updated = result.Value!;
             if (parse.GetValue(json)) return await CliOutput.WriteJsonAsync(context, updated.ToJson(CliOutput.Json));
@@ -159,7 +159,7 @@ internal static class ClientCommands
         var command = new Command("remove", "Delete a client; its refresh tokens are revoked.") { id };
         command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
-            var result = await services.GetRequiredService<ClientAdminService>().DeleteAsync(parse.GetValue(id)!, Actor, token);
+            var result = await services.GetRequiredService<ClientAdminService>().DeleteAsync(parse.GetValue(id)!, Actor, ct: token);
             if (!result.Ok) return await CliOutput.FailAsync(context, result.Error!);
             await context.Output.WriteLineAsync($"Client '{parse.GetValue(id)}' removed.");
             return CliOutput.Ok;

@@ -300,4 +300,117 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
         Assert.Equal(2, (await Json.ReadAsync(await api.GetAsync($"/admin/api/accounts/{id}/sessions?all=true"))).GetProperty("total").GetInt32());
         Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "session.revoked" && e.AccountId == id)));
     }
+
+    /// <summary>Sends <paramref name="method"/> with <paramref name="ifMatch"/> as the If-Match field (not sent when null).</summary>
+    private static Task<HttpResponseMessage> SendAsync(HttpClient api, HttpMethod method, string path, string? ifMatch, HttpContent? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body };
+        if (ifMatch is not null) Assert.True(request.Headers.TryAddWithoutValidation("If-Match", ifMatch));
+        return api.SendAsync(request);
+    }
+
+    /// <summary>The response's entity tag, asserting it is a strong one (RFC 9110 section 8.8.3).</summary>
+    private static string StrongTag(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, response.StatusCode.ToString());
+        var tag = response.Headers.ETag;
+        Assert.NotNull(tag);
+        Assert.False(tag.IsWeak);
+        return tag.Tag;
+    }
+
+    [Fact]
+    public async Task An_account_has_a_strong_etag_that_its_profile_status_roles_and_wallets_replace()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var path = $"/admin/api/accounts/{id}";
+        var wallet = IdentityBridge.Xumm.XrplAddress.CreateRandom();
+        var seen = new List<string> { StrongTag(await api.GetAsync(path)) };
+        Assert.Equal(seen[0], StrongTag(await api.GetAsync(path)));
+
+        foreach (var change in new Func<Task<HttpResponseMessage>>[]
+                 {
+                     () => api.PutAsync(path, Json.Body(new { displayName = "Renamed" })),
+                     () => api.PostAsync($"{path}/roles", Json.Body(new { role = "auditor" })),
+                     () => api.DeleteAsync($"{path}/roles/auditor"),
+                     () => api.PostAsync($"{path}/wallets", Json.Body(new { address = wallet })),
+                     () => api.DeleteAsync($"{path}/wallets/{wallet}"),
+                     () => api.PatchAsync(path, Json.Body(new { enrolled = false })),
+                     () => api.PatchAsync(path, Json.Body(new { enabled = false })),
+                 })
+        {
+            var tag = StrongTag(await change());
+            Assert.DoesNotContain(tag, seen);
+            Assert.Equal(tag, StrongTag(await api.GetAsync(path)));
+            seen.Add(tag);
+        }
+    }
+
+    [Fact]
+    public async Task An_account_change_with_a_stale_if_match_is_refused_with_412_and_changes_nothing()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var linked = IdentityBridge.Xumm.XrplAddress.CreateRandom();
+        var id = await host.CreateAccountAsync(linked, "auditor");
+        var path = $"/admin/api/accounts/{id}";
+        var stale = StrongTag(await api.GetAsync(path));
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync(path, Json.Body(new { displayName = "Changed meanwhile" }))).StatusCode);
+        var current = await api.GetStringAsync(path);
+        var events = await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id));
+
+        foreach (var (method, target, body) in new (HttpMethod, string, HttpContent?)[]
+                 {
+                     (HttpMethod.Put, path, Json.Body(new { displayName = "Overwritten" })),
+                     (HttpMethod.Patch, path, Json.Body(new { enabled = false })),
+                     (HttpMethod.Patch, path, Json.Body(new { enrolled = false })),
+                     (HttpMethod.Post, $"{path}/roles", Json.Body(new { role = "editor" })),
+                     (HttpMethod.Delete, $"{path}/roles/auditor", null),
+                     (HttpMethod.Post, $"{path}/wallets", Json.Body(new { address = IdentityBridge.Xumm.XrplAddress.CreateRandom() })),
+                     (HttpMethod.Delete, $"{path}/wallets/{linked}", null),
+                     (HttpMethod.Delete, path, null),
+                 })
+        {
+            var problem = await Json.ProblemAsync(await SendAsync(api, method, target, stale, body), 412);
+            Assert.Contains("rfc9110#section-15.5.13", problem.GetProperty("type").GetString());
+        }
+
+        Assert.Equal(current, await api.GetStringAsync(path));
+        Assert.Equal(events, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id)));
+    }
+
+    [Fact]
+    public async Task An_account_change_with_the_current_etag_or_a_star_or_no_if_match_goes_through()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var path = $"/admin/api/accounts/{id}";
+        var wallet = IdentityBridge.Xumm.XrplAddress.CreateRandom();
+        var tag = StrongTag(await api.GetAsync(path));
+
+        tag = StrongTag(await SendAsync(api, HttpMethod.Put, path, tag, Json.Body(new { displayName = "Matched" })));
+        tag = StrongTag(await SendAsync(api, HttpMethod.Post, $"{path}/roles", tag, Json.Body(new { role = "auditor" })));
+        tag = StrongTag(await SendAsync(api, HttpMethod.Patch, path, tag, Json.Body(new { enrolled = false, enabled = false })));
+        tag = StrongTag(await SendAsync(api, HttpMethod.Post, $"{path}/wallets", "*", Json.Body(new { address = wallet })));
+        StrongTag(await SendAsync(api, HttpMethod.Delete, $"{path}/wallets/{wallet}", null));
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(api, HttpMethod.Delete, $"{path}/roles/auditor", "W/")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(api, HttpMethod.Delete, path, StrongTag(await api.GetAsync(path)))).StatusCode);
+        await Json.ProblemAsync(await SendAsync(api, HttpMethod.Put, path, "*", Json.Body(new { displayName = "Gone" })), 404);
+    }
+
+    [Fact]
+    public async Task A_profile_update_made_from_a_reading_older_than_a_role_grant_is_refused_with_409()
+    {
+        // Without If-Match, as for clients: the account's version is its concurrency token.
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+
+        var late = await InterleavedAsync(async () =>
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/admin/api/accounts/{id}/roles", Json.Body(new { role = "auditor" }))).StatusCode),
+            service => service.UpdateProfileAsync(id, new IdentityBridge.Admin.Contracts.AccountProfileInput { DisplayName = "Late" }, "test"));
+
+        Assert.Equal(IdentityBridge.Admin.Services.AdminErrorKind.Conflict, late.Error?.Kind);
+        Assert.NotEqual("Late", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.DisplayName).SingleAsync()));
+        Assert.Equal(0, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id && e.Type == IdentityBridge.Audit.AuditTypes.AccountUpdated)));
+    }
 }

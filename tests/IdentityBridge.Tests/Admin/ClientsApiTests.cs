@@ -727,4 +727,110 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         var native = await Json.ReadAsync(await api.GetAsync("/admin/api/validate/redirect-uri?clientType=public&uri=" + Uri.EscapeDataString("com.example.app:/cb")));
         Assert.True(native.GetProperty("valid").GetBoolean());
     }
+
+    /// <summary>Sends <paramref name="method"/> with <paramref name="ifMatch"/> as the If-Match field (not sent when null).</summary>
+    private static Task<HttpResponseMessage> SendAsync(HttpClient api, HttpMethod method, string path, string? ifMatch, HttpContent? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body };
+        if (ifMatch is not null) Assert.True(request.Headers.TryAddWithoutValidation("If-Match", ifMatch));
+        return api.SendAsync(request);
+    }
+
+    /// <summary>The response's entity tag, asserting it is a strong one (RFC 9110 section 8.8.3).</summary>
+    private static string StrongTag(HttpResponseMessage response)
+    {
+        var tag = response.Headers.ETag;
+        Assert.NotNull(tag);
+        Assert.False(tag.IsWeak);
+        Assert.StartsWith("\"", tag.Tag, StringComparison.Ordinal);
+        return tag.Tag;
+    }
+
+    [Fact]
+    public async Task A_client_has_a_strong_etag_that_every_change_replaces()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var created = await api.PostAsync("/admin/api/clients", Json.Body(NewClient("etag-client")));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var first = StrongTag(await api.GetAsync("/admin/api/clients/etag-client"));
+        Assert.Equal(first, StrongTag(await api.GetAsync("/admin/api/clients/etag-client")));
+
+        var replaced = await api.PutAsync("/admin/api/clients/etag-client", Json.Body(NewClient("etag-client", "https://app.example.com/other")));
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        var second = StrongTag(replaced);
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, StrongTag(await api.GetAsync("/admin/api/clients/etag-client")));
+
+        var disabled = await api.PatchAsync("/admin/api/clients/etag-client", Json.Body(new { enabled = false }));
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+        var third = StrongTag(disabled);
+        Assert.NotEqual(second, third);
+
+        var rotated = await api.PostAsync("/admin/api/clients/etag-client/rotate-secret", null);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var fourth = StrongTag(rotated);
+        Assert.NotEqual(third, fourth);
+        Assert.Equal(fourth, StrongTag(await api.GetAsync("/admin/api/clients/etag-client")));
+    }
+
+    [Fact]
+    public async Task A_change_with_a_stale_if_match_is_refused_with_412_and_changes_nothing()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("etag-stale")))).StatusCode);
+        var stale = StrongTag(await api.GetAsync("/admin/api/clients/etag-stale"));
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync("/admin/api/clients/etag-stale", Json.Body(new { enabled = false }))).StatusCode);
+        var current = await api.GetStringAsync("/admin/api/clients/etag-stale");
+        var events = await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.ClientId == "etag-stale"));
+
+        var renamed = NewClient("etag-stale", "https://app.example.com/renamed");
+        foreach (var (method, path, body) in new (HttpMethod, string, HttpContent?)[]
+                 {
+                     (HttpMethod.Put, "/admin/api/clients/etag-stale", Json.Body(renamed)),
+                     (HttpMethod.Patch, "/admin/api/clients/etag-stale", Json.Body(new { enabled = true })),
+                     (HttpMethod.Post, "/admin/api/clients/etag-stale/rotate-secret", null),
+                     (HttpMethod.Delete, "/admin/api/clients/etag-stale", null),
+                 })
+        {
+            var refused = await SendAsync(api, method, path, stale, body);
+            var problem = await Json.ProblemAsync(refused, 412);
+            Assert.Contains("rfc9110#section-15.5.13", problem.GetProperty("type").GetString());
+        }
+
+        Assert.Equal(current, await api.GetStringAsync("/admin/api/clients/etag-stale"));
+        Assert.Equal(1, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "etag-stale")));
+        Assert.Equal(events, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.ClientId == "etag-stale")));
+    }
+
+    [Fact]
+    public async Task A_change_with_the_current_etag_or_a_star_or_no_if_match_goes_through()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("etag-match")))).StatusCode);
+        var tag = StrongTag(await api.GetAsync("/admin/api/clients/etag-match"));
+
+        // The current tag, also among others in a list.
+        var put = await SendAsync(api, HttpMethod.Put, "/admin/api/clients/etag-match", $"\"other\", {tag}", Json.Body(NewClient("etag-match", "https://app.example.com/a")));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        tag = StrongTag(put);
+        // The weak form of the current tag never matches: If-Match compares strongly (RFC 9110 section 13.1.1).
+        await Json.ProblemAsync(await SendAsync(api, HttpMethod.Patch, "/admin/api/clients/etag-match", "W/" + tag, Json.Body(new { enabled = false })), 412);
+        var patched = await SendAsync(api, HttpMethod.Patch, "/admin/api/clients/etag-match", tag, Json.Body(new { enabled = false }));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var rotated = await SendAsync(api, HttpMethod.Post, "/admin/api/clients/etag-match/rotate-secret", StrongTag(patched));
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+
+        // "*" matches whatever the client is now; no If-Match at all works as before.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(api, HttpMethod.Patch, "/admin/api/clients/etag-match", "*", Json.Body(new { enabled = true }))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(api, HttpMethod.Put, "/admin/api/clients/etag-match", null, Json.Body(NewClient("etag-match")))).StatusCode);
+
+        // A field that is no entity tag is a malformed request.
+        var malformed = await SendAsync(api, HttpMethod.Patch, "/admin/api/clients/etag-match", "not-quoted", Json.Body(new { enabled = false }));
+        Assert.True((await Json.ProblemAsync(malformed, 400)).GetProperty("errors").TryGetProperty("If-Match", out _));
+        // A client that does not exist is not found, whatever If-Match says.
+        await Json.ProblemAsync(await SendAsync(api, HttpMethod.Delete, "/admin/api/clients/etag-none", "*"), 404);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(api, HttpMethod.Delete, "/admin/api/clients/etag-match",
+            StrongTag(await api.GetAsync("/admin/api/clients/etag-match")))).StatusCode);
+    }
 }

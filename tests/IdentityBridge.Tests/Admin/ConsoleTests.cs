@@ -266,6 +266,64 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal(1, await host.WithDbAsync(db => db.ClientSecrets.CountAsync(s => s.ClientId == "console-switch")));
     }
 
+    [Fact]
+    public async Task A_client_edit_form_older_than_the_client_shows_a_conflict_instead_of_overwriting()
+    {
+        // FormAsync keeps one value of each name: the checkbox lists are posted as the client has them.
+        (string, string)[] lists = [("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code")];
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "console-stale", clientName = "Original", redirectUris = new[] { "https://app.example.com/callback" },
+        }))).StatusCode);
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+        var (action, fields) = await FormAsync(browser, "/admin/clients/console-stale/edit", "form[method=post]");
+
+        // Another administrator saves the client while this form is open.
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync("/admin/api/clients/console-stale", Json.Body(new
+        {
+            clientName = "Changed meanwhile", redirectUris = new[] { "https://app.example.com/callback", "https://app.example.com/second" },
+        }))).StatusCode);
+        fields["Form.ClientName"] = "From the stale form";
+        var stale = await PostAsync(browser, action, fields, lists);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("since this form was loaded", await stale.Content.ReadAsStringAsync());
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "console-stale"));
+        Assert.Equal("Changed meanwhile", stored.ClientName);
+        Assert.Contains("https://app.example.com/second", stored.RedirectUris);
+
+        // Loaded again, the form saves.
+        (action, fields) = await FormAsync(browser, "/admin/clients/console-stale/edit", "form[method=post]");
+        fields["Form.ClientName"] = "From a fresh form";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, action, fields, lists)).StatusCode);
+        Assert.Equal("From a fresh form", await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == "console-stale").Select(c => c.ClientName).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task An_account_profile_form_older_than_the_account_shows_a_conflict_instead_of_overwriting()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var user = await host.CreateAccountAsync();
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+        var page = "/admin/accounts/" + user;
+        var (action, fields) = await FormAsync(browser, page, "form[action*=Profile]");
+
+        // Another administrator saves the profile while this form is open.
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{user}", Json.Body(new { displayName = "Changed meanwhile" }))).StatusCode);
+        fields["Profile.DisplayName"] = "From the stale form";
+        var stale = await PostAsync(browser, action, fields);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("since this form was loaded", await stale.Content.ReadAsStringAsync());
+        Assert.Equal("Changed meanwhile", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user).Select(a => a.DisplayName).SingleAsync()));
+
+        (action, fields) = await FormAsync(browser, page, "form[action*=Profile]");
+        fields["Profile.DisplayName"] = "From a fresh form";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, action, fields)).StatusCode);
+        Assert.Equal("From a fresh form", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user).Select(a => a.DisplayName).SingleAsync()));
+    }
+
     private static async Task<(string Action, Dictionary<string, string> Fields)> FormAsync(HttpClient browser, string page, string selector)
     {
         var html = await browser.GetStringAsync(page);

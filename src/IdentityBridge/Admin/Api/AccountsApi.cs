@@ -31,15 +31,15 @@ internal static class AccountsApi
         .WithSummary("Search accounts (q: id, name, email or r-address; or by address, name, email, role, enabled, enrolled), newest first.")
         .Produces<PageView<AccountView>>().ProducesValidationProblem();
 
-        g.MapGet("/{accountId}", async (string accountId, AccountAdminService accounts, CancellationToken ct) =>
-            AdminResults.Ok(await accounts.GetAsync(accountId, ct)))
-        .WithName("GetAccount").Produces<AccountView>().ProducesProblem(404);
+        g.MapGet("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
+            AdminResults.Tagged(context, await accounts.GetAsync(accountId, ct), a => a.ETag))
+        .WithName("GetAccount").WithSummary("Get an account, with its entity tag in ETag.").Produces<AccountView>().ProducesProblem(404);
 
         g.MapPost("/", async (HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
             var (input, problem) = await AdminJson.ReadAsync<AccountInput>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.From(await accounts.CreateAsync(input!, AdminActor.Of(context), ct),
+            return AdminResults.Tagged(context, await accounts.CreateAsync(input!, AdminActor.Of(context), ct), a => a.ETag,
                 a => Results.Json(a, AdminJson.Options, statusCode: StatusCodes.Status201Created));
         })
         .WithName("CreateAccount").WithSummary("Create an account, optionally with roles and wallets (enrolment ahead of the first sign-in).")
@@ -48,56 +48,87 @@ internal static class AccountsApi
 
         g.MapPut("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<AccountProfileInput>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.Ok(await accounts.UpdateProfileAsync(accountId, input!, AdminActor.Of(context), ct));
+            return AdminResults.Tagged(context, await accounts.UpdateProfileAsync(accountId, input!, AdminActor.Of(context), ifMatch, ct), a => a.ETag);
         })
-        .WithName("ReplaceAccountProfile").WithSummary("Replace an account's profile (display name, email).")
+        .WithName("ReplaceAccountProfile").WithSummary("Replace an account's profile (display name, email). " + IfMatchNote)
         .AcceptsJson<AccountProfileInput>()
-        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapPatch("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<AccountStatusPatch>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.Ok(await accounts.SetStatusAsync(accountId, input!.Enabled, input.Enrolled, AdminActor.Of(context), ct));
+            return AdminResults.Tagged(context, await accounts.SetStatusAsync(accountId, input!.Enabled, input.Enrolled, AdminActor.Of(context), ifMatch, ct),
+                changed => changed.Account.ETag);
         })
         .WithName("SetAccountStatus")
         .WithSummary("Enable or disable an account ({ \"enabled\": false } ends its sessions and revokes its refresh tokens), "
-                     + "and enrol it or withdraw its enrolment ({ \"enrolled\": false }: AllowList clients stop admitting it).")
+                     + "and enrol it or withdraw its enrolment ({ \"enrolled\": false }: AllowList clients stop admitting it). " + IfMatchNote)
         .AcceptsJson<AccountStatusPatch>()
-        .Produces<AccountStatusChanged>().ProducesValidationProblem().ProducesProblem(404);
+        .Produces<AccountStatusChanged>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapDelete("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
-            AdminResults.From(await accounts.DeleteAsync(accountId, AdminActor.Of(context), ct), _ => Results.NoContent()))
-        .WithName("DeleteAccount").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+        {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.From(await accounts.DeleteAsync(accountId, AdminActor.Of(context), ifMatch, ct), _ => Results.NoContent());
+        })
+        .WithName("DeleteAccount").WithSummary("Delete an account. " + IfMatchNote)
+        .Produces(StatusCodes.Status204NoContent).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapPost("/{accountId}/roles", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<RoleInput>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.Ok(await accounts.GrantRoleAsync(accountId, input!.Role, AdminActor.Of(context), ct));
+            return AdminResults.Tagged(context, await accounts.GrantRoleAsync(accountId, input!.Role, AdminActor.Of(context), ifMatch, ct), a => a.ETag);
         })
-        .WithName("GrantRole").WithTags("Roles").AcceptsJson<RoleInput>()
-        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404);
+        .WithName("GrantRole").WithTags("Roles").WithSummary("Grant a role. " + SubResourceIfMatchNote).AcceptsJson<RoleInput>()
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapDelete("/{accountId}/roles/{role}", async (string accountId, string role, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
-            AdminResults.Ok(await accounts.RevokeRoleAsync(accountId, role, AdminActor.Of(context), ct)))
-        .WithName("RevokeRole").WithTags("Roles").Produces<AccountView>().ProducesProblem(404);
+        {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.Tagged(context, await accounts.RevokeRoleAsync(accountId, role, AdminActor.Of(context), ifMatch, ct), a => a.ETag);
+        })
+        .WithName("RevokeRole").WithTags("Roles").WithSummary("Revoke a role. " + SubResourceIfMatchNote)
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapPost("/{accountId}/wallets", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<WalletInput>(context.Request);
             if (problem is not null) return problem;
-            return AdminResults.Ok(await accounts.LinkWalletAsync(accountId, input!.Address, input.Network, AdminActor.Of(context), ct));
+            return AdminResults.Tagged(context, await accounts.LinkWalletAsync(accountId, input!.Address, input.Network, AdminActor.Of(context), ifMatch, ct),
+                a => a.ETag);
         })
-        .WithName("LinkWallet").WithTags("Wallets").WithSummary("Link a wallet (r-address). A wallet linked to another account is a 409.")
+        .WithName("LinkWallet").WithTags("Wallets")
+        .WithSummary("Link a wallet (r-address). A wallet linked to another account is a 409. " + SubResourceIfMatchNote)
         .AcceptsJson<WalletInput>()
-        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapDelete("/{accountId}/wallets/{address}", async (string accountId, string address, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
-            AdminResults.Ok(await accounts.UnlinkWalletAsync(accountId, address, AdminActor.Of(context), ct)))
-        .WithName("UnlinkWallet").WithTags("Wallets").WithSummary("Unlink a wallet; sessions signed in with it end.")
-        .Produces<AccountView>().ProducesProblem(404);
+        {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.Tagged(context, await accounts.UnlinkWalletAsync(accountId, address, AdminActor.Of(context), ifMatch, ct), a => a.ETag);
+        })
+        .WithName("UnlinkWallet").WithTags("Wallets").WithSummary("Unlink a wallet; sessions signed in with it end. " + SubResourceIfMatchNote)
+        .Produces<AccountView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
     }
+
+    /// <summary>What the changes of an account say about conditional requests.</summary>
+    private const string IfMatchNote = "With If-Match (the account's ETag, or *), an account that changed since is left as it is: 412 Precondition Failed.";
+
+    private const string SubResourceIfMatchNote = "If-Match is compared with the account's ETag (a 412 when the account changed since); "
+        + "the answer carries the account's new ETag.";
 }

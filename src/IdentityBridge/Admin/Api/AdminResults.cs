@@ -13,6 +13,8 @@ public static class AdminResults
             type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.1"),
         AdminErrorKind.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: error.Title, detail: error.Detail,
             type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5"),
+        AdminErrorKind.PreconditionFailed => Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: error.Title, detail: error.Detail,
+            type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.13"),
         _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: error.Title, detail: error.Detail,
             type: "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10"),
     };
@@ -20,6 +22,13 @@ public static class AdminResults
     public static IResult From<T>(AdminResult<T> result, Func<T, IResult> ok) => result.Ok ? ok(result.Value!) : Problem(result.Error!);
 
     public static IResult Ok<T>(AdminResult<T> result) => From(result, v => Results.Json(v, AdminJson.Options));
+
+    /// <summary>A value as JSON, with its entity tag in <c>ETag</c> (RFC 9110 section 8.8.3).</summary>
+    public static IResult Tagged<T>(HttpContext context, AdminResult<T> result, Func<T, string> tag, Func<T, IResult>? ok = null) => From(result, v =>
+    {
+        context.Response.Headers.ETag = tag(v);
+        return ok is null ? Results.Json(v, AdminJson.Options) : ok(v);
+    });
 
     public static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
 

@@ -23,9 +23,9 @@ internal static class ClientsApi
         .WithName("ListClients").WithSummary("List clients, by client id, with paging.")
         .Produces<PageView<ClientView>>().ProducesValidationProblem();
 
-        g.MapGet("/{clientId}", async (string clientId, ClientAdminService clients, CancellationToken ct) =>
-            AdminResults.Ok(await clients.GetAsync(clientId, ct)))
-        .WithName("GetClient").WithSummary("Get a client (secret metadata only, never a secret or a hash).")
+        g.MapGet("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
+            AdminResults.Tagged(context, await clients.GetAsync(clientId, ct), c => c.ETag))
+        .WithName("GetClient").WithSummary("Get a client (secret metadata only, never a secret or a hash), with its entity tag in ETag.")
         .Produces<ClientView>().ProducesProblem(404);
 
         g.MapPost("/", async (HttpContext context, ClientAdminService clients, CancellationToken ct) =>
@@ -36,6 +36,7 @@ internal static class ClientsApi
             return AdminResults.From(result, created =>
             {
                 context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.ETag = created.Client.ETag;
                 return Results.Json(created, AdminJson.Options, statusCode: StatusCodes.Status201Created);
             });
         })
@@ -45,10 +46,12 @@ internal static class ClientsApi
 
         g.MapPut("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<ClientInput>(context.Request);
             if (problem is not null) return problem;
-            var result = await clients.UpdateAsync(clientId, input!, AdminActor.Of(context), ct);
-            return AdminResults.From(result, updated =>
+            var result = await clients.UpdateAsync(clientId, input!, AdminActor.Of(context), ifMatch, ct);
+            return AdminResults.Tagged(context, result, updated => updated.Client.ETag, updated =>
             {
                 // A secret issued by the update is in this response only.
                 if (updated.ClientSecret is not null) context.Response.Headers.CacheControl = "no-store";
@@ -57,28 +60,36 @@ internal static class ClientsApi
         })
         .WithName("ReplaceClient")
         .WithSummary("Replace a client's settings (omitted fields take their defaults). Secrets are kept while the client uses a secret; " +
-            "a client moved onto client_secret_basic or client_secret_post without one gets a new secret, in clientSecret, once.")
+            "a client moved onto client_secret_basic or client_secret_post without one gets a new secret, in clientSecret, once. " + IfMatchNote)
         .AcceptsJson<ClientInput>()
-        .Produces<ReplacedClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        .Produces<ReplacedClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapPatch("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var (input, problem) = await AdminJson.ReadAsync<EnabledPatch>(context.Request);
             if (problem is not null) return problem;
             if (input!.Enabled is not { } enabled) return AdminResults.Problem(AdminError.Invalid("enabled", "is required"));
-            return AdminResults.Ok(await clients.SetEnabledAsync(clientId, enabled, AdminActor.Of(context), ct));
+            return AdminResults.Tagged(context, await clients.SetEnabledAsync(clientId, enabled, AdminActor.Of(context), ifMatch, ct), c => c.ETag);
         })
-        .WithName("EnableClient").WithSummary("Enable or disable a client: { \"enabled\": false }.")
+        .WithName("EnableClient").WithSummary("Enable or disable a client: { \"enabled\": false }. " + IfMatchNote)
         .AcceptsJson<EnabledPatch>()
-        .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        .Produces<ClientView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapDelete("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
-            AdminResults.From(await clients.DeleteAsync(clientId, AdminActor.Of(context), ct), _ => Results.NoContent()))
-        .WithName("DeleteClient").WithSummary("Delete a client; its refresh tokens are revoked and its consents forgotten.")
-        .Produces(StatusCodes.Status204NoContent).ProducesProblem(404).ProducesProblem(409);
+        {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.From(await clients.DeleteAsync(clientId, AdminActor.Of(context), ifMatch, ct), _ => Results.NoContent());
+        })
+        .WithName("DeleteClient").WithSummary("Delete a client; its refresh tokens are revoked and its consents forgotten. " + IfMatchNote)
+        .Produces(StatusCodes.Status204NoContent).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
 
         g.MapPost("/{clientId}/rotate-secret", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {
+            var (ifMatch, malformed) = IfMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
             var input = new RotateSecretInput();
             if (context.Request.ContentLength is not 0 && (context.Request.ContentLength is > 0 || context.Request.ContentType is not null))
             {
@@ -86,16 +97,19 @@ internal static class ClientsApi
                 if (problem is not null) return problem;
                 input = body!;
             }
-            var result = await clients.RotateSecretAsync(clientId, input.OverlapSeconds, AdminActor.Of(context), input.Description, ct);
-            return AdminResults.From(result, rotated =>
+            var result = await clients.RotateSecretAsync(clientId, input.OverlapSeconds, AdminActor.Of(context), input.Description, ifMatch, ct);
+            return AdminResults.Tagged(context, result, rotated => rotated.ETag, rotated =>
             {
                 context.Response.Headers.CacheControl = "no-store";
                 return Results.Json(rotated, AdminJson.Options);
             });
         })
         .WithName("RotateClientSecret")
-        .WithSummary("Issue a new secret (in the response, once); the previous ones stay valid for overlapSeconds (default 86400).")
+        .WithSummary("Issue a new secret (in the response, once); the previous ones stay valid for overlapSeconds (default 86400). " + IfMatchNote)
         .AcceptsJson<RotateSecretInput>(required: false)
-        .Produces<SecretRotated>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        .Produces<SecretRotated>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
     }
+
+    /// <summary>What the changes of a client say about conditional requests.</summary>
+    private const string IfMatchNote = "With If-Match (the client's ETag, or *), a client that changed since is left as it is: 412 Precondition Failed.";
 }

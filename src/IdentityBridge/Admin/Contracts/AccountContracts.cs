@@ -34,7 +34,11 @@ public sealed record AccountView(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSignInAt,
     IReadOnlyList<string> Roles,
-    IReadOnlyList<WalletView> Wallets);
+    IReadOnlyList<WalletView> Wallets)
+{
+    /// <summary>The account's entity tag, which the API answers with in <c>ETag</c> rather than in the body.</summary>
+    [JsonIgnore] public string ETag { get; init; } = "";
+}
 
 public sealed record WalletView(string Address, string? Network, DateTimeOffset LinkedAt, DateTimeOffset? FirstSignInAt, DateTimeOffset? LastSignInAt);
 

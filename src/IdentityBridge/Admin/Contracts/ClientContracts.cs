@@ -48,6 +48,8 @@ public class ClientView : ClientInput
     [JsonPropertyOrder(1)] public List<ClientSecretView> Secrets { get; set; } = [];
     [JsonPropertyOrder(1)] public DateTimeOffset CreatedAt { get; set; }
     [JsonPropertyOrder(1)] public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The client's entity tag, which the API answers with in <c>ETag</c> rather than in the body.</summary>
+    [JsonIgnore] public string ETag { get; set; } = "";
 }
 
 /// <summary>
@@ -84,7 +86,11 @@ public sealed record ClientUpdated(ClientView Client, string? ClientSecret)
 }
 
 /// <summary>A new secret (shown once) and until when the previous ones remain valid.</summary>
-public sealed record SecretRotated(string ClientId, long SecretId, string ClientSecret, DateTimeOffset? PreviousSecretsExpireAt);
+public sealed record SecretRotated(string ClientId, long SecretId, string ClientSecret, DateTimeOffset? PreviousSecretsExpireAt)
+{
+    /// <summary>The client's entity tag after the rotation (in <c>ETag</c>, not in the body).</summary>
+    [JsonIgnore] public string ETag { get; init; } = "";
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class EnabledPatch

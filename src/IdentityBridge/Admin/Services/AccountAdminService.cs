@@ -127,19 +127,21 @@ public sealed partial class AccountAdminService(
         return view;
     }
 
-    public async Task<AdminResult<AccountView>> UpdateProfileAsync(string accountId, AccountProfileInput input, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountView>> UpdateProfileAsync(string accountId, AccountProfileInput input, string actor, IfMatch? ifMatch = null,
+        CancellationToken ct = default)
     {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
         var errors = new FieldErrors();
         ValidateProfile(input.DisplayName, input.Email, errors);
         if (errors.Any) return AdminError.Invalid(errors);
-        var account = await LoadAsync(accountId, tracking: true, ct);
-        if (account is null) return AdminError.NotFound("Account", accountId);
         var before = ToView(account);
         account.DisplayName = Clean(input.DisplayName);
         account.Email = Clean(input.Email);
         account.EmailVerified = account.Email is not null && (input.EmailVerified ?? false);
         account.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveEditAsync(ct)) return await LostAsync(accountId, ifMatch, _ => false, ct);
         var after = ToView(account);
         await audit.WriteAsync(AuditTypes.AccountUpdated, actor, accountId, details: new { before, after }, ct: ct);
         return after;
@@ -147,10 +149,19 @@ public sealed partial class AccountAdminService(
 
     /// <summary>
     /// Changes an account's status: <paramref name="enrolled"/> first, then <paramref name="enabled"/> (either
-    /// may be null, not both). What disabling ended is in the result.
+    /// may be null, not both). What disabling ended is in the result. With <paramref name="ifMatch"/>, an account whose
+    /// entity tag it does not name is left as it is; the account read for that check is the one both changes are
+    /// saved over, each refused if the account changed since.
     /// </summary>
-    public async Task<AdminResult<AccountStatusChanged>> SetStatusAsync(string accountId, bool? enabled, bool? enrolled, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountStatusChanged>> SetStatusAsync(string accountId, bool? enabled, bool? enrolled, string actor, IfMatch? ifMatch = null,
+        CancellationToken ct = default)
     {
+        if (ifMatch is not null)
+        {
+            var account = await LoadAsync(accountId, tracking: true, ct);
+            if (account is null) return AdminError.NotFound("Account", accountId);
+            if (Unmet(ifMatch, account) is { } unmet) return unmet;
+        }
         if (enabled is null && enrolled is null) return AdminError.Invalid("enabled", "enabled or enrolled is required");
         if (enrolled is { } e && await SetEnrolledAsync(accountId, e, actor, ct) is { Ok: false } refused) return refused.Error!;
         if (enabled is { } on) return await SetEnabledAsync(accountId, on, actor, ct);
@@ -174,7 +185,11 @@ public sealed partial class AccountAdminService(
         EndedAccess ended = EndedAccess.None;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await db.SaveChangesAsync(ct);
+            if (!await TrySaveEditAsync(ct))
+            {
+                var lost = await LostAsync(accountId, null, a => a.Status == account.Status, ct);
+                return lost.Ok ? new AccountStatusChanged(lost.Value!, 0, 0) : lost.Error!;
+            }
             if (!enabled)
                 ended = await EndAccessAsync(accountId, now, ct);
             await tx.CommitAsync(ct);
@@ -198,12 +213,15 @@ public sealed partial class AccountAdminService(
     /// </summary>
     public async Task<AdminResult<AccountView>> SetEnrolledAsync(string accountId, bool enrolled, string actor, CancellationToken ct = default)
     {
-        var changed = await db.Accounts.Where(a => a.Id == accountId && a.Enrolled != enrolled)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, enrolled).SetProperty(a => a.UpdatedAt, time.GetUtcNow()), ct);
-        var view = await GetAsync(accountId, ct);
-        if (changed > 0 && view.Ok)
-            await audit.WriteAsync(enrolled ? AuditTypes.AccountEnrolled : AuditTypes.AccountUnenrolled, actor, accountId, ct: ct);
-        return view;
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        if (account.Enrolled == enrolled) return ToView(account);
+        account.Enrolled = enrolled;
+        account.UpdatedAt = time.GetUtcNow();
+        // Enrolled or withdrawn by another request meanwhile (and audited there): the answer a repeated request gets.
+        if (!await TrySaveEditAsync(ct)) return await LostAsync(accountId, null, a => a.Enrolled == enrolled, ct);
+        await audit.WriteAsync(enrolled ? AuditTypes.AccountEnrolled : AuditTypes.AccountUnenrolled, actor, accountId, ct: ct);
+        return ToView(account);
     }
 
     /// <summary>
@@ -224,10 +242,11 @@ public sealed partial class AccountAdminService(
     }
 
     /// <summary>Deletes an account, ending its sessions and revoking its grants first.</summary>
-    public async Task<AdminResult<AccountView>> DeleteAsync(string accountId, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountView>> DeleteAsync(string accountId, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var account = await LoadAsync(accountId, tracking: true, ct);
         if (account is null) return AdminError.NotFound("Account", accountId);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
         var before = ToView(account);
         var now = time.GetUtcNow();
         EndedAccess ended;
@@ -238,7 +257,7 @@ public sealed partial class AccountAdminService(
             await db.Consents.Where(c => c.AccountId == accountId).ExecuteDeleteAsync(ct);
             await db.UserTokens.Where(t => t.AccountId == accountId && t.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(t => t.RevokedAt, now), ct);
             db.Accounts.Remove(account);
-            await db.SaveChangesAsync(ct);
+            if (!await TrySaveEditAsync(ct)) return await LostAsync(accountId, ifMatch, _ => false, ct);
             await tx.CommitAsync(ct);
         }
         NotifyLogout(accountId, ended);
@@ -246,11 +265,12 @@ public sealed partial class AccountAdminService(
         return before;
     }
 
-    public async Task<AdminResult<AccountView>> GrantRoleAsync(string accountId, string? role, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountView>> GrantRoleAsync(string accountId, string? role, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
-        if (!IsValidRole(role)) return AdminError.Invalid("role", RoleMessage);
         var account = await LoadAsync(accountId, tracking: true, ct);
         if (account is null) return AdminError.NotFound("Account", accountId);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
+        if (!IsValidRole(role)) return AdminError.Invalid("role", RoleMessage);
         if (account.Roles.Any(r => r.Role == role)) return ToView(account);
         account.Roles.Add(new AccountRole { AccountId = accountId, Role = role! });
         account.UpdatedAt = time.GetUtcNow();
@@ -264,16 +284,22 @@ public sealed partial class AccountAdminService(
             db.ChangeTracker.Clear();
             return await LoadAsync(accountId, tracking: false, ct) is { } current ? ToView(current) : AdminError.NotFound("Account", accountId);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The account changed meanwhile: the same grant answers as a repeated one, any other change is a conflict.
+            return await LostAsync(accountId, ifMatch, a => a.Roles.Any(r => r.Role == role), ct);
+        }
         await audit.WriteAsync(AuditTypes.RoleGranted, actor, accountId, details: new { role }, ct: ct);
         return ToView(account);
     }
 
-    public async Task<AdminResult<AccountView>> RevokeRoleAsync(string accountId, string role, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountView>> RevokeRoleAsync(string accountId, string role, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var account = await LoadAsync(accountId, tracking: true, ct);
         if (account is null) return AdminError.NotFound("Account", accountId);
         var existing = account.Roles.FirstOrDefault(r => r.Role == role);
         if (existing is null) return AdminError.NotFound("Role", role);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
         account.Roles.Remove(existing);
         account.UpdatedAt = time.GetUtcNow();
         try
@@ -282,20 +308,29 @@ public sealed partial class AccountAdminService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Another request revoked it meanwhile (and audited it): the answer a repeated revocation gets.
-            return AdminError.NotFound("Role", role);
+            // Another request revoked it meanwhile (and audited it): the answer a repeated revocation gets. Any other
+            // change made meanwhile is a conflict.
+            var lost = await LostAsync(accountId, ifMatch, a => a.Roles.All(r => r.Role != role), ct);
+            return lost.Ok ? AdminError.NotFound("Role", role) : lost;
         }
         await audit.WriteAsync(AuditTypes.RoleRevoked, actor, accountId, details: new { role }, ct: ct);
         return ToView(account);
     }
 
-    public async Task<AdminResult<AccountView>> LinkWalletAsync(string accountId, string? address, string? network, string actor, CancellationToken ct = default)
+    /// <summary>
+    /// Links a wallet to an account (enrolling it). The account is read first, in this request's context, so that the
+    /// link is saved over that reading: with <paramref name="ifMatch"/> naming it, or refused as changed meanwhile.
+    /// </summary>
+    public async Task<AdminResult<AccountView>> LinkWalletAsync(string accountId, string? address, string? network, string actor, IfMatch? ifMatch = null,
+        CancellationToken ct = default)
     {
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
         var errors = new FieldErrors();
         if (!XrplAddress.IsValid(address)) errors.Add("address", WalletMessage);
         if (network is { } n && (n.Length is 0 or > 32)) errors.Add("network", "must be 1 to 32 characters");
         if (errors.Any) return AdminError.Invalid(errors);
-        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return AdminError.NotFound("Account", accountId);
         LinkResult result;
         try
         {
@@ -304,6 +339,10 @@ public sealed partial class AccountAdminService(
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, WalletsTable))
         {
             result = LinkResult.LinkedElsewhere;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await LostAsync(accountId, ifMatch, a => a.Wallets.Any(w => w.Address == address), ct);
         }
         if (result is LinkResult.Linked or LinkResult.AlreadyLinked)
             await EnrolAsync(accountId, actor, ct);
@@ -322,7 +361,8 @@ public sealed partial class AccountAdminService(
     private async Task EnrolAsync(string accountId, string actor, CancellationToken ct)
     {
         var changed = await db.Accounts.Where(a => a.Id == accountId && !a.Enrolled)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, true).SetProperty(a => a.UpdatedAt, time.GetUtcNow()), ct);
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Enrolled, true).SetProperty(a => a.UpdatedAt, time.GetUtcNow())
+                .SetProperty(a => a.Version, a => a.Version + 1), ct);
         if (changed > 0)
             await audit.WriteAsync(AuditTypes.AccountEnrolled, actor, accountId, details: new { via = "wallet.linked" }, ct: ct);
     }
@@ -333,16 +373,22 @@ public sealed partial class AccountAdminService(
     /// included, and back-channel logout to their clients), and so are the grants issued without a session
     /// (CIBA, token exchange), with the access tokens of all of them.
     /// </summary>
-    public async Task<AdminResult<AccountView>> UnlinkWalletAsync(string accountId, string address, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<AccountView>> UnlinkWalletAsync(string accountId, string address, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var account = await LoadAsync(accountId, tracking: true, ct);
         if (account is null) return AdminError.NotFound("Account", accountId);
         var wallet = account.Wallets.FirstOrDefault(w => w.Address == address);
         if (wallet is null) return AdminError.NotFound("Wallet", address);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
         var now = time.GetUtcNow();
         account.Wallets.Remove(wallet);
         account.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveEditAsync(ct))
+        {
+            // Unlinked by another request meanwhile (which ended its access): the answer a repeated unlink gets.
+            var lost = await LostAsync(accountId, ifMatch, a => a.Wallets.All(w => w.Address != address), ct);
+            return lost.Ok ? AdminError.NotFound("Wallet", address) : lost;
+        }
         var (sessionsEnded, families) = await EndWalletAccessAsync(accountId, address, actor, ct);
         await audit.WriteAsync(AuditTypes.WalletUnlinked, actor, accountId,
             details: new { wallet = address, network = wallet.Network, sessionsEnded, tokenFamiliesRevoked = families }, ct: ct);
@@ -370,7 +416,45 @@ public sealed partial class AccountAdminService(
         a.CreatedAt, a.UpdatedAt, a.LastSignInAt,
         a.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToList(),
         a.Wallets.OrderBy(w => w.LinkedAt).ThenBy(w => w.Address, StringComparer.Ordinal)
-            .Select(w => new WalletView(w.Address, w.Network, w.LinkedAt, w.FirstSignInAt, w.LastSignInAt)).ToList());
+            .Select(w => new WalletView(w.Address, w.Network, w.LinkedAt, w.FirstSignInAt, w.LastSignInAt)).ToList())
+    {
+        ETag = EntityTags.Of(a.Version, a.CreatedAt),
+    };
+
+    /// <summary>The refusal of a change whose If-Match does not name the account as read; null when there is none to make.</summary>
+    private static AdminError? Unmet(IfMatch? ifMatch, Account account) =>
+        ifMatch is null || ifMatch.Matches(EntityTags.Of(account.Version, account.CreatedAt)) ? null : AdminError.PreconditionFailed("Account", account.Id);
+
+    /// <summary>Saves an edit of an account read in this request; false when the account changed since (see <see cref="Account.Version"/>).</summary>
+    private async Task<bool> TrySaveEditAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The answer to a change lost to another one saved meanwhile (nothing of it was stored): the account as it now
+    /// is when it is already as <paramref name="already"/> asks (what repeating the request answers), else a conflict,
+    /// or, when the request named the entity tag it was made from, that tag's precondition failing.
+    /// </summary>
+    private async Task<AdminResult<AccountView>> LostAsync(string accountId, IfMatch? ifMatch, Func<Account, bool> already, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var current = await LoadAsync(accountId, tracking: false, ct);
+        if (current is null) return AdminError.NotFound("Account", accountId);
+        if (already(current)) return ToView(current);
+        return ifMatch is { IsAny: false }
+            ? AdminError.PreconditionFailed("Account", accountId)
+            : AdminError.Conflict("Account changed meanwhile",
+                $"Account '{accountId}' was changed by another request while this one was being applied; nothing was saved. Read it again and retry.");
+    }
 
     /// <summary>Sessions ended (with the clients that got tokens in each) and refresh tokens revoked.</summary>
     private sealed record EndedAccess(IReadOnlyList<(string Session, IReadOnlyList<string> Clients)> Sessions, int RefreshTokens)

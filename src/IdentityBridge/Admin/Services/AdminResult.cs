@@ -5,6 +5,8 @@ public enum AdminErrorKind
     Validation,
     NotFound,
     Conflict,
+    /// <summary>The request's If-Match names none of the thing's current entity tags (RFC 9110 section 13.1.1).</summary>
+    PreconditionFailed,
 }
 
 /// <summary>Why an admin operation was refused; the API turns it into RFC 9457 problem details.</summary>
@@ -12,6 +14,8 @@ public sealed record AdminError(AdminErrorKind Kind, string Title, string? Detai
 {
     public static AdminError NotFound(string what, string id) => new(AdminErrorKind.NotFound, $"{what} not found", $"There is no {what.ToLowerInvariant()} '{id}'.");
     public static AdminError Conflict(string title, string detail) => new(AdminErrorKind.Conflict, title, detail);
+    public static AdminError PreconditionFailed(string what, string id) => new(AdminErrorKind.PreconditionFailed, $"{what} changed since it was read",
+        $"{what} '{id}' is no longer the version this change was made from; nothing was saved. Read it again and retry.");
     public static AdminError Invalid(FieldErrors errors) => new(AdminErrorKind.Validation, "The request is not valid", "See errors for each field.", errors.ToDictionary());
     public static AdminError Invalid(string field, string message) => Invalid(new FieldErrors().Add(field, message));
 

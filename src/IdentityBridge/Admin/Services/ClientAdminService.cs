@@ -63,15 +63,17 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
     /// Replaces a client's settings. A client moved onto a secret method (client_secret_basic or client_secret_post)
     /// without an unexpired secret gets one, as a new client does, returned once: without it the client could not
     /// authenticate, and rotation, which needs a client already on a secret method, would not help. A client that
-    /// stays on a secret method keeps its secrets; one moved off a secret method loses them.
+    /// stays on a secret method keeps its secrets; one moved off a secret method loses them. With
+    /// <paramref name="ifMatch"/>, a client whose entity tag it does not name is left as it is.
     /// </summary>
-    public async Task<AdminResult<ClientUpdated>> UpdateAsync(string clientId, ClientInput input, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<ClientUpdated>> UpdateAsync(string clientId, ClientInput input, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
+        var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
+        if (client is null) return AdminError.NotFound("Client", clientId);
+        if (Unmet(ifMatch, client) is { } unmet) return unmet;
         if (input.ClientId is { } bodyId && bodyId != clientId)
             return AdminError.Invalid("clientId", "must match the client id in the address (a client id cannot be changed)");
         input.ClientId = clientId;
-        var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
-        if (client is null) return AdminError.NotFound("Client", clientId);
         var errors = new FieldErrors();
         ClientRules.Validate(input, errors);
         if (errors.Any) return AdminError.Invalid(errors);
@@ -89,7 +91,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             issued = new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(secret), Description = "initial", CreatedAt = now };
             client.Secrets.Add(issued);
         }
-        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId, ifMatch);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
         object details = issued is null
@@ -99,15 +101,16 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         return new ClientUpdated(after, secret);
     }
 
-    public async Task<AdminResult<ClientView>> SetEnabledAsync(string clientId, bool enabled, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<ClientView>> SetEnabledAsync(string clientId, bool enabled, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is null) return AdminError.NotFound("Client", clientId);
+        if (Unmet(ifMatch, client) is { } unmet) return unmet;
         if (client.Enabled == enabled) return ClientRules.ToView(client);
         var before = ClientRules.ToView(client);
         client.Enabled = enabled;
         client.UpdatedAt = time.GetUtcNow();
-        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId, ifMatch);
         cache.Invalidate(clientId);
         var after = ClientRules.ToView(client);
         await audit.WriteAsync(AuditTypes.ClientUpdated, actor, clientId: clientId,
@@ -116,10 +119,11 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
     }
 
     /// <summary>Deletes a client; its refresh tokens and codes are revoked and its consents forgotten.</summary>
-    public async Task<AdminResult<ClientView>> DeleteAsync(string clientId, string actor, CancellationToken ct = default)
+    public async Task<AdminResult<ClientView>> DeleteAsync(string clientId, string actor, IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is null) return AdminError.NotFound("Client", clientId);
+        if (Unmet(ifMatch, client) is { } unmet) return unmet;
         var before = ClientRules.ToView(client);
         var now = time.GetUtcNow();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -127,7 +131,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
             await db.Grants.Where(g => g.ClientId == clientId && g.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(g => g.RevokedAt, now), ct);
             await db.Consents.Where(c => c.ClientId == clientId).ExecuteDeleteAsync(ct);
             db.Clients.Remove(client);
-            if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
+            if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId, ifMatch);
             await tx.CommitAsync(ct);
         }
         cache.Invalidate(clientId);
@@ -139,7 +143,8 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
     /// Adds a new secret (returned once) and lets the current ones expire after <paramref name="overlapSeconds"/>,
     /// so the client's operators can roll it out without downtime.
     /// </summary>
-    public async Task<AdminResult<SecretRotated>> RotateSecretAsync(string clientId, int? overlapSeconds, string actor, string? description = null, CancellationToken ct = default)
+    public async Task<AdminResult<SecretRotated>> RotateSecretAsync(string clientId, int? overlapSeconds, string actor, string? description = null,
+        IfMatch? ifMatch = null, CancellationToken ct = default)
     {
         var overlap = overlapSeconds ?? DefaultOverlapSeconds;
         if (overlap is < 0 or > MaxOverlapSeconds)
@@ -147,6 +152,7 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         if (description is { Length: > 200 }) return AdminError.Invalid("description", "must be at most 200 characters");
         var client = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is null) return AdminError.NotFound("Client", clientId);
+        if (Unmet(ifMatch, client) is { } unmet) return unmet;
         if (!ClientRules.UsesSecret(client))
             return AdminError.Conflict("Client has no secret", $"Client '{clientId}' authenticates with '{client.TokenEndpointAuthMethod}', not a client secret.");
 
@@ -164,11 +170,11 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
         var entry = new ClientSecret { ClientId = clientId, Hash = ClientSecretHasher.Hash(secret), Description = description ?? "rotated", CreatedAt = now };
         client.Secrets.Add(entry);
         client.UpdatedAt = now;
-        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId);
+        if (!await TrySaveEditAsync(ct)) return ChangedMeanwhile(clientId, ifMatch);
         cache.Invalidate(clientId);
         await audit.WriteAsync(AuditTypes.ClientSecretRotated, actor, clientId: clientId,
             details: new { secretId = entry.Id, overlapSeconds = overlap, previousSecretsExpireAt = latest }, ct: ct);
-        return new SecretRotated(clientId, entry.Id, secret, latest);
+        return new SecretRotated(clientId, entry.Id, secret, latest) { ETag = EntityTags.Of(client.Version, client.CreatedAt) };
     }
 
     private static System.Text.Json.Nodes.JsonObject ChangesOf(ClientView before, ClientView after) =>
@@ -178,8 +184,18 @@ public sealed class ClientAdminService(BridgeDbContext db, TimeProvider time, Au
 
     private static AdminError Duplicate(string id) => AdminError.Conflict("Client already exists", $"A client with id '{id}' already exists.");
 
-    private static AdminError ChangedMeanwhile(string id) => AdminError.Conflict("Client changed meanwhile",
-        $"Client '{id}' was changed by another request while this one was being applied; nothing was saved. Read it again and retry.");
+    /// <summary>
+    /// A change lost to another one saved meanwhile: a conflict, or, when the request named the entity tag it was
+    /// made from, that tag's precondition failing.
+    /// </summary>
+    private static AdminError ChangedMeanwhile(string id, IfMatch? ifMatch) => ifMatch is { IsAny: false }
+        ? AdminError.PreconditionFailed("Client", id)
+        : AdminError.Conflict("Client changed meanwhile",
+            $"Client '{id}' was changed by another request while this one was being applied; nothing was saved. Read it again and retry.");
+
+    /// <summary>The refusal of a change whose If-Match does not name the client as read; null when there is none to make.</summary>
+    private static AdminError? Unmet(IfMatch? ifMatch, Client client) =>
+        ifMatch is null || ifMatch.Matches(EntityTags.Of(client.Version, client.CreatedAt)) ? null : AdminError.PreconditionFailed("Client", client.ClientId);
 
     /// <summary>Saves an edit of a client read in this request; false when the client changed since (see <see cref="Client.Version"/>).</summary>
     private Task<bool> TrySaveEditAsync(CancellationToken ct) => TrySaveAsync(ex => ex is DbUpdateConcurrencyException, ct);

@@ -207,6 +207,7 @@ public static partial class ClientRules
         view.Secrets = c.Secrets.OrderBy(s => s.Id).Select(s => new ClientSecretView(s.Id, s.Description, s.CreatedAt, s.ExpiresAt)).ToList();
         view.CreatedAt = c.CreatedAt;
         view.UpdatedAt = c.UpdatedAt;
+        view.ETag = EntityTags.Of(c.Version, c.CreatedAt);
         return view;
     }
 

@@ -21,6 +21,13 @@ public abstract class AdminPageModel : PageModel
     /// <summary>Puts a service refusal on the page: field errors next to their inputs, the rest on top.</summary>
     protected void Show(AdminError error, string prefix = "Form")
     {
+        if (error.Kind == AdminErrorKind.PreconditionFailed)
+        {
+            // The form was filled from a version that another change has since replaced: saving it would undo that change.
+            Failure = $"{error.Title}: it was changed since this form was loaded, so your changes were not saved. "
+                      + "Reload the page to see it as it is now, then make your changes again.";
+            return;
+        }
         if (error.Errors is not { Count: > 0 } fields)
         {
             Failure = error.Detail is null ? error.Title : $"{error.Title}: {error.Detail}";
@@ -34,6 +41,12 @@ public abstract class AdminPageModel : PageModel
         }
         Failure = "Please correct the fields marked below.";
     }
+
+    /// <summary>
+    /// The condition a form's save is made under: the entity tag the form was filled from (a hidden field), or none
+    /// for a form posted without one.
+    /// </summary>
+    protected static IfMatch? FormVersion(string? tag) => string.IsNullOrEmpty(tag) ? null : IfMatch.Tags([tag]);
 
     /// <summary>The messages recorded for one form field, or null.</summary>
     public string? ErrorFor(string key) =>

@@ -11,6 +11,8 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
         public string? DisplayName { get; set; }
         public string? Email { get; set; }
         public bool EmailVerified { get; set; }
+        /// <summary>The entity tag of the account the form was filled from: a save over a later version is refused.</summary>
+        public string? Version { get; set; }
     }
 
     public sealed class WalletForm
@@ -38,7 +40,7 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFoundPage();
-        Profile = new ProfileForm { DisplayName = Account.DisplayName, Email = Account.Email, EmailVerified = Account.EmailVerified };
+        Profile = new ProfileForm { DisplayName = Account.DisplayName, Email = Account.Email, EmailVerified = Account.EmailVerified, Version = Account.ETag };
         return Page();
     }
 
@@ -47,24 +49,24 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
         var result = await accounts.UpdateProfileAsync(id, new AccountProfileInput
         {
             DisplayName = Profile.DisplayName, Email = Profile.Email, EmailVerified = Profile.EmailVerified,
-        }, Actor, ct);
+        }, Actor, FormVersion(Profile.Version), ct);
         return await AfterAsync(id, result, "Profile saved.", "Profile", ct);
     }
 
     public async Task<IActionResult> OnPostLinkWalletAsync(string id, CancellationToken ct)
     {
-        var result = await accounts.LinkWalletAsync(id, Link.Address?.Trim(), string.IsNullOrWhiteSpace(Link.Network) ? null : Link.Network.Trim(), Actor, ct);
+        var result = await accounts.LinkWalletAsync(id, Link.Address?.Trim(), string.IsNullOrWhiteSpace(Link.Network) ? null : Link.Network.Trim(), Actor, ct: ct);
         return await AfterAsync(id, result, $"Wallet {Link.Address} linked.", "Link", ct);
     }
 
     public async Task<IActionResult> OnPostUnlinkWalletAsync(string id, string address, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, ct), $"Wallet {address} unlinked; the sessions and tokens obtained with it ended.", "Link", ct);
+        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, ct: ct), $"Wallet {address} unlinked; the sessions and tokens obtained with it ended.", "Link", ct);
 
     public async Task<IActionResult> OnPostGrantRoleAsync(string id, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.GrantRoleAsync(id, Grant.Role?.Trim(), Actor, ct), $"Role {Grant.Role} granted.", "Grant", ct);
+        await AfterAsync(id, await accounts.GrantRoleAsync(id, Grant.Role?.Trim(), Actor, ct: ct), $"Role {Grant.Role} granted.", "Grant", ct);
 
     public async Task<IActionResult> OnPostRevokeRoleAsync(string id, string role, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.RevokeRoleAsync(id, role, Actor, ct), $"Role {role} revoked.", "Grant", ct);
+        await AfterAsync(id, await accounts.RevokeRoleAsync(id, role, Actor, ct: ct), $"Role {role} revoked.", "Grant", ct);
 
     public async Task<IActionResult> OnPostRevokeSessionAsync(string id, string sessionId, CancellationToken ct) =>
         await AfterAsync(id, await sessions.RevokeAsync(sessionId, Actor, ct), "Session revoked.", "Session", ct);
@@ -87,7 +89,7 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
-        var result = await accounts.DeleteAsync(id, Actor, ct);
+        var result = await accounts.DeleteAsync(id, Actor, ct: ct);
         if (!result.Ok) return NotFoundPage();
         Notice = "Account deleted.";
         return Redirect("/admin/accounts");
@@ -104,7 +106,7 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
         Show(result.Error, prefix);
         if (!await LoadAsync(id, ct)) return NotFoundPage();
         if (prefix != "Profile")
-            Profile = new ProfileForm { DisplayName = Account.DisplayName, Email = Account.Email, EmailVerified = Account.EmailVerified };
+            Profile = new ProfileForm { DisplayName = Account.DisplayName, Email = Account.Email, EmailVerified = Account.EmailVerified, Version = Account.ETag };
         return Page();
     }
 

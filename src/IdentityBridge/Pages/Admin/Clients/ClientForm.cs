@@ -30,6 +30,8 @@ public sealed class ClientForm
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }
     public string? Jwks { get; set; }
+    /// <summary>The entity tag of the client the edit form was filled from: a save over a later version is refused.</summary>
+    public string? Version { get; set; }
 
     public static ClientForm From(ClientView v) => new()
     {
@@ -57,6 +59,7 @@ public sealed class ClientForm
         Provisioning = v.Provisioning,
         SignInMethod = v.SignInMethod,
         Jwks = v.Jwks?.GetRawText(),
+        Version = v.ETag,
     };
 
     /// <summary>The form as an API input; <paramref name="current"/> supplies settings the form does not show.</summary>

@@ -42,7 +42,7 @@ public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryServ
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
-        var result = await clients.DeleteAsync(id, Actor, ct);
+        var result = await clients.DeleteAsync(id, Actor, ct: ct);
         if (!result.Ok) return NotFoundPage();
         Notice = $"Client '{id}' deleted.";
         return Redirect("/admin/clients");
@@ -50,7 +50,7 @@ public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryServ
 
     private async Task<IActionResult> SetEnabledAsync(string id, bool enabled, CancellationToken ct)
     {
-        var result = await clients.SetEnabledAsync(id, enabled, Actor, ct);
+        var result = await clients.SetEnabledAsync(id, enabled, Actor, ct: ct);
         if (!result.Ok) return NotFoundPage();
         Notice = enabled ? "Client enabled." : "Client disabled: it can no longer obtain tokens.";
         return Redirect("/admin/clients/" + Uri.EscapeDataString(id));

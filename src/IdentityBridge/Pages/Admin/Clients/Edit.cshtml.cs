@@ -31,7 +31,7 @@ public sealed class EditClientModel(ClientAdminService clients) : AdminPageModel
             Failure = "Please correct the fields marked below.";
             return Page();
         }
-        var result = await clients.UpdateAsync(id, input, Actor, ct);
+        var result = await clients.UpdateAsync(id, input, Actor, FormVersion(Form.Version), ct);
         if (!result.Ok)
         {
             Show(result.Error!);
