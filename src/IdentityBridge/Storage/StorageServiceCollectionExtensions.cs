@@ -38,7 +38,12 @@ public static class StorageServiceCollectionExtensions
     internal const string MigrationsHistoryTable = "schema_migrations";
 
     /// <param name="direct">Use the connection string without multiplexing (see <see cref="DatabaseConnection.DirectConnectionString"/>).</param>
-    internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection, bool direct = false)
+    /// <param name="compiledModel">
+    /// Start from the provider's compiled model (<see cref="CompiledModels"/>) instead of building the model from
+    /// <see cref="BridgeDbContext"/>'s configuration at the first use; false only where the compiled models are
+    /// themselves generated or checked.
+    /// </param>
+    internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection, bool direct = false, bool compiledModel = true)
     {
         if (connection.Provider == DatabaseProvider.Postgres)
             db.UseNpgsql(direct ? connection.DirectConnectionString : connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable));
@@ -48,6 +53,7 @@ public static class StorageServiceCollectionExtensions
         // The migrations are written by hand (no design-time tooling here), so there is no model snapshot
         // to compare against; the schema tests check that model and migrations agree instead.
         db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        if (compiledModel) db.UseModel(CompiledModels.For(connection.Provider));
     }
 }
 
