@@ -20,7 +20,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 "IdentityBridge.Storage.Entities.Account",
                 typeof(Account),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 12,
                 navigationCount: 2,
                 unnamedIndexCount: 2,
                 keyCount: 1);
@@ -132,6 +132,16 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
             updatedAt.SetSentinelFromProviderValue(-62135596800000L);
             updatedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             updatedAt.AddAnnotation("Relational:ColumnName", "updated_at");
+
+            var version = runtimeEntityType.AddProperty(
+                "Version",
+                typeof(long),
+                propertyInfo: typeof(Account).GetProperty("Version", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Account).GetField("<Version>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                concurrencyToken: true,
+                sentinel: 0L);
+            version.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            version.AddAnnotation("Relational:ColumnName", "version");
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });

@@ -12,7 +12,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e325f64a-9c72-4263-8326-b000de8a9822"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("c5517b5c-872f-4f37-8d89-a9f382c376a1"), entityTypeCount: 15)
         {
         }
 

@@ -19,7 +19,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 "IdentityBridge.Storage.Entities.Account",
                 typeof(Account),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 12,
                 navigationCount: 2,
                 unnamedIndexCount: 2,
                 keyCount: 1);
@@ -120,6 +120,15 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 valueConverter: new UnixMillisecondsConverter());
             updatedAt.SetSentinelFromProviderValue(-62135596800000L);
             updatedAt.AddAnnotation("Relational:ColumnName", "updated_at");
+
+            var version = runtimeEntityType.AddProperty(
+                "Version",
+                typeof(long),
+                propertyInfo: typeof(Account).GetProperty("Version", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Account).GetField("<Version>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                concurrencyToken: true,
+                sentinel: 0L);
+            version.AddAnnotation("Relational:ColumnName", "version");
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });

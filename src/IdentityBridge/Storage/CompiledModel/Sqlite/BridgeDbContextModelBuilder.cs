@@ -11,7 +11,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5d3c02aa-ef4b-4005-9d34-fdeff9769d0d"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("5e5e9064-608a-4194-8997-ddd4a5e30569"), entityTypeCount: 15)
         {
         }
 
