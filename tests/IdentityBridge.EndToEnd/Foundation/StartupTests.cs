@@ -32,7 +32,26 @@ public sealed class StartupTests
 
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(bridge.BaseUrl + "/.well-known/openid-configuration")).StatusCode);
-        Assert.Contains(bridge.Output, line => line.Contains("Applying 5 database migration(s)", StringComparison.Ordinal));
+        Assert.Contains(bridge.Output, line => line.Contains("Applying 6 database migration(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_ends_the_process_with_status_1_and_the_reason_not_a_crash()
+    {
+        // The port is taken: the host cannot bind. The process must end as a failed start (status 1, the
+        // reason on one line), not as an unhandled exception, which aborts the runtime (status 134, SIGABRT,
+        // a core dump where the host allows them) after printing the stack.
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var env = Databases.NewDatabase("Sqlite");
+        env["Bridge__Issuer"] = $"http://127.0.0.1:{port}";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcessHost.StartAsync("IdentityBridge", env, "/healthz", port));
+
+        Assert.StartsWith("process exited with 1:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("IdentityBridge could not start: Failed to bind to address", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
