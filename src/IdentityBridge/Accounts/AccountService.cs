@@ -101,6 +101,23 @@ public sealed class AccountService(BridgeDbContext db, TimeProvider time, IOptio
     /// <summary>Links another wallet to an account (the user proved control by signing with it).</summary>
     public async Task<LinkResult> LinkWalletAsync(string accountId, string address, string? network, string actor, CancellationToken ct = default)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LinkWalletOnceAsync(accountId, address, network, actor, ct);
+            }
+            catch (DbUpdateException ex) when (attempt < 3 && (ex is DbUpdateConcurrencyException || DatabaseErrors.IsUniqueViolation(ex, "wallets")))
+            {
+                // The account changed between this link's reading and its save (an administrator's edit raised its
+                // version), or the same wallet was linked at the same moment: decide again on what is stored now.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<LinkResult> LinkWalletOnceAsync(string accountId, string address, string? network, string actor, CancellationToken ct)
+    {
         var existing = await db.Wallets.FirstOrDefaultAsync(w => w.Address == address, ct);
         if (existing is not null)
             return existing.AccountId == accountId ? LinkResult.AlreadyLinked : LinkResult.LinkedElsewhere;

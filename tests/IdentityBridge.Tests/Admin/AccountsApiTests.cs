@@ -116,6 +116,31 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task A_wallet_the_user_links_while_an_administrator_edits_the_account_is_linked_and_the_edit_kept()
+    {
+        // Linking raises the account's version, so an edit saved between the link's reading of the account and
+        // its save makes the save fail on the version: the link is made again on the account as it now is,
+        // not answered with a server error.
+        const string walletOfItsOwn = "rGWrZyQqhTp9Xu7G5Pkayo7bXjH4k4QYpf";
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var options = new DbContextOptionsBuilder<IdentityBridge.Storage.BridgeDbContext>();
+        IdentityBridge.Storage.StorageServiceCollectionExtensions.Configure(options, host.Services.GetRequiredService<IdentityBridge.Storage.DatabaseConnection>());
+        options.AddInterceptors(new Infrastructure.BeforeFirstSave(async () =>
+            Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = "Edited meanwhile" }))).StatusCode)));
+        await using var db = new IdentityBridge.Storage.BridgeDbContext(options.Options);
+        await using var scope = host.Services.CreateAsyncScope();
+        var accounts = ActivatorUtilities.CreateInstance<IdentityBridge.Accounts.AccountService>(scope.ServiceProvider, db);
+
+        var result = await accounts.LinkWalletAsync(id, walletOfItsOwn, "MAINNET", actor: id);
+
+        Assert.Equal(IdentityBridge.Accounts.LinkResult.Linked, result);
+        Assert.Equal(id, await host.WithDbAsync(db => db.Wallets.Where(w => w.Address == walletOfItsOwn).Select(w => w.AccountId).SingleAsync()));
+        Assert.Equal("Edited meanwhile", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.DisplayName).SingleAsync()));
+        Assert.Equal(1, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Type == IdentityBridge.Audit.AuditTypes.WalletLinked && e.AccountId == id)));
+    }
+
+    [Fact]
     public async Task A_role_granted_by_another_request_meanwhile_answers_as_a_repeated_grant_does()
     {
         var (api, _) = await host.AdminApiAsync();
