@@ -67,14 +67,19 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
 
     /// <summary>
     /// An account whose profile, status, roles or wallets this save changes gets the next <see cref="Account.Version"/>,
-    /// conditional on the version it was read with, as <see cref="RaiseClientVersions"/> does for clients.
+    /// conditional on the version it was read with, as <see cref="RaiseClientVersions"/> does for clients. The record
+    /// a sign-in keeps (<see cref="SignInRecord"/>: when, on which network, the KYC flag and picture the platform
+    /// sent) is not an edit made from a reading and raises nothing: sign-ins of one account at the same moment (a user
+    /// on two devices, a shared service wallet) would otherwise refuse each other, and an administrator's tag would go
+    /// stale at every sign-in. Such a save is still conditional on the version read, so it never overwrites an edit
+    /// saved meanwhile (the sign-in reads the account again).
     /// </summary>
     private void RaiseAccountVersions()
     {
         var changed = AccountsWithChangedParts();
         foreach (var entry in ChangeTracker.Entries<Account>())
         {
-            var raise = entry.State == EntityState.Modified
+            var raise = (entry.State == EntityState.Modified && entry.Properties.Any(p => p.IsModified && !SignInRecord.Contains(p.Metadata.Name)))
                 || (entry.State == EntityState.Unchanged && changed?.Contains(entry.Entity.Id) == true);
             if (raise) entry.Property(a => a.Version).CurrentValue = entry.Property(a => a.Version).OriginalValue + 1;
         }
@@ -92,7 +97,20 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
         return [.. changed];
     }
 
-    /// <summary>The accounts a role or wallet of which this save adds, changes or removes (a moved wallet: both).</summary>
+    /// <summary>
+    /// The properties of an account or a wallet that only a sign-in writes (see <see cref="RaiseAccountVersions"/>);
+    /// no administrator's change sets them.
+    /// </summary>
+    private static readonly HashSet<string> SignInRecord = new(StringComparer.Ordinal)
+    {
+        nameof(Account.LastSignInAt), nameof(Account.KycApproved), nameof(Account.Picture),
+        nameof(Wallet.Network), nameof(Wallet.FirstSignInAt), nameof(Wallet.LastSignInAt),
+    };
+
+    /// <summary>
+    /// The accounts a role or wallet of which this save adds, changes or removes (a moved wallet: both), not counting a
+    /// wallet whose sign-in record alone changed.
+    /// </summary>
     private HashSet<string>? AccountsWithChangedParts()
     {
         HashSet<string>? changed = null;
@@ -104,6 +122,7 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
         foreach (var entry in ChangeTracker.Entries<Wallet>())
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)) continue;
+            if (entry.State == EntityState.Modified && entry.Properties.All(p => !p.IsModified || SignInRecord.Contains(p.Metadata.Name))) continue;
             (changed ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Entity.AccountId);
             if (entry.State == EntityState.Modified) changed.Add(entry.Property(w => w.AccountId).OriginalValue);
         }

@@ -141,6 +141,38 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Sign_ins_of_one_wallet_at_the_same_moment_all_succeed_and_leave_the_accounts_tag_alone()
+    {
+        // One user on several devices, or a shared service wallet: each sign-in records its time and network.
+        // That record is not an edit made from a reading, so sign-ins never conflict with each other, and an
+        // administrator holding the account's tag is not refused because the user signed in meanwhile.
+        const string wallet = "rf1BiGeXwwQoi8Z2ueFYTEXSwuJYfV2Jpn";
+        var (api, _) = await host.AdminApiAsync();
+        await using (var first = host.Services.CreateAsyncScope())
+            Assert.Equal(IdentityBridge.Accounts.WalletSignInOutcome.Ok, (await first.ServiceProvider.GetRequiredService<IdentityBridge.Accounts.AccountService>()
+                .SignInAsync(new IdentityBridge.Accounts.WalletSignIn(wallet, "MAINNET"), IdentityBridge.Configuration.ProvisioningMode.AutoCreate)).Outcome);
+        var id = await host.WithDbAsync(db => db.Wallets.Where(w => w.Address == wallet).Select(w => w.AccountId).SingleAsync());
+        var tag = (await api.GetAsync($"/admin/api/accounts/{id}")).Headers.ETag!.Tag;
+
+        using var start = new ManualResetEventSlim();
+        var signIns = Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            await using var scope = host.Services.CreateAsyncScope();
+            return (await scope.ServiceProvider.GetRequiredService<IdentityBridge.Accounts.AccountService>()
+                .SignInAsync(new IdentityBridge.Accounts.WalletSignIn(wallet, i % 2 == 0 ? "MAINNET" : "TESTNET"), IdentityBridge.Configuration.ProvisioningMode.AutoCreate)).Outcome;
+        })).ToList();
+        start.Set();
+
+        Assert.All(await Task.WhenAll(signIns), outcome => Assert.Equal(IdentityBridge.Accounts.WalletSignInOutcome.Ok, outcome));
+        var again = await api.GetAsync($"/admin/api/accounts/{id}");
+        Assert.Equal(tag, again.Headers.ETag!.Tag);
+        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/admin/api/accounts/{id}") { Content = Json.Body(new { displayName = "Edited after the sign-ins" }) };
+        edit.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(tag));
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(edit)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_role_granted_by_another_request_meanwhile_answers_as_a_repeated_grant_does()
     {
         var (api, _) = await host.AdminApiAsync();

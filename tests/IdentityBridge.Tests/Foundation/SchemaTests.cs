@@ -197,9 +197,9 @@ public sealed class SchemaTests
         await fresh.SaveChangesAsync();
         fresh.ChangeTracker.Clear();
         Assert.Equal(1, (await fresh.Clients.AsNoTracking().SingleAsync()).Version);
-        // Version 6: a stored account starts at version 0 too, and a change of one of its wallets alone raises it.
+        // Version 6: a stored account starts at version 0 too, and a change of one of its roles alone raises it.
         Assert.Equal(0L, await fresh.Accounts.Where(a => a.Id == "acc1").Select(a => EF.Property<long>(a, "Version")).SingleAsync());
-        (await fresh.Wallets.SingleAsync(w => w.AccountId == "acc1")).Network = "TESTNET";
+        fresh.AccountRoles.Add(new AccountRole { AccountId = "acc1", Role = "auditor" });
         await fresh.SaveChangesAsync();
         fresh.ChangeTracker.Clear();
         Assert.Equal(1L, await fresh.Accounts.Where(a => a.Id == "acc1").Select(a => EF.Property<long>(a, "Version")).SingleAsync());
