@@ -11,6 +11,7 @@ public static class AuditTypes
     public const string TokenRevoked = "token.revoked";
     public const string Logout = "session.logout";
     public const string SessionRevoked = "session.revoked";
+    public const string BackChannelLogoutFailed = "session.backchannel_logout_failed";
     public const string AccountCreated = "account.created";
     public const string AccountUpdated = "account.updated";
     public const string AccountDeleted = "account.deleted";

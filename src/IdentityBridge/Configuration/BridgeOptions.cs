@@ -26,6 +26,7 @@ public sealed class BridgeOptions
     public KeyOptions Keys { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
     public SessionOptions Session { get; set; } = new();
+    public NotificationOptions Notifications { get; set; } = new();
     public RateLimitOptions RateLimits { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
@@ -128,6 +129,28 @@ public sealed class KeyRingOptions
 public sealed class SessionOptions
 {
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(10);
+}
+
+/// <summary>
+/// Notifications the bridge sends to clients' servers (<c>Bridge:Notifications</c>): back-channel logout tokens and
+/// CIBA pings.
+/// </summary>
+public sealed class NotificationOptions
+{
+    /// <summary>
+    /// How many times a notification is sent again to a client that could not be reached, did not answer in time, or
+    /// answered 429 or a 5xx status. 0 sends each once. Other answers (2xx, 3xx, 4xx) are final.
+    /// </summary>
+    public int Retries { get; set; } = 2;
+
+    /// <summary>
+    /// The wait before the first retry; it doubles for each next one. A longer <c>Retry-After</c> of the client is
+    /// honoured, up to <see cref="MaxRetryAfter"/>.
+    /// </summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public const int MaxRetries = 10;
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
 }
 
 public sealed class RateLimitOptions

@@ -42,6 +42,11 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
         if (o.RateLimits.BrowserPayloadsPerMinute < 1)
             errors.Add($"Bridge:RateLimits:BrowserPayloadsPerMinute must be at least 1, not {o.RateLimits.BrowserPayloadsPerMinute}.");
 
+        if (o.Notifications.Retries is < 0 or > NotificationOptions.MaxRetries)
+            errors.Add($"Bridge:Notifications:Retries must be from 0 (send once) to {NotificationOptions.MaxRetries}, not {o.Notifications.Retries}.");
+        if (o.Notifications.RetryDelay < TimeSpan.Zero || o.Notifications.RetryDelay > NotificationOptions.MaxRetryAfter)
+            errors.Add($"Bridge:Notifications:RetryDelay must be from 00:00:00 to {NotificationOptions.MaxRetryAfter}, not {o.Notifications.RetryDelay}.");
+
         if (o.Audit.RetentionDays is < 0 or > AuditOptions.MaxRetentionDays)
             errors.Add($"Bridge:Audit:RetentionDays must be from 0 (keep every event) to {AuditOptions.MaxRetentionDays} days, not {o.Audit.RetentionDays}.");
 

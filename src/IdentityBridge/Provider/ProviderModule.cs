@@ -7,6 +7,7 @@ using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Interaction;
 using IdentityBridge.Provider.Keys;
 using IdentityBridge.Provider.Maintenance;
+using IdentityBridge.Provider.Notifications;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
 
@@ -51,6 +52,7 @@ public static class ProviderModule
         services.AddSingleton<AuthorizeRequestValidator>();
         services.AddSingleton<AuthorizeInteraction>();
         services.AddSingleton<AuthorizeResponder>();
+        services.AddSingleton<ClientNotificationSender>();
         services.AddSingleton<BackChannelLogoutNotifier>();
         services.AddSingleton<RecordedSessionClients>();
         services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName, c => c.Timeout = BackChannelLogoutNotifier.Timeout)

@@ -300,6 +300,24 @@ public sealed class ConfigurationTests
     public void Audit_retention_from_0_to_100_years_is_accepted(int days) =>
         Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Audit = { RetentionDays = days } }));
 
+    [Theory]
+    [InlineData(-1, "00:00:02", "Bridge:Notifications:Retries must be from 0 (send once) to 10")]
+    [InlineData(11, "00:00:02", "Bridge:Notifications:Retries must be from 0 (send once) to 10")]
+    [InlineData(2, "-00:00:01", "Bridge:Notifications:RetryDelay must be from 00:00:00 to 00:01:00")]
+    [InlineData(2, "00:01:01", "Bridge:Notifications:RetryDelay must be from 00:00:00 to 00:01:00")]
+    public void Notification_retries_are_bounded(int retries, string delay, string error)
+    {
+        // Unbounded retries would keep a notification to a client that is gone going for as long as the node runs.
+        var errors = BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Notifications = { Retries = retries, RetryDelay = TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture) } });
+        Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0, "00:00:00")]
+    [InlineData(10, "00:01:00")]
+    public void Notification_retries_within_bounds_are_accepted(int retries, string delay) =>
+        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Notifications = { Retries = retries, RetryDelay = TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture) } }));
+
     [Fact]
     public async Task Blank_list_entries_from_unset_variables_are_dropped_at_startup()
     {

@@ -198,7 +198,7 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         const string hugeBackChannel = "https://huge.example/backchannel";
         await host.UpdateClientAsync(TestClients.Other, c => c.BackChannelLogoutUri = hugeBackChannel);
         var body = new ZeroStream(64L * 1024 * 1024);
-        host.BackChannel.Responses[hugeBackChannel] = () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+        host.BackChannel.Responses[hugeBackChannel] = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) });
         try
         {
             var driver = new OidcDriver(host);

@@ -129,8 +129,11 @@ public sealed class BackChannelCapture : HttpMessageHandler
 
     public ConcurrentQueue<(Uri Uri, string Body)> Requests { get; } = new();
 
-    /// <summary>The answers of particular back-channel URIs (by default 200 with no body).</summary>
-    public ConcurrentDictionary<string, Func<HttpResponseMessage>> Responses { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The answers of particular back-channel URIs (by default 200 with no body); an answer that throws stands for a
+    /// failure to reach the client.
+    /// </summary>
+    public ConcurrentDictionary<string, Func<CancellationToken, Task<HttpResponseMessage>>> Responses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The first captured POST whose body matches, waiting for it up to <paramref name="timeout"/> (no sleeping: woken by each arrival).</summary>
     public async Task<(Uri Uri, string Body)> WaitForAsync(Func<string, bool> match, TimeSpan timeout)
@@ -157,6 +160,8 @@ public sealed class BackChannelCapture : HttpMessageHandler
             _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         arrived.SetResult();
-        return Responses.TryGetValue(request.RequestUri!.ToString(), out var respond) ? respond() : new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        return Responses.TryGetValue(request.RequestUri!.ToString(), out var respond)
+            ? await respond(cancellationToken)
+            : new HttpResponseMessage(System.Net.HttpStatusCode.OK);
     }
 }

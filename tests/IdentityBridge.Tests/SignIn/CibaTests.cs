@@ -105,6 +105,32 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_ping_client_unavailable_for_now_is_pinged_again_until_it_answers()
+    {
+        // A notification endpoint that answers 503 twice (a deployment in progress) still gets the ping, on the third
+        // attempt (Bridge:Notifications:Retries 2); the audit trail says it was delivered.
+        await using var host = new SignInHost();
+        host.Settings["Bridge:Notifications:RetryDelay"] = "00:00:00.050";
+        host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
+        host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-1" });
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await host.AuditAsync(SignInAuditTypes.CibaNotified)).Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
+        Assert.True(notified.Success, notified.Reason);
+        Assert.Equal(3, host.Pings.Requests.Count);
+        Assert.All(host.Pings.Requests, p => Assert.Equal("Bearer tok-1", p.Authorization));
+    }
+
+    [Fact]
     public async Task A_ping_answer_is_never_read_beyond_its_status()
     {
         // CIBA Core 10.2: the client answers the ping with a status; whatever body it sends (here 64 MiB) is not

@@ -261,6 +261,9 @@ public sealed class PingCapture : HttpMessageHandler
 
     public HttpStatusCode Answer { get; set; } = HttpStatusCode.NoContent;
 
+    /// <summary>Statuses to answer first, one per ping, before <see cref="Answer"/>.</summary>
+    public ConcurrentQueue<HttpStatusCode> FirstAnswers { get; } = new();
+
     /// <summary>The body of the answers, when they have one.</summary>
     public Func<HttpContent>? AnswerContent { get; set; }
 
@@ -279,7 +282,7 @@ public sealed class PingCapture : HttpMessageHandler
             request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken));
         Requests.Enqueue(ping);
         while (_waiters.TryDequeue(out var waiter)) waiter.TrySetResult(ping);
-        var answer = new HttpResponseMessage(Answer);
+        var answer = new HttpResponseMessage(FirstAnswers.TryDequeue(out var first) ? first : Answer);
         if (AnswerContent is { } content) answer.Content = content();
         return answer;
     }

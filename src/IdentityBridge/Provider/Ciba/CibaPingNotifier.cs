@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using IdentityBridge.Audit;
 using IdentityBridge.Federation.Payload;
+using IdentityBridge.Provider.Notifications;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.DataProtection;
@@ -14,10 +15,11 @@ namespace IdentityBridge.Provider.Ciba;
 /// Ping mode (CIBA Core §10.2): once a ping client's request resolves (signed, declined, expired, failed), POSTs
 /// <c>{ "auth_req_id": "..." }</c> to the client's notification endpoint with
 /// <c>Authorization: Bearer {client_notification_token}</c>. The client then fetches the outcome from the token
-/// endpoint. Sent in the background, one attempt with a short retry; redirects are not followed.
+/// endpoint. Sent in the background; a client that could not be reached or was unavailable for now is pinged again
+/// (<see cref="ClientNotificationSender"/>); redirects are not followed.
 /// </summary>
 public sealed class CibaPingNotifier(
-    IHttpClientFactory httpClients,
+    ClientNotificationSender sender,
     IDataProtectionProvider dataProtection,
     IServiceScopeFactory scopes,
     ILogger<CibaPingNotifier> logger) : ISignInResolutionObserver, IHostedService
@@ -62,33 +64,22 @@ public sealed class CibaPingNotifier(
             }
 
             var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["auth_req_id"] = authReqId });
-            int? answered = null;
-            for (var attempt = 1; attempt <= 2 && answered is null or >= 500; attempt++)
+            var outcome = await sender.SendAsync(HttpClientName, "CIBA ping", clientId, () =>
             {
-                using var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
+                var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
                 {
                     Content = new StringContent(body, Encoding.UTF8, "application/json"),
                 };
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-                try
-                {
-                    using var client = httpClients.CreateClient(HttpClientName);
-                    // Only the status counts: the answer's body is never read, however large the client makes it.
-                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
-                    answered = (int)response.StatusCode;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-                {
-                    logger.LogInformation("CIBA ping to client {ClientId}, attempt {Attempt}, failed: {Reason}", clientId, attempt, ex.GetType().Name);
-                }
-            }
+                return message;
+            }, Timeout, ct);
 
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            var delivered = answered is >= 200 and < 300;
-            await audit.WriteAsync(SignInAuditTypes.CibaNotified, "system", clientId: clientId, success: delivered,
-                reason: delivered ? null : answered is { } code ? $"http_{code}" : "unreachable", details: new { status }, ct: ct);
+            await audit.WriteAsync(SignInAuditTypes.CibaNotified, "system", clientId: clientId, success: outcome.Delivered,
+                reason: outcome.Delivered ? null : outcome.Status is { } code ? $"http_{code}" : "unreachable",
+                details: new { status, attempts = outcome.Attempts }, ct: ct);
             logger.LogInformation("CIBA ping for request {RequestId} ({Status}) to client {ClientId}: {Outcome}",
-                requestId, status, clientId, answered?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer");
+                requestId, status, clientId, outcome.Describe());
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
