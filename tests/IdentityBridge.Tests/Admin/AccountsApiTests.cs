@@ -103,12 +103,17 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
     /// Runs <paramref name="operation"/> on an <see cref="IdentityBridge.Admin.Services.AccountAdminService"/> of its own database
     /// context, with <paramref name="meanwhile"/> run to its end after the operation read the account and before it saves.
     /// </summary>
-    private async Task<IdentityBridge.Admin.Services.AdminResult<T>> InterleavedAsync<T>(Func<Task> meanwhile,
+    private Task<IdentityBridge.Admin.Services.AdminResult<T>> InterleavedAsync<T>(Func<Task> meanwhile,
+        Func<IdentityBridge.Admin.Services.AccountAdminService, Task<IdentityBridge.Admin.Services.AdminResult<T>>> operation) =>
+        WithSeamAsync(new Infrastructure.BeforeFirstSave(meanwhile), operation);
+
+    /// <summary>Runs <paramref name="operation"/> as <see cref="InterleavedAsync{T}"/> does, with <paramref name="seam"/> on its database context.</summary>
+    private async Task<IdentityBridge.Admin.Services.AdminResult<T>> WithSeamAsync<T>(Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor seam,
         Func<IdentityBridge.Admin.Services.AccountAdminService, Task<IdentityBridge.Admin.Services.AdminResult<T>>> operation)
     {
         var options = new DbContextOptionsBuilder<IdentityBridge.Storage.BridgeDbContext>();
         IdentityBridge.Storage.StorageServiceCollectionExtensions.Configure(options, host.Services.GetRequiredService<IdentityBridge.Storage.DatabaseConnection>());
-        options.AddInterceptors(new Infrastructure.BeforeFirstSave(meanwhile));
+        options.AddInterceptors(seam);
         await using var db = new IdentityBridge.Storage.BridgeDbContext(options.Options);
         await using var scope = host.Services.CreateAsyncScope();
         var service = ActivatorUtilities.CreateInstance<IdentityBridge.Admin.Services.AccountAdminService>(scope.ServiceProvider, db);
@@ -469,5 +474,52 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
         Assert.Equal(IdentityBridge.Admin.Services.AdminErrorKind.Conflict, late.Error?.Kind);
         Assert.NotEqual("Late", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.DisplayName).SingleAsync()));
         Assert.Equal(0, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id && e.Type == IdentityBridge.Audit.AuditTypes.AccountUpdated)));
+    }
+
+    [Fact]
+    public async Task Enabling_and_enrolling_in_one_patch_is_one_change_of_the_account()
+    {
+        // Both fields of one PATCH are one change made from one reading: one version step, one new ETag.
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var path = $"/admin/api/accounts/{id}";
+        var before = StrongTag(await api.GetAsync(path));
+        var version = await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.Version).SingleAsync());
+
+        var patched = await SendAsync(api, HttpMethod.Patch, path, before, Json.Body(new { enabled = false, enrolled = false }));
+
+        var after = StrongTag(patched);
+        var account = (await Json.ReadAsync(patched)).GetProperty("account");
+        Assert.False(account.GetProperty("enabled").GetBoolean());
+        Assert.False(account.GetProperty("enrolled").GetBoolean());
+        Assert.Equal(version + 1, await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => a.Version).SingleAsync()));
+        Assert.Equal(after, StrongTag(await api.GetAsync(path)));
+        await Json.ProblemAsync(await SendAsync(api, HttpMethod.Put, path, before, Json.Body(new { displayName = "From the old reading" })), 412);
+        // Each change is audited as before.
+        Assert.Equal(1, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id && e.Type == IdentityBridge.Audit.AuditTypes.AccountDisabled)));
+        Assert.Equal(1, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.AccountId == id && e.Type == IdentityBridge.Audit.AuditTypes.AccountUnenrolled)));
+    }
+
+    [Fact]
+    public async Task A_change_saved_while_a_patch_of_enabled_and_enrolled_is_applied_never_leaves_half_of_it()
+    {
+        // Another administrator edits the account once any part of the PATCH is committed and before the PATCH ends:
+        // the PATCH is then applied whole (nothing of it was committed before its end) or refused whole.
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var edited = false;
+
+        var result = await WithSeamAsync(new Infrastructure.AfterCommittedSave(async () =>
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{id}", Json.Body(new { displayName = "Edited meanwhile" }))).StatusCode);
+            edited = true;
+        }), service => service.SetStatusAsync(id, enabled: false, enrolled: false, "test"));
+
+        var stored = await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == id).Select(a => new { a.Status, a.Enrolled, a.DisplayName }).SingleAsync());
+        var whole = result.Ok
+            ? stored.Status == AccountStatus.Disabled && !stored.Enrolled
+            : stored.Status == AccountStatus.Active && stored.Enrolled;
+        Assert.True(whole, $"{(result.Ok ? "applied" : result.Error!.Title)}, and the account is {stored.Status}, enrolled {stored.Enrolled}");
+        if (edited) Assert.Equal("Edited meanwhile", stored.DisplayName);
     }
 }

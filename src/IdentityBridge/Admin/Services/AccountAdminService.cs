@@ -148,24 +148,52 @@ public sealed partial class AccountAdminService(
     }
 
     /// <summary>
-    /// Changes an account's status: <paramref name="enrolled"/> first, then <paramref name="enabled"/> (either
-    /// may be null, not both). What disabling ended is in the result. With <paramref name="ifMatch"/>, an account whose
-    /// entity tag it does not name is left as it is; the account read for that check is the one both changes are
-    /// saved over, each refused if the account changed since.
+    /// Changes an account's status: whether it is enabled (<see cref="SetEnabledAsync"/>) and whether it is enrolled
+    /// (<see cref="SetEnrolledAsync"/>); either may be null, not both. Both are one change of the account as read here,
+    /// saved at once under one new version: a change saved by another request meanwhile refuses all of it, so that
+    /// one is never left applied without the other. What disabling ended is in the result. With
+    /// <paramref name="ifMatch"/>, an account whose entity tag it does not name is left as it is.
     /// </summary>
     public async Task<AdminResult<AccountStatusChanged>> SetStatusAsync(string accountId, bool? enabled, bool? enrolled, string actor, IfMatch? ifMatch = null,
         CancellationToken ct = default)
     {
-        if (ifMatch is not null)
-        {
-            var account = await LoadAsync(accountId, tracking: true, ct);
-            if (account is null) return AdminError.NotFound("Account", accountId);
-            if (Unmet(ifMatch, account) is { } unmet) return unmet;
-        }
         if (enabled is null && enrolled is null) return AdminError.Invalid("enabled", "enabled or enrolled is required");
-        if (enrolled is { } e && await SetEnrolledAsync(accountId, e, actor, ct) is { Ok: false } refused) return refused.Error!;
-        if (enabled is { } on) return await SetEnabledAsync(accountId, on, actor, ct);
-        return await GetAsync(accountId, ct) is { Ok: true } got ? new AccountStatusChanged(got.Value!, 0, 0) : AdminError.NotFound("Account", accountId);
+        var account = await LoadAsync(accountId, tracking: true, ct);
+        if (account is null) return AdminError.NotFound("Account", accountId);
+        if (Unmet(ifMatch, account) is { } unmet) return unmet;
+        var before = ToView(account);
+        // Enrolment asked for alone and already as asked: nothing to save, not even a new version.
+        if (enabled is null && account.Enrolled == enrolled) return new AccountStatusChanged(before, 0, 0);
+        var now = time.GetUtcNow();
+        if (enrolled is { } enrol) account.Enrolled = enrol;
+        if (enabled is { } enable) account.Status = enable ? AccountStatus.Active : AccountStatus.Disabled;
+        account.UpdatedAt = now;
+        var disabling = enabled == false;
+        EndedAccess ended = EndedAccess.None;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            if (!await TrySaveEditAsync(ct))
+            {
+                // Made so by another request meanwhile (and audited there): the answer a repeated request gets.
+                var lost = await LostAsync(accountId, ifMatch,
+                    a => (enabled is null || a.Status == account.Status) && (enrolled is null || a.Enrolled == enrolled), ct);
+                return lost.Ok ? new AccountStatusChanged(lost.Value!, 0, 0) : lost.Error!;
+            }
+            if (disabling)
+                ended = await EndAccessAsync(accountId, now, ct);
+            await tx.CommitAsync(ct);
+        }
+        // The account's status refuses its access tokens only while it is disabled; the family markers go on
+        // refusing them (and its codes) once it is enabled again.
+        if (disabling) await grants.RevokeAccountTokensAsync(accountId, ct);
+        NotifyLogout(accountId, ended);
+        var after = ToView(account);
+        if (enrolled is { } enrolledNow && before.Enrolled != enrolledNow)
+            await audit.WriteAsync(enrolledNow ? AuditTypes.AccountEnrolled : AuditTypes.AccountUnenrolled, actor, accountId, ct: ct);
+        if (enabled is { } enabledNow && (before.Enabled != enabledNow || ended.Sessions.Count > 0 || ended.RefreshTokens > 0))
+            await audit.WriteAsync(enabledNow ? AuditTypes.AccountEnabled : AuditTypes.AccountDisabled, actor, accountId,
+                details: new { before, after, sessionsEnded = ended.Sessions.Count, refreshTokensRevoked = ended.RefreshTokens }, ct: ct);
+        return new AccountStatusChanged(after, ended.Sessions.Count, ended.RefreshTokens);
     }
 
     /// <summary>
@@ -174,36 +202,8 @@ public sealed partial class AccountAdminService(
     /// in until it is enabled again; its access tokens stop working at the bridge's endpoints at once too,
     /// and enabling it again gives none of them back.
     /// </summary>
-    public async Task<AdminResult<AccountStatusChanged>> SetEnabledAsync(string accountId, bool enabled, string actor, CancellationToken ct = default)
-    {
-        var account = await LoadAsync(accountId, tracking: true, ct);
-        if (account is null) return AdminError.NotFound("Account", accountId);
-        var now = time.GetUtcNow();
-        var before = ToView(account);
-        account.Status = enabled ? AccountStatus.Active : AccountStatus.Disabled;
-        account.UpdatedAt = now;
-        EndedAccess ended = EndedAccess.None;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            if (!await TrySaveEditAsync(ct))
-            {
-                var lost = await LostAsync(accountId, null, a => a.Status == account.Status, ct);
-                return lost.Ok ? new AccountStatusChanged(lost.Value!, 0, 0) : lost.Error!;
-            }
-            if (!enabled)
-                ended = await EndAccessAsync(accountId, now, ct);
-            await tx.CommitAsync(ct);
-        }
-        // The account's status refuses its access tokens only while it is disabled; the family markers go on
-        // refusing them (and its codes) once it is enabled again.
-        if (!enabled) await grants.RevokeAccountTokensAsync(accountId, ct);
-        NotifyLogout(accountId, ended);
-        var after = ToView(account);
-        if (before.Enabled != enabled || ended.Sessions.Count > 0 || ended.RefreshTokens > 0)
-            await audit.WriteAsync(enabled ? AuditTypes.AccountEnabled : AuditTypes.AccountDisabled, actor, accountId,
-                details: new { before, after, sessionsEnded = ended.Sessions.Count, refreshTokensRevoked = ended.RefreshTokens }, ct: ct);
-        return new AccountStatusChanged(after, ended.Sessions.Count, ended.RefreshTokens);
-    }
+    public Task<AdminResult<AccountStatusChanged>> SetEnabledAsync(string accountId, bool enabled, string actor, CancellationToken ct = default) =>
+        SetStatusAsync(accountId, enabled, null, actor, ct: ct);
 
     /// <summary>
     /// Enrols an account or withdraws its enrolment. Clients under AllowList provisioning admit only enrolled
@@ -213,15 +213,8 @@ public sealed partial class AccountAdminService(
     /// </summary>
     public async Task<AdminResult<AccountView>> SetEnrolledAsync(string accountId, bool enrolled, string actor, CancellationToken ct = default)
     {
-        var account = await LoadAsync(accountId, tracking: true, ct);
-        if (account is null) return AdminError.NotFound("Account", accountId);
-        if (account.Enrolled == enrolled) return ToView(account);
-        account.Enrolled = enrolled;
-        account.UpdatedAt = time.GetUtcNow();
-        // Enrolled or withdrawn by another request meanwhile (and audited there): the answer a repeated request gets.
-        if (!await TrySaveEditAsync(ct)) return await LostAsync(accountId, null, a => a.Enrolled == enrolled, ct);
-        await audit.WriteAsync(enrolled ? AuditTypes.AccountEnrolled : AuditTypes.AccountUnenrolled, actor, accountId, ct: ct);
-        return ToView(account);
+        var changed = await SetStatusAsync(accountId, null, enrolled, actor, ct: ct);
+        return changed.Ok ? changed.Value!.Account : changed.Error!;
     }
 
     /// <summary>
