@@ -522,4 +522,41 @@ public sealed class AccountsApiTests(AccountsApiTests.Host host) : IClassFixture
         Assert.True(whole, $"{(result.Ok ? "applied" : result.Error!.Title)}, and the account is {stored.Status}, enrolled {stored.Enrolled}");
         if (edited) Assert.Equal("Edited meanwhile", stored.DisplayName);
     }
+
+    [Fact]
+    public async Task A_get_whose_if_none_match_names_the_current_etag_is_304_with_the_tag_and_no_body()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var id = await host.CreateAccountAsync();
+        var path = $"/admin/api/accounts/{id}";
+        var tag = StrongTag(await api.GetAsync(path));
+
+        // The current tag, its weak form (If-None-Match compares weakly, RFC 9110 section 13.1.2), among others, or "*".
+        foreach (var field in new[] { tag, "W/" + tag, $"\"other\", {tag}", "*" })
+        {
+            var cached = await ConditionalGetAsync(api, path, field);
+            Assert.Equal(HttpStatusCode.NotModified, cached.StatusCode);
+            Assert.Equal(tag, cached.Headers.ETag?.Tag);
+            Assert.Empty(await cached.Content.ReadAsByteArrayAsync());
+        }
+
+        // Changed since: the account as it now is, with its new tag.
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync(path, Json.Body(new { displayName = "Renamed" }))).StatusCode);
+        var changed = await ConditionalGetAsync(api, path, tag);
+        Assert.NotEqual(tag, StrongTag(changed));
+        Assert.Equal("Renamed", (await Json.ReadAsync(changed)).GetProperty("displayName").GetString());
+
+        // A field that is no entity tag is a malformed request, as for If-Match; an account that does not exist is not found.
+        var malformed = await ConditionalGetAsync(api, path, "W/");
+        Assert.True((await Json.ProblemAsync(malformed, 400)).GetProperty("errors").TryGetProperty("If-None-Match", out _));
+        await Json.ProblemAsync(await ConditionalGetAsync(api, "/admin/api/accounts/no-such-account", "*"), 404);
+    }
+
+    /// <summary>A GET with <paramref name="ifNoneMatch"/> as the If-None-Match field.</summary>
+    private static Task<HttpResponseMessage> ConditionalGetAsync(HttpClient api, string path, string ifNoneMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        Assert.True(request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch));
+        return api.SendAsync(request);
+    }
 }

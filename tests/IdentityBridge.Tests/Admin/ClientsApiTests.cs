@@ -833,4 +833,42 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(api, HttpMethod.Delete, "/admin/api/clients/etag-match",
             StrongTag(await api.GetAsync("/admin/api/clients/etag-match")))).StatusCode);
     }
+
+    /// <summary>A GET with <paramref name="ifNoneMatch"/> as the If-None-Match field.</summary>
+    private static Task<HttpResponseMessage> ConditionalGetAsync(HttpClient api, string path, string ifNoneMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        Assert.True(request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch));
+        return api.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_get_whose_if_none_match_names_the_current_etag_is_304_with_the_tag_and_no_body()
+    {
+        var (api, _) = await host.AdminApiAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(NewClient("etag-cached")))).StatusCode);
+        const string path = "/admin/api/clients/etag-cached";
+        var tag = StrongTag(await api.GetAsync(path));
+
+        // The current tag, its weak form (If-None-Match compares weakly, RFC 9110 section 13.1.2), among others, or "*".
+        foreach (var field in new[] { tag, "W/" + tag, $"\"other\", {tag}", "*" })
+        {
+            var cached = await ConditionalGetAsync(api, path, field);
+            Assert.Equal(HttpStatusCode.NotModified, cached.StatusCode);
+            Assert.Equal(tag, StrongTag(cached));
+            Assert.Empty(await cached.Content.ReadAsByteArrayAsync());
+        }
+
+        // Changed since: the client as it now is, with its new tag.
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync(path, Json.Body(new { enabled = false }))).StatusCode);
+        var changed = await ConditionalGetAsync(api, path, tag);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(tag, StrongTag(changed));
+        Assert.False((await Json.ReadAsync(changed)).GetProperty("enabled").GetBoolean());
+
+        // A field that is no entity tag is a malformed request, as for If-Match; a client that does not exist is not found.
+        var malformed = await ConditionalGetAsync(api, path, "not-quoted");
+        Assert.True((await Json.ProblemAsync(malformed, 400)).GetProperty("errors").TryGetProperty("If-None-Match", out _));
+        await Json.ProblemAsync(await ConditionalGetAsync(api, "/admin/api/clients/etag-none", "*"), 404);
+    }
 }

@@ -32,8 +32,13 @@ internal static class AccountsApi
         .Produces<PageView<AccountView>>().ProducesValidationProblem();
 
         g.MapGet("/{accountId}", async (string accountId, HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
-            AdminResults.Tagged(context, await accounts.GetAsync(accountId, ct), a => a.ETag))
-        .WithName("GetAccount").WithSummary("Get an account, with its entity tag in ETag.").Produces<AccountView>().ProducesProblem(404);
+        {
+            var (ifNoneMatch, malformed) = IfNoneMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.TaggedUnlessNotModified(context, await accounts.GetAsync(accountId, ct), a => a.ETag, ifNoneMatch);
+        })
+        .WithName("GetAccount").WithSummary("Get an account, with its entity tag in ETag. " + IfNoneMatchHeader.Note)
+        .Produces<AccountView>().Produces(StatusCodes.Status304NotModified).ProducesValidationProblem().ProducesProblem(404);
 
         g.MapPost("/", async (HttpContext context, AccountAdminService accounts, CancellationToken ct) =>
         {

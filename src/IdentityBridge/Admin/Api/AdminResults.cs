@@ -30,6 +30,15 @@ public static class AdminResults
         return ok is null ? Results.Json(v, AdminJson.Options) : ok(v);
     });
 
+    /// <summary>
+    /// A value as <see cref="Tagged{T}"/> answers it, or, when <paramref name="ifNoneMatch"/> names its current tag,
+    /// 304 Not Modified with that tag in <c>ETag</c> and no body (RFC 9110 section 15.4.5): the sender has it already.
+    /// </summary>
+    public static IResult TaggedUnlessNotModified<T>(HttpContext context, AdminResult<T> result, Func<T, string> tag, IfNoneMatch? ifNoneMatch) =>
+        Tagged(context, result, tag, v => ifNoneMatch?.Matches(tag(v)) == true
+            ? Results.StatusCode(StatusCodes.Status304NotModified)
+            : Results.Json(v, AdminJson.Options));
+
     public static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
 
     public static PageView<T> View<T>(ResultPage<T> page) => new(page.Items, page.Page, page.PageSize, page.Total, page.TotalPages);

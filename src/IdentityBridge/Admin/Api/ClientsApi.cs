@@ -24,9 +24,14 @@ internal static class ClientsApi
         .Produces<PageView<ClientView>>().ProducesValidationProblem();
 
         g.MapGet("/{clientId}", async (string clientId, HttpContext context, ClientAdminService clients, CancellationToken ct) =>
-            AdminResults.Tagged(context, await clients.GetAsync(clientId, ct), c => c.ETag))
-        .WithName("GetClient").WithSummary("Get a client (secret metadata only, never a secret or a hash), with its entity tag in ETag.")
-        .Produces<ClientView>().ProducesProblem(404);
+        {
+            var (ifNoneMatch, malformed) = IfNoneMatchHeader.Read(context.Request);
+            if (malformed is not null) return malformed;
+            return AdminResults.TaggedUnlessNotModified(context, await clients.GetAsync(clientId, ct), c => c.ETag, ifNoneMatch);
+        })
+        .WithName("GetClient").WithSummary("Get a client (secret metadata only, never a secret or a hash), with its entity tag in ETag. "
+                                           + IfNoneMatchHeader.Note)
+        .Produces<ClientView>().Produces(StatusCodes.Status304NotModified).ProducesValidationProblem().ProducesProblem(404);
 
         g.MapPost("/", async (HttpContext context, ClientAdminService clients, CancellationToken ct) =>
         {

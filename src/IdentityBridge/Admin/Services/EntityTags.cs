@@ -36,3 +36,28 @@ public sealed class IfMatch
 
     public bool Matches(string currentTag) => IsAny || _tags.Contains(currentTag, StringComparer.Ordinal);
 }
+
+/// <summary>
+/// An If-None-Match condition (RFC 9110 section 13.1.2): "*", true of anything that exists, or a list of entity tags,
+/// true when one of them is the current tag by weak comparison (W/"x" matches "x": a cache may keep a tag it got
+/// weakened on the way). True means the sender already has the current version.
+/// </summary>
+public sealed class IfNoneMatch
+{
+    private readonly IReadOnlyList<string> _tags;
+
+    private IfNoneMatch(bool isAny, IReadOnlyList<string> tags)
+    {
+        IsAny = isAny;
+        _tags = tags;
+    }
+
+    public static IfNoneMatch Any { get; } = new(true, []);
+
+    /// <summary>Entity tags, each with its quotes and without the W/ of a weak one.</summary>
+    public static IfNoneMatch Tags(IEnumerable<string> opaqueTags) => new(false, [.. opaqueTags]);
+
+    public bool IsAny { get; }
+
+    public bool Matches(string currentTag) => IsAny || _tags.Contains(currentTag, StringComparer.Ordinal);
+}
