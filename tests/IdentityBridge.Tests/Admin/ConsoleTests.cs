@@ -324,6 +324,53 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal("From a fresh form", await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user).Select(a => a.DisplayName).SingleAsync()));
     }
 
+    [Theory]
+    [InlineData("GrantRole")]
+    [InlineData("RevokeRole")]
+    [InlineData("LinkWallet")]
+    [InlineData("UnlinkWallet")]
+    [InlineData("Disable")]
+    [InlineData("Enable")]
+    [InlineData("Unenrol")]
+    [InlineData("Enrol")]
+    [InlineData("Delete")]
+    public async Task An_account_form_older_than_the_account_shows_a_conflict_instead_of_applying(string handler)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var user = await host.CreateAccountAsync(IdentityBridge.Xumm.XrplAddress.CreateRandom(), "auditor");
+        if (handler is "Enable" or "Enrol")
+            await host.WithDbAsync(db => db.Accounts.Where(a => a.Id == user)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, Storage.Entities.AccountStatus.Disabled).SetProperty(a => a.Enrolled, false)));
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+        var page = "/admin/accounts/" + user;
+        var selector = $"form[action$='handler={handler}']";
+        var (action, fields) = await FormAsync(browser, page, selector);
+        if (handler == "GrantRole") fields["Grant.Role"] = "editor";
+        if (handler == "LinkWallet") fields["Link.Address"] = IdentityBridge.Xumm.XrplAddress.CreateRandom();
+
+        // Another administrator changes the account while this page is open.
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/accounts/{user}", Json.Body(new { displayName = "Changed meanwhile" }))).StatusCode);
+        var changedMeanwhile = await StateAsync(user);
+        var stale = await PostAsync(browser, action, fields);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("since this form was loaded", await stale.Content.ReadAsStringAsync());
+        Assert.Equal(changedMeanwhile, await StateAsync(user));
+
+        // Loaded again, the form applies.
+        (action, fields) = await FormAsync(browser, page, selector);
+        if (handler == "GrantRole") fields["Grant.Role"] = "editor";
+        if (handler == "LinkWallet") fields["Link.Address"] = IdentityBridge.Xumm.XrplAddress.CreateRandom();
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, action, fields)).StatusCode);
+        Assert.NotEqual(changedMeanwhile, await StateAsync(user));
+    }
+
+    /// <summary>What the account forms change: status, enrolment, roles and wallets (or that the account is gone).</summary>
+    private Task<string> StateAsync(string accountId) => host.WithDbAsync(async db =>
+        await db.Accounts.Where(a => a.Id == accountId).Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().SingleOrDefaultAsync() is { } a
+            ? $"{a.Status} enrolled={a.Enrolled} roles={string.Join(",", a.Roles.Select(r => r.Role).Order())} wallets={string.Join(",", a.Wallets.Select(w => w.Address).Order())}"
+            : "gone");
+
     private static async Task<(string Action, Dictionary<string, string> Fields)> FormAsync(HttpClient browser, string page, string selector)
     {
         var html = await browser.GetStringAsync(page);
