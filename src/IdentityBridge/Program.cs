@@ -6,8 +6,19 @@ using IdentityBridge.Cli;
 if (CliApp.IsCommand(args))
     return await CliApp.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddIdentityBridge();
+WebApplicationBuilder builder;
+try
+{
+    builder = WebApplication.CreateBuilder(args);
+    builder.AddIdentityBridge();
+}
+catch (Exception ex) when (ex is not OutOfMemoryException)
+{
+    // A setting read while the application is composed (the rate limits configure the limiter itself) that
+    // cannot be read.
+    return CouldNotStart(ex);
+}
+// Build is left alone: a test host stops the program there once it has the host, and starts that host itself.
 var app = builder.Build();
 app.UseIdentityBridge();
 try
@@ -17,11 +28,15 @@ try
 }
 catch (Exception ex) when (ex is not OutOfMemoryException)
 {
-    // A start that fails (settings refused by their validation, the database unreachable or its migration
-    // failing, the port taken) ends the process with status 1 and the reason on one line, after the host has
-    // logged the details. Left unhandled, the exception would abort the runtime instead: status 134, its stack
-    // on stderr, and a core dump wherever the host allows them. (Errors in composing the application, above,
-    // still propagate: the test hosts, which stop the program once it is built, receive them from here.)
+    // Settings refused by their validation, the database unreachable or its migration failing, the port taken.
+    return CouldNotStart(ex);
+}
+
+// A start that fails ends the process with status 1 and the reason on one line (after the host has logged the
+// details, when it had a logger). Left unhandled, the exception would abort the runtime instead: status 134, its
+// stack on stderr, and a core dump wherever the host allows them.
+static int CouldNotStart(Exception ex)
+{
     Console.Error.WriteLine($"IdentityBridge could not start: {ex.Message}");
     return 1;
 }

@@ -55,6 +55,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_setting_that_is_not_a_number_ends_the_process_with_status_1_naming_the_setting()
+    {
+        // Some settings are read while the application is composed, before the host runs (the rate limits
+        // configure the limiter itself): one that cannot be read must end the start like any refused setting.
+        var env = Databases.NewDatabase("Sqlite");
+        env["Bridge__RateLimits__PermitsPerMinute"] = "lots";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcessHost.StartAsync("IdentityBridge", env, "/healthz"));
+
+        Assert.StartsWith("process exited with 1:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("IdentityBridge could not start:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Bridge:RateLimits:PermitsPerMinute", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Production_without_credentials_refuses_to_start_and_names_the_keys()
     {
         var env = Databases.NewDatabase("Sqlite");
