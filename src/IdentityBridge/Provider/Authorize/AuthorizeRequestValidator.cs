@@ -26,6 +26,8 @@ public sealed class AuthorizeRequestValidator(
         // Whatever else was repeated: with two client_ids or two redirect_uris there is no target to trust.
         if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "redirect_uri") is { } repeated)
             return (null, ProtocolError.InvalidRequest($"The {repeated} parameter was sent more than once."));
+        // Nor with one that could not be read: it is no client_id or redirect_uri to go by, not a missing one.
+        if ((p.Unreadable("client_id") ?? p.Unreadable("redirect_uri")) is { } unreadable) return (null, unreadable);
         var clientId = p["client_id"];
         if (clientId is null) return (null, ProtocolError.InvalidRequest("The client_id parameter is missing."));
         var client = await clients.FindEnabledAsync(clientId, ct);
@@ -48,7 +50,8 @@ public sealed class AuthorizeRequestValidator(
         var client = target.Client;
         AuthorizeValidation Fail(string error, string description) => AuthorizeValidation.Redirect(new ProtocolError(error, description), target);
 
-        if (p.DuplicateError is { } duplicate) return AuthorizeValidation.Redirect(duplicate, target);
+        // A state that could not be read is not in the target: the error goes back without one, since none can be echoed.
+        if ((p.UnreadableError ?? p.DuplicateError) is { } malformed) return AuthorizeValidation.Redirect(malformed, target);
         if (p["response_mode"] is { } mode && !ResponseModes.Supported.Contains(mode))
             return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
         if (p.Has("request")) return Fail(ProtocolErrors.RequestNotSupported, "Request objects are not supported.");

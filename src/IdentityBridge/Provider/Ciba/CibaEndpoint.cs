@@ -42,8 +42,8 @@ public static class CibaEndpoint
         var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The request must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
             return ProtocolResults.Error(formError!);
-        if (parameters.DuplicateError is { } duplicate)
-            return ProtocolResults.Error(duplicate);
+        if ((parameters.UnreadableError ?? parameters.DuplicateError) is { } malformed)
+            return ProtocolResults.Error(malformed);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: false, ct);
         if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!);

@@ -32,12 +32,12 @@ public static class AuthorizeEndpoint
         CancellationToken ct)
     {
         var (parameters, formError) = HttpMethods.IsGet(context.Request.Method)
-            ? (OAuthParameters.From(context.Request.Query), null)
+            ? (OAuthParameters.FromQuery(context.Request), null)
             : await OAuthParameters.ReadFormAsync(context.Request, "An authorization request sent with POST must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
             return AuthorizeResponder.ErrorPage(context, formError!);
         // Posted from another site, the request came without the session cookie: sent on as a GET, which carries it.
-        if (CrossSitePost.SeeOtherAsGet(context, ProviderUrls.AuthorizePath) is { } resend) return resend;
+        if (CrossSitePost.SeeOtherAsGet(context, ProviderUrls.AuthorizePath, parameters) is { } resend) return resend;
 
         var validation = await validator.ValidateAsync(parameters, context, ct);
         if (validation.Request is not { } request)

@@ -32,13 +32,15 @@ public static class EndSessionEndpoint
         CancellationToken ct)
     {
         var (parameters, formError) = HttpMethods.IsGet(context.Request.Method)
-            ? (OAuthParameters.From(context.Request.Query), null)
+            ? (OAuthParameters.FromQuery(context.Request), null)
             : await OAuthParameters.ReadFormAsync(context.Request, "The logout request is malformed.", ct);
         if (parameters is null)
             return Page(context, formError!);
         // Posted from another site, the request came without the session cookie: sent on as a GET, which carries
         // it. Not the confirmation: that is posted from the bridge's own page, with the cookie if there is one.
-        if (!parameters.Has("confirm") && CrossSitePost.SeeOtherAsGet(context, ProviderUrls.EndSessionPath) is { } resend) return resend;
+        if (!parameters.Has("confirm") && CrossSitePost.SeeOtherAsGet(context, ProviderUrls.EndSessionPath, parameters) is { } resend) return resend;
+        if (parameters.UnreadableError is { } unreadable)
+            return Page(context, unreadable);
         if (parameters.Duplicate is not null)
             return Page(context, ProtocolError.InvalidRequest("The logout request is malformed."));
 

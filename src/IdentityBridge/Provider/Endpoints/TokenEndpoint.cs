@@ -32,6 +32,8 @@ public static class TokenEndpoint
         var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The token request must be application/x-www-form-urlencoded.", ct);
         if (parameters is null)
             return await RefuseAsync(audit, formError!, null, null, null, ct);
+        if (parameters.UnreadableError is { } unreadable)
+            return await RefuseAsync(audit, unreadable, null, null, null, ct);
         var grantType = parameters["grant_type"];
         if (parameters.DuplicateError is { } duplicate)
             return await RefuseAsync(audit, SeveralTargets(parameters, grantType) ?? duplicate, null, null, null, ct);

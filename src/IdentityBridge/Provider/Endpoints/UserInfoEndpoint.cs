@@ -36,6 +36,8 @@ public static class UserInfoEndpoint
             var (form, formError) = await OAuthParameters.ReadFormAsync(request, "The request must be application/x-www-form-urlencoded.", ct);
             if (form is null)
                 return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, formError!.Description);
+            if (form.UnreadableError is { } unreadable)
+                return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, unreadable.Description);
             // RFC 6750 §3.1 knows invalid_request only, also for a repeated resource (which userinfo does not take).
             if (form.Duplicate is { } duplicate)
                 return Challenge(StatusCodes.Status400BadRequest, ProtocolErrors.InvalidRequest, $"The {ErrorDescription.Echo(duplicate)} parameter was sent more than once.");

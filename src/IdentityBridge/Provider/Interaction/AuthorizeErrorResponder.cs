@@ -1,6 +1,5 @@
 using IdentityBridge.Provider.Authorize;
 using IdentityBridge.Provider.Protocol;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace IdentityBridge.Provider.Interaction;
 
@@ -41,6 +40,6 @@ public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator,
         var question = returnUrl.IndexOf('?');
         var path = question < 0 ? returnUrl : returnUrl[..question];
         if (!string.Equals(path, context.Request.PathBase + ProviderUrls.AuthorizePath, StringComparison.Ordinal)) return null;
-        return OAuthParameters.From(QueryHelpers.ParseQuery(question < 0 ? "" : returnUrl[question..]));
+        return OAuthParameters.FromQuery(question < 0 ? "" : returnUrl[question..]);
     }
 }

@@ -1,3 +1,5 @@
+using IdentityBridge.Provider.Protocol;
+
 namespace IdentityBridge.Provider.Sessions;
 
 /// <summary>
@@ -19,19 +21,18 @@ public static class CrossSitePost
     public const int MaxLocationLength = 8 * 1024;
 
     /// <summary>
-    /// The 303 that re-sends this form POST as a GET to <paramref name="path"/>, or null when the request is
-    /// to be answered as it is: not a POST, the session cookie came with it, the form was not read, or the
-    /// URL would be too long. Call after the form was read.
+    /// The 303 that re-sends this form POST, read as <paramref name="parameters"/>, as a GET to <paramref name="path"/>,
+    /// or null when the request is to be answered as it is: not a POST, the session cookie came with it, or the URL
+    /// would be too long. Call after the form was read.
     /// </summary>
-    public static IResult? SeeOtherAsGet(HttpContext context, string path)
+    public static IResult? SeeOtherAsGet(HttpContext context, string path, OAuthParameters parameters)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method) || request.Cookies.ContainsKey(BridgeSession.CookieName) || !request.HasFormContentType)
+        if (!HttpMethods.IsPost(request.Method) || request.Cookies.ContainsKey(BridgeSession.CookieName))
             return null;
-        // The form the endpoint read (cached by the request); every name and value percent-encoded again,
-        // repeated parameters kept, so the GET sees exactly what was posted.
-        var query = QueryString.Create(request.Form);
-        var location = request.PathBase.Add(path).ToUriComponent() + query.ToUriComponent();
+        // Every name and value percent-encoded again from the octets posted, repeated parameters and names in any
+        // letter case kept, so the GET sees exactly what was posted (and refuses what the POST would have refused).
+        var location = request.PathBase.Add(path).ToUriComponent() + parameters.ToQueryString();
         if (location.Length > MaxLocationLength) return null;
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Location = location;
