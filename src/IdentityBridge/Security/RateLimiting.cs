@@ -92,8 +92,8 @@ public static class RateLimiting
 
     private static string? ClientId(HttpContext ctx)
     {
-        var fromQuery = ctx.Request.Query["client_id"].ToString();
-        if (fromQuery.Length is > 0 and <= 200) return fromQuery;
+        // The client_id parameter as the endpoints read it: by its exact name (RFC 6749 §3.1), not CLIENT_ID.
+        if (IdentityBridge.Provider.Protocol.OAuthParameters.FromQuery(ctx.Request)["client_id"] is { Length: <= 200 } fromQuery) return fromQuery;
         if (AuthenticationHeaderValue.TryParse(ctx.Request.Headers.Authorization, out var auth) &&
             string.Equals(auth.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) && auth.Parameter is { Length: <= 1024 } p)
         {

@@ -56,6 +56,19 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Only_the_exact_client_id_parameter_names_a_client()
+    {
+        // RFC 6749 §3.1: CLIENT_ID is an unknown parameter, not the client's id; it spends no client's budget.
+        var (host, _) = Create(perAddress: 100, perClient: 1);
+        await using var _host = host;
+        var client = host.CreateApiClient();
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await AuthorizeAsync(client, "10.0.2.1", "busy-client")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.SendAsync(PeerAddress.Get("/connect/authorize?CLIENT_ID=busy-client", "10.0.2.2"))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await AuthorizeAsync(client, "10.0.2.3", "busy-client")).StatusCode);
+    }
+
+    [Fact]
     public void The_client_budget_is_larger_than_the_address_budget_by_default()
     {
         var defaults = new IdentityBridge.Configuration.RateLimitOptions();
