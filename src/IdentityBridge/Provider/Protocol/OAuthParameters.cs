@@ -152,8 +152,8 @@ public sealed class OAuthParameters
         type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The body, one name=value pair at a time: no more is held than one pair within the limits could take, so
-    /// a body beyond them is refused as soon as it is, without being read whole.
+    /// The body, one name=value pair at a time: of what is not parsed yet no more is buffered than one pair within
+    /// the limits could take, so a body beyond them is refused as soon as it is, without being read whole.
     /// </summary>
     private static async Task<OAuthParameters> ReadBodyAsync(PipeReader body, FormOptions limits, CancellationToken ct)
     {
@@ -163,19 +163,26 @@ public sealed class OAuthParameters
         {
             var read = await body.ReadAsync(ct);
             var buffer = read.Buffer;
-            while (buffer.PositionOf((byte)'&') is { } end)
+            try
             {
-                AddPair(builder, buffer.Slice(0, end), limits);
-                buffer = buffer.Slice(buffer.GetPosition(1, end));
+                while (buffer.PositionOf((byte)'&') is { } end)
+                {
+                    AddPair(builder, buffer.Slice(0, end), limits);
+                    buffer = buffer.Slice(buffer.GetPosition(1, end));
+                }
+                if (read.IsCompleted)
+                {
+                    AddPair(builder, buffer, limits);
+                    buffer = buffer.Slice(buffer.End);
+                    return builder.Build();
+                }
+                if (buffer.Length > longestPair) throw new InvalidDataException("A form parameter is too long.");
             }
-            if (read.IsCompleted)
+            finally
             {
-                AddPair(builder, buffer, limits);
-                body.AdvanceTo(buffer.End);
-                return builder.Build();
+                // Also when a limit is exceeded: the server drains what is left of the body after the response.
+                body.AdvanceTo(buffer.Start, read.Buffer.End);
             }
-            if (buffer.Length > longestPair) throw new InvalidDataException("A form parameter is too long.");
-            body.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 
