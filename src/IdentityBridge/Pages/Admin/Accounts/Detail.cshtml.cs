@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace IdentityBridge.Pages.Admin.Accounts;
 
-public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdminService sessions, AuditQueryService audit) : AdminPageModel
+public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdminService sessions, AuditQueryService audit) : VersionedPageModel
 {
     public sealed class ProfileForm
     {
@@ -35,13 +35,6 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
     [BindProperty] public WalletForm Link { get; set; } = new();
     [BindProperty] public RoleForm Grant { get; set; } = new();
 
-    /// <summary>
-    /// The entity tag of the account the page showed, which each of its forms that change the account carries, as the
-    /// profile form carries <see cref="ProfileForm.Version"/>: a change posted from a page older than the account is
-    /// refused, not applied to a version its sender never saw.
-    /// </summary>
-    [BindProperty] public string? Version { get; set; }
-
     public bool ShowAllSessions => SessionFilter == "all";
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
@@ -63,19 +56,19 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
     public async Task<IActionResult> OnPostLinkWalletAsync(string id, CancellationToken ct)
     {
         var result = await accounts.LinkWalletAsync(id, Link.Address?.Trim(), string.IsNullOrWhiteSpace(Link.Network) ? null : Link.Network.Trim(), Actor,
-            FormVersion(Version), ct);
+            ShownVersion, ct);
         return await AfterAsync(id, result, $"Wallet {Link.Address} linked.", "Link", ct);
     }
 
     public async Task<IActionResult> OnPostUnlinkWalletAsync(string id, string address, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, FormVersion(Version), ct),
+        await AfterAsync(id, await accounts.UnlinkWalletAsync(id, address, Actor, ShownVersion, ct),
             $"Wallet {address} unlinked; the sessions and tokens obtained with it ended.", "Link", ct);
 
     public async Task<IActionResult> OnPostGrantRoleAsync(string id, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.GrantRoleAsync(id, Grant.Role?.Trim(), Actor, FormVersion(Version), ct), $"Role {Grant.Role} granted.", "Grant", ct);
+        await AfterAsync(id, await accounts.GrantRoleAsync(id, Grant.Role?.Trim(), Actor, ShownVersion, ct), $"Role {Grant.Role} granted.", "Grant", ct);
 
     public async Task<IActionResult> OnPostRevokeRoleAsync(string id, string role, CancellationToken ct) =>
-        await AfterAsync(id, await accounts.RevokeRoleAsync(id, role, Actor, FormVersion(Version), ct), $"Role {role} revoked.", "Grant", ct);
+        await AfterAsync(id, await accounts.RevokeRoleAsync(id, role, Actor, ShownVersion, ct), $"Role {role} revoked.", "Grant", ct);
 
     public async Task<IActionResult> OnPostRevokeSessionAsync(string id, string sessionId, CancellationToken ct) =>
         await AfterAsync(id, await sessions.RevokeAsync(sessionId, Actor, ct), "Session revoked.", "Session", ct);
@@ -98,14 +91,14 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
-        var result = await accounts.DeleteAsync(id, Actor, FormVersion(Version), ct);
+        var result = await accounts.DeleteAsync(id, Actor, ShownVersion, ct);
         if (!result.Ok) return await AfterAsync(id, result, "", "Status", ct);
         Notice = "Account deleted.";
         return Redirect("/admin/accounts");
     }
 
     private Task<AdminResult<AccountStatusChanged>> SetStatusAsync(string id, bool? enabled, bool? enrolled, CancellationToken ct) =>
-        accounts.SetStatusAsync(id, enabled, enrolled, Actor, FormVersion(Version), ct);
+        accounts.SetStatusAsync(id, enabled, enrolled, Actor, ShownVersion, ct);
 
     private async Task<IActionResult> AfterAsync<T>(string id, AdminResult<T> result, string notice, string prefix, CancellationToken ct)
     {
