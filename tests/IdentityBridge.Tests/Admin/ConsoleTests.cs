@@ -300,6 +300,57 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal("From a fresh form", await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == "console-stale").Select(c => c.ClientName).SingleAsync()));
     }
 
+    [Theory]
+    [InlineData("Rotate")]
+    [InlineData("Disable")]
+    [InlineData("Enable")]
+    [InlineData("Delete")]
+    public async Task A_client_form_older_than_the_client_shows_a_conflict_instead_of_applying(string handler)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var clientId = "console-stale-" + handler.ToLowerInvariant();
+        var enabled = handler != "Enable";
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId, clientName = "Original", enabled, redirectUris = new[] { "https://app.example.com/callback" },
+        }))).StatusCode);
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+        var page = "/admin/clients/" + clientId;
+        var selector = $"form[action$='handler={handler}']";
+        var (action, fields) = await FormAsync(browser, page, selector);
+
+        // Another administrator saves the client while this page is open.
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync($"/admin/api/clients/{clientId}", Json.Body(new
+        {
+            clientName = "Changed meanwhile", enabled, redirectUris = new[] { "https://app.example.com/callback" },
+        }))).StatusCode);
+        var changedMeanwhile = await ClientStateAsync(clientId);
+        var stale = await PostAsync(browser, action, fields);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        var staleHtml = await stale.Content.ReadAsStringAsync();
+        Assert.Contains("since this form was loaded", staleHtml);
+        var shown = new HtmlParser().ParseDocument(staleHtml);
+        Assert.Null(shown.QuerySelector("#client-secret"));
+        Assert.Equal(changedMeanwhile, await ClientStateAsync(clientId));
+        // The page shown with the conflict is the client as it now is, its forms carrying the tag of that version.
+        var shownVersion = shown.QuerySelector<IHtmlInputElement>($"{selector} input[name=Version]")!.Value;
+        Assert.NotEqual(fields["Version"], shownVersion);
+
+        // Loaded again, the form applies.
+        (action, fields) = await FormAsync(browser, page, selector);
+        Assert.Equal(shownVersion, fields["Version"]);
+        var fresh = await PostAsync(browser, action, fields);
+        Assert.Equal(handler == "Rotate" ? HttpStatusCode.OK : HttpStatusCode.Redirect, fresh.StatusCode);
+        Assert.NotEqual(changedMeanwhile, await ClientStateAsync(clientId));
+    }
+
+    /// <summary>What the client page's forms change: whether it is enabled and its secrets (or that the client is gone).</summary>
+    private Task<string> ClientStateAsync(string clientId) => host.WithDbAsync(async db =>
+        await db.Clients.Where(c => c.ClientId == clientId).Include(c => c.Secrets).SingleOrDefaultAsync() is { } c
+            ? $"enabled={c.Enabled} secrets={string.Join(",", c.Secrets.OrderBy(s => s.Id).Select(s => $"{s.Id}:{s.ExpiresAt:O}"))}"
+            : "gone");
+
     [Fact]
     public async Task An_account_profile_form_older_than_the_account_shows_a_conflict_instead_of_overwriting()
     {

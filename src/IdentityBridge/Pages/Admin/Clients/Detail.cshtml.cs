@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace IdentityBridge.Pages.Admin.Clients;
 
-public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryService audit) : AdminPageModel
+public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryService audit) : VersionedPageModel
 {
     public ClientView Client { get; private set; } = new();
     public SecretRotated? Rotated { get; private set; }
@@ -12,28 +12,20 @@ public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryServ
 
     [BindProperty] public int OverlapHours { get; set; } = 24;
 
-    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFoundPage();
+    public Task<IActionResult> OnGetAsync(string id, CancellationToken ct) => PageAsync(id, ct);
 
     public async Task<IActionResult> OnPostRotateAsync(string id, CancellationToken ct)
     {
         if (OverlapHours is < 0 or > 720)
         {
             ModelState.AddModelError(nameof(OverlapHours), "must be from 0 to 720 hours");
-            return await LoadAsync(id, ct) ? Page() : NotFoundPage();
+            return await PageAsync(id, ct);
         }
-        var result = await clients.RotateSecretAsync(id, OverlapHours * 3600, Actor, ct: ct);
-        if (!result.Ok)
-        {
-            if (result.Error!.Kind == AdminErrorKind.NotFound) return NotFoundPage();
-            Show(result.Error);
-        }
-        else
-        {
-            Rotated = result.Value;
-            Response.Headers.CacheControl = "no-store";
-        }
-        return await LoadAsync(id, ct) ? Page() : NotFoundPage();
+        var result = await clients.RotateSecretAsync(id, OverlapHours * 3600, Actor, ifMatch: ShownVersion, ct: ct);
+        if (!result.Ok) return await RefusedAsync(id, result.Error!, ct);
+        Rotated = result.Value;
+        Response.Headers.CacheControl = "no-store";
+        return await PageAsync(id, ct);
     }
 
     public Task<IActionResult> OnPostEnableAsync(string id, CancellationToken ct) => SetEnabledAsync(id, true, ct);
@@ -42,19 +34,32 @@ public sealed class ClientDetailModel(ClientAdminService clients, AuditQueryServ
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
-        var result = await clients.DeleteAsync(id, Actor, ct: ct);
-        if (!result.Ok) return NotFoundPage();
+        var result = await clients.DeleteAsync(id, Actor, ShownVersion, ct);
+        if (!result.Ok) return await RefusedAsync(id, result.Error!, ct);
         Notice = $"Client '{id}' deleted.";
         return Redirect("/admin/clients");
     }
 
     private async Task<IActionResult> SetEnabledAsync(string id, bool enabled, CancellationToken ct)
     {
-        var result = await clients.SetEnabledAsync(id, enabled, Actor, ct: ct);
-        if (!result.Ok) return NotFoundPage();
+        var result = await clients.SetEnabledAsync(id, enabled, Actor, ShownVersion, ct);
+        if (!result.Ok) return await RefusedAsync(id, result.Error!, ct);
         Notice = enabled ? "Client enabled." : "Client disabled: it can no longer obtain tokens.";
         return Redirect("/admin/clients/" + Uri.EscapeDataString(id));
     }
+
+    /// <summary>
+    /// Shows why a change was refused on the page as the client now is, whose forms carry its current tag: a change
+    /// refused for a page older than the client can be made again from there.
+    /// </summary>
+    private async Task<IActionResult> RefusedAsync(string id, AdminError error, CancellationToken ct)
+    {
+        if (error.Kind == AdminErrorKind.NotFound) return NotFoundPage();
+        Show(error);
+        return await PageAsync(id, ct);
+    }
+
+    private async Task<IActionResult> PageAsync(string id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFoundPage();
 
     private async Task<bool> LoadAsync(string id, CancellationToken ct)
     {
