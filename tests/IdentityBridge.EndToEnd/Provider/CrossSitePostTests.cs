@@ -107,7 +107,11 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         return query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k]!);
     }
 
-    /// <summary>The bridge (in-process Xumm simulator approving at once) with one client whose web site is <see cref="OtherSite"/>, and Chromium.</summary>
+    /// <summary>
+    /// The bridge (in-process Xumm simulator approving at once) with two clients whose web site is <see cref="OtherSite"/>,
+    /// and Chromium. Each client also has a redirect URI and a post-logout URI (<see cref="HandOffPath"/>,
+    /// <see cref="SignedOutHandOffPath"/>) that the site answers with a redirect on to <see cref="Elsewhere"/>, another origin.
+    /// </summary>
     public sealed class Stack : IAsyncLifetime
     {
         public const string Wallet = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
@@ -115,6 +119,9 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         public const string ConsentClientId = "other-site-consenting-app";
         public const string CallbackPath = "/callback";
         public const string SignedOutPath = "/signed-out";
+        public const string HandOffPath = "/hand-off";
+        public const string SignedOutHandOffPath = "/signed-out-hand-off";
+        public const string HomePath = "/home";
         private const string ClientSecret = "other-site-app-secret-3f9a61c2d8e4b7a5";
 
         private IPlaywright? _playwright;
@@ -124,9 +131,15 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         public ProcessHost Bridge { get; private set; } = null!;
         public OtherSite Site { get; private set; } = null!;
 
+        /// <summary>Where the site's hand-off paths send the user on: the same host on another port, another origin.</summary>
+        public OtherSite Elsewhere { get; private set; } = null!;
+
         public async Task InitializeAsync()
         {
             Site = new OtherSite(ProcessHost.FreePort());
+            Elsewhere = new OtherSite(ProcessHost.FreePort());
+            Site.PutRedirect(HandOffPath, Elsewhere.BaseUrl + HomePath);
+            Site.PutRedirect(SignedOutHandOffPath, Elsewhere.BaseUrl + SignedOutPath);
             var bridgePort = ProcessHost.FreePort();
             var env = Databases.NewDatabase("Sqlite");
             env["Bridge__Issuer"] = $"http://127.0.0.1:{bridgePort}";
@@ -145,7 +158,9 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
                 env[client + "TokenEndpointAuthMethod"] = "client_secret_basic";
                 env[client + "RequireConsent"] = requireConsent ? "true" : "false";
                 env[client + "RedirectUris__0"] = Site.BaseUrl + CallbackPath;
+                env[client + "RedirectUris__1"] = Site.BaseUrl + HandOffPath;
                 env[client + "PostLogoutRedirectUris__0"] = Site.BaseUrl + SignedOutPath;
+                env[client + "PostLogoutRedirectUris__1"] = Site.BaseUrl + SignedOutHandOffPath;
                 env[client + "AllowedScopes__0"] = "openid";
                 env[client + "AllowedScopes__1"] = "profile";
                 env[client + "AllowedGrantTypes__0"] = "authorization_code";
@@ -187,9 +202,12 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
             Bridge.BaseUrl + "/connect/authorize?" + string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
 
         /// <summary>Waits for the browser to come back to the application's redirect URI; its query parameters.</summary>
-        public async Task<Dictionary<string, string>> WaitForCallbackAsync(IPage page)
+        public Task<Dictionary<string, string>> WaitForCallbackAsync(IPage page) => WaitForPageAsync(page, Site.BaseUrl + CallbackPath);
+
+        /// <summary>Waits for the browser to arrive at <paramref name="url"/> (with any query); its query parameters.</summary>
+        public static async Task<Dictionary<string, string>> WaitForPageAsync(IPage page, string url)
         {
-            await page.WaitForURLAsync(url => url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+            await page.WaitForURLAsync(at => at.StartsWith(url, StringComparison.Ordinal), new() { Timeout = 30_000 });
             return Query(page.Url);
         }
 
@@ -256,6 +274,7 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
             _playwright?.Dispose();
             if (Bridge is not null) await Bridge.DisposeAsync();
             if (Site is not null) await Site.DisposeAsync();
+            if (Elsewhere is not null) await Elsewhere.DisposeAsync();
         }
     }
 }

@@ -7,13 +7,14 @@ namespace IdentityBridge.EndToEnd.Provider;
 
 /// <summary>
 /// An application's web site on <c>http://localhost:PORT</c>: for a browser another site than the bridge on
-/// <c>http://127.0.0.1:PORT</c> (a site is the host, not the port). It serves the pages a test puts up, and a
-/// plain page for any other path (the redirect and post-logout URIs).
+/// <c>http://127.0.0.1:PORT</c> (a site is the host, not the port). It serves the pages a test puts up, the
+/// redirects it sets, and a plain page for any other path (the redirect and post-logout URIs).
 /// </summary>
 public sealed class OtherSite : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _pages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _redirects = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
     public OtherSite(int port)
@@ -42,9 +43,35 @@ public sealed class OtherSite : IAsyncDisposable
         return BaseUrl + path;
     }
 
+    /// <summary>
+    /// Answers <paramref name="path"/> (GET or POST) with a 302 to <paramref name="location"/> that carries on the
+    /// parameters it was given (the query, or the form of a POST), as an application's callback does that hands
+    /// the user on to another of its origins. Returns the path's URL.
+    /// </summary>
+    public string PutRedirect(string path, string location)
+    {
+        _redirects[path] = location;
+        return BaseUrl + path;
+    }
+
     private Task LoopAsync() => LoopbackListener.AcceptAsync(_listener, async context =>
     {
         var path = context.Request.Url?.AbsolutePath ?? "/";
+        if (_redirects.TryGetValue(path, out var location))
+        {
+            var parameters = context.Request.Url?.Query.TrimStart('?') ?? "";
+            if (context.Request.HttpMethod == "POST")
+            {
+                using var reader = new StreamReader(context.Request.InputStream, Encoding.ASCII);
+                parameters = await reader.ReadToEndAsync();
+            }
+            context.Response.StatusCode = 302;
+            context.Response.Headers["Location"] = parameters.Length == 0 ? location : location + "?" + parameters;
+            context.Response.Headers["Cache-Control"] = "no-store";
+            context.Response.ContentLength64 = 0;
+            context.Response.Close();
+            return;
+        }
         var html = _pages.TryGetValue(path, out var page)
             ? page
             : $"<!doctype html><html><head><meta charset=\"utf-8\"><title>Application</title></head><body><p id=\"path\">{WebUtility.HtmlEncode(path)}</p></body></html>";

@@ -51,6 +51,8 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         {
             var response = await browser.GetAsync(page);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {response.StatusCode}");
+            // The console's forms post to the console: the policy keeps them there.
+            Assert.Contains("form-action 'self';", string.Join(' ', response.Headers.GetValues("Content-Security-Policy")));
             var document = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
             Assert.All(document.Scripts, s => Assert.False(string.IsNullOrEmpty(s.Source), $"inline script on {page}"));
             Assert.Empty(document.QuerySelectorAll("style"));

@@ -102,8 +102,9 @@ public sealed partial class LinkWalletTests
     [Fact]
     public async Task The_account_page_lets_the_link_form_go_on_to_xumm()
     {
-        // "Link another wallet" posts to /account, which answers with a redirect to Xumm's sign-in. Chromium and Safari
-        // apply the page's form-action to that redirect too, so the page must name Xumm's origin.
+        // "Link another wallet" posts to /account, which answers with a redirect to Xumm's sign-in, whose own redirects
+        // the bridge does not know. Chromium holds every redirect of a form submission to the page's form-action, so
+        // the page has none.
         await using var host = new Provider.ProviderHost();
         host.Settings["Xumm:Simulator:Enabled"] = "false";
         host.Settings["Xumm:Simulator:AutoApprove"] = null;
@@ -111,7 +112,7 @@ public sealed partial class LinkWalletTests
         await driver.GetCodeAsync(driver.Params());
         var page = await driver.Browser.GetAsync("/account");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("form-action 'self' https://oauth2.xumm.app;", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
+        Assert.DoesNotContain("form-action", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
     }
 
     private static async Task<HttpResponseMessage> PostLinkAsync(HttpClient browser)

@@ -79,16 +79,16 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
-    public async Task The_confirmation_page_lets_its_form_end_in_the_registered_redirect_only()
+    public async Task The_confirmation_page_lets_its_form_end_wherever_a_registered_redirect_leads()
     {
-        // The confirmation posts to /connect/endsession, which redirects to post_logout_redirect_uri. Browsers that
-        // apply form-action to the redirects of a form submission (Chromium, Safari) block that hop unless the
-        // page's policy names its origin; an unregistered one is never followed, so it is never named either.
+        // The confirmation posts to /connect/endsession, which redirects to post_logout_redirect_uri, which may redirect
+        // on to another origin. Chromium holds every redirect of a form submission to the page's form-action, so the
+        // page has none; an unregistered URI is never followed, so its page keeps its forms on the bridge.
         var driver = new OidcDriver(host);
         await driver.LoginAsync();
         var page = await EndSessionAsync(driver, new() { ["client_id"] = TestClients.Web, ["post_logout_redirect_uri"] = TestClients.PostLogout });
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
+        Assert.DoesNotContain("form-action", string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
 
         var unregistered = await EndSessionAsync(driver, new() { ["client_id"] = TestClients.Web, ["post_logout_redirect_uri"] = "https://evil.example/after" });
         Assert.Equal(HttpStatusCode.OK, unregistered.StatusCode);

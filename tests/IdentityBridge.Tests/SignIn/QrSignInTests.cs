@@ -237,16 +237,16 @@ public sealed class QrSignInTests
     }
 
     [Fact]
-    public async Task The_sign_in_pages_of_an_authorize_request_let_their_forms_end_at_the_client()
+    public async Task The_sign_in_pages_of_an_authorize_request_let_their_forms_end_wherever_the_client_redirects()
     {
-        // "Back to the application" (and the no-script "continue") end in a redirect to the client's redirect URI.
-        // Browsers that apply form-action to the redirects of a form submission (Chromium, Safari) block that hop
-        // unless the page's policy names the client's origin.
+        // "Back to the application" (and the no-script "continue") end in a redirect to the client's redirect URI,
+        // which may redirect on to another origin. Chromium holds every redirect of a form submission to the page's
+        // form-action, so these pages have none.
         await using var host = new SignInHost();
         var browser = host.CreateBrowser();
         var (path, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart(SignInHost.AuthorizeUrl(SignInHost.WebClient)));
         var waiting = await browser.GetAsync(path);
-        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', waiting.Headers.GetValues("Content-Security-Policy")));
+        Assert.DoesNotContain("form-action", string.Join(' ', waiting.Headers.GetValues("Content-Security-Policy")));
 
         var request = await host.RequestAsync(id);
         var rejected = host.WaitForStatusAsync(id, SignInStatuses.Rejected);
@@ -254,9 +254,9 @@ public sealed class QrSignInTests
         await rejected;
         var ended = await browser.GetAsync(path);
         Assert.Contains("Sign-in declined", await ended.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("form-action 'self' https://app.example;", string.Join(' ', ended.Headers.GetValues("Content-Security-Policy")));
+        Assert.DoesNotContain("form-action", string.Join(' ', ended.Headers.GetValues("Content-Security-Policy")));
 
-        // A sign-in that returns to a page of the bridge names nothing else.
+        // A sign-in that returns to a page of the bridge keeps its forms on the bridge.
         var own = host.CreateBrowser();
         var (ownPath, _) = await SignInHost.StartAsync(own, SignInHost.QrStart());
         Assert.Contains("form-action 'self';", string.Join(' ', (await own.GetAsync(ownPath)).Headers.GetValues("Content-Security-Policy")));
