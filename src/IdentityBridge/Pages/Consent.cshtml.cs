@@ -34,7 +34,7 @@ public sealed class ConsentModel(
         if (failure is not null) return failure;
         Show(request!);
         // Allow and Deny end in a redirect to the client (through /connect/authorize).
-        FormActions.Allow(HttpContext, request!.Target.RedirectUri);
+        FormActions.EndAtAnotherSite(HttpContext);
         return Page();
     }
 

@@ -1,22 +1,23 @@
 namespace IdentityBridge.Security;
 
 /// <summary>
-/// Baseline response headers on every endpoint. The CSP allows no inline script; pages that must be
-/// framed or post a form elsewhere (form_post response mode) adjust it through <see cref="Items"/>.
+/// Baseline response headers on every endpoint. The CSP allows no inline script, and keeps forms on the bridge
+/// (<c>form-action 'self'</c>) except on a response whose forms end at another site (<see cref="FormActions"/>).
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IHostEnvironment environment)
 {
-    /// <summary>HttpContext.Items key: a form-action source the current response may post to.</summary>
-    public const string FormActionItem = "csp.form-action";
+    /// <summary>HttpContext.Items key: present when the current response's forms end at another site.</summary>
+    public const string FormsEndElsewhereItem = "csp.forms-end-elsewhere";
+
+    private const string Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; ";
+    private const string Framing = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.OnStarting(() =>
         {
             var h = context.Response.Headers;
-            var formAction = context.Items.TryGetValue(FormActionItem, out var fa) && fa is string target ? $"'self' {target}" : "'self'";
-            h.ContentSecurityPolicy = $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-                                      $"form-action {formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+            h.ContentSecurityPolicy = context.Items.ContainsKey(FormsEndElsewhereItem) ? Policy + Framing : Policy + "form-action 'self'; " + Framing;
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";
@@ -31,28 +32,18 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IHostEnvir
 }
 
 /// <summary>
-/// The sources a response adds to <c>form-action</c>. Chromium and Safari apply a page's <c>form-action</c> to every
-/// redirect that follows a submission of its forms, not only to the form's <c>action</c>: a page whose form posts to
-/// the bridge and ends in a redirect to an application (consent, logout confirmation, the sign-in pages' way back)
-/// must name that application's redirect target, or the browser stops at the last hop.
+/// Marks a response whose forms end, through the bridge's redirects, at another site: an application's redirect or
+/// post-logout URI (the form_post response, consent, the sign-in pages' way back, the logout confirmation), or Xumm's
+/// sign-in (linking a wallet). Such a response carries no <c>form-action</c>. Chromium and Safari apply a page's
+/// <c>form-action</c> to every redirect of the navigation its form starts, the other site's own redirects included,
+/// and an application's callback may redirect on (an auth host to the application's main origin, an https callback
+/// to a native app's custom scheme): the bridge cannot know where, so no list of origins it could name would do.
+/// Every other page (the admin console, error pages, sign-ins that return to the bridge) keeps <c>form-action 'self'</c>,
+/// which stops a form injected into the page from posting what the user enters to another site; the marked pages
+/// still run no inline script (<c>script-src 'self'</c>) and write only encoded values into their markup.
 /// </summary>
 public static class FormActions
 {
-    /// <summary>Lets the forms of the current response end at <paramref name="uri"/> (a redirect URI the bridge checked).</summary>
-    public static void Allow(HttpContext context, string uri)
-    {
-        if (SourceOf(uri) is not { } source) return;
-        var current = context.Items.TryGetValue(SecurityHeadersMiddleware.FormActionItem, out var value) ? value as string : null;
-        if (current is null) context.Items[SecurityHeadersMiddleware.FormActionItem] = source;
-        else if (!current.Split(' ').Contains(source, StringComparer.Ordinal))
-            context.Items[SecurityHeadersMiddleware.FormActionItem] = current + " " + source;
-    }
-
-    /// <summary>The CSP source for a redirect URI: its origin, or its scheme for a private-use scheme (RFC 8252 §7.1).</summary>
-    public static string? SourceOf(string uri)
-    {
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return null;
-        if (parsed.Scheme is "https" or "http") return parsed.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
-        return parsed.Scheme + ":";
-    }
+    /// <summary>Lets the forms of the current response end wherever the site they lead to sends the user.</summary>
+    public static void EndAtAnotherSite(HttpContext context) => context.Items[SecurityHeadersMiddleware.FormsEndElsewhereItem] = true;
 }

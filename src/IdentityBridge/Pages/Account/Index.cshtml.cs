@@ -1,12 +1,10 @@
 using IdentityBridge.Accounts;
-using IdentityBridge.Configuration;
 using IdentityBridge.Federation;
 using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Security;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Pages.Account;
 
@@ -14,7 +12,7 @@ namespace IdentityBridge.Pages.Account;
 /// <c>/account</c>: the signed-in account and its wallets, and "link another wallet" (a POST that signs in
 /// upstream once more, marked as a link: the wallet that signs is added to this account).
 /// </summary>
-public sealed class IndexModel(SessionService sessions, AccountService accounts, IOptions<XummOptions> xumm) : PageModel
+public sealed class IndexModel(SessionService sessions, AccountService accounts) : PageModel
 {
     public IdentityBridge.Storage.Entities.Account? Profile { get; private set; }
     public string? CurrentWallet { get; private set; }
@@ -29,8 +27,8 @@ public sealed class IndexModel(SessionService sessions, AccountService accounts,
         if (Profile is null) return RedirectToLogin();
         CurrentWallet = session.Wallet;
         (Notice, Problem) = Describe(link);
-        // "Link another wallet" posts here and is answered with a redirect to Xumm's sign-in (the authority's origin).
-        FormActions.Allow(HttpContext, xumm.Value.Authority);
+        // "Link another wallet" posts here and is answered with a redirect to Xumm's sign-in.
+        FormActions.EndAtAnotherSite(HttpContext);
         // Not cacheable: the page carries an antiforgery token, whose generator marks the response no-store.
         return Page();
     }

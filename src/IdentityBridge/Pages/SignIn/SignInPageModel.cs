@@ -111,8 +111,8 @@ public abstract class SignInPageModel(SignInPageServices services) : PageModel
             ExpiresInSeconds = (long)Math.Max(0, Math.Floor((request.ExpiresAt - Services.Time.GetUtcNow()).TotalSeconds));
         }
         // The way back to the application (and the no-script continue) ends in a redirect to the client.
-        if (await Services.Errors.RedirectUriOfAsync(HttpContext, Data.ReturnUrl) is { } redirectUri)
-            FormActions.Allow(HttpContext, redirectUri);
+        if (await Services.Errors.RedirectUriOfAsync(HttpContext, Data.ReturnUrl) is not null)
+            FormActions.EndAtAnotherSite(HttpContext);
         return Page();
     }
 

@@ -56,7 +56,7 @@ public sealed class AuthorizeResponder(ProviderUrls urls)
         context.Response.Headers.CacheControl = "no-store";
         if (target.ResponseMode == ResponseModes.FormPost)
         {
-            FormActions.Allow(context, target.RedirectUri);
+            FormActions.EndAtAnotherSite(context);
             return Page(FormPostPage(target.RedirectUri, values), StatusCodes.Status200OK);
         }
         var separator = target.RedirectUri.Contains('?') ? '&' : '?';

@@ -84,7 +84,7 @@ public static class EndSessionEndpoint
                 fields.Add(new(tokens.FormFieldName, tokens.RequestToken!));
                 context.Response.Headers.CacheControl = "no-store";
                 // The confirmation ends in the redirect to the registered post_logout_redirect_uri.
-                if (redirect is not null) FormActions.Allow(context, redirect);
+                if (redirect is not null) FormActions.EndAtAnotherSite(context);
                 return LogoutPages.Confirm(context.Request.PathBase + ProviderUrls.EndSessionPath, fields, client?.ClientName, context.TraceIdentifier);
             }
             await sessions.LogoutAsync(context, session, ct);
