@@ -37,6 +37,17 @@ public static class StorageServiceCollectionExtensions
     /// <summary>The table where the applied migrations are recorded.</summary>
     internal const string MigrationsHistoryTable = "schema_migrations";
 
+    /// <summary>
+    /// The bridge's columns are all of PostgreSQL's built-in types (text, integers, booleans), which Npgsql knows
+    /// without asking the server. By default each data source (request work, and the direct one) queries the
+    /// catalog's types on its first connection and maps every row it gets; skipping that is a small part of a start
+    /// (restarts of published builds, eight alternating pairs: 2.10 s on average before, 2.02 s after, less than
+    /// this machine's noise between runs). One instance, so that every context's options stay equal and share EF
+    /// Core's internal service provider.
+    /// </summary>
+    internal static readonly Action<Npgsql.NpgsqlDataSourceBuilder> BuiltInTypesOnly =
+        source => source.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+
     /// <param name="direct">Use the connection string without multiplexing (see <see cref="DatabaseConnection.DirectConnectionString"/>).</param>
     /// <param name="compiledModel">
     /// Start from the provider's compiled model (<see cref="CompiledModels"/>) instead of building the model from
@@ -46,7 +57,8 @@ public static class StorageServiceCollectionExtensions
     internal static void Configure(DbContextOptionsBuilder db, DatabaseConnection connection, bool direct = false, bool compiledModel = true)
     {
         if (connection.Provider == DatabaseProvider.Postgres)
-            db.UseNpgsql(direct ? connection.DirectConnectionString : connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable));
+            db.UseNpgsql(direct ? connection.DirectConnectionString : connection.ConnectionString,
+                o => o.MigrationsHistoryTable(MigrationsHistoryTable).ConfigureDataSource(BuiltInTypesOnly));
         else
             db.UseSqlite(connection.ConnectionString, o => o.MigrationsHistoryTable(MigrationsHistoryTable))
                 .AddInterceptors(SqliteConnectionSettings.Instance);

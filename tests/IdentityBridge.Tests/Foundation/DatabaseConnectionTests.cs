@@ -57,6 +57,23 @@ public sealed class DatabaseConnectionTests
         Assert.Equal(64, direct.MaxAutoPrepare);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Postgres_contexts_configure_their_data_source_to_skip_loading_the_catalog_types(bool direct)
+    {
+        // The schema uses only PostgreSQL's built-in types, which Npgsql knows without reading pg_type; each data
+        // source (request work and direct work) otherwise reads the catalog on its first connection.
+        var builder = new DbContextOptionsBuilder<BridgeDbContext>();
+        StorageServiceCollectionExtensions.Configure(builder, new DatabaseConnection(DatabaseProvider.Postgres, Operator), direct);
+
+        // The options extension is EF Core's internal API; nothing public says which data source action a context has.
+#pragma warning disable EF1001
+        var npgsql = builder.Options.FindExtension<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal.NpgsqlOptionsExtension>();
+        Assert.Same(StorageServiceCollectionExtensions.BuiltInTypesOnly, npgsql?.DataSourceBuilderAction);
+#pragma warning restore EF1001
+    }
+
     [Fact]
     public void Operator_settings_win_over_the_defaults()
     {
