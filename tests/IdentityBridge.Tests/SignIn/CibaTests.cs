@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IdentityBridge.Federation.Payload;
 using IdentityBridge.Provider.Ciba;
+using IdentityBridge.Storage.Entities;
 using IdentityBridge.Tests.Infrastructure;
 using IdentityBridge.Xumm;
 using Microsoft.EntityFrameworkCore;
@@ -113,18 +114,7 @@ public sealed class CibaTests
         host.Settings["Bridge:Notifications:RetryDelay"] = "00:00:00.050";
         host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
         host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-1" });
-        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
-
-        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await host.AuditAsync(SignInAuditTypes.CibaNotified)).Count == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
-
-        var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
+        var notified = await PingedAfterApprovalAsync(host);
         Assert.True(notified.Success, notified.Reason);
         Assert.Equal(3, host.Pings.Requests.Count);
         Assert.All(host.Pings.Requests, p => Assert.Equal("Bearer tok-1", p.Authorization));
@@ -139,6 +129,14 @@ public sealed class CibaTests
         var body = new ZeroStream(64L * 1024 * 1024);
         host.Pings.Answer = HttpStatusCode.OK;
         host.Pings.AnswerContent = () => new StreamContent(body);
+        var notified = await PingedAfterApprovalAsync(host);
+        Assert.True(notified.Success);
+        Assert.True(body.BytesRead < 1024 * 1024, $"{body.BytesRead} bytes of the answer were read");
+    }
+
+    /// <summary>A ping-mode request approved by its user, and the audit event of the ping it led to (once it was sent).</summary>
+    private static async Task<AuditEvent> PingedAfterApprovalAsync(SignInHost host)
+    {
         var wallet = XrplAddress.CreateRandom();
         await host.SignInByQrAsync(host.CreateBrowser(), wallet);
         var api = host.CreateApiClient();
@@ -149,10 +147,7 @@ public sealed class CibaTests
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await host.AuditAsync(SignInAuditTypes.CibaNotified)).Count == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(50);
-
-        var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
-        Assert.True(notified.Success);
-        Assert.True(body.BytesRead < 1024 * 1024, $"{body.BytesRead} bytes of the answer were read");
+        return Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
     }
 
     [Fact]
