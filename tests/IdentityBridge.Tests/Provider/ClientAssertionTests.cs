@@ -1,15 +1,11 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityBridge.Tests.Provider;
 
 /// <summary>private_key_jwt assertions, built byte by byte so that the test controls every header and claim.</summary>
 public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<ProviderHost>
 {
-    private const string Audience = "http://localhost/connect/token";
+    private const string Audience = ClientAssertionBuilder.TokenEndpoint;
 
     [Fact]
     public async Task A_key_registered_with_an_alg_verifies_only_that_alg()
@@ -72,33 +68,9 @@ public sealed class ClientAssertionTests(ProviderHost host) : IClassFixture<Prov
         await OidcDriver.AssertError(await driver.TokenAsync(Form(Sign("RS256", claims))), HttpStatusCode.BadRequest, "invalid_client");
     }
 
-    private Dictionary<string, object> Claims()
-    {
-        var now = host.Clock.GetUtcNow();
-        return new Dictionary<string, object>
-        {
-            ["iss"] = TestClients.Jwt,
-            ["sub"] = TestClients.Jwt,
-            ["aud"] = Audience,
-            ["jti"] = Guid.NewGuid().ToString("N"),
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["exp"] = (now + TimeSpan.FromMinutes(2)).ToUnixTimeSeconds(),
-        };
-    }
+    private Dictionary<string, object> Claims() => ClientAssertionBuilder.Claims(host.Clock, Audience);
 
-    private static string Sign(string alg, Dictionary<string, object> claims)
-    {
-        var header = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = alg, ["typ"] = "JWT", ["kid"] = "rp-key-1" }));
-        var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var padding = alg.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-        var signature = TestClients.JwtClientKey.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, padding);
-        return header + "." + payload + "." + Base64UrlEncoder.Encode(signature);
-    }
+    private static string Sign(string alg, Dictionary<string, object> claims) => ClientAssertionBuilder.Sign(alg, claims);
 
-    private static Dictionary<string, string> Form(string assertion) => new()
-    {
-        ["grant_type"] = "client_credentials",
-        ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        ["client_assertion"] = assertion,
-    };
+    private static Dictionary<string, string> Form(string assertion) => ClientAssertionBuilder.Form(assertion);
 }
