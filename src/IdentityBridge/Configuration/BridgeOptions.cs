@@ -22,6 +22,7 @@ public sealed class BridgeOptions
     /// <summary>Clients declared as code, imported (upserted) at startup.</summary>
     public List<ClientDefinition> Clients { get; set; } = [];
 
+    public ClientAuthenticationOptions ClientAuthentication { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
     public KeyOptions Keys { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
@@ -83,6 +84,30 @@ public static class SignInMethods
 {
     public const string XummOidc = "xumm-oidc";
     public const string XummPayload = "xumm-payload";
+}
+
+/// <summary><c>Bridge:ClientAuthentication</c>: how clients authenticate at the token, introspection, revocation and CIBA endpoints.</summary>
+public sealed class ClientAuthenticationOptions
+{
+    /// <summary>
+    /// The audience a <c>private_key_jwt</c> assertion must have. <see cref="AssertionAudiences.Issuer"/> is the
+    /// recommended value: a client that also talks to another authorization server can be led by that server's
+    /// metadata to sign an assertion addressed to one of this server's endpoint URLs and hand it over, to be
+    /// replayed here; an assertion addressed to the issuer alone cannot be obtained that way.
+    /// <see cref="AssertionAudiences.IssuerOrEndpoint"/>, the default, keeps the clients working that still send
+    /// the token endpoint URL (as RFC 7523 and OIDC Core allowed).
+    /// </summary>
+    public string AssertionAudience { get; set; } = AssertionAudiences.IssuerOrEndpoint;
+}
+
+/// <summary>The values of <see cref="ClientAuthenticationOptions.AssertionAudience"/>.</summary>
+public static class AssertionAudiences
+{
+    /// <summary>The issuer identifier, as the only audience (draft-ietf-oauth-rfc7523bis).</summary>
+    public const string Issuer = "Issuer";
+
+    /// <summary>The issuer, the token endpoint URL or the URL of the endpoint called, or an array of no other values.</summary>
+    public const string IssuerOrEndpoint = "IssuerOrEndpoint";
 }
 
 public sealed class AdminOptions

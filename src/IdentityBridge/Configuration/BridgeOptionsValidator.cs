@@ -24,6 +24,9 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
         if (o.SignInMethod is not (SignInMethods.XummOidc or SignInMethods.XummPayload))
             errors.Add($"Bridge:SignInMethod must be '{SignInMethods.XummOidc}' or '{SignInMethods.XummPayload}', not '{o.SignInMethod}'.");
 
+        if (o.ClientAuthentication.AssertionAudience is not (AssertionAudiences.Issuer or AssertionAudiences.IssuerOrEndpoint))
+            errors.Add($"Bridge:ClientAuthentication:AssertionAudience must be '{AssertionAudiences.Issuer}' or '{AssertionAudiences.IssuerOrEndpoint}', not '{o.ClientAuthentication.AssertionAudience}'.");
+
         if (o.Keys.DefaultAlgorithm is not ("RS256" or "ES256"))
             errors.Add($"Bridge:Keys:DefaultAlgorithm must be RS256 or ES256, not '{o.Keys.DefaultAlgorithm}'.");
 

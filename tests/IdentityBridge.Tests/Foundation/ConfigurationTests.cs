@@ -418,6 +418,31 @@ public sealed class ConfigurationTests
         }
     }
 
+    [Theory]
+    [InlineData("Strict")]
+    [InlineData("issuer")]
+    [InlineData("")]
+    public async Task An_unknown_assertion_audience_stops_startup_naming_the_key_and_its_values(string value)
+    {
+        await using var host = new Infrastructure.BridgeFactory();
+        host.Settings["Bridge:ClientAuthentication:AssertionAudience"] = value;
+
+        var ex = Assert.ThrowsAny<Exception>(() => host.CreateApiClient());
+
+        Assert.Contains($"Bridge:ClientAuthentication:AssertionAudience must be 'Issuer' or 'IssuerOrEndpoint', not '{value}'", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Issuer")]
+    [InlineData("IssuerOrEndpoint")]
+    public async Task Either_assertion_audience_starts(string value)
+    {
+        await using var host = new Infrastructure.BridgeFactory();
+        host.Settings["Bridge:ClientAuthentication:AssertionAudience"] = value;
+
+        _ = host.CreateApiClient();
+    }
+
     [Fact]
     public async Task A_bad_key_schedule_stops_startup_naming_the_key()
     {

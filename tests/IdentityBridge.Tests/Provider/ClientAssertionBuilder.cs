@@ -43,4 +43,13 @@ public static class ClientAssertionBuilder
         ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         ["client_assertion"] = assertion,
     };
+
+    /// <summary>An introspection request authenticated with <paramref name="assertion"/>: client authentication at another endpoint than the token endpoint.</summary>
+    public static Task<HttpResponseMessage> IntrospectAsync(OidcDriver driver, string assertion) =>
+        driver.Api.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = "x",
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = assertion,
+        }));
 }

@@ -1,3 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using IdentityBridge.Configuration;
+using IdentityBridge.Provider.Protocol;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using IdentityBridge.Provider.Tokens;
@@ -5,36 +10,82 @@ using IdentityBridge.Provider.Tokens;
 namespace IdentityBridge.Provider.Clients;
 
 /// <summary>
-/// private_key_jwt (RFC 7523 §3, OIDC Core §9): a JWT signed with a key of the client's registered JWKS
-/// (RS256, ES256 or PS256; a key that names its <c>alg</c> verifies that algorithm only), <c>iss</c> =
-/// <c>sub</c> = client_id, <c>aud</c> the token endpoint URL, the issuer or the URL of the endpoint called,
-/// <c>exp</c> required and at most five minutes ahead, and a <c>jti</c> that is accepted once.
+/// private_key_jwt (RFC 7523 §3, OIDC Core §9, draft-ietf-oauth-rfc7523bis): a JWT signed with a key of the
+/// client's registered JWKS (RS256, ES256 or PS256; a key that names its <c>alg</c> verifies that algorithm only),
+/// <c>iss</c> = <c>sub</c> = client_id, <c>exp</c> required and at most five minutes ahead, and a <c>jti</c> that
+/// is accepted once. Its audience and type are checked first, by <see cref="TryScreen"/>, before the client is
+/// known: see there.
 /// </summary>
-public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls urls, TimeProvider time)
+public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls urls, IOptions<BridgeOptions> options, TimeProvider time)
 {
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
+
+    /// <summary>The explicit type of a client authentication JWT (draft-ietf-oauth-rfc7523bis), without its optional <c>application/</c>.</summary>
+    public const string ExplicitType = "client-authentication+jwt";
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly bool _issuerOnly = options.Value.ClientAuthentication.AssertionAudience == AssertionAudiences.Issuer;
+
+    /// <summary>
+    /// Whether <paramref name="assertion"/> may be a client assertion for this server, whichever client sent it:
+    /// a signed JWT, typed as a client assertion or as a JWT or not at all (a <c>typ</c> that names another kind of
+    /// JWT, such as <c>at+jwt</c> or <c>logout+jwt</c>, marks a token made for another use: RFC 8725 §3.11), and
+    /// addressed to this server. The audience is the issuer identifier as the only value (a string, or an array of
+    /// that one member) when <c>Bridge:ClientAuthentication:AssertionAudience</c> is <c>Issuer</c>, and for an
+    /// assertion typed <see cref="ExplicitType"/> whatever the setting: its sender declares that it follows the
+    /// update that made this the rule. Otherwise the issuer, the token endpoint URL or the URL of
+    /// <paramref name="path"/>, the endpoint called; an array of several values is accepted only when each is one
+    /// of these, since any other audience it names could present it here as its own.
+    /// The problem depends on the assertion and this server alone, never on the client, so the caller may be told
+    /// it without learning which clients exist. The signature is not verified yet: nothing is accepted here.
+    /// </summary>
+    public bool TryScreen(string assertion, string? path, [NotNullWhen(true)] out ScreenedAssertion? screened, [NotNullWhen(false)] out string? problem)
+    {
+        screened = null;
+        if (Parse(assertion) is not { } jwt)
+        {
+            problem = "The client assertion is not a signed JWT.";
+            return false;
+        }
+        var (type, typ) = Type(jwt);
+        if (type == JwtType.Other)
+        {
+            problem = $"The client assertion's typ must be {ExplicitType}, JWT or absent, not {ErrorDescription.Echo(typ!)}.";
+            return false;
+        }
+        var audiences = Audiences(jwt);
+        var addressedHere = _issuerOnly || type == JwtType.ClientAuthentication
+            ? audiences is [var only] && only == urls.Issuer
+            : audiences is { Count: > 0 } && audiences.TrueForAll(a => a == urls.Issuer || a == urls.Token || a == urls.Issuer + path);
+        if (!addressedHere)
+        {
+            problem = $"The client assertion's aud must be the issuer identifier {urls.Issuer}, as its only value.";
+            return false;
+        }
+        (screened, problem) = (new ScreenedAssertion(jwt), null);
+        return true;
+    }
 
     /// <summary>Null when valid; otherwise why not.</summary>
-    public async Task<string?> ValidateAsync(RegisteredClient client, string assertion, HttpRequest request, CancellationToken ct)
+    public async Task<string?> ValidateAsync(RegisteredClient client, ScreenedAssertion assertion, CancellationToken ct)
     {
         if (client.Jwks is null) return "The client has no registered keys for private_key_jwt.";
-        if (assertion.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(assertion)) return "The client assertion is not a JWT.";
-        var keys = KeysFor(client.Jwks, UnverifiedAlgorithm(assertion));
+        var keys = KeysFor(client.Jwks, assertion.Token.Alg);
         if (keys.Count == 0) return "None of the client's registered keys is for the client assertion's alg.";
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = client.ClientId,
-            ValidAudiences = [urls.Token, urls.Issuer, urls.Issuer + request.Path.Value],
+            // Checked by TryScreen, which the handler's check (any one audience in the list) would not replace.
+            ValidateAudience = false,
             ValidateLifetime = false,
             RequireExpirationTime = false,
             RequireSignedTokens = true,
             IssuerSigningKeys = keys,
             ValidAlgorithms = ClientAuthMethods.AssertionAlgorithms,
         };
-        var result = await _handler.ValidateTokenAsync(assertion, parameters);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return "The client assertion is not valid (signature, issuer or audience).";
+        var result = await _handler.ValidateTokenAsync(assertion.Token, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return "The client assertion is not valid (signature or issuer).";
         if (jwt.Subject != client.ClientId) return "The client assertion's sub must be the client_id.";
         var now = time.GetUtcNow();
         // Times beyond the calendar are clamped (NumericDate): compare them with the clock, never add to them.
@@ -68,17 +119,57 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
         return usable.Keys.Count == 0 ? [] : usable.GetSigningKeys();
     }
 
-    /// <summary>The <c>alg</c> of an assertion's header before validation (which then holds the signature to it).</summary>
-    private static string? UnverifiedAlgorithm(string assertion)
+    /// <summary>The assertion as a signed JWT (JWS compact serialization), or null.</summary>
+    private JsonWebToken? Parse(string assertion)
     {
+        if (assertion.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(assertion)) return null;
         try
         {
-            return new JsonWebToken(assertion).Alg;
+            var jwt = new JsonWebToken(assertion);
+            return jwt.IsEncrypted ? null : jwt;
         }
         catch (ArgumentException)
         {
             return null;
         }
+    }
+
+    private enum JwtType { None, Jwt, ClientAuthentication, Other }
+
+    /// <summary>
+    /// The kind of JWT the header's <c>typ</c> declares, and the value as sent. RFC 7515 §4.1.9: a media type,
+    /// compared without case, <c>application/</c> implied when it has no <c>/</c>.
+    /// </summary>
+    private static (JwtType Type, string? Typ) Type(JsonWebToken jwt)
+    {
+        using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedHeader));
+        if (!header.RootElement.TryGetProperty("typ", out var typ)) return (JwtType.None, null);
+        if (typ.ValueKind != JsonValueKind.String) return (JwtType.Other, typ.GetRawText());
+        var value = typ.GetString()!;
+        var mediaType = value.Contains('/', StringComparison.Ordinal) ? value : "application/" + value;
+        var type = string.Equals(mediaType, "application/jwt", StringComparison.OrdinalIgnoreCase) ? JwtType.Jwt
+            : string.Equals(mediaType, "application/" + ExplicitType, StringComparison.OrdinalIgnoreCase) ? JwtType.ClientAuthentication
+            : JwtType.Other;
+        return (type, value);
+    }
+
+    /// <summary>
+    /// The payload's <c>aud</c> as sent (RFC 7519 §4.1.3: a string, or an array of strings); null when it is
+    /// absent or anything else, such as an array that holds a number.
+    /// </summary>
+    private static List<string>? Audiences(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        if (payload.RootElement.ValueKind != JsonValueKind.Object || !payload.RootElement.TryGetProperty("aud", out var aud)) return null;
+        if (aud.ValueKind == JsonValueKind.String) return [aud.GetString()!];
+        if (aud.ValueKind != JsonValueKind.Array) return null;
+        var values = new List<string>();
+        foreach (var member in aud.EnumerateArray())
+        {
+            if (member.ValueKind != JsonValueKind.String) return null;
+            values.Add(member.GetString()!);
+        }
+        return values;
     }
 
     /// <summary>The <c>sub</c> of an assertion before validation, to find the client when client_id is not sent.</summary>
@@ -93,4 +184,16 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
             return null;
         }
     }
+}
+
+/// <summary>
+/// A client assertion that passed <see cref="ClientAssertionValidator.TryScreen"/>: a signed JWT of a client
+/// assertion's type, addressed to this server, its signature and claims not verified yet. Only such an assertion
+/// is validated, so that its audience cannot go unchecked.
+/// </summary>
+public sealed class ScreenedAssertion
+{
+    internal ScreenedAssertion(JsonWebToken token) => Token = token;
+
+    internal JsonWebToken Token { get; }
 }

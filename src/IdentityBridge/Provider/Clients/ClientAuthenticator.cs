@@ -12,7 +12,10 @@ namespace IdentityBridge.Provider.Clients;
 /// Once a client id is named, every refusal reads the same to the caller (<see cref="Failed"/>), whether the
 /// client is unknown, disabled, registered for another method or presented wrong credentials, so that an
 /// unauthenticated caller cannot learn which client ids exist; the actual reason is in
-/// <see cref="ClientAuthentication.Reason"/>, for the audit trail and the log.
+/// <see cref="ClientAuthentication.Reason"/>, for the audit trail and the log. The one exception is a client
+/// assertion that is wrong whichever client sent it (<see cref="ClientAssertionValidator.TryScreen"/>: not a
+/// signed JWT, another kind of JWT, another audience): checked before the client is looked up, it tells the caller
+/// what is expected, which gives away nothing about the client.
 /// A refusal is 401 with the Basic challenge when the client used Basic or presented no credentials, and 400
 /// when its credentials were in the body (see <see cref="ProtocolError.InvalidClientInBody"/>).
 /// </summary>
@@ -41,6 +44,7 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
 
         string method;
         string? clientId;
+        ScreenedAssertion? screened = null;
         if (basic is { } b)
         {
             if (formId is not null && formId != b.Id)
@@ -53,6 +57,8 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
             if (assertionType != ClientAuthMethods.JwtBearerAssertionType || assertion is null)
                 return ClientAuthentication.Fail(ProtocolError.InvalidClientInBody($"client_assertion_type must be {ClientAuthMethods.JwtBearerAssertionType} with a client_assertion."));
             (method, clientId) = (ClientAuthMethods.PrivateKeyJwt, formId ?? ClientAssertionValidator.UnverifiedSubject(assertion));
+            if (!assertions.TryScreen(assertion, request.Path.Value, out screened, out var problem))
+                return Refuse(problem, told: true);
         }
         else (method, clientId) = (ClientAuthMethods.None, formId);
 
@@ -83,19 +89,21 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
                     return Refuse("Client authentication failed.");
                 break;
             case ClientAuthMethods.PrivateKeyJwt:
-                if (await assertions.ValidateAsync(client, assertion!, request, ct) is { } problem)
+                if (await assertions.ValidateAsync(client, screened!, ct) is { } problem)
                     return Refuse(problem);
                 break;
         }
         return new ClientAuthentication(client, method, null);
 
-        ClientAuthentication Refuse(string reason)
+        // told: the reason does not depend on the client, and is its description.
+        ClientAuthentication Refuse(string reason, bool told = false)
         {
-            logger.LogInformation("Client authentication of {ClientId} with {Method} refused: {Reason}", ErrorDescription.Clean(clientId), method, reason);
+            logger.LogInformation("Client authentication of {ClientId} with {Method} refused: {Reason}", ErrorDescription.Clean(clientId), method, ErrorDescription.Clean(reason));
+            var description = told ? reason : Failed;
             var error = method is ClientAuthMethods.SecretPost or ClientAuthMethods.PrivateKeyJwt
-                ? ProtocolError.InvalidClientInBody(Failed)
-                : ProtocolError.InvalidClient(Failed);
-            return ClientAuthentication.Fail(error) with { ClientIdTried = clientId, Reason = reason };
+                ? ProtocolError.InvalidClientInBody(description)
+                : ProtocolError.InvalidClient(description);
+            return ClientAuthentication.Fail(error) with { ClientIdTried = clientId, Reason = told ? null : reason };
         }
     }
 
