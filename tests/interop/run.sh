@@ -85,6 +85,8 @@ export "Bridge__Database__ConnectionString=Data Source=$WORK/bridge.db"
 export Bridge__Keys__ImportPath=
 export Bridge__Resources__0__Uri=https://api.interop.test
 export Bridge__RateLimits__Enabled=false
+# The recommended, strict audience of private_key_jwt assertions: both libraries send the issuer alone.
+export Bridge__ClientAuthentication__AssertionAudience=Issuer
 export Xumm__Simulator__Enabled=true
 export Xumm__Simulator__AutoApprove=rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh
 

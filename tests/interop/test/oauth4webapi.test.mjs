@@ -252,6 +252,20 @@ describe('oauth4webapi', () => {
     assert.ok(result.access_token)
   })
 
+  it('a private_key_jwt assertion typed client-authentication+jwt is accepted; one for the token endpoint is not (rfc7523bis)', async () => {
+    const jwk = privateJwk('ES256')
+    const privateKey = await jose.importJWK(jwk, 'ES256')
+    const client = { client_id: clients.jwt.id }
+    const typed = oauth.PrivateKeyJwt({ key: privateKey, kid: jwk.kid }, { [oauth.modifyAssertion]: (header) => { header.typ = 'client-authentication+jwt' } })
+    assert.ok((await oauth.processClientCredentialsResponse(as, client,
+      await oauth.clientCredentialsGrantRequest(as, client, typed, {}, http))).access_token)
+    // The bridge runs with Bridge:ClientAuthentication:AssertionAudience=Issuer (run.sh).
+    const toTokenEndpoint = oauth.PrivateKeyJwt({ key: privateKey, kid: jwk.kid }, { [oauth.modifyAssertion]: (_header, payload) => { payload.aud = as.token_endpoint } })
+    await assert.rejects(oauth.processClientCredentialsResponse(as, client,
+      await oauth.clientCredentialsGrantRequest(as, client, toTokenEndpoint, {}, http)),
+    (e) => isOAuthError('invalid_client')(e) && e.error_description.includes(issuer))
+  })
+
   it('ClientSecretBasic with a secret that must be form-encoded (RFC 6749 §2.3.1)', async () => {
     const client = { client_id: clients.special.id }
     const auth = oauth.ClientSecretBasic(clients.special.secret)
