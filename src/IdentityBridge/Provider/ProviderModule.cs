@@ -40,7 +40,8 @@ public static class ProviderModule
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<IBridgeInitializer, SigningKeyInitializer>();
         services.AddHostedService<KeyMaintenanceService>();
-        services.AddHostedService<GrantCleanupService>();
+        services.AddSingleton<DatabaseRetention>();
+        services.AddHostedService<DatabaseRetentionService>();
         services.AddSingleton<JwtSigner>();
         services.AddSingleton<OwnTokenReader>();
         services.AddSingleton<GrantStore>();

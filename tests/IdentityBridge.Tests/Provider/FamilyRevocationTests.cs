@@ -96,17 +96,17 @@ public sealed class FamilyRevocationTests(FamilyRevocationTests.Host host) : ICl
         Assert.Equal(HttpStatusCode.OK, (await RevokeAsync(driver, refresh)).StatusCode);
         var straggler = await StoreStragglerAsync(refresh, TimeSpan.FromDays(14));
         var family = await FamilyOfAsync(refresh);
-        var cleanup = host.Services.GetServices<IHostedService>().OfType<GrantCleanupService>().Single();
+        var cleanup = host.Services.GetRequiredService<DatabaseRetention>();
 
         // Well past the marker's own expiry and the cleanup's grace period, the straggler has not expired yet.
-        host.Clock.Advance(GrantStore.MarkerLifetime + GrantCleanupService.Grace + TimeSpan.FromDays(1));
-        await cleanup.CleanAsync(CancellationToken.None);
+        host.Clock.Advance(GrantStore.MarkerLifetime + DatabaseRetention.GrantGrace + TimeSpan.FromDays(1));
+        await cleanup.PurgeAsync(CancellationToken.None);
         Assert.True(await MarkerExistsAsync(family));
         await OidcDriver.AssertError(await driver.RefreshAsync(straggler), HttpStatusCode.BadRequest, "invalid_grant");
 
         // Once no member can be valid any more, the marker goes with the family.
-        host.Clock.Advance(TimeSpan.FromDays(14) + GrantCleanupService.Grace);
-        await cleanup.CleanAsync(CancellationToken.None);
+        host.Clock.Advance(TimeSpan.FromDays(14) + DatabaseRetention.GrantGrace);
+        await cleanup.PurgeAsync(CancellationToken.None);
         Assert.False(await MarkerExistsAsync(family));
         Assert.False(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.FamilyId == family)));
     }
