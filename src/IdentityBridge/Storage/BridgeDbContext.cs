@@ -215,6 +215,7 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasMaxLength(64);
             e.HasIndex(x => x.AccountId);
+            e.HasIndex(x => x.ExpiresAt);
             e.HasMany(x => x.Clients).WithOne().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<SessionClient>(e =>
@@ -250,18 +251,21 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.HasIndex(x => new { x.AccountId, x.Wallet });
+            e.HasIndex(x => x.ExpiresAt);
         });
         b.Entity<WebhookDelivery>(e =>
         {
             e.ToTable("webhook_deliveries");
             e.HasKey(x => x.ReferenceCallUuid);
             e.HasIndex(x => x.PayloadUuid);
+            e.HasIndex(x => x.ReceivedAt);
         });
         b.Entity<SignInRequest>(e =>
         {
             e.ToTable("signin_requests");
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.PayloadUuid);
+            e.HasIndex(x => x.ExpiresAt);
         });
 
         SnakeCaseNames.Apply(b);

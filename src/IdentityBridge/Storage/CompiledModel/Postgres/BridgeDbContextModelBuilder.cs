@@ -12,7 +12,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("c5517b5c-872f-4f37-8d89-a9f382c376a1"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("33b125d6-6ab3-4a40-9196-73ee1b1d6a4c"), entityTypeCount: 15)
         {
         }
 

@@ -21,7 +21,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 typeof(SignInRequest),
                 baseEntityType,
                 propertyCount: 12,
-                unnamedIndexCount: 1,
+                unnamedIndexCount: 2,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -138,8 +138,12 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
             key.AddAnnotation("Relational:Name", "pk_signin_requests");
 
             var index = runtimeEntityType.AddIndex(
+                new[] { expiresAt });
+            index.AddAnnotation("Relational:Name", "ix_signin_requests_expires_at");
+
+            var index0 = runtimeEntityType.AddIndex(
                 new[] { payloadUuid });
-            index.AddAnnotation("Relational:Name", "ix_signin_requests_payload_uuid");
+            index0.AddAnnotation("Relational:Name", "ix_signin_requests_payload_uuid");
 
             return runtimeEntityType;
         }

@@ -21,7 +21,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 typeof(UserToken),
                 baseEntityType,
                 propertyCount: 8,
-                unnamedIndexCount: 2,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -103,13 +103,17 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
             key.AddAnnotation("Relational:Name", "pk_user_tokens");
 
             var index = runtimeEntityType.AddIndex(
-                new[] { tokenHash },
-                unique: true);
-            index.AddAnnotation("Relational:Name", "ix_user_tokens_token_hash");
+                new[] { expiresAt });
+            index.AddAnnotation("Relational:Name", "ix_user_tokens_expires_at");
 
             var index0 = runtimeEntityType.AddIndex(
+                new[] { tokenHash },
+                unique: true);
+            index0.AddAnnotation("Relational:Name", "ix_user_tokens_token_hash");
+
+            var index1 = runtimeEntityType.AddIndex(
                 new[] { accountId, wallet });
-            index0.AddAnnotation("Relational:Name", "ix_user_tokens_account_id_wallet");
+            index1.AddAnnotation("Relational:Name", "ix_user_tokens_account_id_wallet");
 
             return runtimeEntityType;
         }

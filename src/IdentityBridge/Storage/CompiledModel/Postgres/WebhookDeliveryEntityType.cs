@@ -21,7 +21,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 typeof(WebhookDelivery),
                 baseEntityType,
                 propertyCount: 4,
-                unnamedIndexCount: 1,
+                unnamedIndexCount: 2,
                 keyCount: 1);
 
             var referenceCallUuid = runtimeEntityType.AddProperty(
@@ -69,6 +69,10 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
             var index = runtimeEntityType.AddIndex(
                 new[] { payloadUuid });
             index.AddAnnotation("Relational:Name", "ix_webhook_deliveries_payload_uuid");
+
+            var index0 = runtimeEntityType.AddIndex(
+                new[] { receivedAt });
+            index0.AddAnnotation("Relational:Name", "ix_webhook_deliveries_received_at");
 
             return runtimeEntityType;
         }

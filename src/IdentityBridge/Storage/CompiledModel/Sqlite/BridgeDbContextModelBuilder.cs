@@ -11,7 +11,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5e5e9064-608a-4194-8997-ddd4a5e30569"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("42451161-5882-4f45-bfc5-dfa9213ee512"), entityTypeCount: 15)
         {
         }
 

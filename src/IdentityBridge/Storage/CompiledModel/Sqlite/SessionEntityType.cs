@@ -21,7 +21,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 baseEntityType,
                 propertyCount: 12,
                 navigationCount: 1,
-                unnamedIndexCount: 1,
+                unnamedIndexCount: 2,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -130,6 +130,10 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
             var index = runtimeEntityType.AddIndex(
                 new[] { accountId });
             index.AddAnnotation("Relational:Name", "ix_sessions_account_id");
+
+            var index0 = runtimeEntityType.AddIndex(
+                new[] { expiresAt });
+            index0.AddAnnotation("Relational:Name", "ix_sessions_expires_at");
 
             return runtimeEntityType;
         }

@@ -20,7 +20,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 typeof(WebhookDelivery),
                 baseEntityType,
                 propertyCount: 4,
-                unnamedIndexCount: 1,
+                unnamedIndexCount: 2,
                 keyCount: 1);
 
             var referenceCallUuid = runtimeEntityType.AddProperty(
@@ -64,6 +64,10 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
             var index = runtimeEntityType.AddIndex(
                 new[] { payloadUuid });
             index.AddAnnotation("Relational:Name", "ix_webhook_deliveries_payload_uuid");
+
+            var index0 = runtimeEntityType.AddIndex(
+                new[] { receivedAt });
+            index0.AddAnnotation("Relational:Name", "ix_webhook_deliveries_received_at");
 
             return runtimeEntityType;
         }
