@@ -11,14 +11,23 @@ public static class CliApp
 {
     private static readonly string[] Verbs = ["migrate", "healthcheck", "clients", "accounts", "keys", "export", "import"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+    /// <summary>
+    /// The root command's own options (help, and the version its help lists) are commands too: anything else that is
+    /// not a verb starts the server, so <c>--help</c> would otherwise start a bridge instead of saying what it can do.
+    /// </summary>
+    private static readonly string[] RootOptions = ["--help", "-h", "-?", "--version"];
+
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (Verbs.Contains(args[0], StringComparer.Ordinal) || RootOptions.Contains(args[0], StringComparer.Ordinal));
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, new CliContext());
 
     /// <summary>Runs a verb with its output, error stream and extra configuration given by <paramref name="context"/>.</summary>
     internal static async Task<int> RunAsync(string[] args, CliContext context)
     {
-        var root = new RootCommand("IdentityBridge administration");
+        var root = new RootCommand(
+            "IdentityBridge. Without a verb it starts the server (ASP.NET Core arguments such as --urls apply); " +
+            "a verb below runs against the configured database and exits.");
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(HealthCheckCommand());
         foreach (var command in CliCommands.All(context))

@@ -219,6 +219,22 @@ public sealed class CliTests
             Assert.Contains(t, types);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("-?")]
+    public async Task Help_lists_the_verbs_instead_of_starting_the_server(string flag)
+    {
+        // Anything that is not a verb starts the server, so asking for help must be recognised as a command.
+        Assert.True(CliApp.IsCommand([flag]));
+
+        var help = await new Cli().OkAsync(flag);
+        foreach (var verb in new[] { "migrate", "clients", "accounts", "keys", "export", "import" })
+            Assert.Contains(verb, help.Out, StringComparison.Ordinal);
+        Assert.Contains("starts the server", help.Out, StringComparison.Ordinal);
+        Assert.True(CliApp.IsCommand(["--version"]), "the help lists --version, which must not start the server either");
+    }
+
     [Fact]
     public async Task Keys_rotate_and_list()
     {
