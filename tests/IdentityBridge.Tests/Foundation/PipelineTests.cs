@@ -29,6 +29,21 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
     }
 
     [Fact]
+    public async Task Every_link_of_the_home_page_leads_somewhere()
+    {
+        // The home page is where a newcomer starts; a link there that answers 404 is the first thing they try.
+        var client = host.CreateApiClient();
+        var home = await client.GetStringAsync("/");
+        var links = System.Text.RegularExpressions.Regex.Matches(home, "<a href=\"(/[^\"#]*)\"").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.NotEmpty(links);
+        foreach (var link in links)
+        {
+            var response = await client.GetAsync(link);
+            Assert.True(response.StatusCode != HttpStatusCode.NotFound, $"The home page links {link}, which answers 404.");
+        }
+    }
+
+    [Fact]
     public async Task Unknown_path_answers_json_error_with_request_id_not_a_stack_trace()
     {
         var response = await host.CreateApiClient().GetAsync("/no/such/thing");
