@@ -31,7 +31,8 @@ public static class ProviderModule
             });
         services.AddAuthorization();
         services.AddMemoryCache();
-        services.Configure<ResourceOptions>(o => configuration.GetSection(ResourceOptions.Section).Bind(o.Resources));
+        services.AddOptions<ResourceOptions>().Configure(o => configuration.GetSection(ResourceOptions.Section).Bind(o.Resources)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ResourceOptions>>(new ResourceOptionsValidator(configuration));
 
         services.AddSingleton<ProviderUrls>();
         services.AddSingleton<ClientStore>();

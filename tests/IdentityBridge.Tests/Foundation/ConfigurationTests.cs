@@ -370,6 +370,33 @@ public sealed class ConfigurationTests
         Assert.Contains("Bridge:Clients:10:RedirectUris:0", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("hr-api")]
+    [InlineData("https://hr.example.com/api#v1")]
+    [InlineData("")]
+    public async Task A_resource_that_no_request_could_name_is_refused_naming_the_key(string uri)
+    {
+        // The resource parameter must be an absolute URI without a fragment (RFC 8707 §2): a resource declared
+        // otherwise could never be asked for, so every request for it would be refused with invalid_target.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://login.example.com",
+            ["Bridge:Database:Provider"] = Infrastructure.TestDatabase.Provider,
+            ["Bridge:Database:ConnectionString"] = Infrastructure.TestDatabase.CreateDatabase(),
+            ["Xumm:ApiKey"] = Infrastructure.BridgeFactory.XummApiKey,
+            ["Xumm:ApiSecret"] = Infrastructure.BridgeFactory.XummApiSecret,
+            ["Xumm:Simulator:Enabled"] = "false",
+            ["Bridge:Resources:3:Uri"] = "https://api.example.com",
+            ["Bridge:Resources:7:Uri"] = uri,
+        };
+        await using var app = await IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityBridge.Provider.ResourceOptions>>().Value);
+        Assert.Contains("Bridge:Resources:7:Uri", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bridge:Resources:3:Uri", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_data_path_that_is_a_file_or_cannot_be_created_is_refused_naming_the_key()
     {
