@@ -45,6 +45,10 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
         if (o.RateLimits.BrowserPayloadsPerMinute < 1)
             errors.Add($"Bridge:RateLimits:BrowserPayloadsPerMinute must be at least 1, not {o.RateLimits.BrowserPayloadsPerMinute}.");
 
+        // A session that has expired when it is created (its end is now + Lifetime) signs nobody in.
+        if (o.Session.Lifetime <= TimeSpan.Zero)
+            errors.Add($"Bridge:Session:Lifetime must be positive (e.g. 10:00:00), not {o.Session.Lifetime}.");
+
         if (o.Notifications.Retries is < 0 or > NotificationOptions.MaxRetries)
             errors.Add($"Bridge:Notifications:Retries must be from 0 (send once) to {NotificationOptions.MaxRetries}, not {o.Notifications.Retries}.");
         if (o.Notifications.RetryDelay < TimeSpan.Zero || o.Notifications.RetryDelay > NotificationOptions.MaxRetryAfter)

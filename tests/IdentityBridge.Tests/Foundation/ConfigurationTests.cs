@@ -172,6 +172,13 @@ public sealed class ConfigurationTests
         Assert.Contains(BridgeErrors(o), e => e.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-01:00:00")]
+    public void A_session_lifetime_that_is_not_positive_is_refused_naming_the_key(string lifetime) =>
+        Assert.Contains(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Session = { Lifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture) } }),
+            e => e.StartsWith("Bridge:Session:Lifetime must be positive", StringComparison.Ordinal));
+
     [Fact]
     public void Default_key_schedule_is_accepted() =>
         Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", Keys = { RetentionTime = TimeSpan.FromHours(1) } }));
