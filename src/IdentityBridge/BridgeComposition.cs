@@ -55,7 +55,7 @@ public static class BridgeComposition
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        services.AddRazorPages();
+        services.AddRazorPages().AddMvcOptions(o => o.Filters.Add(new Pages.PageHandlerRequired()));
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<BridgeOptions>>((o, bridge) => ConfigureForwardedHeaders(o, bridge.Value.ForwardedHeaders));
 
         // A certificate that cannot be used is reported by the options validation, which stops the start.

@@ -56,4 +56,44 @@ public sealed class RobustnessTests(ProviderHost host) : IClassFixture<ProviderH
         if (response.StatusCode == HttpStatusCode.Redirect)
             Assert.DoesNotContain("javascript", response.Headers.Location!.OriginalString);
     }
+
+    public static TheoryData<string, string> MethodsWithoutHandler => new()
+    {
+        { "TRACE", "/account" },
+        { "OPTIONS", "/account" },
+        { "TRACE", "/consent?returnUrl=%2Fconnect%2Fauthorize%3Fclient_id%3Dweb" },
+        { "OPTIONS", "/login?returnUrl=%2Faccount" },
+        { "TRACE", "/login/error?reason=cancelled" },
+        { "TRACE", "/signin/qr?returnUrl=%2Faccount" },
+        { "OPTIONS", "/signin/push" },
+    };
+
+    /// <summary>
+    /// A page run without a handler renders a model its handler never filled in; a method a page has no handler for
+    /// is refused before it renders.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MethodsWithoutHandler))]
+    public async Task A_method_a_page_has_no_handler_for_is_405(string method, string path)
+    {
+        var response = await host.CreateBrowser().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Contains("GET", response.Content.Headers.Allow);
+    }
+
+    [Fact]
+    public async Task A_handler_name_a_page_does_not_have_is_404_and_a_method_405_for_a_signed_in_user_too()
+    {
+        var driver = new OidcDriver(host);
+        await driver.GetCodeAsync(driver.Params());
+        var page = await driver.Browser.GetStringAsync("/account");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        var form = new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
+
+        var unknown = await driver.Browser.PostAsync("/account?handler=Nope", new FormUrlEncodedContent(form));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var put = await driver.Browser.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/account?handler=Link") { Content = new FormUrlEncodedContent(form) });
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+    }
 }
