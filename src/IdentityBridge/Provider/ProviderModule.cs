@@ -1,4 +1,6 @@
 using IdentityBridge.Operations;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using IdentityBridge.Provider.Authorize;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Discovery;
@@ -28,6 +30,8 @@ public static class ProviderModule
                 o.LoginPath = LoginInteraction.LoginPath;
                 o.ReturnUrlParameter = LoginInteraction.ReturnUrlParameter;
                 o.SlidingExpiration = false;
+                o.Events.OnRedirectToLogin = OnThisHost(o.Events.OnRedirectToLogin);
+                o.Events.OnRedirectToAccessDenied = OnThisHost(o.Events.OnRedirectToAccessDenied);
             });
         services.AddAuthorization();
         services.AddMemoryCache();
@@ -68,6 +72,18 @@ public static class ProviderModule
         services.AddGrantHandler<ClientCredentialsGrant>(GrantTypeNames.ClientCredentials);
         return services;
     }
+
+    /// <summary>
+    /// The cookie handler makes its redirects absolute with the request's Host, which the client chooses (a request
+    /// naming Host: evil.example was sent to http://evil.example/login): only the path and query are kept, so the
+    /// browser stays on the host it is on, as the bridge's other redirects to the login do.
+    /// </summary>
+    private static Func<RedirectContext<CookieAuthenticationOptions>, Task> OnThisHost(Func<RedirectContext<CookieAuthenticationOptions>, Task> redirect) =>
+        context =>
+        {
+            if (Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var uri)) context.RedirectUri = uri.PathAndQuery;
+            return redirect(context);
+        };
 
     public static IEndpointRouteBuilder MapBridgeProvider(this IEndpointRouteBuilder app)
     {

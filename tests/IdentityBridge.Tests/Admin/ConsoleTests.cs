@@ -24,6 +24,21 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
         Assert.Equal("/admin", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.IsAbsoluteUri ? location.Query : "?" + location.OriginalString.Split('?')[1])["returnUrl"]);
     }
 
+    [Theory]
+    [InlineData("/admin")]
+    [InlineData("/admin/v1.json")]
+    public async Task The_login_redirect_stays_on_this_host_whatever_host_the_request_names(string path)
+    {
+        // The Host header is the client's to choose: an absolute redirect built from it would send the browser to any site.
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = "evil.example";
+        var response = await host.CreateBrowser().SendAsync(request);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.OriginalString;
+        Assert.StartsWith("/login?returnUrl=", location);
+        Assert.DoesNotContain("evil.example", location);
+    }
+
     [Fact]
     public async Task A_signed_in_non_admin_gets_403_everywhere_under_admin()
     {
