@@ -41,6 +41,12 @@ public sealed record XummSimulatorFaults
     /// </summary>
     public bool IgnoreForceNetwork { get; init; }
 
+    /// <summary>
+    /// Answer SignIn blobs whose signature does not verify (one byte changed after signing; the transaction id still
+    /// matches the blob), to test that a client checks the signature itself.
+    /// </summary>
+    public bool ForgedSignIn { get; init; }
+
     /// <summary>r-addresses reported <c>blocked: true</c> in addition to the configured ones.</summary>
     public IReadOnlySet<string> BlockedAccounts { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }

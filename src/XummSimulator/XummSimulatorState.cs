@@ -22,6 +22,7 @@ public sealed class XummSimulatorState : IDisposable
     private readonly Dictionary<string, AuthorizationCode> _codes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedUserToken> _userTokens = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, OneTimeToken> _oneTimeTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (WalletKey Key, bool Master)> _wallets = new(StringComparer.Ordinal);
     private XummSimulatorFaults _faults = XummSimulatorFaults.None;
     private XummAutoApprove? _autoApprove;
     private long _sequence;
@@ -129,14 +130,14 @@ public sealed class XummSimulatorState : IDisposable
                 MarkOpened(payload, byDeeplink);
             }
 
-            var hex = "53494E" + RandomIds.NewHex(96);
+            var (hex, txid) = SignedBlob(draft, account);
             payload.Resolved = true;
             payload.Signed = true;
             payload.ResolvedAt = now;
             payload.Account = account;
             payload.Network = signedOn;
             payload.Hex = hex;
-            payload.TxId = Convert.ToHexString(SHA512.HashData(Convert.FromHexString(hex)).AsSpan(0, 32));
+            payload.TxId = txid;
             payload.SignMethod = "PIN";
             payload.ReferenceCallUuid = RandomIds.NewUuidV4();
             payload.IssuedUserToken = IssueUserToken(payload.ApiKey, account, now).Token;
@@ -145,6 +146,31 @@ public sealed class XummSimulatorState : IDisposable
 
         payload.NotifyChanged();
         return XummSimulatorResult.Success;
+    }
+
+    /// <summary>
+    /// A new wallet made from a fresh key pair: its address is the key's own, so it signs with its master key.
+    /// Wallets (and the keys kept for other addresses) outlive <see cref="Reset"/>, as accounts outlive sessions.
+    /// </summary>
+    public SimulatedWallet CreateWallet(SimulatedKeyType keyType = SimulatedKeyType.Secp256k1)
+    {
+        var key = WalletKey.Create(keyType);
+        var address = key.OwnAddress;
+        lock (_gate)
+        {
+            _wallets[address] = (key, true);
+        }
+
+        return Describe(address, key, master: true);
+    }
+
+    /// <summary>The key the simulator signs with for <paramref name="address"/>, or null before it first signed.</summary>
+    public SimulatedWallet? FindWallet(string address)
+    {
+        lock (_gate)
+        {
+            return _wallets.TryGetValue(address, out var wallet) ? Describe(address, wallet.Key, wallet.Master) : null;
+        }
     }
 
     /// <summary>The wallet declines the payload.</summary>
@@ -534,6 +560,32 @@ public sealed class XummSimulatorState : IDisposable
     public void Dispose() => Keys.Dispose();
 
     // ---- internals ------------------------------------------------------------------------------
+
+    private static SimulatedWallet Describe(string address, WalletKey key, bool master) =>
+        new(address, key.KeyType, Convert.ToHexString(key.PublicKey), master);
+
+    /// <summary>
+    /// The signed blob and its id. A SignIn is signed for real: with the wallet's master key when the simulator made
+    /// the wallet, otherwise with a secp256k1 key it keeps for that address from then on (a regular key, as the
+    /// address does not derive from it). Other transaction types get a stand-in: the simulator does not encode them.
+    /// Called under the lock.
+    /// </summary>
+    private (string Hex, string TxId) SignedBlob(PayloadDraft draft, string account)
+    {
+        if (!string.Equals(draft.TxType, "SignIn", StringComparison.Ordinal) || !XrplAddress.TryDecode(account, out var accountId))
+        {
+            var standIn = RandomIds.NewHex(96);
+            return (standIn, Convert.ToHexString(SHA512.HashData(Convert.FromHexString(standIn)).AsSpan(0, 32)));
+        }
+
+        if (!_wallets.TryGetValue(account, out var wallet))
+        {
+            wallet = (WalletKey.Create(SimulatedKeyType.Secp256k1), false);
+            _wallets[account] = wallet;
+        }
+
+        return SignInBlob.Sign(wallet.Key, accountId, _faults.ForgedSignIn);
+    }
 
     private SimulatedPayload CreatePayload(XummSimulatorApp app, PayloadDraft draft, PayloadOrigin origin)
     {

@@ -32,6 +32,7 @@ internal static class ControlEndpoints
             state.ExpireUserToken(token) ? Results.NoContent() : Error(StatusCodes.Status404NotFound, "not_found", "No such user token."));
 
         group.MapPost("/xapp/ott", IssueOneTimeToken);
+        group.MapPost("/wallets", CreateWallet);
 
         group.MapGet("/faults", (XummSimulatorState state) => Results.Json(state.Faults));
         group.MapPost("/faults", SetFaults);
@@ -105,6 +106,23 @@ internal static class ControlEndpoints
         return Results.Json(new { ott = token, apiKey });
     }
 
+    private static IResult CreateWallet(WalletRequest? body, XummSimulatorState state)
+    {
+        SimulatedKeyType? keyType = (body?.KeyType ?? "secp256k1").ToLowerInvariant() switch
+        {
+            "secp256k1" => SimulatedKeyType.Secp256k1,
+            "ed25519" => SimulatedKeyType.Ed25519,
+            _ => null,
+        };
+        if (keyType is not { } type)
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_request", "keyType must be secp256k1 or ed25519.");
+        }
+
+        var wallet = state.CreateWallet(type);
+        return Results.Json(new { account = wallet.Address, keyType = type.ToString().ToLowerInvariant(), publicKey = wallet.PublicKey });
+    }
+
     private static IResult SetFaults(FaultsRequest? body, XummSimulatorState state)
     {
         if (body is null)
@@ -133,6 +151,7 @@ internal static class ControlEndpoints
             KeyIdInKeySet = body.KeyIdInKeySet ?? f.KeyIdInKeySet,
             IgnoreSigners = body.IgnoreSigners ?? f.IgnoreSigners,
             IgnoreForceNetwork = body.IgnoreForceNetwork ?? f.IgnoreForceNetwork,
+            ForgedSignIn = body.ForgedSignIn ?? f.ForgedSignIn,
             BlockedAccounts = body.BlockedAccounts is { } added
                 ? new HashSet<string>(f.BlockedAccounts.Concat(added), StringComparer.Ordinal)
                 : f.BlockedAccounts,

@@ -19,4 +19,7 @@ internal sealed record FaultsRequest(
     bool? KeyIdInKeySet,
     bool? IgnoreSigners,
     bool? IgnoreForceNetwork,
+    bool? ForgedSignIn,
     string[]? BlockedAccounts);
+
+internal sealed record WalletRequest(string? KeyType);

@@ -65,7 +65,7 @@ public sealed class SimulatedPayload
     /// <summary>The network the wallet signed on.</summary>
     public XummNetwork? Network { get; internal set; }
 
-    /// <summary>A stand-in for the signed blob. It is not a verifiable ledger signature.</summary>
+    /// <summary>The signed blob: a real signed SignIn pseudo-transaction; a stand-in for other transaction types.</summary>
     public string? Hex { get; internal set; }
 
     public string? TxId { get; internal set; }
