@@ -274,6 +274,28 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_signed_blob_that_does_not_verify_answers_access_denied()
+    {
+        await using var host = new SignInHost();
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
+        var id = CibaEndpoint.Id(authReqId);
+        host.Simulator.UpdateFaults(f => f with { ForgedSignIn = true });
+
+        var failed = host.WaitForStatusAsync(id, SignInStatuses.Failed);
+        host.Simulator.Approve((await host.RequestAsync(id)).PayloadUuid!, wallet);
+        await failed;
+
+        Assert.Equal("access_denied", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId)).Error);
+        // Every look that finds the refused payload audits it (a webhook and the follower may both look).
+        var refused = await host.AuditAsync(SignInAuditTypes.PayloadRefused);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, a => Assert.Equal("The signature does not verify.", a.Reason));
+    }
+
+    [Fact]
     public async Task A_ciba_access_token_stays_refused_after_its_account_is_disabled_and_enabled_again()
     {
         // No code and no refresh token stands for a CIBA token (scope without offline_access): disabling the account

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using IdentityBridge.Federation.Payload;
+using IdentityBridge.Tests.Xumm;
 using IdentityBridge.Xumm;
+using SignInBlob = XummSimulator.Internal.SignInBlob;
+using WalletKey = XummSimulator.Internal.WalletKey;
+using XummSimulator.Model;
 
 namespace IdentityBridge.Tests.SignIn;
 
@@ -10,16 +14,28 @@ public sealed class PayloadChecksTests
     private const string ApiKey = "0c7a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b";
     private const string Uuid = "1d6c5a52-0f0e-4a6b-9a46-0c8f7b1a2e33";
     private const string RequestId = "req-1";
-    private static readonly string Wallet = XrplAddress.CreateRandom();
+    private static readonly WalletKey Key = WalletKey.Create(SimulatedKeyType.Secp256k1);
+    private static readonly string Wallet = Key.OwnAddress;
+
+    /// <summary>A SignIn blob for <paramref name="account"/> signed with <paramref name="key"/>, as the app signs it.</summary>
+    private static (string Hex, string TxId) Blob(string account, WalletKey? key = null, bool forge = false)
+    {
+        Assert.True(XrplAddress.TryDecode(account, out var accountId));
+        return SignInBlob.Sign(key ?? Key, accountId, forge);
+    }
+
+    private static XummPayloadDetails WithBlob(XummPayloadDetails details, (string Hex, string TxId) blob) =>
+        details with { Response = details.Response! with { Hex = blob.Hex, Txid = blob.TxId } };
 
     private static XummPayloadDetails Signed(Func<XummPayloadDetails, XummPayloadDetails>? change = null)
     {
+        var (hex, txid) = Blob(Wallet);
         var details = new XummPayloadDetails
         {
             Meta = new XummPayloadMeta { Exists = true, Uuid = Uuid, Resolved = true, Signed = true },
             Application = new XummPayloadApplication { Uuidv4 = ApiKey, Name = "Bridge", IssuedUserToken = "token-1" },
             Payload = JsonDocument.Parse("""{"tx_type":"SignIn"}""").RootElement.Clone(),
-            Response = new XummPayloadResponse { Account = Wallet, EnvironmentNodetype = "MAINNET", ResolvedAt = DateTimeOffset.UnixEpoch.AddYears(56) },
+            Response = new XummPayloadResponse { Account = Wallet, Hex = hex, Txid = txid, EnvironmentNodetype = "MAINNET", ResolvedAt = DateTimeOffset.UnixEpoch.AddYears(56) },
             CustomMeta = new XummCustomMeta { Identifier = RequestId },
         };
         return change is null ? details : change(details);
@@ -36,6 +52,60 @@ public sealed class PayloadChecksTests
         Assert.Equal(Wallet, verdict.Wallet);
         Assert.Equal("MAINNET", verdict.Network);
         Assert.Equal("token-1", verdict.IssuedUserToken);
+        Assert.Null(verdict.RegularKey);
+    }
+
+    [Fact]
+    public void A_signature_by_another_key_than_the_wallets_own_passes_and_names_that_regular_key()
+    {
+        var regular = WalletKey.Create(SimulatedKeyType.Ed25519);
+
+        var verdict = Check(WithBlob(Signed(), Blob(Wallet, regular)));
+
+        Assert.Equal(PayloadOutcome.Signed, verdict.Outcome);
+        Assert.Equal(Wallet, verdict.Wallet);
+        Assert.Equal(regular.OwnAddress, verdict.RegularKey);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void A_signature_without_its_signed_blob_is_refused(string? hex)
+    {
+        var verdict = Check(Signed(d => d with { Response = d.Response! with { Hex = hex } }));
+        Assert.Equal(PayloadOutcome.Refused, verdict.Outcome);
+        Assert.Contains("blob is missing", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_blob_whose_signature_fails_is_refused() =>
+        Assert.Contains("signature does not verify", Check(WithBlob(Signed(), Blob(Wallet, forge: true))).Reason, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_blob_with_another_transaction_id_is_refused() =>
+        Assert.Equal(PayloadOutcome.Refused, Check(Signed(d => d with { Response = d.Response! with { Txid = Blob(Wallet).TxId } })).Outcome);
+
+    [Fact]
+    public void A_blob_signed_for_another_account_than_the_answer_names_is_refused()
+    {
+        var other = WalletKey.Create(SimulatedKeyType.Secp256k1);
+
+        var verdict = Check(WithBlob(Signed(), Blob(other.OwnAddress, other)));
+
+        Assert.Equal(PayloadOutcome.Refused, verdict.Outcome);
+        Assert.Contains("another account", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signed_ledger_transaction_is_not_a_sign_in()
+    {
+        // A rippled-signed Ed25519 Payment (see XrplTransactionVerifierTests) for the account the answer names.
+        const string Payment = "1200002280000000240000000961400000002114A0C0684000000002FAF0807321EDC5349AD8114DCDA07A355AA850FABE710CEE8FCBD891F1B919A6F6713C7BABA07440D67DE7CA3BECBBC941BD1ED5B8EAC77DC7E2FB8E6C64B58B570065E6C2B8B2323077131578A7D4E6F19B07B35E3E22E06CE1AA1DCE877F60F2EC324102F0E80381142FF9D2D54B6D7E744EF5DEC5A27D3471D6AB690A8314891A11D1ABD6C7010B29E60EF411F586690EC18E";
+
+        var verdict = Check(Signed(d => d with { Response = d.Response! with { Account = "rn4gsh2qp8842mTA5HfwGT3L1XepQCpqiu", Hex = Payment, Txid = XrplTransactionVerifierTests.HashOf(Payment) } }));
+
+        Assert.Equal(PayloadOutcome.Refused, verdict.Outcome);
+        Assert.Contains("not a SignIn", verdict.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

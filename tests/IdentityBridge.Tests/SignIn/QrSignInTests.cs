@@ -363,6 +363,49 @@ public sealed class QrSignInTests
     }
 
     [Fact]
+    public async Task A_signature_whose_signed_blob_does_not_verify_ends_on_the_failure_page_without_a_session()
+    {
+        await using var host = new SignInHost();
+        host.Simulator.UpdateFaults(f => f with { ForgedSignIn = true });
+        var browser = host.CreateBrowser();
+        var (path, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var request = await host.RequestAsync(id);
+
+        var failed = host.WaitForStatusAsync(id, SignInStatuses.Failed);
+        Assert.True(host.Simulator.Approve(request.PayloadUuid!, XrplAddress.CreateRandom()).Succeeded);
+        await failed;
+
+        using var done = await browser.GetAsync("/signin/complete/" + id);
+        Assert.Equal(path, done.Headers.Location!.OriginalString);
+        var page = await browser.GetStringAsync(path);
+        Assert.Contains("The signature was not accepted", page, StringComparison.Ordinal);
+        Assert.Contains("The signature does not verify.", page, StringComparison.Ordinal);
+        Assert.Empty(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
+        // Every look that finds the refused payload audits it (a webhook and the follower may both look).
+        var refused = await host.AuditAsync(SignInAuditTypes.PayloadRefused);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, a => Assert.Equal("The signature does not verify.", a.Reason));
+    }
+
+    [Fact]
+    public async Task A_regular_key_signature_signs_in_and_is_audited_with_the_key_while_a_master_key_is_not()
+    {
+        await using var host = new SignInHost();
+        var regular = XrplAddress.CreateRandom();
+        var master = host.Simulator.CreateWallet(XummSimulator.Model.SimulatedKeyType.Ed25519).Address;
+
+        await host.SignInByQrAsync(host.CreateBrowser(), regular);
+        await host.SignInByQrAsync(host.CreateBrowser(), master);
+
+        var audit = Assert.Single(await host.AuditAsync(SignInAuditTypes.RegularKeySignature));
+        Assert.Equal(regular, audit.Actor);
+        Assert.Equal(SignInAuditTypes.RegularKeySignature, audit.Type);
+        Assert.Contains("\"key\":\"r", audit.Details, StringComparison.Ordinal);
+        Assert.False(host.Simulator.FindWallet(regular)!.MasterKey);
+        Assert.Equal(2, (await host.AuditAsync(AuditTypes.SignInSucceeded)).Count);
+    }
+
+    [Fact]
     public async Task Without_a_websocket_the_status_endpoint_polls_at_most_every_three_seconds_and_not_while_rate_limited()
     {
         await using var host = new SignInHost { RefuseWebSockets = true };

@@ -14,8 +14,8 @@ public sealed record UserTokenNotice(string Token, DateTimeOffset? ExpiresAt);
 public sealed record ResolveResult(bool Looked, SignInRequest? Request);
 
 /// <summary>
-/// The one place where a payload's state changes anything: GET /payload/{uuid}, <see cref="PayloadChecks"/>,
-/// then the request moves (once) and a signature's user token is stored. Webhooks, websocket messages, polling,
+/// The one place where a payload's state changes anything: GET /payload/{uuid}, <see cref="PayloadChecks"/>
+/// (the signed SignIn blob included), then the request moves (once) and a signature's user token is stored. Webhooks, websocket messages, polling,
 /// the browser and the CIBA token endpoint all end here; none of them is believed on its own.
 /// </summary>
 public sealed class PayloadResolver(
@@ -121,6 +121,10 @@ public sealed class PayloadResolver(
         if (await requests.TryResolveAsync(request, status, wallet, network, resolvedAt, data, ct))
         {
             logger.LogInformation("Sign-in request {RequestId} ({Kind}) is {Status}", request.Id, request.Kind, status);
+            if (signed && verdict.RegularKey is { } key)
+                await audit.WriteAsync(SignInAuditTypes.RegularKeySignature, verdict.Wallet!, request.AccountId, request.ClientId, success: true,
+                    reason: "Signed with another key than the wallet's master key; that it is the account's regular key rests on the platform's word.",
+                    details: new { payload = payloadUuid, request = request.Id, kind = request.Kind, wallet = verdict.Wallet, key }, ct: ct);
             var resolved = await requests.FindAsync(request.Id, ct) ?? request;
             foreach (var observer in observers)
                 await observer.OnResolvedAsync(resolved, status, ct);

@@ -16,9 +16,12 @@ public enum PayloadOutcome
     Refused,
 }
 
-/// <summary>What GET /payload/{uuid} says about a sign-in, after the bridge's checks.</summary>
+/// <summary>
+/// What GET /payload/{uuid} says about a sign-in, after the bridge's checks. <see cref="RegularKey"/> is the address
+/// of the key that signed when it is not the wallet's own master key.
+/// </summary>
 public sealed record PayloadVerdict(PayloadOutcome Outcome, string? Wallet = null, string? Network = null,
-    string? IssuedUserToken = null, DateTimeOffset? ResolvedAt = null, string? Reason = null);
+    string? IssuedUserToken = null, DateTimeOffset? ResolvedAt = null, string? Reason = null, string? RegularKey = null);
 
 /// <summary>What a SignIn payload must look like to count as a sign-in.</summary>
 public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, string? Identifier, string? ForcedNetwork, string? HintedWallet);
@@ -26,8 +29,16 @@ public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, stri
 /// <summary>
 /// The checks a resolved SignIn payload must pass before anything is believed: resolved and signed, made by
 /// our application (<c>application.uuidv4</c> is our API key), a <c>SignIn</c> transaction, carrying our
-/// request id, signed by a valid r-address (the hinted one, when one was named) on the pinned network.
+/// request id, signed by a valid r-address (the hinted one, when one was named) on the pinned network, and
+/// backed by its signed blob: <c>response.hex</c> must be a SignIn whose signature and <c>txid</c> verify
+/// (<see cref="XummSignInBlob"/>) and whose <c>Account</c> is <c>response.account</c>.
 /// Webhook bodies and websocket messages only say "look again"; this is what decides.
+/// <para>
+/// A blob signed with another key than the account's master key is accepted: Xumm signs with the account's
+/// regular key when the master key is disabled, and only the ledger knows which regular key an account has set,
+/// which the bridge does not ask. Such a signature proves no more than the platform's answer it came with, so the
+/// verdict names the key (<see cref="PayloadVerdict.RegularKey"/>) and the resolver audits it.
+/// </para>
 /// </summary>
 public static class PayloadChecks
 {
@@ -54,14 +65,20 @@ public static class PayloadChecks
         var response = details.Response;
         var wallet = response?.Account;
         if (wallet is null || !XrplAddress.IsValid(wallet)) return Refuse("The signature names no valid r-address.");
-        var network = string.IsNullOrWhiteSpace(response!.EnvironmentNodetype) ? null : response.EnvironmentNodetype.Trim().ToUpperInvariant();
+        var blob = XummSignInBlob.Verify(response!.Hex, response.Txid);
+        if (!blob.IsValid) return Refuse(blob.Failure, wallet);
+        if (!string.Equals(blob.Transaction.Account, wallet, StringComparison.Ordinal))
+            return Refuse("The signed blob is for another account than the one the platform named.", wallet);
+        var regularKey = blob.Transaction.SignedWithMasterKey ? null : blob.Transaction.SigningKeyAccount;
+
+        var network = string.IsNullOrWhiteSpace(response.EnvironmentNodetype) ? null : response.EnvironmentNodetype.Trim().ToUpperInvariant();
         if (expected.ForcedNetwork is { } pinned && !string.Equals(network, pinned, StringComparison.OrdinalIgnoreCase))
             return Refuse($"Signed on {network ?? "an unknown network"}, but {pinned} was required.", wallet, network);
         if (expected.HintedWallet is { } hinted && !string.Equals(wallet, hinted, StringComparison.Ordinal))
             return Refuse("Signed by another wallet than the one asked for.", wallet, network);
 
         var token = details.Application?.IssuedUserToken;
-        return new(PayloadOutcome.Signed, wallet, network, string.IsNullOrWhiteSpace(token) ? null : token, response.ResolvedAt);
+        return new(PayloadOutcome.Signed, wallet, network, string.IsNullOrWhiteSpace(token) ? null : token, response.ResolvedAt, RegularKey: regularKey);
     }
 
     private static PayloadVerdict Refuse(string reason, string? wallet = null, string? network = null) =>

@@ -48,6 +48,7 @@ public static class SignInAuditTypes
     public const string WebhookRefused = "xumm.webhook_refused";
     public const string UserTokenDropped = "xumm.user_token_dropped";
     public const string PayloadRefused = "xumm.payload_refused";
+    public const string RegularKeySignature = "xumm.regular_key_signature";
     public const string CibaRequested = "ciba.requested";
     public const string CibaNotified = "ciba.notified";
 }
