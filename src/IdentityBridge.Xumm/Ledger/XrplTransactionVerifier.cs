@@ -73,6 +73,7 @@ public static class XrplTransactionVerifier
         if (Find(fields, XrplBinaryParser.Blob, SigningPubKeyField) is not { } key) return XrplTransactionCheck.Refuse("The signed blob has no SigningPubKey.");
         if (Find(fields, XrplBinaryParser.Blob, TxnSignatureField) is not { } signature) return XrplTransactionCheck.Refuse("The signed blob has no TxnSignature.");
 
+        if (!LibCrypto.IsAvailable) return XrplTransactionCheck.Refuse("OpenSSL 3 (libcrypto.so.3) is not available to check the signature.");
         var publicKey = Payload(blob, key);
         if (XrplSignatures.KeyTypeOf(publicKey) is not { } keyType) return XrplTransactionCheck.Refuse("The signing key is neither secp256k1 nor Ed25519.");
 
@@ -82,7 +83,7 @@ public static class XrplTransactionVerifier
         blob.AsSpan(signature.End).CopyTo(signingData.AsSpan(SigningPrefix.Length + signature.Start));
         if (!XrplSignatures.Verify(publicKey, signingData, Payload(blob, signature))) return XrplTransactionCheck.Refuse("The signature does not verify.");
 
-        if (XrplSignatures.AccountIdOf(publicKey) is not { } keyAccountId) return XrplTransactionCheck.Refuse("RIPEMD-160 is not available to derive the signing key's address.");
+        if (XrplSignatures.AccountIdOf(publicKey) is not { } keyAccountId) return XrplTransactionCheck.Refuse("The signing key's address cannot be derived.");
 
         int? transactionType = Find(fields, XrplBinaryParser.UInt16, TransactionTypeField) is { } type
             ? (blob[type.ValueStart] << 8) | blob[type.ValueStart + 1]
