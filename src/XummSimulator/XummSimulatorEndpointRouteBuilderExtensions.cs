@@ -16,7 +16,8 @@ public static class XummSimulatorEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the whole simulator under <paramref name="prefix"/> ("" for the root): the OAuth2 endpoints,
-    /// the platform API, the sign pages and payload websockets, and (unless switched off) the
+    /// the platform API, the sign pages and payload websockets, a page at the prefix itself that says what
+    /// the simulator is, and (unless switched off) the
     /// <c>/_sim</c> control endpoints. When <paramref name="endpoints"/> is also the application builder
     /// (a <c>WebApplication</c>), websocket support is switched on for the prefix; otherwise the host must
     /// call <c>UseWebSockets()</c> itself.
@@ -46,6 +47,7 @@ public static class XummSimulatorEndpointRouteBuilderExtensions
         PlatformEndpoints.Map(served.MapGroup("/api/v1/platform"));
         SignEndpoints.Map(served);
         Assets.Map(root);
+        HomePage.Map(root);
 
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<XummSimulatorOptions>>().Value;
         if (options.EnableControlEndpoints)
