@@ -239,6 +239,28 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_session_is_revoked_only_from_the_page_of_the_account_it_belongs_to()
+    {
+        // The revoke form names the session; the page it is posted to names the account. Posted to another account's
+        // page, it once ended the session anyway and redirected to that other account.
+        var user = await host.CreateAccountAsync();
+        await host.BrowserAsync(user);
+        var other = await host.CreateAccountAsync();
+        var browser = await host.BrowserAsync(await host.CreateAdminAsync());
+        var (action, fields) = await FormAsync(browser, "/admin/accounts/" + user, "form[action*=RevokeSession]");
+
+        var elsewhere = await PostAsync(browser, action.Replace(user, other, StringComparison.Ordinal), fields);
+        Assert.NotEqual(HttpStatusCode.Redirect, elsewhere.StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == user).AllAsync(s => s.EndedAt == null)));
+        var missing = await PostAsync(browser, action.Replace(user, "no-such-account", StringComparison.Ordinal), fields);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == user).AllAsync(s => s.EndedAt == null)));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(browser, action, fields)).StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.Sessions.Where(s => s.AccountId == user).AllAsync(s => s.EndedAt != null)));
+    }
+
+    [Fact]
     public async Task Dashboard_counts_sign_ins_per_day()
     {
         var admin = await host.CreateAdminAsync();

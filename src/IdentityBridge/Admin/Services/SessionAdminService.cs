@@ -26,10 +26,20 @@ public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, S
     /// (offline_access included) are revoked with their families, so the access tokens issued from them stop
     /// working too, and its clients get a back-channel logout.
     /// </summary>
-    public async Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string actor, CancellationToken ct = default)
+    public Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string actor, CancellationToken ct = default) =>
+        RevokeAsync(sessionId, accountId: null, actor, ct);
+
+    /// <summary>
+    /// Ends a session of the account <paramref name="accountId"/> names: a session of another account is not found,
+    /// so a form posted to one account's page cannot end the sessions of another.
+    /// </summary>
+    public Task<AdminResult<SessionView>> RevokeForAccountAsync(string accountId, string sessionId, string actor, CancellationToken ct = default) =>
+        RevokeAsync(sessionId, accountId, actor, ct);
+
+    private async Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string? accountId, string actor, CancellationToken ct)
     {
         var session = await db.Sessions.AsNoTracking().Include(s => s.Clients).FirstOrDefaultAsync(s => s.Id == sessionId, ct);
-        if (session is null) return AdminError.NotFound("Session", sessionId);
+        if (session is null || accountId is not null && session.AccountId != accountId) return AdminError.NotFound("Session", sessionId);
         var now = time.GetUtcNow();
         if (session.EndedAt is not null) return ToView(session, now);
         await sessions.RevokeAsync(sessionId, actor, ct);

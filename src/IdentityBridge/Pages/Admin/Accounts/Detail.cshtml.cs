@@ -71,7 +71,7 @@ public sealed class AccountDetailModel(AccountAdminService accounts, SessionAdmi
         await AfterAsync(id, await accounts.RevokeRoleAsync(id, role, Actor, ShownVersion, ct), $"Role {role} revoked.", "Grant", ct);
 
     public async Task<IActionResult> OnPostRevokeSessionAsync(string id, string sessionId, CancellationToken ct) =>
-        await AfterAsync(id, await sessions.RevokeAsync(sessionId, Actor, ct), "Session revoked.", "Session", ct);
+        await AfterAsync(id, await sessions.RevokeForAccountAsync(id, sessionId, Actor, ct), "Session revoked.", "Session", ct);
 
     public async Task<IActionResult> OnPostDisableAsync(string id, CancellationToken ct)
     {
