@@ -19,7 +19,7 @@ public sealed class AdminApiFuzzTests(AdminApiFuzzTests.Host host, Xunit.Abstrac
 
     private const int Budget = 60;
 
-    public static TheoryData<string> Areas => new() { "accounts", "account-parts", "clients", "operations", "bearer" };
+    public static TheoryData<string> Areas => new() { "accounts", "account-parts", "clients", "operations", "keys", "bearer" };
 
     [Theory]
     [MemberData(nameof(Areas))]
@@ -171,6 +171,16 @@ public sealed class AdminApiFuzzTests(AdminApiFuzzTests.Host host, Xunit.Abstrac
                     return JsonRequest("POST", $"/admin/api/keys/{kid}/retire", new { }, 4);
                 }, () => "/admin/api/keys", 10);
                 yield return new(() => Task.FromResult(Route("GET", "/admin/v1.json")), null);
+                break;
+            case "keys":
+                // Key generation is slow (RSA above all): the valid requests ask for ES256 keys, and name a fresh ES256 key.
+                yield return new(() => Task.FromResult(JsonRequest("POST", "/admin/api/keys/rotate", new { algorithm = "ES256" })), () => "/admin/api/keys");
+                foreach (var operation in new[] { "retire", "revoke" })
+                    yield return new(async () =>
+                    {
+                        var kid = (await host.Services.GetRequiredService<IdentityBridge.Provider.Keys.SigningKeyStore>().RotateNowAsync("ES256", immediate: false)).Kid;
+                        return JsonRequest("POST", $"/admin/api/keys/{kid}/{operation}", new { }, 4);
+                    }, () => "/admin/api/keys", 10);
                 break;
             case "bearer":
                 foreach (var path in new[] { "/admin/api/accounts", "/admin/api/clients/web", "/admin/api/keys" })
