@@ -109,8 +109,6 @@ public sealed class PayloadResolver(
             default:
                 status = SignInStatuses.Failed;
                 data.Reason = verdict.Reason;
-                await audit.WriteAsync(SignInAuditTypes.PayloadRefused, "xumm", request.AccountId, request.ClientId, success: false,
-                    reason: verdict.Reason, details: new { payload = payloadUuid, request = request.Id, kind = request.Kind, wallet = verdict.Wallet, network = verdict.Network }, ct: ct);
                 break;
         }
 
@@ -120,7 +118,12 @@ public sealed class PayloadResolver(
         var network = signed ? verdict.Network : request.Network;
         if (await requests.TryResolveAsync(request, status, wallet, network, resolvedAt, data, ct))
         {
+            // Audited only by the look that moved the request: other looks (another path, another node) that found the
+            // same payload lose the conditional update, so each refusal or regular-key signature is recorded once.
             logger.LogInformation("Sign-in request {RequestId} ({Kind}) is {Status}", request.Id, request.Kind, status);
+            if (verdict.Outcome == PayloadOutcome.Refused)
+                await audit.WriteAsync(SignInAuditTypes.PayloadRefused, "xumm", request.AccountId, request.ClientId, success: false,
+                    reason: verdict.Reason, details: new { payload = payloadUuid, request = request.Id, kind = request.Kind, wallet = verdict.Wallet, network = verdict.Network }, ct: ct);
             if (signed && verdict.RegularKey is { } key)
                 await audit.WriteAsync(SignInAuditTypes.RegularKeySignature, verdict.Wallet!, request.AccountId, request.ClientId, success: true,
                     reason: "Signed with another key than the wallet's master key; that it is the account's regular key rests on the platform's word.",
