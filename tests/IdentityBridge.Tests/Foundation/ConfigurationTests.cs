@@ -364,6 +364,28 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task An_unknown_regular_key_choice_stops_the_start_naming_the_key()
+    {
+        // Xumm:Payload:RegularKeySignatures decides whether a sign-in is refused: a misspelt value must not
+        // fall back silently to accepting what the operator meant to refuse.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://login.example.com",
+            ["Bridge:Database:Provider"] = Infrastructure.TestDatabase.Provider,
+            ["Bridge:Database:ConnectionString"] = Infrastructure.TestDatabase.CreateDatabase(),
+            ["Xumm:ApiKey"] = Infrastructure.BridgeFactory.XummApiKey,
+            ["Xumm:ApiSecret"] = Infrastructure.BridgeFactory.XummApiSecret,
+            ["Xumm:Simulator:Enabled"] = "false",
+            ["Xumm:Payload:RegularKeySignatures"] = "7", // binds (an enum takes numbers), names no choice
+        };
+        await using var app = await IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityBridge.Federation.Payload.PayloadSignInOptions>>().Value);
+        Assert.Contains("Xumm:Payload:RegularKeySignatures must be Accept or Refuse", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_declared_client_error_names_the_index_the_configuration_uses()
     {
         // The clients of appsettings.Development.json hold indexes 0 and 1; a variable declares index 10.

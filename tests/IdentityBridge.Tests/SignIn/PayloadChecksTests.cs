@@ -41,8 +41,9 @@ public sealed class PayloadChecksTests
         return change is null ? details : change(details);
     }
 
-    private static PayloadVerdict Check(XummPayloadDetails details, string? network = null, string? hinted = null) =>
-        PayloadChecks.Evaluate(details, new PayloadExpectations(ApiKey, Uuid, RequestId, network, hinted));
+    private static PayloadVerdict Check(XummPayloadDetails details, string? network = null, string? hinted = null,
+        RegularKeySignatures regularKeys = RegularKeySignatures.Accept) =>
+        PayloadChecks.Evaluate(details, new PayloadExpectations(ApiKey, Uuid, RequestId, network, hinted, regularKeys));
 
     [Fact]
     public void A_signed_payload_of_ours_passes_and_yields_wallet_network_and_user_token()
@@ -65,6 +66,20 @@ public sealed class PayloadChecksTests
         Assert.Equal(PayloadOutcome.Signed, verdict.Outcome);
         Assert.Equal(Wallet, verdict.Wallet);
         Assert.Equal(regular.OwnAddress, verdict.RegularKey);
+    }
+
+    [Fact]
+    public void A_signature_by_another_key_is_refused_when_regular_keys_are_refused_and_the_master_key_still_passes()
+    {
+        var regular = WalletKey.Create(SimulatedKeyType.Ed25519);
+
+        var refused = Check(WithBlob(Signed(), Blob(Wallet, regular)), regularKeys: RegularKeySignatures.Refuse);
+        var master = Check(Signed(), regularKeys: RegularKeySignatures.Refuse);
+
+        Assert.Equal(PayloadOutcome.Refused, refused.Outcome);
+        Assert.Equal(Wallet, refused.Wallet);
+        Assert.Contains("regular key", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(PayloadOutcome.Signed, master.Outcome);
     }
 
     [Theory]
@@ -188,5 +203,14 @@ public sealed class PayloadChecksTests
         Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Xumm:Payload:" + key, result.FailureMessage, StringComparison.Ordinal);
         Assert.False(new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions()).Failed);
+    }
+
+    [Fact]
+    public void An_unknown_regular_key_choice_is_refused_with_the_key_named()
+    {
+        var result = new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions { RegularKeySignatures = (RegularKeySignatures)7 });
+        Assert.True(result.Failed);
+        Assert.Contains("Xumm:Payload:RegularKeySignatures must be Accept or Refuse", result.FailureMessage, StringComparison.Ordinal);
+        Assert.False(new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions { RegularKeySignatures = RegularKeySignatures.Refuse }).Failed);
     }
 }

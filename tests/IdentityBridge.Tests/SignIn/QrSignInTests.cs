@@ -428,6 +428,31 @@ public sealed class QrSignInTests
     }
 
     [Fact]
+    public async Task With_regular_keys_refused_a_regular_key_signature_is_refused_once_while_a_master_key_signs_in()
+    {
+        await using var host = new SignInHost();
+        host.Settings["Xumm:Payload:RegularKeySignatures"] = "Refuse";
+        var master = host.Simulator.CreateWallet(XummSimulator.Model.SimulatedKeyType.Ed25519).Address;
+        await host.SignInByQrAsync(host.CreateBrowser(), master);
+
+        var browser = host.CreateBrowser();
+        var (path, id) = await SignInHost.StartAsync(browser, SignInHost.QrStart());
+        var regular = XrplAddress.CreateRandom();
+        var failed = host.WaitForStatusAsync(id, SignInStatuses.Failed);
+        Assert.True(host.Simulator.Approve((await host.RequestAsync(id)).PayloadUuid!, regular).Succeeded);
+        await failed;
+
+        using var done = await browser.GetAsync("/signin/complete/" + id);
+        Assert.Equal(path, done.Headers.Location!.OriginalString);
+        Assert.Contains("The signature was not accepted", await browser.GetStringAsync(path), StringComparison.Ordinal);
+        var refused = Assert.Single(await host.AuditAsync(SignInAuditTypes.PayloadRefused));
+        Assert.Contains("regular key", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains(regular, refused.Details, StringComparison.Ordinal);
+        Assert.Empty(await host.AuditAsync(SignInAuditTypes.RegularKeySignature));
+        Assert.Single(await host.AuditAsync(AuditTypes.SignInSucceeded)); // the master key's
+    }
+
+    [Fact]
     public async Task Without_a_websocket_the_status_endpoint_polls_at_most_every_three_seconds_and_not_while_rate_limited()
     {
         await using var host = new SignInHost { RefuseWebSockets = true };

@@ -21,6 +21,7 @@ public sealed record ResolveResult(bool Looked, SignInRequest? Request);
 public sealed class PayloadResolver(
     XummPlatformClient xumm,
     IOptions<XummPlatformOptions> platform,
+    IOptions<PayloadSignInOptions> options,
     SignInRequestStore requests,
     UserTokenStore userTokens,
     PayloadPollGate gate,
@@ -58,7 +59,7 @@ public sealed class PayloadResolver(
         var request = await FindRequestAsync(payloadUuid, details.CustomMeta?.Identifier, ct);
         var data = SignInRequestData.Read(request?.Data);
         var verdict = PayloadChecks.Evaluate(details, new PayloadExpectations(
-            platform.Value.ApiKey, payloadUuid, request?.Id, data.ForcedNetwork, data.HintedWallet));
+            platform.Value.ApiKey, payloadUuid, request?.Id, data.ForcedNetwork, data.HintedWallet, options.Value.RegularKeySignatures));
         var now = time.GetUtcNow();
 
         if (request is null)

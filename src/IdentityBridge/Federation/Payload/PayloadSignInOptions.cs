@@ -37,7 +37,22 @@ public sealed class PayloadSignInOptions
     /// <summary>How long the browser remembers the wallet of its last sign-in (for push the next time).</summary>
     public TimeSpan RememberWallet { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Whether a SignIn blob signed with another key than the account's master key (its regular key, which the bridge
+    /// cannot tell from any other key without reading the ledger) signs in.
+    /// </summary>
+    public RegularKeySignatures RegularKeySignatures { get; set; } = RegularKeySignatures.Accept;
+
     public CibaOptions Ciba { get; set; } = new();
+}
+
+/// <summary>What a signature by a regular key does (<c>Xumm:Payload:RegularKeySignatures</c>).</summary>
+public enum RegularKeySignatures
+{
+    /// <summary>It signs in, audited with the key, on the platform's word that the key is the account's.</summary>
+    Accept,
+    /// <summary>It is refused like any payload that fails a check: only a master-key signature signs in.</summary>
+    Refuse,
 }
 
 /// <summary>CIBA tuning (<c>Xumm:Payload:Ciba</c>).</summary>
@@ -74,6 +89,8 @@ internal sealed class PayloadSignInOptionsValidator : IValidateOptions<PayloadSi
             errors.Add($"{k}:UserTokenCheckInterval must be zero (off) or at least 00:05:00, not {o.UserTokenCheckInterval}.");
         if (o.RememberWallet < TimeSpan.Zero || o.RememberWallet > TimeSpan.FromDays(400))
             errors.Add($"{k}:RememberWallet must be between zero (off) and 400 days, not {o.RememberWallet}.");
+        if (!Enum.IsDefined(o.RegularKeySignatures))
+            errors.Add($"{k}:RegularKeySignatures must be Accept or Refuse, not {o.RegularKeySignatures}.");
         var c = o.Ciba;
         if (c.MinExpirySeconds < 30 || c.MaxExpirySeconds < c.MinExpirySeconds || c.MaxExpirySeconds > 3600)
             errors.Add($"{k}:Ciba:MinExpirySeconds must be at least 30 and MaxExpirySeconds between it and 3600.");

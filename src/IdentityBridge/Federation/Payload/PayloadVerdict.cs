@@ -24,7 +24,8 @@ public sealed record PayloadVerdict(PayloadOutcome Outcome, string? Wallet = nul
     string? IssuedUserToken = null, DateTimeOffset? ResolvedAt = null, string? Reason = null, string? RegularKey = null);
 
 /// <summary>What a SignIn payload must look like to count as a sign-in.</summary>
-public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, string? Identifier, string? ForcedNetwork, string? HintedWallet);
+public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, string? Identifier, string? ForcedNetwork, string? HintedWallet,
+    RegularKeySignatures RegularKeys = RegularKeySignatures.Accept);
 
 /// <summary>
 /// The checks a resolved SignIn payload must pass before anything is believed: resolved and signed, made by
@@ -34,7 +35,8 @@ public sealed record PayloadExpectations(string ApiKey, string PayloadUuid, stri
 /// (<see cref="XummSignInBlob"/>) and whose <c>Account</c> is <c>response.account</c>.
 /// Webhook bodies and websocket messages only say "look again"; this is what decides.
 /// <para>
-/// A blob signed with another key than the account's master key is accepted: Xumm signs with the account's
+/// A blob signed with another key than the account's master key is accepted unless the operator refuses such
+/// signatures (<see cref="PayloadSignInOptions.RegularKeySignatures"/>): Xumm signs with the account's
 /// regular key when the master key is disabled, and only the ledger knows which regular key an account has set,
 /// which the bridge does not ask. Such a signature proves no more than the platform's answer it came with, so the
 /// verdict names the key (<see cref="PayloadVerdict.RegularKey"/>) and the resolver audits it.
@@ -76,6 +78,8 @@ public static class PayloadChecks
             return Refuse($"Signed on {network ?? "an unknown network"}, but {pinned} was required.", wallet, network);
         if (expected.HintedWallet is { } hinted && !string.Equals(wallet, hinted, StringComparison.Ordinal))
             return Refuse("Signed by another wallet than the one asked for.", wallet, network);
+        if (regularKey is not null && expected.RegularKeys == RegularKeySignatures.Refuse)
+            return Refuse("Signed with a regular key (not the account's master key), which this bridge does not accept.", wallet, network);
 
         var token = details.Application?.IssuedUserToken;
         return new(PayloadOutcome.Signed, wallet, network, string.IsNullOrWhiteSpace(token) ? null : token, response.ResolvedAt, RegularKey: regularKey);
