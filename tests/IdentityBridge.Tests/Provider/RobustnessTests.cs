@@ -66,7 +66,19 @@ public sealed class RobustnessTests(ProviderHost host) : IClassFixture<ProviderH
         { "TRACE", "/login/error?reason=cancelled" },
         { "TRACE", "/signin/qr?returnUrl=%2Faccount" },
         { "OPTIONS", "/signin/push" },
+        // The home page has no handler at all: it is content to GET, nothing else.
+        { "TRACE", "/" },
+        { "OPTIONS", "/" },
     };
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("HEAD")]
+    public async Task A_page_without_handlers_still_answers_get_and_head(string method)
+    {
+        var response = await host.CreateBrowser().SendAsync(new HttpRequestMessage(new HttpMethod(method), "/"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 
     /// <summary>
     /// A page run without a handler renders a model its handler never filled in; a method a page has no handler for
@@ -79,6 +91,7 @@ public sealed class RobustnessTests(ProviderHost host) : IClassFixture<ProviderH
         var response = await host.CreateBrowser().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("GET", response.Content.Headers.Allow);
+        Assert.Contains("HEAD", response.Content.Headers.Allow);
     }
 
     [Fact]
