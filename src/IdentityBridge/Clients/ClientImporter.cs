@@ -8,7 +8,9 @@ namespace IdentityBridge.Clients;
 
 /// <summary>
 /// Upserts the clients declared in <c>Bridge:Clients</c>, so a deployment can be declared as code.
-/// A declared secret is hashed; it replaces the stored secrets only when it differs from all of them.
+/// A declared secret is hashed; it replaces the stored secrets only when it differs from all of them. A client
+/// declared public keeps no secret at all: one an administrator gave it meanwhile is removed, or it would
+/// authenticate again as soon as the client were switched back to a secret-based method.
 /// </summary>
 public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogger<ClientImporter> logger)
 {
@@ -57,6 +59,7 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
                 db.Clients.Add(client);
             }
             Apply(d, client, now);
+            if (d.ClientType == ClientTypes.Public) client.Secrets.Clear();
             if (!string.IsNullOrEmpty(d.ClientSecret) && !client.Secrets.Any(s => ClientSecretHasher.Verify(d.ClientSecret, s.Hash)))
             {
                 client.Secrets.Clear();
@@ -83,6 +86,7 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         {
             if (!stored.TryGetValue(d.ClientId, out var current)) return false;
             if (!string.IsNullOrEmpty(d.ClientSecret) && !current.Secrets.Any(s => ClientSecretHasher.Verify(d.ClientSecret, s.Hash))) return false;
+            if (d.ClientType == ClientTypes.Public && current.Secrets.Count > 0) return false;
             // What the import would write, compared column by column with what is stored.
             var wanted = new Client { ClientId = current.ClientId, ClientName = current.ClientName };
             foreach (var property in properties) property.SetValue(wanted, property.GetValue(current));

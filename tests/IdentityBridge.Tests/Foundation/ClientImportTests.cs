@@ -68,6 +68,25 @@ public sealed class ClientImportTests
     }
 
     [Fact]
+    public async Task A_client_declared_public_keeps_no_secret_an_administrator_gave_it()
+    {
+        // An administrator made the declared public client confidential and gave it a secret; the next start's
+        // import makes it public again, as declared. The secret must go with it: kept, it would authenticate
+        // again as soon as anyone switched the client back to a secret-based method.
+        await using (var db = Context()) await db.Database.MigrateAsync();
+        await ImportAsync(Desk(secret: "admin-secret-0123456789"));
+        Assert.Single((await StoredAsync()).Secrets);
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await ImportAsync(new ClientDefinition { ClientId = "desk", ClientType = Storage.Entities.ClientTypes.Public, RedirectUris = ["https://desk.example/cb"] });
+
+        var stored = await StoredAsync();
+        Assert.Equal(Storage.Entities.ClientTypes.Public, stored.ClientType);
+        Assert.Equal("none", stored.TokenEndpointAuthMethod);
+        Assert.Empty(stored.Secrets);
+    }
+
+    [Fact]
     public async Task New_and_stored_clients_are_imported_together_and_a_twice_declared_client_once()
     {
         await using (var db = Context()) await db.Database.MigrateAsync();
