@@ -368,17 +368,8 @@ public sealed class ConfigurationTests
     {
         // Xumm:Payload:RegularKeySignatures decides whether a sign-in is refused: a misspelt value must not
         // fall back silently to accepting what the operator meant to refuse.
-        var settings = new Dictionary<string, string?>
-        {
-            ["Bridge:Issuer"] = "https://login.example.com",
-            ["Bridge:Database:Provider"] = Infrastructure.TestDatabase.Provider,
-            ["Bridge:Database:ConnectionString"] = Infrastructure.TestDatabase.CreateDatabase(),
-            ["Xumm:ApiKey"] = Infrastructure.BridgeFactory.XummApiKey,
-            ["Xumm:ApiSecret"] = Infrastructure.BridgeFactory.XummApiSecret,
-            ["Xumm:Simulator:Enabled"] = "false",
-            ["Xumm:Payload:RegularKeySignatures"] = "7", // binds (an enum takes numbers), names no choice
-        };
-        await using var app = await IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
+        // "7" binds (an enum takes numbers) and names no choice.
+        await using var app = await BuildProductionHostAsync(new() { ["Xumm:Payload:RegularKeySignatures"] = "7" });
 
         var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
             () => app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityBridge.Federation.Payload.PayloadSignInOptions>>().Value);
@@ -407,18 +398,7 @@ public sealed class ConfigurationTests
     {
         // The resource parameter must be an absolute URI without a fragment (RFC 8707 §2): a resource declared
         // otherwise could never be asked for, so every request for it would be refused with invalid_target.
-        var settings = new Dictionary<string, string?>
-        {
-            ["Bridge:Issuer"] = "https://login.example.com",
-            ["Bridge:Database:Provider"] = Infrastructure.TestDatabase.Provider,
-            ["Bridge:Database:ConnectionString"] = Infrastructure.TestDatabase.CreateDatabase(),
-            ["Xumm:ApiKey"] = Infrastructure.BridgeFactory.XummApiKey,
-            ["Xumm:ApiSecret"] = Infrastructure.BridgeFactory.XummApiSecret,
-            ["Xumm:Simulator:Enabled"] = "false",
-            ["Bridge:Resources:3:Uri"] = "https://api.example.com",
-            ["Bridge:Resources:7:Uri"] = uri,
-        };
-        await using var app = await IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
+        await using var app = await BuildProductionHostAsync(new() { ["Bridge:Resources:3:Uri"] = "https://api.example.com", ["Bridge:Resources:7:Uri"] = uri });
 
         var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
             () => app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityBridge.Provider.ResourceOptions>>().Value);
@@ -700,5 +680,24 @@ public sealed class ConfigurationTests
         client.ClientSecret = null;
         client.Jwks = "[]";
         AssertRefused(client, "Jwks");
+    }
+
+    /// <summary>
+    /// A host composed as the command line's, without the simulator, on a fresh test database, with
+    /// <paramref name="extra"/> on top, not migrated: options are bound and validated when first read.
+    /// </summary>
+    private static Task<WebApplication> BuildProductionHostAsync(Dictionary<string, string?> extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://login.example.com",
+            ["Bridge:Database:Provider"] = Infrastructure.TestDatabase.Provider,
+            ["Bridge:Database:ConnectionString"] = Infrastructure.TestDatabase.CreateDatabase(),
+            ["Xumm:ApiKey"] = Infrastructure.BridgeFactory.XummApiKey,
+            ["Xumm:ApiSecret"] = Infrastructure.BridgeFactory.XummApiSecret,
+            ["Xumm:Simulator:Enabled"] = "false",
+        };
+        foreach (var (key, value) in extra) settings[key] = value;
+        return IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
     }
 }

@@ -260,11 +260,7 @@ public sealed class CibaTests
     public async Task A_declined_request_answers_access_denied()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
-        var id = CibaEndpoint.Id(authReqId);
+        var (api, _, authReqId, id) = await StartAsync(host);
 
         var rejected = host.WaitForStatusAsync(id, SignInStatuses.Rejected);
         host.Simulator.Reject((await host.RequestAsync(id)).PayloadUuid!);
@@ -277,11 +273,7 @@ public sealed class CibaTests
     public async Task A_signed_blob_that_does_not_verify_answers_access_denied()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
-        var id = CibaEndpoint.Id(authReqId);
+        var (api, wallet, authReqId, id) = await StartAsync(host);
         host.Simulator.UpdateFaults(f => f with { ForgedSignIn = true });
 
         var failed = host.WaitForStatusAsync(id, SignInStatuses.Failed);
@@ -347,10 +339,7 @@ public sealed class CibaTests
     public async Task Another_client_cannot_redeem_the_auth_req_id()
     {
         await using var host = new SignInHost();
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet })).Json.GetProperty("auth_req_id").GetString()!;
+        var (api, _, authReqId, _) = await StartAsync(host);
 
         Assert.Equal("invalid_grant", (await TokenAsync(api, SignInHost.CibaPingClient, authReqId)).Error);
         Assert.Equal("invalid_grant", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId + "x")).Error);
@@ -408,13 +397,14 @@ public sealed class CibaTests
     }
 
     /// <summary>A user signed in once (so the wallet is known), and a poll-mode request for them: its auth_req_id and stored id.</summary>
-    private static async Task<(HttpClient Api, string Wallet, string AuthReqId, string Id)> StartAsync(SignInHost host, string requestedExpiry)
+    private static async Task<(HttpClient Api, string Wallet, string AuthReqId, string Id)> StartAsync(SignInHost host, string? requestedExpiry = null)
     {
         var wallet = XrplAddress.CreateRandom();
         await host.SignInByQrAsync(host.CreateBrowser(), wallet);
         var api = host.CreateApiClient();
-        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, new() { ["login_hint"] = wallet, ["requested_expiry"] = requestedExpiry }))
-            .Json.GetProperty("auth_req_id").GetString()!;
+        var form = new Dictionary<string, string> { ["login_hint"] = wallet };
+        if (requestedExpiry is not null) form["requested_expiry"] = requestedExpiry;
+        var authReqId = (await RequestAsync(api, SignInHost.CibaPollClient, form)).Json.GetProperty("auth_req_id").GetString()!;
         return (api, wallet, authReqId, CibaEndpoint.Id(authReqId));
     }
 
