@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
 using IdentityBridge.Xumm;
+using Ed25519Native = XummSimulator.Internal.Ed25519Native;
+using WalletKey = XummSimulator.Internal.WalletKey;
+using XummSimulator.Model;
 
 namespace IdentityBridge.Tests.Xumm;
 
@@ -40,6 +43,13 @@ public sealed class XrplTransactionVerifierTests
     /// <summary>Same project, src/test/resources/test/myTestData/keysAndTxn/ed25519_txn.json, first rippled sign response.</summary>
     private const string Ed25519Payment2 = "1200002280000000240000000161400000002114A0C0684000000002FAF0807321EDC5349AD8114DCDA07A355AA850FABE710CEE8FCBD891F1B919A6F6713C7BABA074401469964CFD9A724E69F1A64C313CD00567E9F8CFC7F330B59409749B4723E64C474BAE23D368E015616AC40CD0B1338F285617CFB0D6A434394C7DE4F4204F0E81142FF9D2D54B6D7E744EF5DEC5A27D3471D6AB690A83144194890464CAE2CB826CDBA5D938349184E385A0";
     private const string Ed25519Payment2Hash = "1F51CBBAF7F23E6463BC4EF612D9995BDC13B965E2A6F0D3CE7D70C0DDD1F01B";
+
+    /// <summary>
+    /// marcus-gomes-v/wallet-signature-verify tests/xaman_integration_tests.rs: a SignIn signed in Xaman (secp256k1):
+    /// no TransactionType, SigningPubKey, TxnSignature, Account and a Memo, as the app writes it.
+    /// </summary>
+    private const string XamanSignIn = "732102ACE0AE76CC7DA925442A417FA3618811B5043A66566C9909503D22A96514B2B87446304402207E22A82A87D5FCBFBD63BA78E078DFF6708923F90F96696C978B7C00FF4C71870220547C1C18010E8EA93E0D9D187DF4D93480C43CF19D54A49E69E12ED49CCE17D28114717251C1BFE144D8E3577777E6D04E1101E87336F9EA7C04417574687D636578616D706C652E636F6D3A313736303037393239303A35376530363130322D633063382D346366382D626539372D3533306332353135613535643A73796E6B3A72424C694A6A6E4768517238743144555358576676634E577858356D506956535755E1F1";
+    private const string XamanSignInAccount = "rBLiJjnGhQr8t1DUSXWfvcNWxX5mPiVSWU";
 
     /// <summary>xrpl.js test/wallet/index.test.ts: the Ed25519 public key of its known secret.</summary>
     private const string OtherEd25519Key = "ED8079E575450E256C496578480020A33E19B579D58A2DB8FF13FC6B05B9229DE3";
@@ -183,6 +193,57 @@ public sealed class XrplTransactionVerifierTests
     {
         Assert.True(XrplTransactionVerifier.Verify(Ed25519Payment, Ed25519PaymentHash).IsValid);
         Assert.Contains("not a SignIn", XummSignInBlob.Verify(Ed25519Payment, Ed25519PaymentHash).Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sign_in_signed_in_xaman_verifies_as_a_sign_in_of_its_account()
+    {
+        var check = XummSignInBlob.Verify(XamanSignIn.ToLowerInvariant(), HashOf(XamanSignIn).ToLowerInvariant());
+
+        Assert.True(check.IsValid, check.Failure);
+        Assert.Equal(XamanSignInAccount, check.Transaction.Account);
+        Assert.True(check.Transaction.SignedWithMasterKey);
+        Assert.Null(check.Transaction.TransactionType);
+    }
+
+    /// <summary>The largest one-byte length, the two-byte form's first and last, the three-byte form's first.</summary>
+    [Theory]
+    [InlineData(192, "C0")]
+    [InlineData(193, "C100")]
+    [InlineData(12480, "F0FF")]
+    [InlineData(12481, "F10000")]
+    public void Length_prefixes_are_read_at_the_boundaries_of_their_forms(int length, string prefix)
+    {
+        var key = WalletKey.Create(SimulatedKeyType.Ed25519);
+        var exact = SignedBlob(key, Memo(prefix, length));
+        var oneShort = SignedBlob(key, Memo(prefix, length - 1));
+
+        var check = XummSignInBlob.Verify(exact, HashOf(exact));
+        Assert.True(check.IsValid, check.Failure);
+        Assert.Contains("well-formed", XummSignInBlob.Verify(oneShort, HashOf(oneShort)).Failure, StringComparison.Ordinal);
+
+        // Memos holding one Memo whose MemoData has this prefix and this many bytes.
+        static byte[] Memo(string prefix, int dataBytes) => [0xF9, 0xEA, 0x7D, .. Convert.FromHexString(prefix), .. new byte[dataBytes], 0xE1, 0xF1];
+    }
+
+    [Theory]
+    [InlineData("E1")]
+    [InlineData("F1")]
+    [InlineData("00")]
+    [InlineData("81")]
+    public void A_byte_after_the_last_field_is_refused(string trailing)
+    {
+        var blob = SignedBlob(WalletKey.Create(SimulatedKeyType.Secp256k1)) + trailing;
+        Assert.Contains("well-formed", XummSignInBlob.Verify(blob, HashOf(blob)).Failure, StringComparison.Ordinal);
+    }
+
+    /// <summary>A SignIn for the key's own account, signed over <c>STX\0</c> and every field but TxnSignature.</summary>
+    private static string SignedBlob(WalletKey key, byte[]? after = null)
+    {
+        byte[] keyField = [0x73, (byte)key.PublicKey.Length, .. key.PublicKey];
+        byte[] rest = [0x81, 0x14, .. Ed25519Native.Ripemd160(SHA256.HashData(key.PublicKey)), .. after ?? []];
+        var signature = key.Sign([0x53, 0x54, 0x58, 0x00, .. keyField, .. rest]);
+        return Convert.ToHexString([.. keyField, 0x74, (byte)signature.Length, .. signature, .. rest]);
     }
 
     internal static string HashOf(string hex) =>
