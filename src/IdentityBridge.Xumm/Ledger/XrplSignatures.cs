@@ -30,10 +30,16 @@ internal static class XrplSignatures
     private static readonly BigInteger HalfN = N >> 1;
     private static readonly Lazy<ECCurve?> Secp256k1Curve = new(LoadCurve);
 
-    /// <summary>The key type of an XRPL public key, or null when it is neither form.</summary>
+    private static readonly BigInteger EdP = BigInteger.Pow(2, 255) - 19;
+    private static readonly BigInteger EdD = EdMod(-121665 * EdInverse(121666));
+
+    /// <summary>
+    /// The key type of an XRPL public key, or null when it is neither form or an Ed25519 key that proves nothing
+    /// (<see cref="IsOutsideSmallSubgroup"/>).
+    /// </summary>
     public static XrplKeyType? KeyTypeOf(ReadOnlySpan<byte> publicKey) => publicKey.Length != PublicKeyLength ? null : publicKey[0] switch
     {
-        Ed25519Prefix => XrplKeyType.Ed25519,
+        Ed25519Prefix => IsOutsideSmallSubgroup(publicKey[1..]) ? XrplKeyType.Ed25519 : null,
         0x02 or 0x03 => XrplKeyType.Secp256k1,
         _ => null,
     };
@@ -87,6 +93,40 @@ internal static class XrplSignatures
         WriteFixed(y, yBytes);
         return new ECPoint { X = xBytes, Y = yBytes };
     }
+
+    /// <summary>
+    /// Whether an Ed25519 key is the canonical encoding (y below p) of a point outside the subgroup of order 8. OpenSSL
+    /// verifies with any key that decodes to a curve point, and a key A of small order makes R = [S]B - [k]A
+    /// independent of any secret: with the identity as key, R = identity and S = 0 sign every message, and the other
+    /// small points do the same for one message in 2, 4 or 8. Nobody holds such a key, so its signature proves nothing.
+    /// The point has small order exactly when doubling it three times gives x = 0; doubling needs only x² and y²:
+    /// y' = (x² + y²) / (1 - d·x²·y²) and x' = 2xy / (1 + d·x²·y²) on -x² + y² = 1 + d·x²·y².
+    /// </summary>
+    private static bool IsOutsideSmallSubgroup(ReadOnlySpan<byte> key)
+    {
+        Span<byte> yBytes = stackalloc byte[32];
+        key.CopyTo(yBytes);
+        yBytes[31] &= 0x7F;   // the top bit is the sign of x
+        var y = new BigInteger(yBytes, isUnsigned: true, isBigEndian: false);
+        if (y >= EdP) return false;
+
+        var y2 = y * y % EdP;
+        var x2 = EdMod((y2 - 1) * EdInverse(EdD * y2 + 1));
+        for (var i = 0; i < 3 && !x2.IsZero; i++)
+        {
+            var t = EdD * x2 % EdP * y2 % EdP;
+            var nextX2 = EdMod(4 * x2 * y2 % EdP * EdInverse(EdMod(1 + t) * EdMod(1 + t)));
+            var nextY = EdMod((x2 + y2) * EdInverse(EdMod(1 - t)));
+            x2 = nextX2;
+            y2 = nextY * nextY % EdP;
+        }
+
+        return !x2.IsZero;
+    }
+
+    private static BigInteger EdMod(BigInteger value) => (value % EdP + EdP) % EdP;
+
+    private static BigInteger EdInverse(BigInteger value) => BigInteger.ModPow(EdMod(value), EdP - 2, EdP);
 
     /// <summary>Strict DER: SEQUENCE of two positive, minimally encoded INTEGERs below the group order, nothing more.</summary>
     private static bool TryParseDer(ReadOnlySpan<byte> der, out BigInteger r, out BigInteger s)

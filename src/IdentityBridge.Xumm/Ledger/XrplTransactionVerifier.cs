@@ -75,7 +75,7 @@ public static class XrplTransactionVerifier
 
         if (!LibCrypto.IsAvailable) return XrplTransactionCheck.Refuse("OpenSSL 3 (libcrypto.so.3) is not available to check the signature.");
         var publicKey = Payload(blob, key);
-        if (XrplSignatures.KeyTypeOf(publicKey) is not { } keyType) return XrplTransactionCheck.Refuse("The signing key is neither secp256k1 nor Ed25519.");
+        if (XrplSignatures.KeyTypeOf(publicKey) is not { } keyType) return XrplTransactionCheck.Refuse("The signing key is not a usable secp256k1 or Ed25519 public key.");
 
         var signingData = new byte[SigningPrefix.Length + blob.Length - (signature.End - signature.Start)];
         SigningPrefix.CopyTo(signingData, 0);

@@ -237,6 +237,29 @@ public sealed class XrplTransactionVerifierTests
         Assert.Contains("well-formed", XummSignInBlob.Verify(blob, HashOf(blob)).Failure, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Ed25519 points of order 1, 2, 4 and 8 (y = 1, p-1, the order-8 pair and 0 with either sign, and 1 written as p+1).
+    /// With the identity as key, R = identity and S = 0 is a valid signature of every message: nobody holds that key,
+    /// yet anybody signs for its account. The other points of the small subgroup allow the same for one message in 2, 4 or 8.
+    /// </summary>
+    [Theory]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000000", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ECFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7F", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("EEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7F", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("26E8958FC2B227B045C3F489F2EF98F0D5DFAC05D3C63339B13802886D53FC05", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("C7176A703D4DD84FBA3C0B760D10670F2A2053FA2C39CCC64EC7FD7792AC037A", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000", "0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000080", "0100000000000000000000000000000000000000000000000000000000000000")]
+    public void An_ed25519_key_of_small_order_is_refused_though_its_signature_holds_for_any_message(string key, string r)
+    {
+        byte[] publicKey = [0xED, .. Convert.FromHexString(key)];
+        var accountId = Ed25519Native.Ripemd160(SHA256.HashData(publicKey));
+        byte[] blob = [0x73, 0x21, .. publicKey, 0x74, 0x40, .. Convert.FromHexString(r), .. new byte[32], 0x81, 0x14, .. accountId];
+        var hex = Convert.ToHexString(blob);
+
+        Assert.Contains("signing key is not a usable", XrplTransactionVerifier.Verify(hex, HashOf(hex)).Failure, StringComparison.Ordinal);
+    }
+
     /// <summary>A SignIn for the key's own account, signed over <c>STX\0</c> and every field but TxnSignature.</summary>
     private static string SignedBlob(WalletKey key, byte[]? after = null)
     {
