@@ -8,7 +8,7 @@ namespace IdentityBridge.Xumm;
 /// (<c>EVP_Q_digest</c>, in the default provider since OpenSSL 3.0.7). Where libcrypto 3 cannot be loaded the
 /// checks report themselves unavailable and the caller refuses: a signature that cannot be checked is not believed.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Interoperability", "SYSLIB1054", Justification = "Blittable signatures only; no marshalling code to generate.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Interoperability", "SYSLIB1054", Justification = "Blittable arguments, except the ASCII digest name, which the default string marshalling passes as a C string.")]
 internal static class LibCrypto
 {
     private const string Library = "libcrypto.so.3";
