@@ -38,10 +38,10 @@ public static class BridgeComposition
             o.KeyLengthLimit = 256;
         });
 
-        services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section))
+        services.AddOptions<BridgeOptions>().BindChecked(configuration.GetSection(BridgeOptions.Section))
             .PostConfigure(o => o.RemoveBlankEntries()).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
-        services.AddOptions<XummOptions>().Bind(configuration.GetSection(XummOptions.Section)).ValidateOnStart();
+        services.AddOptions<XummOptions>().BindChecked(configuration.GetSection(XummOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<XummOptions>, XummOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);

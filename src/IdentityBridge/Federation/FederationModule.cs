@@ -21,7 +21,7 @@ public static class FederationModule
         if (environment.IsDevelopment())
             services.AddHostedService<DevelopmentHint>();
 
-        services.AddOptions<XummSignInOptions>().Bind(configuration.GetSection(XummSignInOptions.Section))
+        services.AddOptions<XummSignInOptions>().BindChecked(configuration.GetSection(XummSignInOptions.Section))
             .Validate(o => o.BackchannelTimeout >= TimeSpan.FromMilliseconds(100) && o.BackchannelTimeout <= TimeSpan.FromSeconds(60),
                 "Xumm:SignIn:BackchannelTimeout must be between 00:00:00.1 and 00:01:00.")
             .ValidateOnStart();

@@ -1,3 +1,4 @@
+using IdentityBridge.Configuration;
 using IdentityBridge.Operations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -35,6 +36,7 @@ public static class ProviderModule
             });
         services.AddAuthorization();
         services.AddMemoryCache();
+        SettingChoices.ThrowIfRefused(configuration.GetSection(ResourceOptions.Section), typeof(List<ResourceDefinition>));
         services.AddOptions<ResourceOptions>().Configure(o => configuration.GetSection(ResourceOptions.Section).Bind(o.Resources)).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ResourceOptions>>(new ResourceOptionsValidator(configuration));
 

@@ -363,17 +363,69 @@ public sealed class ConfigurationTests
         Assert.Equal(["https://app.example/cb"], declared.RedirectUris);
     }
 
-    [Fact]
-    public async Task An_unknown_regular_key_choice_stops_the_start_naming_the_key()
+    [Theory]
+    [InlineData("Bridge:Database:Provider", "Maybe", "'Sqlite' or 'Postgres'")]
+    [InlineData("Bridge:Database:Provider", "7", "'Sqlite' or 'Postgres'")]
+    [InlineData("Bridge:Provisioning", "Maybe", "'AutoCreate' or 'AllowList'")]
+    [InlineData("Bridge:Provisioning", "7", "'AutoCreate' or 'AllowList'")]
+    [InlineData("Bridge:Provisioning", "", "'AutoCreate' or 'AllowList'")]
+    [InlineData("Xumm:Payload:RegularKeySignatures", "Maybe", "'Accept' or 'Refuse'")]
+    [InlineData("Xumm:Payload:RegularKeySignatures", "7", "'Accept' or 'Refuse'")]
+    public async Task A_setting_with_a_fixed_set_of_values_refuses_another_naming_the_key_and_the_values(string key, string value, string values)
     {
-        // Xumm:Payload:RegularKeySignatures decides whether a sign-in is refused: a misspelt value must not
-        // fall back silently to accepting what the operator meant to refuse.
-        // "7" binds (an enum takes numbers) and names no choice.
-        await using var app = await BuildProductionHostAsync(new() { ["Xumm:Payload:RegularKeySignatures"] = "7" });
+        // The binder refuses a word with a message naming .NET types, and takes a number for a value that is none of
+        // the choices: "7" would decide, unseen, whether a sign-in is refused or an account created.
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => BuildProductionHostAsync(new() { [key] = value }));
 
-        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
-            () => app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityBridge.Federation.Payload.PayloadSignInOptions>>().Value);
-        Assert.Contains("Xumm:Payload:RegularKeySignatures must be Accept or Refuse", refused.Message, StringComparison.Ordinal);
+        Assert.Equal($"{key} must be {values}, not '{value}'.", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("allowlist")]
+    [InlineData(" AllowList ")]
+    [InlineData("1")]
+    public async Task A_setting_with_a_fixed_set_of_values_takes_what_it_took_before_in_any_letter_case(string value)
+    {
+        await using var app = await BuildProductionHostAsync(new() { ["Bridge:Provisioning"] = value });
+
+        Assert.Equal(ProvisioningMode.AllowList, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BridgeOptions>>().Value.Provisioning);
+    }
+
+    private enum Shade { Light, Dark }
+
+    private sealed class Palette
+    {
+        public Shade Default { get; set; }
+        public List<Swatch> Swatches { get; set; } = [];
+        public Dictionary<string, Shade> ByRoom { get; set; } = [];
+    }
+
+    private sealed class Swatch
+    {
+        public Shade? Shade { get; set; }
+        public List<Shade> Others { get; set; } = [];
+    }
+
+    [Fact]
+    public void Every_setting_with_a_fixed_set_of_values_is_found_in_nested_sections_and_lists_under_the_key_as_written()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Palette:Default"] = "dark",
+            ["Palette:Swatches:0:Shade"] = "Light",
+            ["Palette:Swatches:4:Shade"] = "Grey",
+            ["Palette:Swatches:4:Others:2"] = "9",
+            ["Palette:ByRoom:Hall"] = "Dim",
+        }).Build();
+
+        var problems = SettingChoices.Problems(configuration.GetSection("Palette"), typeof(Palette));
+
+        Assert.Equal(
+        [
+            "Palette:Swatches:4:Shade must be 'Light' or 'Dark', not 'Grey'.",
+            "Palette:Swatches:4:Others:2 must be 'Light' or 'Dark', not '9'.",
+            "Palette:ByRoom:Hall must be 'Light' or 'Dark', not 'Dim'.",
+        ], problems);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public static class PayloadSignInModule
 
     public static IServiceCollection AddPayloadSignIn(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddOptions<PayloadSignInOptions>().Bind(configuration.GetSection(PayloadSignInOptions.Section)).ValidateOnStart();
+        services.AddOptions<PayloadSignInOptions>().BindChecked(configuration.GetSection(PayloadSignInOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PayloadSignInOptions>, PayloadSignInOptionsValidator>();
 
         // The platform client takes its credentials from the Xumm section (after any post-configuration).

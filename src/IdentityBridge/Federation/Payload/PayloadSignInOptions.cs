@@ -89,8 +89,6 @@ internal sealed class PayloadSignInOptionsValidator : IValidateOptions<PayloadSi
             errors.Add($"{k}:UserTokenCheckInterval must be zero (off) or at least 00:05:00, not {o.UserTokenCheckInterval}.");
         if (o.RememberWallet < TimeSpan.Zero || o.RememberWallet > TimeSpan.FromDays(400))
             errors.Add($"{k}:RememberWallet must be between zero (off) and 400 days, not {o.RememberWallet}.");
-        if (!Enum.IsDefined(o.RegularKeySignatures))
-            errors.Add($"{k}:RegularKeySignatures must be Accept or Refuse, not {o.RegularKeySignatures}.");
         var c = o.Ciba;
         if (c.MinExpirySeconds < 30 || c.MaxExpirySeconds < c.MinExpirySeconds || c.MaxExpirySeconds > 3600)
             errors.Add($"{k}:Ciba:MinExpirySeconds must be at least 30 and MaxExpirySeconds between it and 3600.");
