@@ -72,6 +72,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_setting_its_validation_refuses_ends_the_process_with_status_1_naming_the_setting()
+    {
+        // The pipeline is built after the host: building it reads the validated settings (the antiforgery
+        // middleware needs data protection, whose key ring is in the database the settings name).
+        var env = Databases.NewDatabase("Sqlite");
+        env["Bridge__Issuer"] = "login.example.com";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcessHost.StartAsync("IdentityBridge", env, "/healthz"));
+
+        Assert.StartsWith("process exited with 1:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("IdentityBridge could not start:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Bridge:Issuer", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Production_without_credentials_refuses_to_start_and_names_the_keys()
     {
         var env = Databases.NewDatabase("Sqlite");
