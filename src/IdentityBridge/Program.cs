@@ -20,7 +20,16 @@ catch (Exception ex) when (ex is not OutOfMemoryException)
 }
 // Build is left alone: a test host stops the program there once it has the host, and starts that host itself.
 var app = builder.Build();
-app.UseIdentityBridge();
+try
+{
+    // Building the pipeline reads the validated settings (antiforgery needs data protection, whose key ring lives
+    // in the database the settings name), so a refused setting surfaces here.
+    app.UseIdentityBridge();
+}
+catch (Exception ex) when (ex is not OutOfMemoryException && !RunsInTestServer(app))
+{
+    return CouldNotStart(ex);
+}
 try
 {
     await app.RunAsync();
@@ -40,5 +49,10 @@ static int CouldNotStart(Exception ex)
     Console.Error.WriteLine($"IdentityBridge could not start: {ex.Message}");
     return 1;
 }
+
+// An in-process test host (TestServer) runs this program to get the application and reports what it throws as
+// the start's failure; it must see the exception rather than a status.
+static bool RunsInTestServer(WebApplication app) =>
+    app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.GetType().FullName == "Microsoft.AspNetCore.TestHost.TestServer";
 
 public partial class Program;
