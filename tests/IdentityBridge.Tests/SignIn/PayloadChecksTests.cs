@@ -204,13 +204,4 @@ public sealed class PayloadChecksTests
         Assert.Contains("Xumm:Payload:" + key, result.FailureMessage, StringComparison.Ordinal);
         Assert.False(new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions()).Failed);
     }
-
-    [Fact]
-    public void An_unknown_regular_key_choice_is_refused_with_the_key_named()
-    {
-        var result = new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions { RegularKeySignatures = (RegularKeySignatures)7 });
-        Assert.True(result.Failed);
-        Assert.Contains("Xumm:Payload:RegularKeySignatures must be Accept or Refuse", result.FailureMessage, StringComparison.Ordinal);
-        Assert.False(new PayloadSignInOptionsValidator().Validate(null, new PayloadSignInOptions { RegularKeySignatures = RegularKeySignatures.Refuse }).Failed);
-    }
 }
