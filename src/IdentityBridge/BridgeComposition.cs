@@ -122,10 +122,18 @@ public static class BridgeComposition
     /// <summary>Runs the startup work (migrations, client import, signing keys, ...).</summary>
     public static async Task InitializeIdentityBridgeAsync(this IServiceProvider services, CancellationToken ct = default)
     {
-        // Resolving the options runs their validation: a bad configuration stops here with a clear message.
-        _ = services.GetRequiredService<IOptions<BridgeOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<XummOptions>>().Value;
+        services.ValidateIdentityBridgeSettings();
         foreach (var initializer in services.GetServices<IBridgeInitializer>().OrderBy(i => i.Order))
             await initializer.InitializeAsync(services, ct);
+    }
+
+    /// <summary>
+    /// Resolving the options runs their validation: a bad configuration stops here with a clear message
+    /// (an <see cref="OptionsValidationException"/> naming every refused setting).
+    /// </summary>
+    public static void ValidateIdentityBridgeSettings(this IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<BridgeOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<XummOptions>>().Value;
     }
 }

@@ -28,7 +28,7 @@ public static class CliApp
         var root = new RootCommand(
             "IdentityBridge. Without a verb it starts the server (ASP.NET Core arguments such as --urls apply); " +
             "a verb below runs against the configured database and exits.");
-        root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(MigrateCommand(context));
         root.Subcommands.Add(HealthCheckCommand());
         foreach (var command in CliCommands.All(context))
             root.Subcommands.Add(command);
@@ -51,23 +51,39 @@ public static class CliApp
         var app = builder.Build();
         app.Services.GetRequiredService<Audit.AuditQueue>().WriteThrough = true;
         if (migrate) await app.Services.InitializeIdentityBridgeAsync();
+        else app.Services.ValidateIdentityBridgeSettings();
         return app;
     }
 
-    private static Command MigrateCommand()
+    private static Command MigrateCommand(CliContext context)
     {
         var command = new Command("migrate", "Apply database migrations (the server also does this at startup).");
         var target = new Option<string?>("--to") { Description = "Migrate up or down to this migration id." };
         command.Options.Add(target);
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => CliOutput.RunAsync(context, async (services, token) =>
         {
-            await using var app = await BuildHostAsync(migrate: false);
-            var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
-            var applied = await migrator.MigrateAsync(parse.GetValue(target), ct);
-            Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied: {string.Join(", ", applied)}");
-            foreach (var id in await migrator.AppliedAsync(ct)) Console.WriteLine($"  {id}");
-            return 0;
-        });
+            var migrator = services.GetRequiredService<DatabaseMigrator>();
+            IReadOnlyList<string> applied;
+            try
+            {
+                applied = await migrator.MigrateAsync(parse.GetValue(target), token);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // EF Core names a --to it does not know.
+                await context.Error.WriteLineAsync("error: " + ex.Message);
+                return CliOutput.Refused;
+            }
+            catch (System.Data.Common.DbException ex)
+            {
+                // The database cannot be reached, or a migration failed in it.
+                await context.Error.WriteLineAsync("error: the database could not be migrated: " + ex.Message);
+                return CliOutput.Broken;
+            }
+            await context.Output.WriteLineAsync(applied.Count == 0 ? "Database is up to date." : $"Applied: {string.Join(", ", applied)}");
+            foreach (var id in await migrator.AppliedAsync(token)) await context.Output.WriteLineAsync($"  {id}");
+            return CliOutput.Ok;
+        }, ct, migrate: false));
         return command;
     }
 

@@ -23,13 +23,17 @@ internal static class CliOutput
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts instead of a table." };
 
-    /// <summary>Runs <paramref name="action"/> with a request-like scope of the configured bridge.</summary>
-    public static async Task<int> RunAsync(CliContext context, Func<IServiceProvider, CancellationToken, Task<int>> action, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="action"/> with a request-like scope of the configured bridge, whose database is brought up
+    /// to date first unless <paramref name="migrate"/> is false (the <c>migrate</c> verb does that itself).
+    /// </summary>
+    public static async Task<int> RunAsync(CliContext context, Func<IServiceProvider, CancellationToken, Task<int>> action, CancellationToken ct,
+        bool migrate = true)
     {
         WebApplication app;
         try
         {
-            app = await CliApp.BuildHostAsync(settings: context.Settings);
+            app = await CliApp.BuildHostAsync(migrate, context.Settings);
         }
         catch (OptionsValidationException ex)
         {

@@ -236,6 +236,39 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Migrate_applies_the_schema_once_and_then_reports_it_up_to_date()
+    {
+        var cli = new Cli();
+        var first = await cli.OkAsync("migrate");
+        Assert.Contains("Applied: " + DatabaseMigrator.InitialMigration, first.Out, StringComparison.Ordinal);
+        var second = await cli.OkAsync("migrate");
+        Assert.Contains("Database is up to date.", second.Out, StringComparison.Ordinal);
+        Assert.Contains(DatabaseMigrator.InitialMigration, second.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_with_a_refused_setting_says_which_and_exits_2_without_a_stack()
+    {
+        var cli = new Cli();
+        cli.Settings["Bridge:Session:Lifetime"] = "-00:01:00";
+        var run = await cli.RunAsync("migrate");
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("error: Bridge:Session:Lifetime must be positive", run.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_to_an_unknown_migration_is_refused_with_its_name()
+    {
+        var cli = new Cli();
+        var run = await cli.RunAsync("migrate", "--to", "20990101000000_NoSuchMigration");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("20990101000000_NoSuchMigration", run.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keys_rotate_and_list()
     {
         var cli = new Cli();
