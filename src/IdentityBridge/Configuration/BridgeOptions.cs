@@ -23,6 +23,7 @@ public sealed class BridgeOptions
     public List<ClientDefinition> Clients { get; set; } = [];
 
     public ClientAuthenticationOptions ClientAuthentication { get; set; } = new();
+    public PushedAuthorizationOptions PushedAuthorization { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
     public KeyOptions Keys { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
@@ -108,6 +109,22 @@ public static class AssertionAudiences
 
     /// <summary>The issuer, the token endpoint URL or the URL of the endpoint called, or an array of no other values.</summary>
     public const string IssuerOrEndpoint = "IssuerOrEndpoint";
+}
+
+/// <summary><c>Bridge:PushedAuthorization</c>: pushed authorization requests (RFC 9126) at <c>/connect/par</c>.</summary>
+public sealed class PushedAuthorizationOptions
+{
+    /// <summary>
+    /// How long a pushed request's <c>request_uri</c> may be brought to the authorize endpoint (its <c>expires_in</c>).
+    /// Once there, the request lives on through the login and consent it leads to.
+    /// </summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether the authorize endpoint takes only pushed requests (RFC 9126 §5, <c>require_pushed_authorization_requests</c>).</summary>
+    public bool Required { get; set; }
+
+    /// <summary>The longest <see cref="Lifetime"/>: RFC 9126 §2.2 expects a short one, seconds to minutes.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(10);
 }
 
 public sealed class AdminOptions
