@@ -93,6 +93,7 @@ public static class ProviderModule
         JwksEndpoint.Map(app);
         AuthorizeEndpoint.Map(app);
         TokenEndpoint.Map(app);
+        PushedAuthorizationEndpoint.Map(app);
         UserInfoEndpoint.Map(app);
         IntrospectionEndpoint.Map(app);
         RevocationEndpoint.Map(app);

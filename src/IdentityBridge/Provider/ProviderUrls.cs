@@ -11,6 +11,7 @@ public sealed class ProviderUrls(IOptions<BridgeOptions> options)
     public const string JwksPath = "/.well-known/jwks.json";
     public const string AuthorizePath = "/connect/authorize";
     public const string TokenPath = "/connect/token";
+    public const string PushedAuthorizationPath = "/connect/par";
     public const string UserInfoPath = "/connect/userinfo";
     public const string IntrospectionPath = "/connect/introspect";
     public const string RevocationPath = "/connect/revoke";
@@ -21,6 +22,7 @@ public sealed class ProviderUrls(IOptions<BridgeOptions> options)
 
     public string Authorize => Issuer + AuthorizePath;
     public string Token => Issuer + TokenPath;
+    public string PushedAuthorization => Issuer + PushedAuthorizationPath;
     public string UserInfo => Issuer + UserInfoPath;
     public string Introspection => Issuer + IntrospectionPath;
     public string Revocation => Issuer + RevocationPath;

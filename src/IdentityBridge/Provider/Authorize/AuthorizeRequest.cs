@@ -6,7 +6,10 @@ namespace IdentityBridge.Provider.Authorize;
 /// <summary>An authorization request that passed validation (OIDC Core §3.1.2.2).</summary>
 public sealed class AuthorizeRequest
 {
-    /// <summary>Every parameter as received (to rebuild the URL for the login and consent round trips).</summary>
+    /// <summary>
+    /// Every parameter as received (to rebuild the URL for the login and consent round trips): for a pushed request,
+    /// the client_id and request_uri that name it, not what was pushed.
+    /// </summary>
     public required OAuthParameters Parameters { get; init; }
     public required RegisteredClient Client { get; init; }
     public required RedirectTarget Target { get; init; }

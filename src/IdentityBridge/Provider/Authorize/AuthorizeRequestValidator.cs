@@ -1,4 +1,5 @@
 using IdentityBridge.Clients;
+using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
@@ -10,18 +11,61 @@ namespace IdentityBridge.Provider.Authorize;
 /// <summary>
 /// Validates authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2, RFC 7636, RFC 9700). Until
 /// client_id and redirect_uri are both trusted, errors are for an error page, never a redirect.
+/// A request with <c>request_uri</c> stands for the parameters its client pushed (RFC 9126 §4): those alone are
+/// validated, and the ones it was sent with are kept only to resume it after login and consent.
 /// Validation only reads: it never writes HTTP.
 /// </summary>
 public sealed class AuthorizeRequestValidator(
     ClientStore clients,
     OwnTokenReader tokens,
     InteractionTickets tickets,
-    IOptions<ResourceOptions> resources)
+    GrantStore grants,
+    IOptions<ResourceOptions> resources,
+    IOptions<BridgeOptions> options)
 {
     private const int MaxValueLength = 2048;
 
+    /// <summary>
+    /// How long a pushed request lives, counted from the push, once the browser brought it to the authorize endpoint
+    /// in time: through a login (<see cref="InteractionTickets.Lifetime"/>) and the consent after it.
+    /// </summary>
+    public static readonly TimeSpan PushedInteractionLifetime = InteractionTickets.Lifetime + AuthorizeInteraction.ConsentTicketLifetime;
+
     /// <summary>The trusted client + redirect URI of a request, or the error to show on a page.</summary>
     public async Task<(RedirectTarget? Target, ProtocolError? Error)> ResolveTargetAsync(OAuthParameters p, CancellationToken ct = default)
+    {
+        var (pushed, error) = await ExpandAsync(p, ct);
+        return pushed is null ? (null, error) : await ResolveOwnTargetAsync(pushed, ct);
+    }
+
+    /// <summary>
+    /// RFC 9126 §4: the parameters of a request with <c>request_uri</c> are those its client_id pushed, when the
+    /// reference is known, unexpired, unused and was pushed by that client; any other parameter it came with is
+    /// ignored. Without <c>request_uri</c>, the request's own parameters. Else the error for a page: the client is
+    /// not trusted yet. A reference brought here in time lives on for <see cref="PushedInteractionLifetime"/>.
+    /// </summary>
+    private async Task<(OAuthParameters? Parameters, ProtocolError? Error)> ExpandAsync(OAuthParameters p, CancellationToken ct)
+    {
+        if (!p.Has("request_uri") && p.Unreadable("request_uri") is null) return (p, null);
+        if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "request_uri") is { } repeated)
+            return (null, ProtocolError.InvalidRequest($"The {repeated} parameter was sent more than once."));
+        if ((p.Unreadable("client_id") ?? p.Unreadable("request_uri")) is { } unreadable) return (null, unreadable);
+        if (p["client_id"] is not { } clientId) return (null, ProtocolError.InvalidRequest("The client_id parameter is missing."));
+        var grant = await grants.OpenPushedAuthorizationAsync(p["request_uri"], clientId, PushedInteractionLifetime, ct);
+        if (grant is null || GrantJson.Read<PushedAuthorizationData>(grant.Data) is not { } data)
+            return (null, new ProtocolError(ProtocolErrors.InvalidRequestUri,
+                "The request_uri is not valid (invalid_request_uri): it is unknown, has expired, was already used or was pushed by another application."));
+        return (OAuthParameters.FromQuery(data.Parameters), null);
+    }
+
+    /// <summary>
+    /// Uses up the pushed request the parameters of an authorization request name, as its answer is sent (RFC 9126 §4:
+    /// one use). True when it was still unused, or when the request was not pushed.
+    /// </summary>
+    public async Task<bool> TryUseUpAsync(OAuthParameters p, CancellationToken ct = default) =>
+        p["request_uri"] is not { } requestUri || await grants.TryConsumeAsync(TokenHashes.Key(requestUri), ct);
+
+    private async Task<(RedirectTarget? Target, ProtocolError? Error)> ResolveOwnTargetAsync(OAuthParameters p, CancellationToken ct)
     {
         // Whatever else was repeated: with two client_ids or two redirect_uris there is no target to trust.
         if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "redirect_uri") is { } repeated)
@@ -42,10 +86,31 @@ public sealed class AuthorizeRequestValidator(
         return (new RedirectTarget(client, redirectUri, mode == ResponseModes.FormPost ? ResponseModes.FormPost : ResponseModes.Query, state), null);
     }
 
-    /// <summary>Validates the request of <paramref name="p"/>, and reads its interaction ticket as the browser of <paramref name="context"/> presents it.</summary>
+    /// <summary>
+    /// Validates the request of <paramref name="p"/> (or the one it pushed), and reads its interaction ticket as the
+    /// browser of <paramref name="context"/> presents it. With <c>Bridge:PushedAuthorization:Required</c>, a request
+    /// that was not pushed is refused.
+    /// </summary>
     public async Task<AuthorizeValidation> ValidateAsync(OAuthParameters p, HttpContext context, CancellationToken ct = default)
     {
-        var (target, pageError) = await ResolveTargetAsync(p, ct);
+        var (pushed, pageError) = await ExpandAsync(p, ct);
+        if (pushed is null) return AuthorizeValidation.Page(pageError!);
+        var requirePushed = ReferenceEquals(pushed, p) && options.Value.PushedAuthorization.Required;
+        return await ValidateParametersAsync(pushed, p, context, requirePushed, ct);
+    }
+
+    /// <summary>
+    /// Validates the parameters of a pushed authorization request (RFC 9126 §2.1) as the authorize endpoint would
+    /// validate them; the error either way is for the pusher, not a redirect.
+    /// </summary>
+    public Task<AuthorizeValidation> ValidatePushedAsync(OAuthParameters p, CancellationToken ct = default) =>
+        ValidateParametersAsync(p, p, null, requirePushed: false, ct);
+
+    /// <param name="p">The parameters to validate.</param>
+    /// <param name="received">The parameters the request came with: <paramref name="p"/>, or those that named the pushed <paramref name="p"/>.</param>
+    private async Task<AuthorizeValidation> ValidateParametersAsync(OAuthParameters p, OAuthParameters received, HttpContext? context, bool requirePushed, CancellationToken ct)
+    {
+        var (target, pageError) = await ResolveOwnTargetAsync(p, ct);
         if (target is null) return AuthorizeValidation.Page(pageError!);
         var client = target.Client;
         AuthorizeValidation Fail(string error, string description) => AuthorizeValidation.Redirect(new ProtocolError(error, description), target);
@@ -56,6 +121,7 @@ public sealed class AuthorizeRequestValidator(
             return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
         if (p.Has("request")) return Fail(ProtocolErrors.RequestNotSupported, "Request objects are not supported.");
         if (p.Has("request_uri")) return Fail(ProtocolErrors.RequestUriNotSupported, "request_uri is not supported.");
+        if (requirePushed) return Fail(ProtocolErrors.InvalidRequest, "This bridge takes only pushed authorization requests: push the request to the pushed_authorization_request_endpoint first.");
 
         var responseType = p["response_type"];
         if (responseType is null) return Fail(ProtocolErrors.InvalidRequest, "The response_type parameter is missing.");
@@ -118,7 +184,7 @@ public sealed class AuthorizeRequestValidator(
 
         return AuthorizeValidation.Valid(new AuthorizeRequest
         {
-            Parameters = p,
+            Parameters = received,
             Client = client,
             Target = target,
             Scopes = scopes,
@@ -130,7 +196,7 @@ public sealed class AuthorizeRequestValidator(
             LoginHint = loginHint,
             AcrValues = acrValues,
             Resource = resource,
-            Ticket = tickets.Read(context, p),
+            Ticket = context is null ? null : tickets.Read(context, received),
         });
     }
 

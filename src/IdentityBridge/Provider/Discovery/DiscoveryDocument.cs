@@ -1,9 +1,11 @@
 using System.Text.Json;
+using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Authorize;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
 using IdentityBridge.Provider.Tokens;
+using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Discovery;
 
@@ -17,7 +19,7 @@ public interface IDiscoveryContributor
 /// OpenID Provider Metadata (Discovery 1.0 §3) and RFC 8414 authorization server metadata: one document,
 /// serialized once. It advertises exactly what the provider implements.
 /// </summary>
-public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory scopes, IEnumerable<IDiscoveryContributor> contributors)
+public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory scopes, IEnumerable<IDiscoveryContributor> contributors, IOptions<BridgeOptions> options)
 {
     private static readonly string[] SigningAlgorithms = ["RS256", "ES256"];
     private byte[]? _json;
@@ -40,6 +42,8 @@ public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory sc
             ["end_session_endpoint"] = urls.EndSession,
             ["introspection_endpoint"] = urls.Introspection,
             ["revocation_endpoint"] = urls.Revocation,
+            ["pushed_authorization_request_endpoint"] = urls.PushedAuthorization,
+            ["require_pushed_authorization_requests"] = options.Value.PushedAuthorization.Required,
             ["scopes_supported"] = OidcScopes.Supported,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = ResponseModes.Supported,

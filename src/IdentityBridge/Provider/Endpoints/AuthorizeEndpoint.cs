@@ -41,9 +41,11 @@ public static class AuthorizeEndpoint
 
         var validation = await validator.ValidateAsync(parameters, context, ct);
         if (validation.Request is not { } request)
-            return validation.ErrorTarget is { } target
-                ? responder.Error(context, target, validation.Error!)
-                : AuthorizeResponder.ErrorPage(context, validation.Error!);
+        {
+            if (validation.ErrorTarget is not { } target) return AuthorizeResponder.ErrorPage(context, validation.Error!);
+            await validator.TryUseUpAsync(parameters, ct);
+            return responder.Error(context, target, validation.Error!);
+        }
 
         var session = await sessions.GetCurrentAsync(context, ct);
         var decision = await interaction.DecideAsync(request, session, ct);
@@ -51,19 +53,27 @@ public static class AuthorizeEndpoint
         {
             case InteractionKind.Error:
                 InteractionTickets.Complete(context, request.Ticket);
+                await validator.TryUseUpAsync(parameters, ct);
                 return responder.Error(context, request.Target, decision.Error!);
             case InteractionKind.Login:
                 InteractionTickets.Complete(context, request.Ticket);
                 var ticket = tickets.StartLogin(context, parameters);
                 var loginReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, ticket);
                 return loginReturn.Length > LoginInteraction.MaxReturnUrlLength
-                    ? responder.Error(context, request.Target, TooLong)
+                    ? await TooLongAsync()
                     : AuthorizeResponder.RedirectToLogin(context, request, loginReturn);
             case InteractionKind.Consent:
                 var consentReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, parameters[InteractionTickets.Parameter]);
                 return consentReturn.Length > LoginInteraction.MaxReturnUrlLength
-                    ? responder.Error(context, request.Target, TooLong)
+                    ? await TooLongAsync()
                     : AuthorizeResponder.RedirectToConsent(context, consentReturn);
+        }
+
+        // RFC 9126 §4: a pushed request is answered once; of two completions racing, the second finds it used.
+        if (!await validator.TryUseUpAsync(parameters, ct))
+        {
+            InteractionTickets.Complete(context, request.Ticket);
+            return AuthorizeResponder.ErrorPage(context, new ProtocolError(ProtocolErrors.InvalidRequestUri, "The request_uri was already used (invalid_request_uri)."));
         }
 
         var data = new AuthorizationCodeData(
@@ -73,5 +83,11 @@ public static class AuthorizeEndpoint
         // The login this request started is used up: its ticket cannot count as a fresh login again.
         InteractionTickets.Complete(context, request.Ticket);
         return responder.Success(context, request.Target, code);
+
+        async Task<IResult> TooLongAsync()
+        {
+            await validator.TryUseUpAsync(parameters, ct);
+            return responder.Error(context, request.Target, TooLong);
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace IdentityBridge.Provider.Interaction;
 
 /// <summary>
 /// Ends a login that came from a client with an OAuth error redirect to that client (error, error_description,
-/// state, iss), after re-validating client_id and redirect_uri from the return URL. When the return URL is
+/// state, iss), after re-validating client_id and redirect_uri from the return URL (or the pushed request it names). When the return URL is
 /// not a valid local authorize request, renders an error page instead (never an open redirect).
 /// </summary>
 public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator, AuthorizeResponder responder)
@@ -16,7 +16,10 @@ public sealed class AuthorizeErrorResponder(AuthorizeRequestValidator validator,
         var parameters = ParseReturnUrl(context, returnUrl);
         if (parameters is null) return AuthorizeResponder.ErrorPage(context, protocolError);
         var (target, _) = await validator.ResolveTargetAsync(parameters, context.RequestAborted);
-        return target is null ? AuthorizeResponder.ErrorPage(context, protocolError) : responder.Error(context, target, protocolError);
+        if (target is null) return AuthorizeResponder.ErrorPage(context, protocolError);
+        // The request is answered: a pushed one is used up (RFC 9126 §4).
+        await validator.TryUseUpAsync(parameters, context.RequestAborted);
+        return responder.Error(context, target, protocolError);
     }
 
     /// <summary>

@@ -52,6 +52,8 @@ public static class ProtocolErrors
     public const string InteractionRequired = "interaction_required";
     public const string RequestNotSupported = "request_not_supported";
     public const string RequestUriNotSupported = "request_uri_not_supported";
+    /// <summary>RFC 9126 §4 (OIDC Core §3.1.2.6): the request_uri does not name a usable pushed request.</summary>
+    public const string InvalidRequestUri = "invalid_request_uri";
     public const string InvalidToken = "invalid_token";
     public const string InsufficientScope = "insufficient_scope";
 }

@@ -25,6 +25,9 @@ public sealed record RefreshTokenData(
     /// <summary>True when offline_access was granted: the token outlives the session (logout).</summary>
     [property: JsonPropertyName("offline")] bool Offline);
 
+/// <summary>The parameters of a pushed authorization request as they were validated (stored in <c>grants.data</c>).</summary>
+public sealed record PushedAuthorizationData([property: JsonPropertyName("parameters")] string Parameters);
+
 internal static class GrantJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
@@ -60,6 +63,8 @@ public static class GrantTypes
     public const string AccessTokenRevocation = "access_token_revocation";
     /// <summary>A private_key_jwt assertion's jti, kept until the assertion expires (replay protection).</summary>
     public const string ClientAssertion = "client_assertion";
+    /// <summary>A pushed authorization request (RFC 9126), under the key of its request_uri, until it is used or expires.</summary>
+    public const string PushedAuthorization = "pushed_authorization";
     /// <summary>Deployment secret (pairwise subject salt), data protected.</summary>
     public const string DeploymentSecret = "deployment_secret";
 }

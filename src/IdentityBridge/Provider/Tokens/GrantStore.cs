@@ -35,6 +35,52 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return handle;
     }
 
+    /// <summary>The prefix of a pushed authorization request's reference (RFC 9126 §2.2).</summary>
+    public const string RequestUriPrefix = "urn:ietf:params:oauth:request_uri:";
+
+    /// <summary>
+    /// Stores the parameters of a pushed authorization request for <paramref name="lifetime"/>; returns its
+    /// request_uri, 256 random bits of which only the hash is stored.
+    /// </summary>
+    public async Task<string> CreatePushedAuthorizationAsync(string clientId, PushedAuthorizationData data, TimeSpan lifetime, CancellationToken ct = default)
+    {
+        var requestUri = RequestUriPrefix + TokenHashes.NewHandle();
+        var now = time.GetUtcNow();
+        await AddAsync(new Grant
+        {
+            Key = TokenHashes.Key(requestUri),
+            Type = GrantTypes.PushedAuthorization,
+            ClientId = clientId,
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
+            Data = GrantJson.Write(data),
+        }, ct);
+        return requestUri;
+    }
+
+    /// <summary>
+    /// The pushed authorization request of <paramref name="requestUri"/>, when <paramref name="clientId"/> pushed it and
+    /// it has neither expired nor been used; null otherwise. In the same statement it is kept until
+    /// <paramref name="interaction"/> after the push, the time the login and consent it leads to may take: the
+    /// lifetime of a request_uri bounds when it may be brought, not how long the user may take to sign in.
+    /// </summary>
+    public async Task<Grant?> OpenPushedAuthorizationAsync(string? requestUri, string clientId, TimeSpan interaction, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(requestUri) || requestUri.Length > 512) return null;
+        var key = TokenHashes.Key(requestUri);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var span = (long)interaction.TotalMilliseconds;
+        const string type = GrantTypes.PushedAuthorization;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Grants.FromSql($"""
+            UPDATE grants SET expires_at = created_at + {span}
+            WHERE "key" = {key} AND type = {type} AND client_id = {clientId}
+              AND expires_at > {now} AND consumed_at IS NULL AND revoked_at IS NULL
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        return rows.Count == 1 ? rows[0] : null;
+    }
+
     /// <summary>Records a family of access tokens that no code or refresh token stands for, until <paramref name="expiresAt"/> (see <see cref="GrantTypes.IssuedFamily"/>).</summary>
     public Task RecordIssuedFamilyAsync(string clientId, string accountId, string familyId, LoginFacts login, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
