@@ -199,7 +199,7 @@ public sealed class RateLimitOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests per minute per remote address on authorize/token/ciba/admin/webhook.</summary>
+    /// <summary>Requests per minute per remote address on authorize/token/par/ciba/admin/webhook.</summary>
     public int PermitsPerMinute { get; set; } = 600;
 
     /// <summary>

@@ -7,7 +7,7 @@ using IdentityBridge.Configuration;
 namespace IdentityBridge.Security;
 
 /// <summary>
-/// Fixed-window limits on the authorize, token, CIBA, admin and webhook endpoints: one budget per remote address
+/// Fixed-window limits on the authorize, token, pushed authorization, CIBA, admin and webhook endpoints: one budget per remote address
 /// (Bridge:RateLimits:PermitsPerMinute) and one per client (Bridge:RateLimits:PermitsPerMinutePerClient; client
 /// id from the query or HTTP Basic credentials), chained. The routes that start a sign-in with Xumm (and so spend
 /// the application's small payload quota at Xumm) have a much smaller budget per address of their own
@@ -21,7 +21,7 @@ namespace IdentityBridge.Security;
 /// </remarks>
 public static class RateLimiting
 {
-    private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/ciba", "/admin", "/xumm/webhook"];
+    private static readonly string[] LimitedPrefixes = ["/connect/authorize", "/connect/token", "/connect/par", "/connect/ciba", "/admin", "/xumm/webhook"];
 
     /// <summary>
     /// Routes that start a sign-in: a new payload (the POST of the QR and push start forms; their GET only shows the

@@ -69,6 +69,37 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task The_pushed_authorization_endpoint_is_limited_like_the_token_endpoint()
+    {
+        // Per address, and per client named by its HTTP Basic credentials, as at /connect/token.
+        var (host, _) = Create(perAddress: 2, perClient: 3);
+        await using var _host = host;
+        var client = host.CreateApiClient();
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await PushAsync(client, "10.0.3.1", "par-client")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await PushAsync(client, "10.0.3.1", "par-other")).StatusCode);
+        using var limited = await PushAsync(client, "10.0.3.1", "par-third");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Contains("slow_down", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await PushAsync(client, "10.0.3.2", "par-client")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await PushAsync(client, "10.0.3.3", "par-client")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await PushAsync(client, "10.0.3.4", "par-client")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PushAsync(HttpClient client, string peer, string clientId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/par")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["response_type"] = "code" }),
+        };
+        request.Headers.Add(PeerAddress.Header, peer);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(clientId + ":secret")));
+        return client.SendAsync(request);
+    }
+
+    [Fact]
     public void The_client_budget_is_larger_than_the_address_budget_by_default()
     {
         var defaults = new IdentityBridge.Configuration.RateLimitOptions();
