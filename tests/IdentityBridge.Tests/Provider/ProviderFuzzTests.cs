@@ -23,7 +23,7 @@ public sealed class ProviderFuzzTests(ProviderHost host, Xunit.Abstractions.ITes
 
     public static TheoryData<string> Areas => new()
     {
-        "discovery", "authorize", "token-code", "token-refresh", "token-client-credentials", "token-assertion", "token-other-grants",
+        "discovery", "authorize", "par", "authorize-pushed", "token-code", "token-refresh", "token-client-credentials", "token-assertion", "token-other-grants",
         "userinfo", "introspection", "revocation", "endsession", "consent", "pages",
     };
 
@@ -78,6 +78,36 @@ public sealed class ProviderFuzzTests(ProviderHost host, Xunit.Abstractions.ITes
                     var driver = await SignedInAsync();
                     return (driver.Browser, Post("/connect/authorize", null, driver.Params(TestClients.Consent)));
                 }, 20);
+                break;
+            case "par":
+                yield return (() => Api(Post("/connect/par", Basic(TestClients.Web, TestClients.WebSecret), new OidcDriver(host).Params())), int.MaxValue);
+                yield return (() =>
+                {
+                    var p = new OidcDriver(host).Params(TestClients.Post);
+                    p["client_secret"] = TestClients.PostSecret;
+                    return Api(Post("/connect/par", null, p));
+                }, int.MaxValue);
+                yield return (() =>
+                {
+                    var p = new OidcDriver(host).Params(TestClients.Jwt);
+                    p["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+                    p["client_assertion"] = ClientAssertionBuilder.Sign("RS256", ClientAssertionBuilder.Claims(host.Clock, BridgeFactory.Issuer));
+                    return Api(Post("/connect/par", null, p).With(ClientKeySigner));
+                }, 10);
+                break;
+            case "authorize-pushed":
+                yield return (async () =>
+                {
+                    var driver = await SignedInAsync();
+                    var requestUri = await PushedAuthorizationTests.PushedAsync(driver, driver.Params());
+                    return (driver.Browser, Get("/connect/authorize", ("client_id", TestClients.Web), ("request_uri", requestUri)));
+                }, 10);
+                yield return (async () =>
+                {
+                    var driver = new OidcDriver(host);
+                    var requestUri = await PushedAuthorizationTests.PushedAsync(driver, driver.Params(TestClients.Consent), TestClients.Consent, "third-party-secret");
+                    return (driver.Browser, Post("/connect/authorize", null, ("client_id", TestClients.Consent), ("request_uri", requestUri)));
+                }, 10);
                 break;
             case "token-code":
                 yield return (async () =>
