@@ -313,4 +313,64 @@ describe('oauth4webapi', () => {
     assert.throws(() => oauth.validateAuthResponse(as, client, callback, state),
       (e) => e instanceof oauth.AuthorizationResponseError && e.error === 'login_required')
   })
+
+  it('pushedAuthorizationRequest / processPushedAuthorizationResponse: code flow with the request_uri, ID token validated', async () => {
+    assert.equal(as.pushed_authorization_request_endpoint, issuer + '/connect/par')
+    const client = { client_id: clients.basic.id }
+    const codeVerifier = oauth.generateRandomCodeVerifier()
+    const state = oauth.generateRandomState()
+    const nonce = oauth.generateRandomNonce()
+    const pushed = await oauth.processPushedAuthorizationResponse(as, client, await oauth.pushedAuthorizationRequest(as, client, basicAuth(), {
+      redirect_uri: clients.basic.redirectUri,
+      response_type: 'code',
+      scope: 'openid email wallet',
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }, http))
+    assert.match(pushed.request_uri, /^urn:ietf:params:oauth:request_uri:/)
+    assert.ok(pushed.expires_in > 0)
+    const url = new URL(as.authorization_endpoint)
+    url.search = new URLSearchParams({ client_id: client.client_id, request_uri: pushed.request_uri }).toString()
+    const callback = await new Browser().follow(url, clients.basic.redirectUri)
+    const params = oauth.validateAuthResponse(as, client, callback, state)
+    const response = await oauth.authorizationCodeGrantRequest(as, client, basicAuth(), params, clients.basic.redirectUri, codeVerifier, http)
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true })
+    const claims = oauth.getValidatedIdTokenClaims(result)
+    assert.equal(claims.aud, clients.basic.id)
+    assert.equal(claims.nonce, nonce)
+    assert.equal(claims.xrpl_address, wallet)
+  })
+
+  it('a public client pushes with its client_id alone (None)', async () => {
+    const client = { client_id: clients.public.id }
+    const codeVerifier = oauth.generateRandomCodeVerifier()
+    const state = oauth.generateRandomState()
+    const pushed = await oauth.processPushedAuthorizationResponse(as, client, await oauth.pushedAuthorizationRequest(as, client, oauth.None(), {
+      redirect_uri: clients.public.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }, http))
+    const url = new URL(as.authorization_endpoint)
+    url.search = new URLSearchParams({ client_id: client.client_id, request_uri: pushed.request_uri }).toString()
+    const params = oauth.validateAuthResponse(as, client, await new Browser().follow(url, clients.public.redirectUri), state)
+    const result = await oauth.processAuthorizationCodeResponse(as, client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, clients.public.redirectUri, codeVerifier, http), { requireIdToken: true })
+    assert.equal(oauth.getValidatedIdTokenClaims(result).aud, client.client_id)
+  })
+
+  it('a push with a wrong client secret is refused: 401 with a Basic challenge and invalid_client, as at the token endpoint', async () => {
+    const client = { client_id: clients.basic.id }
+    const response = await oauth.pushedAuthorizationRequest(as, client, oauth.ClientSecretBasic('wrong'),
+      { redirect_uri: clients.basic.redirectUri, response_type: 'code', scope: 'openid' }, http)
+    const e = await oauth.processPushedAuthorizationResponse(as, client, response).then(() => null, (error) => error)
+    assert.ok(e instanceof oauth.WWWAuthenticateChallengeError, `expected a challenge, got ${e?.name}: ${e?.message}`)
+    assert.equal(e.status, 401)
+    assert.equal(e.cause[0].scheme, 'basic')
+    assert.equal((await e.response.json()).error, 'invalid_client')
+  })
 })

@@ -338,4 +338,63 @@ describe('openid-client', () => {
     assert.ok(!(response.headers.get('location') ?? '').includes('/elsewhere'))
     await response.body?.cancel()
   })
+
+  it('pushed authorization request (buildAuthorizationUrlWithPAR): code flow, ID token validated by the library, request_uri used once', async () => {
+    assert.equal(basic.serverMetadata().pushed_authorization_request_endpoint, issuer + '/connect/par')
+    const codeVerifier = client.randomPKCECodeVerifier()
+    const state = client.randomState()
+    const nonce = client.randomNonce()
+    const url = await client.buildAuthorizationUrlWithPAR(basic, {
+      redirect_uri: clients.basic.redirectUri,
+      scope: 'openid profile wallet',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    })
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri'])
+    assert.match(url.searchParams.get('request_uri'), /^urn:ietf:params:oauth:request_uri:/)
+    const browser = new Browser()
+    const callback = await browser.follow(url, clients.basic.redirectUri)
+    const tokens = await client.authorizationCodeGrant(basic, callback, {
+      pkceCodeVerifier: codeVerifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    })
+    const claims = tokens.claims()
+    assert.equal(claims.aud, clients.basic.id)
+    assert.equal(claims.nonce, nonce)
+    assert.equal(claims.xrpl_address, wallet)
+    assert.equal(tokens.scope, 'openid profile wallet')
+
+    const again = await browser.followToPage(url)
+    assert.equal(again.status, 400)
+    assert.match(again.text, /invalid_request_uri/)
+  })
+
+  it('pushed authorization request with PrivateKeyJwt: the assertion addressed to the issuer authenticates the push', async () => {
+    const jwk = privateJwk('ES256')
+    const config = await discover(clients.jwt, client.PrivateKeyJwt({ key: await jose.importJWK(jwk, 'ES256'), kid: jwk.kid }))
+    const codeVerifier = client.randomPKCECodeVerifier()
+    const state = client.randomState()
+    const url = await client.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: clients.jwt.redirectUri,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+    })
+    const callback = await new Browser().follow(url, clients.jwt.redirectUri)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state, idTokenExpected: true })
+    assert.equal(tokens.claims().aud, clients.jwt.id)
+  })
+
+  it('a pushed request the bridge would refuse is refused at the push, as an OAuth error', async () => {
+    await assert.rejects(client.buildAuthorizationUrlWithPAR(basic, {
+      redirect_uri: clients.basic.redirectUri,
+      scope: 'openid',
+      response_type: 'token',
+    }), isOAuthError('unsupported_response_type'))
+  })
 })
