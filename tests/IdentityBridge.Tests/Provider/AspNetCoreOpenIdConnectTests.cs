@@ -165,9 +165,11 @@ public sealed class AspNetCoreOpenIdConnectTests
 
         var claims = await OidcDriver.Json(home, HttpStatusCode.OK);
         var authorize = browser.Visited.First(u => u.AbsolutePath == "/connect/authorize");
-        var query = QueryHelpers.ParseQuery(authorize.Query);
-        Assert.Equal("S256", query["code_challenge_method"].ToString());
-        Assert.Equal("form_post", query["response_mode"].ToString());
+        // The handler pushes its request (RFC 9126) when discovery lists pushed_authorization_request_endpoint.
+        Assert.StartsWith("urn:ietf:params:oauth:request_uri:", QueryHelpers.ParseQuery(authorize.Query)["request_uri"].ToString());
+        var sent = await PushedAuthorizationTests.SentParametersAsync(bridge, authorize.Query);
+        Assert.Equal("S256", sent["code_challenge_method"]);
+        Assert.Equal("form_post", sent["response_mode"]);
         Assert.Contains(browser.Visited, u => u.AbsoluteUri == AppOrigin + "/signin-oidc");
 
         var accountId = await bridge.AccountIdOfAsync(driver.Wallet);

@@ -112,8 +112,9 @@ public sealed class DuendeIdentityModelTests
         Assert.Equal(accountId, login.User.FindFirst("sub")?.Value);
         Assert.Equal(driver.Wallet, login.User.FindFirst("xrpl_address")?.Value);
         Assert.False(string.IsNullOrEmpty(login.RefreshToken));
-        var authorize = QueryHelpers.ParseQuery(new Uri(browser.Started[0]).Query);
-        Assert.Equal("S256", authorize["code_challenge_method"].ToString());
+        // OidcClient pushes its request (RFC 9126) when discovery lists pushed_authorization_request_endpoint.
+        var authorize = await PushedAuthorizationTests.SentParametersAsync(bridge, new Uri(browser.Started[0]).Query);
+        Assert.Equal("S256", authorize["code_challenge_method"]);
 
         var refreshed = await app.RefreshTokenAsync(login.RefreshToken);
         Assert.False(refreshed.IsError, refreshed.Error);

@@ -3,6 +3,7 @@ using AngleSharp.Html.Parser;
 using IdentityBridge.Configuration;
 using IdentityBridge.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 
 namespace IdentityBridge.Tests.Provider;
@@ -293,6 +294,21 @@ public sealed class PushedAuthorizationTests(ProviderHost host) : IClassFixture<
     {
         var json = await OidcDriver.Json(await PushAsync(driver, parameters, clientId, secret), HttpStatusCode.Created);
         return json.GetProperty("request_uri").GetString()!;
+    }
+
+    /// <summary>
+    /// The parameters of the authorization request of <paramref name="authorizeQuery"/>, the query of a URL at the
+    /// authorize endpoint: those pushed, when it names a request_uri (as the libraries that read
+    /// pushed_authorization_request_endpoint in discovery send it), else the query's own.
+    /// </summary>
+    internal static async Task<Dictionary<string, string>> SentParametersAsync(ProviderHost host, string authorizeQuery)
+    {
+        var query = QueryHelpers.ParseQuery(authorizeQuery).ToDictionary(q => q.Key, q => q.Value.ToString());
+        if (!query.TryGetValue("request_uri", out var requestUri)) return query;
+        var key = IdentityBridge.Provider.Tokens.TokenHashes.Key(requestUri);
+        var data = await host.WithDbAsync(db => db.Grants.Where(g => g.Key == key).Select(g => g.Data).SingleAsync());
+        var pushed = System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("parameters").GetString()!;
+        return QueryHelpers.ParseQuery(pushed).ToDictionary(q => q.Key, q => q.Value.ToString());
     }
 
     internal static async Task AssertRefusedAsync(HttpResponseMessage response)

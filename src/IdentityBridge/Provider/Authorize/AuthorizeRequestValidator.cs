@@ -95,7 +95,7 @@ public sealed class AuthorizeRequestValidator(
     {
         var (pushed, pageError) = await ExpandAsync(p, ct);
         if (pushed is null) return AuthorizeValidation.Page(pageError!);
-        var requirePushed = ReferenceEquals(pushed, p) && options.Value.PushedAuthorization.Required;
+        var requirePushed = !p.Has("request_uri") && options.Value.PushedAuthorization.Required;
         return await ValidateParametersAsync(pushed, p, context, requirePushed, ct);
     }
 
