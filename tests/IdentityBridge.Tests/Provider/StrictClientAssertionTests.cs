@@ -46,6 +46,23 @@ public sealed class StrictClientAssertionTests(StrictClientAssertionTests.Host h
     }
 
     [Fact]
+    public async Task A_push_takes_an_assertion_for_the_issuer_but_not_for_the_par_endpoint_url()
+    {
+        // RFC 9126 §2: the issuer is a valid audience at the pushed authorization endpoint; under Issuer, the only one.
+        var driver = new OidcDriver(host);
+        Dictionary<string, string> Push(string audience)
+        {
+            var p = driver.Params(TestClients.Jwt);
+            p["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+            p["client_assertion"] = Assertion(audience);
+            return p;
+        }
+        Assert.Equal(HttpStatusCode.Created, (await PushedAuthorizationTests.PushAsync(driver, Push(BridgeFactory.Issuer), basicId: null)).StatusCode);
+        await OidcDriver.AssertError(await PushedAuthorizationTests.PushAsync(driver, Push(BridgeFactory.Issuer + "/connect/par"), basicId: null),
+            HttpStatusCode.BadRequest, "invalid_client");
+    }
+
+    [Fact]
     public async Task The_refusal_says_the_issuer_is_the_one_audience_expected()
     {
         var json = await OidcDriver.Json(await new OidcDriver(host).TokenAsync(Form(ClientAssertionBuilder.TokenEndpoint)), HttpStatusCode.BadRequest);
