@@ -324,7 +324,11 @@ public sealed class RequiredPushedAuthorizationTests(RequiredPushedAuthorization
 {
     public sealed class Host : ProviderHost
     {
-        public Host() => Settings["Bridge:PushedAuthorization:Required"] = "true";
+        public Host()
+        {
+            Settings["Bridge:PushedAuthorization:Required"] = "true";
+            Settings["Bridge:PushedAuthorization:Lifetime"] = "00:02:00";
+        }
     }
 
     [Fact]
@@ -341,8 +345,12 @@ public sealed class RequiredPushedAuthorizationTests(RequiredPushedAuthorization
     public async Task A_pushed_request_goes_through()
     {
         var driver = new OidcDriver(host);
-        var requestUri = await PushedAuthorizationTests.PushedAsync(driver, driver.Params());
-        var response = await driver.AuthorizeSignedInAsync(new Dictionary<string, string> { ["client_id"] = TestClients.Web, ["request_uri"] = requestUri });
+        var pushed = await OidcDriver.Json(await PushedAuthorizationTests.PushAsync(driver, driver.Params()), HttpStatusCode.Created);
+        Assert.Equal(120, pushed.GetProperty("expires_in").GetInt32());
+        var response = await driver.AuthorizeSignedInAsync(new Dictionary<string, string>
+        {
+            ["client_id"] = TestClients.Web, ["request_uri"] = pushed.GetProperty("request_uri").GetString()!,
+        });
         Assert.True(OidcDriver.Callback(response).ContainsKey("code"));
     }
 

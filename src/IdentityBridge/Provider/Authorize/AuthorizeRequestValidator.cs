@@ -63,7 +63,7 @@ public sealed class AuthorizeRequestValidator(
     /// one use). True when it was still unused, or when the request was not pushed.
     /// </summary>
     public async Task<bool> TryUseUpAsync(OAuthParameters p, CancellationToken ct = default) =>
-        p["request_uri"] is not { } requestUri || await grants.TryConsumeAsync(TokenHashes.Key(requestUri), ct);
+        p["request_uri"] is not { } requestUri || await grants.TryUsePushedAuthorizationAsync(requestUri, ct);
 
     private async Task<(RedirectTarget? Target, ProtocolError? Error)> ResolveOwnTargetAsync(OAuthParameters p, CancellationToken ct)
     {

@@ -81,6 +81,18 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         return rows.Count == 1 ? rows[0] : null;
     }
 
+    /// <summary>Marks the pushed authorization request of <paramref name="requestUri"/> used. True for exactly one caller across all nodes.</summary>
+    public async Task<bool> TryUsePushedAuthorizationAsync(string requestUri, CancellationToken ct = default)
+    {
+        var key = TokenHashes.Key(requestUri);
+        var now = time.GetUtcNow();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Grants
+            .Where(g => g.Key == key && g.Type == GrantTypes.PushedAuthorization && g.ConsumedAt == null && g.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(g => g.ConsumedAt, now), ct);
+        return rows == 1;
+    }
+
     /// <summary>Records a family of access tokens that no code or refresh token stands for, until <paramref name="expiresAt"/> (see <see cref="GrantTypes.IssuedFamily"/>).</summary>
     public Task RecordIssuedFamilyAsync(string clientId, string accountId, string familyId, LoginFacts login, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
