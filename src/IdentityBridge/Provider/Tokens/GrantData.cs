@@ -65,6 +65,8 @@ public static class GrantTypes
     public const string ClientAssertion = "client_assertion";
     /// <summary>A pushed authorization request (RFC 9126), under the key of its request_uri, until it is used or expires.</summary>
     public const string PushedAuthorization = "pushed_authorization";
+    /// <summary>A DPoP proof's jti with its key's thumbprint, kept while the proof could be accepted (replay protection).</summary>
+    public const string DPoPProof = "dpop_proof";
     /// <summary>Deployment secret (pairwise subject salt), data protected.</summary>
     public const string DeploymentSecret = "deployment_secret";
 }

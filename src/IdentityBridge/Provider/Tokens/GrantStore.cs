@@ -388,6 +388,24 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         }, ct);
     }
 
+    /// <summary>
+    /// Remembers a DPoP proof's jti (per key thumbprint) until <paramref name="expiresAt"/>, with a primary-key insert:
+    /// false when it was seen before, on this node or another sharing the database (RFC 9449 §11.1).
+    /// </summary>
+    public Task<bool> TryRecordDPoPProofAsync(string jkt, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return TryAddAsync(new Grant
+        {
+            Key = TokenHashes.Key("dpop:" + jkt + ":" + jti),
+            Type = GrantTypes.DPoPProof,
+            ClientId = "",
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            Data = "{}",
+        }, ct);
+    }
+
     private static string FamilyMarkerKey(string familyId) => TokenHashes.Key("family:" + familyId);
 
     private static string JtiMarkerKey(string jti) => TokenHashes.Key("jti:" + jti);

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IdentityBridge.Provider.Tokens;
+
+/// <summary>
+/// DPoP proofs (RFC 9449 §4.3): the one <c>DPoP</c> header of a request holds a JWT typed <c>dpop+jwt</c>, signed
+/// with an asymmetric algorithm (RS256, ES256 or PS256) by the public key its header carries as <c>jwk</c>, for
+/// this request's method (<c>htm</c>) and URL (<c>htu</c>, under the issuer's public URL), issued at most
+/// <see cref="Window"/> ago (<c>iat</c>), with a <c>jti</c> accepted once, and, when an access token comes with it,
+/// the hash of that token (<c>ath</c>). The key's RFC 7638 thumbprint (<c>jkt</c>) is what tokens are bound to.
+/// Server nonces (§8) are not used.
+/// </summary>
+public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, TimeProvider time)
+{
+    public const string HeaderName = "DPoP";
+
+    /// <summary>The authentication scheme of a bound access token (RFC 9449 §7.1) and its token_type (§5).</summary>
+    public const string Scheme = "DPoP";
+
+    public const string ProofType = "dpop+jwt";
+
+    /// <summary>The error of a refused proof (RFC 9449 §5, §7.1).</summary>
+    public const string InvalidProof = "invalid_dpop_proof";
+
+    /// <summary>Proof signing algorithms (dpop_signing_alg_values_supported): asymmetric only.</summary>
+    public static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
+
+    /// <summary>How old a proof may be (its iat), and so how long its jti is remembered.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+
+    /// <summary>How far ahead of our clock a proof's iat may be.</summary>
+    public static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
+
+    /// <summary>JWK members of private or symmetric keys: a proof's key must be public (RFC 9449 §4.2).</summary>
+    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    /// <summary>
+    /// The proof of <paramref name="request"/> for the endpoint at <paramref name="path"/> (under the issuer), with
+    /// <paramref name="accessToken"/> when the request presents one: <see cref="DPoPProofResult.Absent"/> when the
+    /// request has no DPoP header, else the key thumbprint or why the proof is refused.
+    /// </summary>
+    public Task<DPoPProofResult> ValidateAsync(HttpRequest request, string path, string? accessToken, CancellationToken ct) =>
+        ValidateAsync(request.Headers[HeaderName], request.Method, urls.Issuer + path, accessToken, ct);
+
+    /// <summary>The proof in <paramref name="headers"/> (every DPoP header of the request) for <paramref name="method"/> on <paramref name="url"/>.</summary>
+    public async Task<DPoPProofResult> ValidateAsync(StringValues headers, string method, string url, string? accessToken, CancellationToken ct)
+    {
+        if (headers.Count == 0) return DPoPProofResult.Absent;
+        // A JWT holds no comma: one means several headers folded into one.
+        if (headers.Count > 1 || headers[0] is not { Length: > 0 } proof || proof.Contains(',', StringComparison.Ordinal))
+            return DPoPProofResult.Refused("Send exactly one DPoP header.");
+        if (Parse(proof) is not { } jwt) return DPoPProofResult.Refused("The DPoP proof is not a signed JWT.");
+
+        using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedHeader));
+        var root = header.RootElement;
+        if (!root.TryGetProperty("typ", out var typ) || typ.ValueKind != JsonValueKind.String || !IsProofType(typ.GetString()!))
+            return DPoPProofResult.Refused($"The DPoP proof's typ must be {ProofType}.");
+        if (!Algorithms.Contains(jwt.Alg, StringComparer.Ordinal))
+            return DPoPProofResult.Refused($"The DPoP proof's alg must be one of {string.Join(", ", Algorithms)}.");
+        if (!root.TryGetProperty("jwk", out var jwkElement) || jwkElement.ValueKind != JsonValueKind.Object)
+            return DPoPProofResult.Refused("The DPoP proof's header must carry the public key as jwk.");
+        if (PrivateMembers.Any(m => jwkElement.TryGetProperty(m, out _)))
+            return DPoPProofResult.Refused("The DPoP proof's jwk must be a public key, without private members.");
+        if (PublicKey(jwkElement, jwt.Alg) is not { } jwk)
+            return DPoPProofResult.Refused("The DPoP proof's jwk is not a public key for its alg.");
+
+        var result = await _handler.ValidateTokenAsync(jwt, new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+            IssuerSigningKey = jwk,
+            ValidAlgorithms = Algorithms,
+            ValidateIssuerSigningKey = false,
+        });
+        if (!result.IsValid) return DPoPProofResult.Refused("The DPoP proof's signature does not verify with its jwk.");
+
+        if (!jwt.TryGetPayloadValue<string>("htm", out var htm) || !string.Equals(htm, method, StringComparison.Ordinal))
+            return DPoPProofResult.Refused("The DPoP proof's htm must be the request method.");
+        if (!jwt.TryGetPayloadValue<string>("htu", out var htu) || !SameEndpoint(htu, url))
+            return DPoPProofResult.Refused("The DPoP proof's htu must be the URL of this endpoint.");
+
+        var now = time.GetUtcNow();
+        if (!NumericDate.TryGet(jwt, "iat", out var iat)) return DPoPProofResult.Refused("The DPoP proof must have iat, a NumericDate.");
+        if (iat < now - Window) return DPoPProofResult.Refused("The DPoP proof is too old (iat).");
+        if (iat > now + Skew) return DPoPProofResult.Refused("The DPoP proof's iat is in the future.");
+        if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 256)
+            return DPoPProofResult.Refused("The DPoP proof must have a jti.");
+
+        if (accessToken is not null)
+        {
+            if (!jwt.TryGetPayloadValue<string>("ath", out var ath) || !string.Equals(ath, TokenHashes.Key(accessToken), StringComparison.Ordinal))
+                return DPoPProofResult.Refused("The DPoP proof's ath must be the hash of the access token presented.");
+        }
+
+        var jkt = Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
+        // Remembered while a proof with this iat could be accepted, in the grants table that every node shares.
+        var remembered = iat > now ? iat : now;
+        if (!await grants.TryRecordDPoPProofAsync(jkt, jti, remembered + Window, ct))
+            return DPoPProofResult.Refused("The DPoP proof was already used.");
+        return DPoPProofResult.Valid(jkt);
+    }
+
+    /// <summary>RFC 7515 §4.1.9: a media type, compared without case, <c>application/</c> implied when it has no <c>/</c>.</summary>
+    private static bool IsProofType(string typ)
+    {
+        var mediaType = typ.Contains('/', StringComparison.Ordinal) ? typ : "application/" + typ;
+        return string.Equals(mediaType, "application/" + ProofType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// RFC 9449 §4.3: htu names the endpoint without query and fragment; compared after the syntax- and scheme-based
+    /// normalisation of RFC 3986 §6.2.2-6.2.3 (case of scheme and host, default port, percent-encoding, empty path).
+    /// </summary>
+    private static bool SameEndpoint(string htu, string url)
+    {
+        if (!Uri.TryCreate(htu, UriKind.Absolute, out var sent) || sent.Scheme is not ("http" or "https")) return false;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var expected)) return false;
+        const UriComponents Endpoint = UriComponents.SchemeAndServer | UriComponents.Path;
+        return string.Equals(Normalise(sent.GetComponents(Endpoint, UriFormat.UriEscaped)), Normalise(expected.GetComponents(Endpoint, UriFormat.UriEscaped)),
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>Percent-encodings of unreserved characters decoded, the others upper-cased (RFC 3986 §6.2.2.1-6.2.2.2).</summary>
+    private static string Normalise(string uri)
+    {
+        var builder = new System.Text.StringBuilder(uri.Length);
+        for (var i = 0; i < uri.Length; i++)
+        {
+            if (uri[i] == '%' && i + 2 < uri.Length && Uri.IsHexDigit(uri[i + 1]) && Uri.IsHexDigit(uri[i + 2]))
+            {
+                var c = (char)Convert.ToInt32(uri.Substring(i + 1, 2), 16);
+                if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~') builder.Append(c);
+                else builder.Append('%').Append(char.ToUpperInvariant(uri[i + 1])).Append(char.ToUpperInvariant(uri[i + 2]));
+                i += 2;
+            }
+            else builder.Append(uri[i]);
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>The header's jwk as a key, when it is an RSA key for RS256/PS256 or a P-256 key for ES256; else null.</summary>
+    private static JsonWebKey? PublicKey(JsonElement jwk, string alg)
+    {
+        JsonWebKey key;
+        try
+        {
+            key = new JsonWebKey(jwk.GetRawText());
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        var fits = alg == SecurityAlgorithms.EcdsaSha256
+            ? key.Kty == JsonWebAlgorithmsKeyTypes.EllipticCurve && key.Crv == JsonWebKeyECTypes.P256 && !string.IsNullOrEmpty(key.X) && !string.IsNullOrEmpty(key.Y)
+            : key.Kty == JsonWebAlgorithmsKeyTypes.RSA && !string.IsNullOrEmpty(key.N) && !string.IsNullOrEmpty(key.E);
+        return fits ? key : null;
+    }
+
+    /// <summary>The proof as a signed JWT (JWS compact serialization), or null.</summary>
+    private JsonWebToken? Parse(string proof)
+    {
+        if (proof.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(proof)) return null;
+        try
+        {
+            var jwt = new JsonWebToken(proof);
+            return jwt.IsEncrypted ? null : jwt;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The outcome of <see cref="DPoPProofValidator"/>: no proof, a valid one (its key's thumbprint) or a refused one (why).</summary>
+public sealed record DPoPProofResult(string? Jkt, string? Problem)
+{
+    public static readonly DPoPProofResult Absent = new(null, null);
+
+    public static DPoPProofResult Valid(string jkt) => new(jkt, null);
+
+    public static DPoPProofResult Refused(string problem) => new(null, problem);
+
+    public bool IsAbsent => Jkt is null && Problem is null;
+}
