@@ -23,6 +23,8 @@ public sealed class AuthorizeRequest
     public string? LoginHint { get; init; }
     public string? AcrValues { get; init; }
     public string? Resource { get; init; }
+    /// <summary>RFC 9449 §10: the JWK thumbprint the code is bound to.</summary>
+    public string? DPoPJkt { get; init; }
     /// <summary>Progress of this request through login and consent, when it comes back from them.</summary>
     public InteractionTicket? Ticket { get; init; }
 

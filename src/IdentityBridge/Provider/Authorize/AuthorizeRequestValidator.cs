@@ -178,6 +178,10 @@ public sealed class AuthorizeRequestValidator(
         if (resource is not null && !(IsResourceUri(resource) && resources.Value.IsAllowed(client, resource)))
             return Fail(ProtocolErrors.InvalidTarget, "The resource is not known or not allowed for this application.");
 
+        var dpopJkt = p["dpop_jkt"];
+        if (dpopJkt is not null && !DPoPProofValidator.IsThumbprint(dpopJkt))
+            return Fail(ProtocolErrors.InvalidRequest, "dpop_jkt must be a SHA-256 JWK thumbprint (RFC 7638), base64url.");
+
         var loginHint = p["login_hint"];
         var acrValues = p["acr_values"];
         if (loginHint is { Length: > 256 } || acrValues is { Length: > 512 }) return Fail(ProtocolErrors.InvalidRequest, "login_hint or acr_values is too long.");
@@ -196,6 +200,7 @@ public sealed class AuthorizeRequestValidator(
             LoginHint = loginHint,
             AcrValues = acrValues,
             Resource = resource,
+            DPoPJkt = dpopJkt,
             Ticket = context is null ? null : tickets.Read(context, received),
         });
     }

@@ -104,6 +104,7 @@ public sealed class CibaGrant(
             AccountId = accountId,
             Scopes = data.Scopes ?? [OidcScopes.OpenId],
             Login = new LoginFacts(null, signedAt, PayloadSignInMethods.Ciba, null, request.Wallet, request.Network),
+            DPoPJkt = context.DPoPJkt,
         }, ct);
         if (result.Succeeded)
             await audit.WriteAsync(AuditTypes.SignInSucceeded, accountId, accountId, client.ClientId,

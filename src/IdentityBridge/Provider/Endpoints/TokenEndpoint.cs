@@ -2,13 +2,16 @@ using IdentityBridge.Audit;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Grants;
 using IdentityBridge.Provider.Protocol;
+using IdentityBridge.Provider.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace IdentityBridge.Provider.Endpoints;
 
 /// <summary>
 /// POST /connect/token: authenticate the client → dispatch grant_type to its <see cref="IGrantHandler"/>
-/// (checked against the client's allowed grant types) → the token response or a protocol error.
+/// (checked against the client's allowed grant types) → the token response or a protocol error. A DPoP proof
+/// (RFC 9449), when sent, is validated before the grant runs: invalid, it is invalid_dpop_proof; valid, its key's
+/// thumbprint goes to the grant, which binds the tokens to it.
 /// Every refusal is audited here, once per request (<c>token.refused</c>: the error and its description, the
 /// client id presented, the grant type; never a secret, code or token), except the polling answers of CIBA
 /// (authorization_pending, slow_down), which are the normal course of a poll and not refusals.
@@ -26,6 +29,7 @@ public static class TokenEndpoint
         HttpContext context,
         ClientAuthenticator authenticator,
         IOptions<GrantHandlerOptions> grantHandlers,
+        DPoPProofValidator dpop,
         AuditLog audit,
         CancellationToken ct)
     {
@@ -48,6 +52,9 @@ public static class TokenEndpoint
             return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.UnsupportedGrantType, "This grant type is not supported."), client, null, grantType, ct);
         if (!client.AllowsGrant(grantType))
             return await RefuseAsync(audit, ProtocolError.UnauthorizedClient("This client may not use this grant type."), client, null, grantType, ct);
+        var proof = await dpop.ValidateAsync(context.Request, ProviderUrls.TokenPath, null, ct);
+        if (proof.Problem is { } problem)
+            return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.InvalidDPoPProof, problem), client, null, grantType, ct);
 
         var request = new TokenRequestContext
         {
@@ -56,6 +63,7 @@ public static class TokenEndpoint
             ClientAuthenticationMethod = auth.Method!,
             GrantType = grantType,
             Parameters = parameters,
+            DPoPJkt = proof.Jkt,
         };
         var result = await handler.HandleAsync(request, ct);
         if (result.Response is { } response) return ProtocolResults.NoStoreJson(response.ToJson());

@@ -58,6 +58,12 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
             if (!Pkce.IsWellFormed(verifier) || !Pkce.Verify(verifier, data.CodeChallenge)) return Fail(ProtocolErrors.InvalidGrant, "code_verifier does not match the code_challenge.");
         }
 
+        // RFC 9449 §10: a code asked for with dpop_jkt is redeemed with a proof of that key only.
+        if (data.DPoPJkt is not null && context.DPoPJkt != data.DPoPJkt)
+            return context.DPoPJkt is null
+                ? Fail(ProtocolErrors.InvalidDPoPProof, "The code is bound to a DPoP key (dpop_jkt): send a DPoP proof of that key.")
+                : Fail(ProtocolErrors.InvalidGrant, "The DPoP proof's key is not the one of dpop_jkt.");
+
         var resource = data.Resource;
         if (context["resource"] is { } requested && requested != resource)
             return Fail(ProtocolErrors.InvalidTarget, "resource must be the one of the authorization request.");
@@ -72,6 +78,7 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
             Nonce = data.Nonce,
             Resource = resource,
             FamilyId = grant.FamilyId,
+            DPoPJkt = context.DPoPJkt,
         }, ct);
     }
 

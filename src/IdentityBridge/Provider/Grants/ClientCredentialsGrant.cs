@@ -41,6 +41,7 @@ public sealed class ClientCredentialsGrant(TokenIssuer issuer, IOptions<Resource
             Resource = resource,
             IssueRefreshToken = false,
             IncludeIdToken = false,
+            DPoPJkt = context.DPoPJkt,
         }, ct);
     }
 }

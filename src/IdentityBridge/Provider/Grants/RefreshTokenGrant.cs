@@ -40,6 +40,11 @@ public sealed class RefreshTokenGrant(
 
         var data = GrantJson.Read<RefreshTokenData>(grant.Data);
         if (data is null) return Fail(ProtocolErrors.InvalidGrant, "The refresh token is invalid.");
+        // RFC 9449 §5: a bound refresh token is used with a proof of its key only; refused, it is not used up.
+        if (data.DPoPJkt is not null && context.DPoPJkt != data.DPoPJkt)
+            return context.DPoPJkt is null
+                ? Fail(ProtocolErrors.InvalidDPoPProof, "This refresh token is bound to a DPoP key: send a DPoP proof of that key.")
+                : Fail(ProtocolErrors.InvalidGrant, "The refresh token is bound to another DPoP key.");
         if (!data.Offline && (data.Login.SessionId is null || await sessions.FindActiveAsync(data.Login.SessionId, ct) is null))
             return Fail(ProtocolErrors.InvalidGrant, "The session of this refresh token has ended.");
 
@@ -74,6 +79,7 @@ public sealed class RefreshTokenGrant(
             RefreshTokenScopes = data.Scopes,
             FamilyCreatedAt = data.FamilyCreatedAt,
             RotatesRefreshTokenKey = grant.Key,
+            DPoPJkt = context.DPoPJkt,
         }, ct);
         return result.RotationLost ? await ReuseAsync(grant, ct) : result;
     }

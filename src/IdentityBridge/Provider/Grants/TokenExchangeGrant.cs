@@ -85,6 +85,7 @@ public sealed class TokenExchangeGrant(
             Scopes = scopes,
             Login = new LoginFacts(null, identity.IssuedAt, PayloadSignInMethods.XApp, null, identity.Account, identity.Network),
             Resource = resource,
+            DPoPJkt = context.DPoPJkt,
         }, ct);
         if (result.Response is not { } response) return result;
         return TokenResult.Success(new TokenResponse

@@ -14,6 +14,12 @@ public sealed class TokenRequestContext
     public required OAuthParameters Parameters { get; init; }
 
     /// <summary>
+    /// The JWK thumbprint of the request's valid DPoP proof (RFC 9449 §4.3), or null without one. A grant passes it to
+    /// <see cref="Tokens.TokenIssueRequest.DPoPJkt"/>, and checks it against what its code or refresh token is bound to.
+    /// </summary>
+    public string? DPoPJkt { get; init; }
+
+    /// <summary>
     /// Set by a grant that wrote its own, richer <c>token.refused</c> event for this request, so the endpoint
     /// does not write a second one.
     /// </summary>

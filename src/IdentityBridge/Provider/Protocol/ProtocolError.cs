@@ -34,7 +34,7 @@ public sealed record ProtocolError(string Error, string? Description = null, int
     public static ProtocolError UnauthorizedClient(string description) => new(ProtocolErrors.UnauthorizedClient, description);
 }
 
-/// <summary>Error codes of RFC 6749, OIDC Core, RFC 6750 and RFC 8707.</summary>
+/// <summary>Error codes of RFC 6749, OIDC Core, RFC 6750, RFC 8707 and RFC 9449.</summary>
 public static class ProtocolErrors
 {
     public const string InvalidRequest = "invalid_request";
@@ -56,4 +56,6 @@ public static class ProtocolErrors
     public const string InvalidRequestUri = "invalid_request_uri";
     public const string InvalidToken = "invalid_token";
     public const string InsufficientScope = "insufficient_scope";
+    /// <summary>RFC 9449 §5 and §7.1: the DPoP proof is missing where required, or invalid.</summary>
+    public const string InvalidDPoPProof = "invalid_dpop_proof";
 }

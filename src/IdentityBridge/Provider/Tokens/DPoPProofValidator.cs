@@ -22,9 +22,6 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
 
     public const string ProofType = "dpop+jwt";
 
-    /// <summary>The error of a refused proof (RFC 9449 §5, §7.1).</summary>
-    public const string InvalidProof = "invalid_dpop_proof";
-
     /// <summary>Proof signing algorithms (dpop_signing_alg_values_supported): asymmetric only.</summary>
     public static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
 
@@ -36,6 +33,10 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
 
     /// <summary>JWK members of private or symmetric keys: a proof's key must be public (RFC 9449 §4.2).</summary>
     private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+    /// <summary>Whether <paramref name="value"/> can be a SHA-256 JWK thumbprint: 43 base64url characters (dpop_jkt, RFC 9449 §10).</summary>
+    public static bool IsThumbprint(string? value) =>
+        value is { Length: 43 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

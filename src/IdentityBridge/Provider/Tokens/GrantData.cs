@@ -11,7 +11,13 @@ public sealed record AuthorizationCodeData(
     [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
     [property: JsonPropertyName("login")] LoginFacts Login,
     [property: JsonPropertyName("acr_values")] string? AcrValues,
-    [property: JsonPropertyName("resource")] string? Resource);
+    [property: JsonPropertyName("resource")] string? Resource)
+{
+    /// <summary>The JWK thumbprint the authorize request's dpop_jkt bound the code to (RFC 9449 §10).</summary>
+    [JsonPropertyName("dpop_jkt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DPoPJkt { get; init; }
+}
 
 /// <summary>The login behind a family of access tokens that no code or refresh token stands for (stored in <c>grants.data</c>).</summary>
 public sealed record IssuedFamilyData([property: JsonPropertyName("login")] LoginFacts Login);
@@ -23,7 +29,13 @@ public sealed record RefreshTokenData(
     [property: JsonPropertyName("family_created_at")] DateTimeOffset FamilyCreatedAt,
     [property: JsonPropertyName("resource")] string? Resource,
     /// <summary>True when offline_access was granted: the token outlives the session (logout).</summary>
-    [property: JsonPropertyName("offline")] bool Offline);
+    [property: JsonPropertyName("offline")] bool Offline)
+{
+    /// <summary>The JWK thumbprint a public client's refresh token is bound to (RFC 9449 §5): refreshes need a proof of that key.</summary>
+    [JsonPropertyName("jkt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DPoPJkt { get; init; }
+}
 
 /// <summary>The parameters of a pushed authorization request as they were validated (stored in <c>grants.data</c>).</summary>
 public sealed record PushedAuthorizationData([property: JsonPropertyName("parameters")] string Parameters);

@@ -55,6 +55,12 @@ public sealed record TokenIssueRequest
     /// </summary>
     public string? RotatesRefreshTokenKey { get; init; }
 
+    /// <summary>
+    /// The JWK thumbprint of the token request's DPoP proof: the access token is bound to it (<c>cnf.jkt</c>, RFC 9449
+    /// §6.1) and its token_type is DPoP; a public client's refresh token is bound to it as well (§5).
+    /// </summary>
+    public string? DPoPJkt { get; init; }
+
     /// <summary>Whether to add an ID token when openid is among the scopes.</summary>
     public bool IncludeIdToken { get; init; } = true;
 }

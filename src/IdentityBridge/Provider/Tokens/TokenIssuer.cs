@@ -67,6 +67,9 @@ public sealed class TokenIssuer(
             ["iat"] = now.ToUnixTimeSeconds(),
             ["exp"] = (now + accessLifetime).ToUnixTimeSeconds(),
         };
+        // RFC 9449 §6.1: the token is bound to the proof's key, and §5 names its type.
+        if (request.DPoPJkt is { } jkt) claims["cnf"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["jkt"] = jkt };
+        var tokenType = request.DPoPJkt is null ? "Bearer" : DPoPProofValidator.Scheme;
 
         if (request.AccountId is null)
         {
@@ -74,7 +77,7 @@ public sealed class TokenIssuer(
             var clientToken = signer.Sign(claims, signer.DefaultAlgorithm, "at+jwt");
             if (request.GrantType != GrantTypeNames.ClientCredentials)
                 await audit.WriteAsync(AuditTypes.TokenIssued, client.ClientId, clientId: client.ClientId, details: new { grant = request.GrantType, scope, jti }, ct: ct);
-            return TokenResult.Success(new TokenResponse { AccessToken = clientToken, ExpiresIn = (int)accessLifetime.TotalSeconds, Scope = scope, AccessTokenId = jti });
+            return TokenResult.Success(new TokenResponse { AccessToken = clientToken, TokenType = tokenType, ExpiresIn = (int)accessLifetime.TotalSeconds, Scope = scope, AccessTokenId = jti });
         }
 
         var login = request.Login ?? throw new ArgumentException("Login facts are required for a user token.", nameof(request));
@@ -141,7 +144,8 @@ public sealed class TokenIssuer(
             var expires = sliding < absolute ? sliding : absolute;
             if (expires > now)
             {
-                var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline);
+                // RFC 9449 §5: a public client's refresh token is bound to the key; a confidential client's is bound by its authentication.
+                var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline) { DPoPJkt = client.IsPublic ? request.DPoPJkt : null };
                 refreshToken = request.RotatesRefreshTokenKey is { } consumed
                     ? await grants.RotateRefreshTokenAsync(consumed, client.ClientId, account.Id, familyId, data, expires, ct)
                     : await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId, data, expires, ct);
@@ -166,6 +170,7 @@ public sealed class TokenIssuer(
         return TokenResult.Success(new TokenResponse
         {
             AccessToken = accessToken,
+            TokenType = tokenType,
             ExpiresIn = (int)accessLifetime.TotalSeconds,
             IdToken = idToken,
             RefreshToken = refreshToken,

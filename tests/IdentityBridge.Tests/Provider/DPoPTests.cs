@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json;
+using IdentityBridge.Tests.Infrastructure;
+
+namespace IdentityBridge.Tests.Provider;
+
+/// <summary>
+/// DPoP-bound tokens (RFC 9449): the token endpoint binds access tokens (cnf.jkt, token_type DPoP), refresh tokens of
+/// public clients and codes asked for with dpop_jkt; the proof rules themselves are in <see cref="DPoPProofTests"/>.
+/// </summary>
+public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
+{
+    private const string TokenUrl = "http://localhost/connect/token";
+
+    private Task<HttpResponseMessage> TokenAsync(OidcDriver driver, Dictionary<string, string> form, DPoPKey? key, string? basicId = null, string? basicSecret = null, string? proof = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(form) };
+        if (basicId is not null) request.Headers.Authorization = OidcDriver.Basic(basicId, basicSecret ?? "");
+        if (proof is not null) request.Headers.Add("DPoP", proof);
+        else if (key is not null) request.Headers.Add("DPoP", key.Proof(host.Clock, "POST", TokenUrl));
+        return driver.Api.SendAsync(request);
+    }
+
+    private static Dictionary<string, string> Redemption(OidcDriver driver, string code, string? publicClient = null)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = TestClients.Redirect, ["code_verifier"] = driver.Verifier };
+        if (publicClient is not null) form["client_id"] = publicClient;
+        return form;
+    }
+
+    private static Dictionary<string, string> Refresh(string refreshToken, string? publicClient = null)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
+        if (publicClient is not null) form["client_id"] = publicClient;
+        return form;
+    }
+
+    /// <summary>The code flow of the public client with a proof of <paramref name="key"/> at the token endpoint.</summary>
+    private async Task<(OidcDriver Driver, JsonElement Tokens)> PublicLoginAsync(DPoPKey key)
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params(TestClients.Spa));
+        var tokens = await OidcDriver.Json(await TokenAsync(driver, Redemption(driver, code, TestClients.Spa), key), HttpStatusCode.OK);
+        return (driver, tokens);
+    }
+
+    private static string? Jkt(string accessToken)
+    {
+        var jwt = OidcDriver.Jwt(accessToken);
+        return jwt.TryGetPayloadValue<JsonElement>("cnf", out var cnf) && cnf.TryGetProperty("jkt", out var jkt) ? jkt.GetString() : null;
+    }
+
+    [Fact]
+    public async Task A_code_redeemed_with_a_proof_gives_a_bound_access_token()
+    {
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var tokens = await OidcDriver.Json(await TokenAsync(driver, Redemption(driver, code), key, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal("DPoP", tokens.GetProperty("token_type").GetString());
+        Assert.Equal(key.Thumbprint(), Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task Without_a_proof_the_access_token_is_a_bearer_token_as_before()
+    {
+        var tokens = await new OidcDriver(host).LoginAsync();
+        Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
+        Assert.Null(Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task An_invalid_proof_is_invalid_dpop_proof()
+    {
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        var wrongUrl = key.Proof(host.Clock, "POST", "http://localhost/connect/userinfo");
+        await OidcDriver.AssertError(await TokenAsync(driver, form, null, TestClients.Web, TestClients.WebSecret, wrongUrl), HttpStatusCode.BadRequest, "invalid_dpop_proof");
+        var replayed = key.Proof(host.Clock, "POST", TokenUrl);
+        Assert.Equal(HttpStatusCode.OK, (await TokenAsync(driver, form, null, TestClients.Web, TestClients.WebSecret, replayed)).StatusCode);
+        await OidcDriver.AssertError(await TokenAsync(driver, form, null, TestClients.Web, TestClients.WebSecret, replayed), HttpStatusCode.BadRequest, "invalid_dpop_proof");
+    }
+
+    [Fact]
+    public async Task Client_credentials_with_a_proof_gives_a_bound_access_token()
+    {
+        var key = DPoPKey.NewRsa();
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        var tokens = await OidcDriver.Json(await TokenAsync(driver, form, key, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal("DPoP", tokens.GetProperty("token_type").GetString());
+        Assert.Equal(key.Thumbprint(), Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_public_clients_refresh_token_needs_a_proof_of_the_same_key()
+    {
+        // RFC 9449 §5: a public client's refresh token is bound to the key of the proof it was issued with.
+        var key = DPoPKey.NewEc();
+        var (driver, tokens) = await PublicLoginAsync(key);
+        var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
+
+        var withoutProof = await TokenAsync(driver, Refresh(refreshToken, TestClients.Spa), null);
+        Assert.Equal(HttpStatusCode.BadRequest, withoutProof.StatusCode);
+        Assert.Contains((await OidcDriver.Json(withoutProof, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_dpop_proof" });
+        var otherKey = await TokenAsync(driver, Refresh(refreshToken, TestClients.Spa), DPoPKey.NewEc());
+        Assert.Contains((await OidcDriver.Json(otherKey, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_dpop_proof" });
+
+        // Refused refreshes did not use the token up; with the key it works, and its successor is bound too.
+        var refreshed = await OidcDriver.Json(await TokenAsync(driver, Refresh(refreshToken, TestClients.Spa), key), HttpStatusCode.OK);
+        Assert.Equal("DPoP", refreshed.GetProperty("token_type").GetString());
+        Assert.Equal(key.Thumbprint(), Jkt(refreshed.GetProperty("access_token").GetString()!));
+        var successor = refreshed.GetProperty("refresh_token").GetString()!;
+        Assert.Equal(HttpStatusCode.BadRequest, (await TokenAsync(driver, Refresh(successor, TestClients.Spa), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await TokenAsync(driver, Refresh(successor, TestClients.Spa), key)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_confidential_clients_refresh_token_is_not_bound()
+    {
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var tokens = await OidcDriver.Json(await TokenAsync(driver, Redemption(driver, code), key, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        var refreshed = await OidcDriver.Json(await TokenAsync(driver, Refresh(tokens.GetProperty("refresh_token").GetString()!), null, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal("Bearer", refreshed.GetProperty("token_type").GetString());
+        var rebound = await OidcDriver.Json(await TokenAsync(driver, Refresh(refreshed.GetProperty("refresh_token").GetString()!), DPoPKey.NewEc(), TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        Assert.Equal("DPoP", rebound.GetProperty("token_type").GetString());
+    }
+
+    [Fact]
+    public async Task A_code_asked_for_with_dpop_jkt_is_redeemed_with_a_proof_of_that_key_only()
+    {
+        // RFC 9449 §10: dpop_jkt binds the authorization code to the key.
+        var key = DPoPKey.NewEc();
+        foreach (var wrong in new[] { null, DPoPKey.NewEc() })
+        {
+            var driver = new OidcDriver(host);
+            var parameters = driver.Params(TestClients.Spa);
+            parameters["dpop_jkt"] = key.Thumbprint();
+            var code = await driver.GetCodeAsync(parameters);
+            var refused = await TokenAsync(driver, Redemption(driver, code, TestClients.Spa), wrong);
+            Assert.Contains((await OidcDriver.Json(refused, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_dpop_proof" });
+        }
+
+        var ok = new OidcDriver(host);
+        var okParameters = ok.Params(TestClients.Spa);
+        okParameters["dpop_jkt"] = key.Thumbprint();
+        var okCode = await ok.GetCodeAsync(okParameters);
+        var tokens = await OidcDriver.Json(await TokenAsync(ok, Redemption(ok, okCode, TestClients.Spa), key), HttpStatusCode.OK);
+        Assert.Equal(key.Thumbprint(), Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_malformed_dpop_jkt_is_refused_at_authorize()
+    {
+        var driver = new OidcDriver(host);
+        var parameters = driver.Params(TestClients.Spa);
+        parameters["dpop_jkt"] = "not a thumbprint";
+        var callback = OidcDriver.Callback(await driver.AuthorizeAsync(parameters));
+        Assert.Equal("invalid_request", callback["error"]);
+    }
+}
