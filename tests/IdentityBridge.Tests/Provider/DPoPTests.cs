@@ -161,4 +161,121 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
         var callback = OidcDriver.Callback(await driver.AuthorizeAsync(parameters));
         Assert.Equal("invalid_request", callback["error"]);
     }
+
+    private const string UserInfoUrl = "http://localhost/connect/userinfo";
+
+    private Task<HttpResponseMessage> UserInfoAsync(OidcDriver driver, string scheme, string token, string? proof)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(scheme, token);
+        if (proof is not null) request.Headers.Add("DPoP", proof);
+        return driver.Api.SendAsync(request);
+    }
+
+    private static async Task AssertDPoPChallenge(HttpResponseMessage response, string error)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        Assert.StartsWith("DPoP ", challenge);
+        Assert.Contains($"error=\"{error}\"", challenge);
+        Assert.Contains("algs=\"RS256 ES256 PS256\"", challenge);
+        Assert.Equal(error, (await OidcDriver.Json(response, HttpStatusCode.Unauthorized)).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Userinfo_takes_a_bound_token_with_the_DPoP_scheme_and_a_proof_of_its_key()
+    {
+        var key = DPoPKey.NewEc();
+        var (driver, tokens) = await PublicLoginAsync(key);
+        var token = tokens.GetProperty("access_token").GetString()!;
+        var ok = await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", UserInfoUrl, token));
+        Assert.Equal(driver.Wallet, (await OidcDriver.Json(ok, HttpStatusCode.OK)).GetProperty("xrpl_address").GetString());
+    }
+
+    [Fact]
+    public async Task Userinfo_refuses_a_bound_token_presented_as_a_bearer_token()
+    {
+        // RFC 9449 §7.1: a DPoP-bound token is no bearer token.
+        var key = DPoPKey.NewEc();
+        var (driver, tokens) = await PublicLoginAsync(key);
+        var token = tokens.GetProperty("access_token").GetString()!;
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "Bearer", token, null), "invalid_token");
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "Bearer", token, key.Proof(host.Clock, "GET", UserInfoUrl, token)), "invalid_token");
+        var inBody = new HttpRequestMessage(HttpMethod.Post, "/connect/userinfo") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["access_token"] = token }) };
+        await AssertDPoPChallenge(await driver.Api.SendAsync(inBody), "invalid_token");
+    }
+
+    [Fact]
+    public async Task Userinfo_refuses_a_bound_token_without_a_good_proof()
+    {
+        var key = DPoPKey.NewEc();
+        var (driver, tokens) = await PublicLoginAsync(key);
+        var token = tokens.GetProperty("access_token").GetString()!;
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, null), "invalid_dpop_proof");
+        // ath missing, ath of another token, a proof for another URL.
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", UserInfoUrl)), "invalid_dpop_proof");
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", UserInfoUrl, token + "x")), "invalid_dpop_proof");
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", TokenUrl, token)), "invalid_dpop_proof");
+        // A good proof of another key.
+        var other = DPoPKey.NewEc();
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, other.Proof(host.Clock, "GET", UserInfoUrl, token)), "invalid_token");
+    }
+
+    [Fact]
+    public async Task An_unbound_token_keeps_working_as_a_bearer_token_only()
+    {
+        var driver = new OidcDriver(host);
+        var token = (await driver.LoginAsync()).GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(token)).StatusCode);
+        var key = DPoPKey.NewEc();
+        await AssertDPoPChallenge(await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", UserInfoUrl, token)), "invalid_token");
+    }
+}
+
+/// <summary>The admin API takes the bridge's DPoP-bound tokens as userinfo does (RFC 9449 §7.1).</summary>
+public sealed class DPoPAdminTests(Admin.IssuedAdminTokenTests.Host host) : IClassFixture<Admin.IssuedAdminTokenTests.Host>
+{
+    private const string ListUrl = "http://localhost/admin/api/clients";
+
+    private async Task<string> BoundAdminTokenAsync(DPoPKey key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "bridge.admin" }),
+        };
+        request.Headers.Authorization = OidcDriver.Basic(Admin.IssuedAdminTokenTests.Service, Admin.IssuedAdminTokenTests.ServiceSecret);
+        request.Headers.Add("DPoP", key.Proof(host.Clock, "POST", "http://localhost/connect/token"));
+        var tokens = await OidcDriver.Json(await host.CreateApiClient().SendAsync(request), HttpStatusCode.OK);
+        Assert.Equal("DPoP", tokens.GetProperty("token_type").GetString());
+        return tokens.GetProperty("access_token").GetString()!;
+    }
+
+    private Task<HttpResponseMessage> CallAsync(string scheme, string token, string? proof)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/admin/api/clients");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(scheme, token);
+        if (proof is not null) request.Headers.Add("DPoP", proof);
+        return host.CreateApiClient().SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_bound_admin_token_works_with_the_DPoP_scheme_and_a_proof_only()
+    {
+        var key = DPoPKey.NewEc();
+        var token = await BoundAdminTokenAsync(key);
+        var ok = await CallAsync("DPoP", token, key.Proof(host.Clock, "GET", ListUrl, token));
+        Assert.True(ok.StatusCode == HttpStatusCode.OK, await ok.Content.ReadAsStringAsync());
+
+        var asBearer = await CallAsync("Bearer", token, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, asBearer.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", asBearer.Headers.WwwAuthenticate.ToString());
+        Assert.StartsWith("DPoP ", asBearer.Headers.WwwAuthenticate.ToString());
+
+        var withoutProof = await CallAsync("DPoP", token, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutProof.StatusCode);
+        Assert.Contains("error=\"invalid_dpop_proof\"", withoutProof.Headers.WwwAuthenticate.ToString());
+
+        var otherKey = await CallAsync("DPoP", token, DPoPKey.NewEc().Proof(host.Clock, "GET", ListUrl, token));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherKey.StatusCode);
+    }
 }

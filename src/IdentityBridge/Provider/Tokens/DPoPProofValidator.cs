@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdentityBridge.Provider.Protocol;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -107,6 +108,59 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
         if (!await grants.TryRecordDPoPProofAsync(jkt, jti, remembered + Window, ct))
             return DPoPProofResult.Refused("The DPoP proof was already used.");
         return DPoPProofResult.Valid(jkt);
+    }
+
+    /// <summary>
+    /// RFC 9449 §7.1: whether a valid access token was presented as its binding requires, at the endpoint of
+    /// <paramref name="request"/> (under the issuer). A bound token (<paramref name="boundJkt"/>, its <c>cnf.jkt</c>) only
+    /// with the DPoP scheme and a proof of its key whose <c>ath</c> hashes it; an unbound one only as a bearer token.
+    /// Null when it was; else the error (invalid_dpop_proof or invalid_token) and why.
+    /// </summary>
+    public async Task<(string Error, string Description)?> CheckPresentationAsync(HttpRequest request, bool dpopScheme, string token, string? boundJkt, CancellationToken ct)
+    {
+        if (!dpopScheme)
+            return boundJkt is null ? null : (ProtocolErrors.InvalidToken, "The access token is DPoP-bound: send it with the DPoP scheme and a DPoP proof.");
+        var proof = await ValidateAsync(request, request.Path.Value ?? "", token, ct);
+        if (proof.IsAbsent) return (ProtocolErrors.InvalidDPoPProof, "The DPoP scheme needs a DPoP proof.");
+        if (proof.Problem is { } problem) return (ProtocolErrors.InvalidDPoPProof, problem);
+        if (boundJkt is null) return (ProtocolErrors.InvalidToken, "The access token is not DPoP-bound: send it as a bearer token.");
+        if (!string.Equals(boundJkt, proof.Jkt, StringComparison.Ordinal))
+            return (ProtocolErrors.InvalidToken, "The DPoP proof's key is not the one the access token is bound to.");
+        return null;
+    }
+
+    /// <summary>The <c>cnf.jkt</c> of an access token (RFC 9449 §6.1), or null when it is not DPoP-bound.</summary>
+    public static string? BoundKey(JsonWebToken token) =>
+        token.TryGetPayloadValue<JsonElement>("cnf", out var cnf) ? Jkt(cnf) : null;
+
+    /// <summary>The <c>cnf.jkt</c> of a validated access token's principal, or null when it is not DPoP-bound.</summary>
+    public static string? BoundKey(System.Security.Claims.ClaimsPrincipal principal)
+    {
+        if (principal.FindFirst("cnf")?.Value is not { } cnf) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(cnf);
+            return Jkt(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            // A cnf that is not JSON binds to no key we could check: refuse the token as bound to an unknown one.
+            return "";
+        }
+    }
+
+    private static string? Jkt(JsonElement cnf) =>
+        cnf.ValueKind == JsonValueKind.Object && cnf.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == JsonValueKind.String ? jkt.GetString() : null;
+
+    /// <summary>
+    /// RFC 9449 §7.1: the challenge of the DPoP scheme, with the error when there is one and the proof algorithms.
+    /// <paramref name="description"/> must already be fit for a quoted string (<see cref="ErrorDescription.Clean"/>).
+    /// </summary>
+    public static string Challenge(string realm, string? error, string? description)
+    {
+        var value = $"{Scheme} realm=\"{realm}\"";
+        if (error is not null) value += $", error=\"{error}\", error_description=\"{description}\"";
+        return value + $", algs=\"{string.Join(' ', Algorithms)}\"";
     }
 
     /// <summary>RFC 7515 §4.1.9: a media type, compared without case, <c>application/</c> implied when it has no <c>/</c>.</summary>
