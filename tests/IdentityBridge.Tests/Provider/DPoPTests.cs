@@ -162,6 +162,31 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
         Assert.Equal("invalid_request", callback["error"]);
     }
 
+    private async Task<JsonElement> IntrospectAsync(OidcDriver driver, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };
+        request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+        return await OidcDriver.Json(await driver.Api.SendAsync(request), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Introspection_of_a_bound_token_gives_its_cnf_and_token_type()
+    {
+        // RFC 9449 §6.2.
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var tokens = await OidcDriver.Json(await TokenAsync(driver, new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, key, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        var described = await IntrospectAsync(driver, tokens.GetProperty("access_token").GetString()!);
+        Assert.True(described.GetProperty("active").GetBoolean());
+        Assert.Equal("DPoP", described.GetProperty("token_type").GetString());
+        Assert.Equal(key.Thumbprint(), described.GetProperty("cnf").GetProperty("jkt").GetString());
+
+        var unbound = await OidcDriver.Json(await TokenAsync(driver, new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, null, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
+        var plain = await IntrospectAsync(driver, unbound.GetProperty("access_token").GetString()!);
+        Assert.Equal("Bearer", plain.GetProperty("token_type").GetString());
+        Assert.False(plain.TryGetProperty("cnf", out _));
+    }
+
     private const string UserInfoUrl = "http://localhost/connect/userinfo";
 
     private Task<HttpResponseMessage> UserInfoAsync(OidcDriver driver, string scheme, string token, string? proof)

@@ -13,7 +13,8 @@ namespace IdentityBridge.Provider.Endpoints;
 /// POST /connect/introspect (RFC 7662): confidential clients only. Access tokens (JWT, fully validated
 /// including revocation and account status) and refresh tokens. A client sees a token as active only when
 /// it was issued to it (client_id), names it as audience (aud), or the client is allowed the
-/// <c>bridge.admin</c> scope; anything else is <c>{"active":false}</c>.
+/// <c>bridge.admin</c> scope; anything else is <c>{"active":false}</c>. A DPoP-bound access token is described with
+/// its <c>cnf</c> and token_type DPoP (RFC 9449 §6.2).
 /// </summary>
 public static class IntrospectionEndpoint
 {
@@ -51,11 +52,12 @@ public static class IntrospectionEndpoint
             var validated = await validator.ValidateTokenAsync(token, ct);
             if (validated is null) return ProtocolResults.NoStoreJson(Inactive);
             var jwt = validated.Token;
+            var boundJkt = DPoPProofValidator.BoundKey(jwt);
             if (!seesAll && validated.ClientId != caller.ClientId && !jwt.Audiences.Contains(caller.ClientId)) return ProtocolResults.NoStoreJson(Inactive);
             var body = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 ["active"] = true,
-                ["token_type"] = "Bearer",
+                ["token_type"] = boundJkt is null ? "Bearer" : DPoPProofValidator.Scheme,
                 ["client_id"] = validated.ClientId,
                 ["scope"] = OidcScopes.Join(validated.Scopes),
                 ["sub"] = jwt.Subject,
@@ -65,6 +67,8 @@ public static class IntrospectionEndpoint
                 ["iat"] = jwt.TryGetPayloadValue<long>("iat", out var iat) ? iat : 0,
             };
             if (validated.Jti is not null) body["jti"] = validated.Jti;
+            // RFC 9449 §6.2: the key a bound token is bound to, for the resource server to check the proof against.
+            if (boundJkt is not null) body["cnf"] = new Dictionary<string, string> { ["jkt"] = boundJkt };
             if (jwt.TryGetPayloadValue<long>("auth_time", out var authTime)) body["auth_time"] = authTime;
             if (jwt.TryGetPayloadValue<string>("sid", out var sid)) body["sid"] = sid;
             return ProtocolResults.NoStoreJson(body);
