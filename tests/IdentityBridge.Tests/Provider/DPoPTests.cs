@@ -187,6 +187,14 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
         Assert.False(plain.TryGetProperty("cnf", out _));
     }
 
+    [Fact]
+    public async Task Discovery_advertises_the_proof_algorithms()
+    {
+        // RFC 9449 §5.1: dpop_signing_alg_values_supported.
+        var doc = await OidcDriver.Json(await host.CreateApiClient().GetAsync("/.well-known/openid-configuration"), HttpStatusCode.OK);
+        Assert.Equal(["RS256", "ES256", "PS256"], doc.GetProperty("dpop_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()!).ToArray());
+    }
+
     private const string UserInfoUrl = "http://localhost/connect/userinfo";
 
     private Task<HttpResponseMessage> UserInfoAsync(OidcDriver driver, string scheme, string token, string? proof)

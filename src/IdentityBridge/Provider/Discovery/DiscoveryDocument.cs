@@ -57,6 +57,7 @@ public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory sc
             ["revocation_endpoint_auth_methods_supported"] = ClientAuthMethods.All,
             ["revocation_endpoint_auth_signing_alg_values_supported"] = ClientAuthMethods.AssertionAlgorithms,
             ["code_challenge_methods_supported"] = new[] { Pkce.S256 },
+            ["dpop_signing_alg_values_supported"] = DPoPProofValidator.Algorithms,
             ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash" }.Concat(UserClaims.Supported).ToArray(),
             ["claim_types_supported"] = new[] { "normal" },
             ["prompt_values_supported"] = Prompts.Supported,
