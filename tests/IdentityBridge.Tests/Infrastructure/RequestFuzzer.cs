@@ -498,6 +498,13 @@ public sealed class RequestFuzzer(int seed)
                 r.Headers.Add(new(Pick(["If-Match", "If-None-Match"]), Pick(["", "*", "\"", "W/", "\"a\", *", "garbage", "W/\"x\"", "\"" + new string('x', 5000) + "\"", ",,,", "\"a\"\"b\""])));
                 break;
             case 7:
+                // A request that carries a DPoP proof gets it broken half the time (re-signed with the request's signer).
+                var proof = r.Headers.FindIndex(h => h.Key.Equals("DPoP", StringComparison.OrdinalIgnoreCase));
+                if (proof >= 0 && Chance(0.5))
+                {
+                    r.Headers[proof] = new("DPoP", Uri.UnescapeDataString(MutateJwt(r.Headers[proof].Value, r.JwtSigner)));
+                    break;
+                }
                 r.Headers.Add(new(Pick(["DPoP", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Origin", "Referer", "Sec-Fetch-Site"]),
                     Pick(["garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "", "::::", "999.1.1.1", "javascript:", "null", "cross-site", "https://evil.example", new string('x', 8000)])));
                 break;
@@ -514,8 +521,10 @@ public sealed class RequestFuzzer(int seed)
     private string BadAuthorization(string? current, Func<string, string, string>? signer)
     {
         static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
-        var token = current is not null && current.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? current[7..] : null;
-        if (token is not null && Chance(0.5)) return "Bearer " + Uri.UnescapeDataString(MutateJwt(token, signer));
+        var scheme = current is not null && current.StartsWith("DPoP ", StringComparison.OrdinalIgnoreCase) ? "DPoP " : "Bearer ";
+        var token = current is not null && current.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? current[scheme.Length..] : null;
+        // A DPoP-bound token sometimes goes out as a bearer token, which must be refused.
+        if (token is not null && Chance(0.5)) return (scheme == "DPoP " && Chance(0.3) ? "Bearer " : scheme) + Uri.UnescapeDataString(MutateJwt(token, signer));
         return Pick(
         [
             "Basic", "Basic ", "Basic !!!!", "Basic " + B64("nocolon"), "Basic " + B64(":"), "Basic " + B64("web:"), "Basic " + B64(":web-secret"),

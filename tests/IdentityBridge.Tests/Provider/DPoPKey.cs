@@ -84,6 +84,15 @@ public sealed class DPoPKey
         return signingInput + "." + Base64UrlEncoder.Encode(signature);
     }
 
+    /// <summary>A JWT over the given header and payload JSON, signed with this key (for the request fuzzer's re-signing).</summary>
+    public string Sign(string header, string payload)
+    {
+        var signingInput = Base64UrlEncoder.Encode(header) + "." + Base64UrlEncoder.Encode(payload);
+        var data = Encoding.ASCII.GetBytes(signingInput);
+        var signature = _ec is not null ? _ec.SignData(data, HashAlgorithmName.SHA256) : _rsa!.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
     /// <summary>A fresh proof for <paramref name="method"/> on <paramref name="url"/>.</summary>
     public string Proof(TimeProvider clock, string method, string url, string? accessToken = null) => Proof(Claims(clock, method, url, accessToken));
 }

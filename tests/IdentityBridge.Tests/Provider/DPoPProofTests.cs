@@ -94,6 +94,18 @@ public sealed class DPoPProofTests(ProviderHost host) : IClassFixture<ProviderHo
         AssertRefused(await ValidateAsync(key.Proof(DPoPKey.Claims(host.Clock, "POST", Url), h => h.Remove("jwk"))));
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"kty\":7}")]
+    [InlineData("{\"kty\":\"RSA\",\"n\":\"!!\",\"e\":\"AQAB\"}")]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"}")]
+    [InlineData("{\"kty\":\"oct\"}")]
+    public async Task A_malformed_jwk_is_refused_not_an_error(string jwk)
+    {
+        var key = DPoPKey.NewEc();
+        AssertRefused(await ValidateAsync(key.Proof(DPoPKey.Claims(host.Clock, "POST", Url), h => h["jwk"] = System.Text.Json.Nodes.JsonNode.Parse(jwk))));
+    }
+
     [Fact]
     public async Task The_signature_must_verify_with_the_jwk()
     {

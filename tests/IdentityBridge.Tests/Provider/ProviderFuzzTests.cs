@@ -24,7 +24,7 @@ public sealed class ProviderFuzzTests(ProviderHost host, Xunit.Abstractions.ITes
     public static TheoryData<string> Areas => new()
     {
         "discovery", "authorize", "par", "authorize-pushed", "token-code", "token-refresh", "token-client-credentials", "token-assertion", "token-other-grants",
-        "userinfo", "introspection", "revocation", "endsession", "consent", "pages",
+        "userinfo", "introspection", "revocation", "endsession", "consent", "pages", "dpop",
     };
 
     [Theory]
@@ -171,6 +171,25 @@ public sealed class ProviderFuzzTests(ProviderHost host, Xunit.Abstractions.ITes
                     return (host.CreateApiClient(), Post("/connect/userinfo", null, ("access_token", tokens.GetProperty("access_token").GetString()!)).With(BridgeKeySigner));
                 }, 20);
                 break;
+            case "dpop":
+                // A token request and a userinfo request with a good DPoP proof, whose changed claims are signed with the proof's key.
+                yield return (() =>
+                {
+                    var key = DPoPKey.NewEc();
+                    var request = Post("/connect/token", Basic(TestClients.Web, TestClients.WebSecret), ("grant_type", "client_credentials")).With(key.Sign);
+                    request.Headers.Add(new("DPoP", key.Proof(host.Clock, "POST", BridgeFactory.Issuer + "/connect/token")));
+                    return Api(request);
+                }, 5);
+                yield return (async () =>
+                {
+                    var key = DPoPKey.NewEc();
+                    var token = await BoundAccessTokenAsync(key);
+                    var request = Get("/connect/userinfo").With(key.Sign);
+                    request.Headers.Add(new("Authorization", "DPoP " + token));
+                    request.Headers.Add(new("DPoP", key.Proof(host.Clock, "GET", BridgeFactory.Issuer + "/connect/userinfo", token)));
+                    return (host.CreateApiClient(), request);
+                }, 5);
+                break;
             case "introspection":
                 yield return (async () =>
                 {
@@ -274,6 +293,24 @@ public sealed class ProviderFuzzTests(ProviderHost host, Xunit.Abstractions.ITes
     }
 
     private Task<JsonElement> LoginAsync() => new OidcDriver(host).LoginAsync();
+
+    /// <summary>An access token of the web client bound to <paramref name="key"/> (RFC 9449).</summary>
+    private async Task<string> BoundAccessTokenAsync(DPoPKey key)
+    {
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        var redeem = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = TestClients.Redirect, ["code_verifier"] = driver.Verifier,
+            }),
+        };
+        redeem.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+        redeem.Headers.Add("DPoP", key.Proof(host.Clock, "POST", BridgeFactory.Issuer + "/connect/token"));
+        var tokens = await OidcDriver.Json(await driver.Api.SendAsync(redeem), HttpStatusCode.OK);
+        return tokens.GetProperty("access_token").GetString()!;
+    }
 
     private static FuzzRequest Get(string path, params (string Name, string Value)[] query) => new() { Method = "GET", Path = path, Query = FuzzRequest.Pairs(query) };
 
