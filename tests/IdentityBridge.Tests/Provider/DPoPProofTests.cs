@@ -200,6 +200,23 @@ public sealed class DPoPProofTests(ProviderHost host) : IClassFixture<ProviderHo
     }
 
     [Fact]
+    public async Task A_jti_is_kept_in_the_grants_table_while_the_window_lasts_then_purged()
+    {
+        var key = DPoPKey.NewEc();
+        var proof = key.Proof(host.Clock, "POST", Url);
+        var jti = System.Text.Json.JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(proof.Split('.')[1])).RootElement.GetProperty("jti").GetString()!;
+        Assert.Null((await ValidateAsync(proof)).Problem);
+        var rowKey = TokenHashes.Key("dpop:" + key.Thumbprint() + ":" + jti);
+        var row = await host.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Grants, g => g.Key == rowKey));
+        Assert.Equal(GrantTypes.DPoPProof, row.Type);
+        Assert.True(row.ExpiresAt <= host.Clock.GetUtcNow() + DPoPProofValidator.Window);
+
+        host.Clock.Advance(DPoPProofValidator.Window + IdentityBridge.Provider.Maintenance.DatabaseRetention.GrantGrace + TimeSpan.FromSeconds(1));
+        await host.Services.GetRequiredService<IdentityBridge.Provider.Maintenance.DatabaseRetention>().PurgeAsync(CancellationToken.None);
+        Assert.False(await host.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Grants, g => g.Key == rowKey)));
+    }
+
+    [Fact]
     public async Task The_ath_must_hash_the_access_token_presented()
     {
         var key = DPoPKey.NewEc();

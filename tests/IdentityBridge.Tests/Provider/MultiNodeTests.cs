@@ -49,4 +49,27 @@ public sealed class MultiNodeTests
         var token = await OidcDriver.Json(await driver.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, TestClients.Web, TestClients.WebSecret), HttpStatusCode.OK);
         Assert.Equal(rotated.Kid, OidcDriver.Jwt(token.GetProperty("access_token").GetString()!).Kid);
     }
+
+    [Fact]
+    public async Task A_DPoP_proof_used_at_one_node_is_a_replay_at_the_other()
+    {
+        // RFC 9449 §11.1: the jti is recorded in the shared database, not in one node's memory.
+        await using var nodeA = new Node(null);
+        _ = nodeA.Server;
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString);
+        _ = nodeB.Server;
+        var proof = DPoPKey.NewEc().Proof(nodeA.Clock, "POST", Infrastructure.BridgeFactory.Issuer + "/connect/token");
+        HttpRequestMessage Request()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
+            };
+            request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+            request.Headers.Add("DPoP", proof);
+            return request;
+        }
+        Assert.Equal(HttpStatusCode.OK, (await nodeA.CreateApiClient().SendAsync(Request())).StatusCode);
+        await OidcDriver.AssertError(await nodeB.CreateApiClient().SendAsync(Request()), HttpStatusCode.BadRequest, "invalid_dpop_proof");
+    }
 }
