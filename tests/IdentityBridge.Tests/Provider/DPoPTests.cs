@@ -11,6 +11,7 @@ namespace IdentityBridge.Tests.Provider;
 public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
 {
     private const string TokenUrl = "http://localhost/connect/token";
+    private const string ParUrl = "http://localhost/connect/par";
 
     private Task<HttpResponseMessage> TokenAsync(OidcDriver driver, Dictionary<string, string> form, DPoPKey? key, string? basicId = null, string? basicSecret = null, string? proof = null)
     {
@@ -150,6 +151,63 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
         var okCode = await ok.GetCodeAsync(okParameters);
         var tokens = await OidcDriver.Json(await TokenAsync(ok, Redemption(ok, okCode, TestClients.Spa), key), HttpStatusCode.OK);
         Assert.Equal(key.Thumbprint(), Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    private Task<HttpResponseMessage> PushAsync(OidcDriver driver, Dictionary<string, string> parameters, string? proof)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(parameters) };
+        if (proof is not null) request.Headers.Add("DPoP", proof);
+        return driver.Api.SendAsync(request);
+    }
+
+    private async Task<string> PushedCodeAsync(OidcDriver driver, DPoPKey key)
+    {
+        var pushed = await OidcDriver.Json(await PushAsync(driver, driver.Params(TestClients.Spa), key.Proof(host.Clock, "POST", ParUrl)), HttpStatusCode.Created);
+        var response = await driver.AuthorizeSignedInAsync(new Dictionary<string, string>
+        {
+            ["client_id"] = TestClients.Spa,
+            ["request_uri"] = pushed.GetProperty("request_uri").GetString()!,
+        });
+        return OidcDriver.Callback(response)["code"];
+    }
+
+    [Fact]
+    public async Task A_proof_sent_with_a_pushed_request_binds_its_code_to_that_key()
+    {
+        // RFC 9449 §10.1: with PAR the proof's key binds the code as dpop_jkt would.
+        var key = DPoPKey.NewEc();
+        foreach (var wrong in new[] { null, DPoPKey.NewEc() })
+        {
+            var driver = new OidcDriver(host);
+            var code = await PushedCodeAsync(driver, key);
+            var refused = await TokenAsync(driver, Redemption(driver, code, TestClients.Spa), wrong);
+            Assert.Contains((await OidcDriver.Json(refused, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_dpop_proof" });
+        }
+        var bound = new OidcDriver(host);
+        var tokens = await OidcDriver.Json(await TokenAsync(bound, Redemption(bound, await PushedCodeAsync(bound, key), TestClients.Spa), key), HttpStatusCode.OK);
+        Assert.Equal(key.Thumbprint(), Jkt(tokens.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_pushed_request_whose_dpop_jkt_is_not_the_proofs_key_is_refused()
+    {
+        // RFC 9449 §10.1: both given, they must name the same key.
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var parameters = driver.Params(TestClients.Spa);
+        parameters["dpop_jkt"] = DPoPKey.NewEc().Thumbprint();
+        await OidcDriver.AssertError(await PushAsync(driver, parameters, key.Proof(host.Clock, "POST", ParUrl)), HttpStatusCode.BadRequest, "invalid_dpop_proof");
+        parameters["dpop_jkt"] = key.Thumbprint();
+        Assert.Equal(HttpStatusCode.Created, (await PushAsync(driver, parameters, key.Proof(host.Clock, "POST", ParUrl))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_invalid_proof_sent_with_a_pushed_request_is_refused()
+    {
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        // A proof made for the token endpoint is not one for this request (htu).
+        await OidcDriver.AssertError(await PushAsync(driver, driver.Params(TestClients.Spa), key.Proof(host.Clock, "POST", TokenUrl)), HttpStatusCode.BadRequest, "invalid_dpop_proof");
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public static class PushedAuthorizationEndpoint
         ClientAuthenticator authenticator,
         AuthorizeRequestValidator validator,
         GrantStore grants,
+        DPoPProofValidator dpop,
         IOptions<BridgeOptions> options,
         CancellationToken ct)
     {
@@ -45,10 +46,17 @@ public static class PushedAuthorizationEndpoint
         if (parameters.Has("request_uri")) return ProtocolResults.Error(ProtocolError.InvalidRequest("request_uri cannot be pushed."));
         var validation = await validator.ValidatePushedAsync(parameters, ct);
         if (validation.Request is null) return ProtocolResults.Error(validation.Error!);
+        // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt does; sent together,
+        // they must name the same key.
+        var proof = await dpop.ValidateAsync(context.Request, ProviderUrls.PushedAuthorizationPath, null, ct);
+        if (proof.Problem is { } problem) return ProtocolResults.Error(new ProtocolError(ProtocolErrors.InvalidDPoPProof, problem));
+        if (proof.Jkt is not null && validation.Request.DPoPJkt is { } named && named != proof.Jkt)
+            return ProtocolResults.Error(new ProtocolError(ProtocolErrors.InvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key."));
 
         var pushed = new QueryBuilder();
         foreach (var (name, value) in parameters.Values)
             if (!NotStored.Contains(name)) pushed.Add(name, value);
+        if (proof.Jkt is not null && validation.Request.DPoPJkt is null) pushed.Add("dpop_jkt", proof.Jkt);
         var lifetime = options.Value.PushedAuthorization.Lifetime;
         var requestUri = await grants.CreatePushedAuthorizationAsync(client.ClientId, new PushedAuthorizationData(pushed.ToQueryString().Value!), lifetime, ct);
         return ProtocolResults.NoStoreJson(new Dictionary<string, object>
