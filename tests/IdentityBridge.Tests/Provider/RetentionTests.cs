@@ -123,6 +123,24 @@ public sealed class RetentionTests(ProviderHost host) : IClassFixture<ProviderHo
     }
 
     [Fact]
+    public async Task Replay_markers_are_deleted_as_soon_as_they_expire()
+    {
+        // A DPoP proof's or a client assertion's jti only refuses a replay while the proof or assertion could still be
+        // accepted: once expired it protects nothing, and DPoP adds one per request, so no day's grace for them.
+        var proof = await AddGrantAsync(GrantTypes.DPoPProof, null, expiresAt: Now - Minute);
+        var assertion = await AddGrantAsync(GrantTypes.ClientAssertion, null, expiresAt: Now - Minute);
+        var liveProof = await AddGrantAsync(GrantTypes.DPoPProof, null, expiresAt: Now + Minute);
+        var code = await AddGrantAsync(GrantTypes.AuthorizationCode, null, expiresAt: Now - Minute);
+
+        await PurgeAsync();
+
+        Assert.False(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == proof)));
+        Assert.False(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == assertion)));
+        Assert.True(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == liveProof)));
+        Assert.True(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == code)));
+    }
+
+    [Fact]
     public async Task More_rows_than_one_batch_are_all_deleted_in_one_run()
     {
         var ids = Enumerable.Range(0, DatabaseRetention.BatchSize + 5).Select(_ => UrlSafe.NewId(16)).ToList();

@@ -96,6 +96,8 @@ public sealed class DatabaseRetention(IDbContextFactory<BridgeDbContext> factory
     }
 
     /// <summary>
+    /// Replay markers (a DPoP proof's or a client assertion's jti) go as soon as they expire: an expired proof or
+    /// assertion is refused for its age, so its marker protects nothing more, and DPoP adds one for every request.
     /// A family's revocation marker stays while the family has a member that is neither revoked nor expired: such a
     /// member was stored after the revocation had updated the family's rows, and the marker is what refuses it.
     /// </summary>
@@ -103,7 +105,8 @@ public sealed class DatabaseRetention(IDbContextFactory<BridgeDbContext> factory
     {
         var cutoff = now - GrantGrace;
         return InBatchesAsync(() => db.Grants
-            .Where(g => g.ExpiresAt < cutoff && g.Type != GrantTypes.DeploymentSecret)
+            .Where(g => g.ExpiresAt < (g.Type == GrantTypes.DPoPProof || g.Type == GrantTypes.ClientAssertion ? now : cutoff)
+                && g.Type != GrantTypes.DeploymentSecret)
             .Where(g => g.Type != GrantTypes.FamilyRevocation || g.FamilyId == null || !db.Grants.Any(m =>
                 m.FamilyId == g.FamilyId && m.Type != GrantTypes.FamilyRevocation && m.RevokedAt == null && m.ExpiresAt > now))
             .Take(BatchSize), ct);
