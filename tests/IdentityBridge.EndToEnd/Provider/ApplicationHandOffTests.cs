@@ -22,9 +22,11 @@ public sealed class ApplicationHandOffTests(CrossSitePostTests.Stack stack) : IC
         var request = stack.AuthorizeParameters();
         request["redirect_uri"] = stack.Site.BaseUrl + CrossSitePostTests.Stack.HandOffPath;
         request["response_mode"] = "form_post";
-        // The page submits its form while it loads: the navigation that matters is the one after it.
+        // The page submits its form while it loads: the navigation that matters is the one after it. The wait starts
+        // before the request, so an arrival that comes before the page's own load is reported cannot slip past it.
+        var arrival = CrossSitePostTests.Stack.WaitForPageAsync(page, stack.Elsewhere.BaseUrl + CrossSitePostTests.Stack.HomePath);
         await page.GotoAsync(stack.AuthorizeUrl(request), new() { WaitUntil = WaitUntilState.Commit });
-        var home = await CrossSitePostTests.Stack.WaitForPageAsync(page, stack.Elsewhere.BaseUrl + CrossSitePostTests.Stack.HomePath);
+        var home = await arrival;
         Assert.True(home.ContainsKey("code"), page.Url);
         Assert.Equal(request["state"], home["state"]);
     }
