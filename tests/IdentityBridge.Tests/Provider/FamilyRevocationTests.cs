@@ -18,43 +18,46 @@ public sealed class FamilyRevocationTests(FamilyRevocationTests.Host host) : ICl
 {
     public sealed class Host : ProviderHost
     {
-        public Host() => MoreServices = s => s.ConfigureDbContext<BridgeDbContext>(o => o.AddInterceptors(RefreshTokenInserts));
+        public Host() => MoreServices = s => s.ConfigureDbContext<BridgeDbContext>(o => o.AddInterceptors(CodeReads));
 
-        public RefreshTokenInsertHook RefreshTokenInserts { get; } = new();
+        public CodeReadHook CodeReads { get; } = new();
     }
 
-    /// <summary>When armed, runs an action just before the next statement that stores a refresh token.</summary>
-    public sealed class RefreshTokenInsertHook : DbCommandInterceptor
+    /// <summary>When armed, runs an action just after the next statement that reads an authorization code.</summary>
+    public sealed class CodeReadHook : DbCommandInterceptor
     {
-        private Func<Task>? _before;
+        private Func<Task>? _after;
 
-        public void BeforeNext(Func<Task> action) => _before = action;
+        public void AfterNext(Func<Task> action) => _after = action;
 
-        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
             CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("INSERT INTO grants", StringComparison.Ordinal)
-                && command.Parameters.Cast<DbParameter>().Any(p => Equals(p.Value, GrantTypes.RefreshToken))
-                && Interlocked.Exchange(ref _before, null) is { } before)
-                await before();
+            if (command.CommandText.StartsWith("SELECT", StringComparison.Ordinal)
+                && command.Parameters.Cast<DbParameter>().Any(p => Equals(p.Value, GrantTypes.AuthorizationCode))
+                && Interlocked.Exchange(ref _after, null) is { } after)
+                await after();
             return result;
         }
     }
 
     [Fact]
-    public async Task A_code_reuse_that_revokes_the_family_before_the_first_redemption_stores_its_refresh_token_leaves_that_token_unusable()
+    public async Task A_code_redeemed_by_another_request_after_this_one_read_it_is_refused_and_revokes_what_the_other_got()
     {
+        // The code is used up only once every check has passed: between this redemption's read of the code and its
+        // redemption, another request redeems the same code. Exactly one of them may get tokens, and since the code
+        // was presented twice (RFC 6749 §4.1.2) what that one got is revoked.
         var driver = new OidcDriver(host);
         var code = await driver.GetCodeAsync(driver.Params());
-        // The first redemption has consumed the code and is about to store its refresh token when the second
-        // redemption of the same code arrives and revokes the family.
-        HttpResponseMessage? reuse = null;
-        host.RefreshTokenInserts.BeforeNext(async () => reuse = await driver.RedeemAsync(code));
+        HttpResponseMessage? other = null;
+        host.CodeReads.AfterNext(async () => other = await driver.RedeemAsync(code));
 
-        var first = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.OK);
+        var late = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.BadRequest);
 
-        Assert.NotNull(reuse);
-        await OidcDriver.AssertError(reuse, HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal("invalid_grant", late.GetProperty("error").GetString());
+        Assert.Equal("The code was already used.", late.GetProperty("error_description").GetString());
+        Assert.NotNull(other);
+        var first = await OidcDriver.Json(other, HttpStatusCode.OK);
         var refresh = first.GetProperty("refresh_token").GetString()!;
         await OidcDriver.AssertError(await driver.RefreshAsync(refresh), HttpStatusCode.BadRequest, "invalid_grant");
         Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(first.GetProperty("access_token").GetString()!)).StatusCode);

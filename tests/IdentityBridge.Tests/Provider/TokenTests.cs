@@ -79,6 +79,20 @@ public sealed class TokenTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task A_refused_redemption_does_not_use_the_code_up()
+    {
+        // RFC 6749 §4.1.2 makes a code single-use; a redemption refused for its verifier, redirect_uri or client is
+        // not a use, so the client that holds the right values can still redeem it.
+        var driver = new OidcDriver(host);
+        var code = await driver.GetCodeAsync(driver.Params());
+        await OidcDriver.AssertError(await driver.RedeemAsync(code, verifier: new OidcDriver(host).Verifier), HttpStatusCode.BadRequest, "invalid_grant");
+        await OidcDriver.AssertError(await driver.RedeemAsync(code, redirectUri: TestClients.Redirect + "/"), HttpStatusCode.BadRequest, "invalid_grant");
+
+        var tokens = await OidcDriver.Json(await driver.RedeemAsync(code), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(tokens.GetProperty("access_token").GetString()!)).StatusCode);
+    }
+
+    [Fact]
     public async Task Pkce_downgrade_is_refused_both_ways()
     {
         var driver = new OidcDriver(host);

@@ -7,8 +7,8 @@ namespace IdentityBridge.Provider.Grants;
 /// <summary>
 /// authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6): the code must belong to the client, be unexpired,
 /// be redeemed with the same redirect_uri and, when a challenge was sent, a matching S256 verifier
-/// (a verifier without a challenge is refused too: no PKCE downgrade). Redemption is atomic; a second
-/// use revokes everything issued from the first.
+/// (a verifier without a challenge is refused too: no PKCE downgrade). Redemption is atomic and uses the code
+/// up only when every check passed; a second use revokes everything issued from the first.
 /// </summary>
 public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer, AuditLog audit, TimeProvider time) : IGrantHandler
 {
@@ -23,25 +23,14 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
         // without it the request is malformed and the code is not used up.
         var redirectUri = context["redirect_uri"];
         if (redirectUri is null) return Fail(ProtocolErrors.InvalidRequest, "The redirect_uri parameter is missing.");
-        // The usual case is one statement: the code is consumed as it is read. When that finds nothing to
-        // consume, the code is read to say why.
-        var grant = await grants.TryRedeemAsync(code, GrantTypes.AuthorizationCode, client.ClientId, ct);
-        if (grant is null)
-        {
-            var found = await grants.FindAsync(code, GrantTypes.AuthorizationCode, ct);
-            if (found is null || found.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
-            if (found.RevokedAt is not null) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
-            if (found.ConsumedAt is null)
-                return Fail(ProtocolErrors.InvalidGrant, found.ExpiresAt <= time.GetUtcNow() ? "The code has expired." : "The code is invalid.");
-
-            // RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got. A code
-            // used once and then expired is still a code used twice: the replay is detected as long as it is stored.
-            if (found.FamilyId is not null) await grants.RevokeFamilyAsync(found.FamilyId, ct);
-            await audit.WriteAsync(AuditTypes.TokenRefused, client.ClientId, found.AccountId, client.ClientId, success: false,
-                reason: "code_reuse", details: new { family = found.FamilyId }, ct: ct);
-            context.RefusalAudited = true;
-            return Fail(ProtocolErrors.InvalidGrant, "The code was already used.");
-        }
+        // The code is read with its account in one round trip and used up only once every check has passed, in the
+        // statement that stores the refresh token (RFC 6749 §4.1.2: it can be used once; a refused redemption does
+        // not use it up, so a client that sent a wrong redirect_uri or verifier can still correct itself).
+        var (grant, account, familyRevoked) = await grants.FindWithAccountAsync(code, GrantTypes.AuthorizationCode, ct);
+        if (grant is null || grant.ClientId != client.ClientId) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
+        if (grant.RevokedAt is not null || familyRevoked) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
+        if (grant.ConsumedAt is not null) return await ReuseAsync(grant, context, ct);
+        if (grant.ExpiresAt <= time.GetUtcNow()) return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
 
         var data = GrantJson.Read<AuthorizationCodeData>(grant.Data);
         if (data is null || grant.AccountId is null) return Fail(ProtocolErrors.InvalidGrant, "The code is invalid.");
@@ -68,18 +57,40 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
         if (context["resource"] is { } requested && requested != resource)
             return Fail(ProtocolErrors.InvalidTarget, "resource must be the one of the authorization request.");
 
-        return await issuer.IssueAsync(new TokenIssueRequest
+        var result = await issuer.IssueAsync(new TokenIssueRequest
         {
             Client = client,
             GrantType = GrantType,
             AccountId = grant.AccountId,
+            Account = account,
             Scopes = data.Scopes,
             Login = data.Login,
             Nonce = data.Nonce,
             Resource = resource,
             FamilyId = grant.FamilyId,
+            RedeemsCodeKey = grant.Key,
             DPoPJkt = context.DPoPJkt,
         }, ct);
+        if (!result.RotationLost) return result;
+
+        // Another request used the code up between the read and the redemption, or it was revoked or expired meanwhile.
+        var (now, _, revoked) = await grants.FindWithAccountAsync(code, GrantTypes.AuthorizationCode, ct);
+        if (now is null || now.RevokedAt is not null || revoked) return Fail(ProtocolErrors.InvalidGrant, "The code was revoked.");
+        if (now.ConsumedAt is not null) return await ReuseAsync(now, context, ct);
+        return Fail(ProtocolErrors.InvalidGrant, "The code has expired.");
+    }
+
+    /// <summary>
+    /// RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice was stolen; revoke what the first use got. A code used once
+    /// and then expired is still a code used twice: the replay is detected as long as it is stored.
+    /// </summary>
+    private async Task<TokenResult> ReuseAsync(Storage.Entities.Grant grant, TokenRequestContext context, CancellationToken ct)
+    {
+        if (grant.FamilyId is not null) await grants.RevokeFamilyAsync(grant.FamilyId, ct);
+        await audit.WriteAsync(AuditTypes.TokenRefused, grant.ClientId, grant.AccountId, grant.ClientId, success: false,
+            reason: "code_reuse", details: new { family = grant.FamilyId }, ct: ct);
+        context.RefusalAudited = true;
+        return Fail(ProtocolErrors.InvalidGrant, "The code was already used.");
     }
 
     private static TokenResult Fail(string error, string description) => TokenResult.Failure(error, description);

@@ -130,13 +130,14 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
     }
 
     /// <summary>
-    /// Refresh token rotation: consumes the refresh token stored under <paramref name="consumedKey"/> and
-    /// stores its successor, both or neither, in one transaction (one commit, one round trip on PostgreSQL).
-    /// Returns the successor's handle for exactly one caller across all nodes, null for every other
-    /// (the token was used, revoked, or lost the race). A successor of a family revoked meanwhile is stored
-    /// revoked, like every member stored after its family's marker (see <see cref="AddAsync"/>).
+    /// Refresh token rotation, or the first refresh token of a code redemption: consumes the refresh token or the
+    /// authorization code (<paramref name="consumedType"/>) stored under <paramref name="consumedKey"/> and stores
+    /// the new refresh token, both or neither, in one transaction (one commit, one round trip on PostgreSQL).
+    /// Returns the new token's handle for exactly one caller across all nodes, null for every other (the grant was
+    /// used, revoked, expired, or lost the race). A token of a family revoked meanwhile is stored revoked, like every
+    /// member stored after its family's marker (see <see cref="AddAsync"/>).
     /// </summary>
-    public async Task<string?> RotateRefreshTokenAsync(string consumedKey, string clientId, string accountId, string familyId,
+    public async Task<string?> RotateRefreshTokenAsync(string consumedKey, string consumedType, string clientId, string accountId, string familyId,
         RefreshTokenData data, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         var handle = TokenHashes.NewHandle();
@@ -154,7 +155,8 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
             var inserted = await db.Database.ExecuteSqlAsync($"""
                 WITH consumed AS (
                     UPDATE grants SET consumed_at = {now}
-                    WHERE "key" = {consumedKey} AND type = {type} AND consumed_at IS NULL AND revoked_at IS NULL
+                    WHERE "key" = {consumedKey} AND type = {consumedType} AND client_id = {clientId}
+                      AND expires_at > {now} AND consumed_at IS NULL AND revoked_at IS NULL
                     RETURNING "key")
                 INSERT INTO grants ("key", type, client_id, account_id, session_id, family_id, created_at, expires_at, data, revoked_at)
                 SELECT {key}, {type}, {clientId}, {accountId}, {session}, {familyId}, {now}, {expires}, {json},
@@ -168,7 +170,8 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var consumed = await db.Database.ExecuteSqlAsync($"""
             UPDATE grants SET consumed_at = {now}
-            WHERE "key" = {consumedKey} AND type = {type} AND consumed_at IS NULL AND revoked_at IS NULL
+            WHERE "key" = {consumedKey} AND type = {consumedType} AND client_id = {clientId}
+              AND expires_at > {now} AND consumed_at IS NULL AND revoked_at IS NULL
             """, ct);
         if (consumed != 1) return null;
         await db.Database.ExecuteSqlAsync($"""
@@ -178,29 +181,6 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
             """, ct);
         await transaction.CommitAsync(ct);
         return handle;
-    }
-
-    /// <summary>
-    /// Redeems a handle in one statement: marks the grant consumed and returns it, when it is of the given
-    /// type, belongs to <paramref name="clientId"/>, has not expired and was neither used nor revoked.
-    /// Null otherwise (nothing changed); <see cref="FindAsync"/> then tells which rule refused it. True for
-    /// exactly one caller across all nodes, like <see cref="TryConsumeAsync"/>.
-    /// </summary>
-    public async Task<Grant?> TryRedeemAsync(string? handle, string type, string clientId, CancellationToken ct = default)
-    {
-        if (string.IsNullOrEmpty(handle) || handle.Length > 512) return null;
-        var key = TokenHashes.Key(handle);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var db = await factory.CreateDbContextAsync(ct);
-        // Both providers return the updated row (PostgreSQL, and SQLite since 3.35); the SQL is used as
-        // written, without composition, so EF Core only maps the row.
-        var rows = await db.Grants.FromSql($"""
-            UPDATE grants SET consumed_at = {now}
-            WHERE "key" = {key} AND type = {type} AND client_id = {clientId}
-              AND expires_at > {now} AND consumed_at IS NULL AND revoked_at IS NULL
-            RETURNING *
-            """).AsNoTracking().ToListAsync(ct);
-        return rows.Count == 1 ? rows[0] : null;
     }
 
     /// <summary>The grant behind a handle, of the given type, or null.</summary>

@@ -56,6 +56,13 @@ public sealed record TokenIssueRequest
     public string? RotatesRefreshTokenKey { get; init; }
 
     /// <summary>
+    /// The stored key of the authorization code this issue redeems: it is consumed in the statement that stores the
+    /// first refresh token (or on its own when none is issued), after every check has passed, and the issue fails
+    /// with <see cref="TokenResult.RotationLost"/> when another request consumed it first or it was revoked meanwhile.
+    /// </summary>
+    public string? RedeemsCodeKey { get; init; }
+
+    /// <summary>
     /// The JWK thumbprint of the token request's DPoP proof: the access token is bound to it (<c>cnf.jkt</c>, RFC 9449
     /// §6.1) and its token_type is DPoP; a public client's refresh token is bound to it as well (§5).
     /// </summary>

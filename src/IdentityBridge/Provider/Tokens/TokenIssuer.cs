@@ -146,8 +146,8 @@ public sealed class TokenIssuer(
             {
                 // RFC 9449 §5: a public client's refresh token is bound to the key; a confidential client's is bound by its authentication.
                 var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline) { DPoPJkt = client.IsPublic ? request.DPoPJkt : null };
-                refreshToken = request.RotatesRefreshTokenKey is { } consumed
-                    ? await grants.RotateRefreshTokenAsync(consumed, client.ClientId, account.Id, familyId, data, expires, ct)
+                refreshToken = ConsumedBy(request) is ({ } consumed, var consumedType)
+                    ? await grants.RotateRefreshTokenAsync(consumed, consumedType, client.ClientId, account.Id, familyId, data, expires, ct)
                     : await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId, data, expires, ct);
                 if (refreshToken is null) return TokenResult.LostRotation();
             }
@@ -156,8 +156,9 @@ public sealed class TokenIssuer(
         // token's lifetime, so that disabling the account or unlinking the wallet reaches this token too.
         if (refreshToken is null && request.FamilyId is null)
             await grants.RecordIssuedFamilyAsync(client.ClientId, account.Id, familyId, login, now + accessLifetime, ct);
-        // A rotation without a successor (the family's absolute lifetime is over) still uses the token up.
-        if (refreshToken is null && request.RotatesRefreshTokenKey is { } used && !await grants.TryConsumeAsync(used, ct))
+        // A rotation without a successor (the family's absolute lifetime is over) still uses the token up, and a code
+        // redeemed without a refresh token is used up all the same.
+        if (refreshToken is null && ConsumedBy(request).Key is { } used && !await grants.TryConsumeAsync(used, ct))
             return TokenResult.LostRotation();
 
         // A refresh continues a family whose first issue already recorded the client in the session.
@@ -178,4 +179,8 @@ public sealed class TokenIssuer(
             AccessTokenId = jti,
         });
     }
+
+    /// <summary>The stored grant this issue uses up, if any: the refresh token it rotates or the code it redeems.</summary>
+    private static (string? Key, string Type) ConsumedBy(TokenIssueRequest request) =>
+        request.RotatesRefreshTokenKey is { } rotated ? (rotated, GrantTypes.RefreshToken) : (request.RedeemsCodeKey, GrantTypes.AuthorizationCode);
 }
