@@ -24,6 +24,7 @@ public sealed class BridgeOptions
 
     public ClientAuthenticationOptions ClientAuthentication { get; set; } = new();
     public PushedAuthorizationOptions PushedAuthorization { get; set; } = new();
+    public DPoPOptions DPoP { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
     public KeyOptions Keys { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
@@ -125,6 +126,16 @@ public sealed class PushedAuthorizationOptions
 
     /// <summary>The longest <see cref="Lifetime"/>: RFC 9126 §2.2 expects a short one, seconds to minutes.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(10);
+}
+
+/// <summary><c>Bridge:DPoP</c>: proofs of possession of a key (RFC 9449).</summary>
+public sealed class DPoPOptions
+{
+    /// <summary>
+    /// Whether every DPoP proof must carry a nonce this bridge issued recently (RFC 9449 §8-9): without one, the token
+    /// and PAR endpoints answer use_dpop_nonce, userinfo and the admin API its challenge, with a nonce to use.
+    /// </summary>
+    public bool RequireNonce { get; set; }
 }
 
 public sealed class AdminOptions

@@ -54,6 +54,7 @@ public static class ProviderModule
         services.AddSingleton<GrantStore>();
         services.AddSingleton<SubjectResolver>();
         services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<DPoPNonces>();
         services.AddSingleton<DPoPProofValidator>();
         services.AddSingleton<DiscoveryDocument>();
         services.AddSingleton<InteractionTickets>();

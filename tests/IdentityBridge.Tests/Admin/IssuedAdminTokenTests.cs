@@ -33,7 +33,7 @@ public sealed class IssuedAdminTokenTests(IssuedAdminTokenTests.Host host) : ICl
     public const string DeskSecret = "admin-desk-secret";
     private static readonly string AdminApi = IdentityBridge.Provider.AdminApiResource.Uri(Infrastructure.BridgeFactory.Issuer);
 
-    public sealed class Host : ProviderHost
+    public class Host : ProviderHost
     {
         public Host() => MoreServices = services => services.AddSingleton<IBridgeInitializer, AdminClientSeeder>();
     }

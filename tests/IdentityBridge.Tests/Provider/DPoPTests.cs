@@ -211,6 +211,23 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
     }
 
     [Fact]
+    public async Task Without_RequireNonce_a_nonce_in_a_proof_is_ignored_and_none_is_offered()
+    {
+        // Bridge:DPoP:RequireNonce is off by default: a client that sends the last nonce it saw elsewhere is not refused.
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        var claims = DPoPKey.Claims(host.Clock, "POST", TokenUrl);
+        claims["nonce"] = "a nonce of another server";
+        var withNonce = await TokenAsync(driver, form, null, TestClients.Web, TestClients.WebSecret, key.Proof(claims));
+        Assert.Equal("DPoP", (await OidcDriver.Json(withNonce, HttpStatusCode.OK)).GetProperty("token_type").GetString());
+        Assert.False(withNonce.Headers.Contains("DPoP-Nonce"));
+        var withoutNonce = await TokenAsync(driver, form, key, TestClients.Web, TestClients.WebSecret);
+        Assert.Equal(HttpStatusCode.OK, withoutNonce.StatusCode);
+        Assert.False(withoutNonce.Headers.Contains("DPoP-Nonce"));
+    }
+
+    [Fact]
     public async Task A_malformed_dpop_jkt_is_refused_at_authorize()
     {
         var driver = new OidcDriver(host);
@@ -281,6 +298,7 @@ public sealed class DPoPTests(ProviderHost host) : IClassFixture<ProviderHost>
         var token = tokens.GetProperty("access_token").GetString()!;
         var ok = await UserInfoAsync(driver, "DPoP", token, key.Proof(host.Clock, "GET", UserInfoUrl, token));
         Assert.Equal(driver.Wallet, (await OidcDriver.Json(ok, HttpStatusCode.OK)).GetProperty("xrpl_address").GetString());
+        Assert.False(ok.Headers.Contains("DPoP-Nonce"));
     }
 
     [Fact]

@@ -72,4 +72,32 @@ public sealed class MultiNodeTests
         Assert.Equal(HttpStatusCode.OK, (await nodeA.CreateApiClient().SendAsync(Request())).StatusCode);
         await OidcDriver.AssertError(await nodeB.CreateApiClient().SendAsync(Request()), HttpStatusCode.BadRequest, "invalid_dpop_proof");
     }
+
+    [Fact]
+    public async Task A_DPoP_nonce_handed_out_by_one_node_is_taken_by_the_other()
+    {
+        // RFC 9449 §8: nonces are stateless, authenticated with the key ring the nodes share in the database.
+        await using var nodeA = new Node(null);
+        nodeA.Settings["Bridge:DPoP:RequireNonce"] = "true";
+        _ = nodeA.Server;
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString);
+        nodeB.Settings["Bridge:DPoP:RequireNonce"] = "true";
+        _ = nodeB.Server;
+        var key = DPoPKey.NewEc();
+        HttpRequestMessage Request(string? nonce)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
+            };
+            request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
+            request.Headers.Add("DPoP", DPoPNonceTests.Proof(key, nodeA.Clock, "POST", Infrastructure.BridgeFactory.Issuer + "/connect/token", nonce));
+            return request;
+        }
+        var refused = await nodeA.CreateApiClient().SendAsync(Request(null));
+        await OidcDriver.AssertError(refused, HttpStatusCode.BadRequest, "use_dpop_nonce");
+        var atB = await nodeB.CreateApiClient().SendAsync(Request(DPoPNonceTests.NonceOf(refused)));
+        Assert.Equal(HttpStatusCode.OK, atB.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await nodeA.CreateApiClient().SendAsync(Request(DPoPNonceTests.NonceOf(atB)))).StatusCode);
+    }
 }

@@ -49,7 +49,7 @@ public static class PushedAuthorizationEndpoint
         // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt does; sent together,
         // they must name the same key.
         var proof = await dpop.ValidateAsync(context.Request, ProviderUrls.PushedAuthorizationPath, null, ct);
-        if (proof.Problem is { } problem) return ProtocolResults.Error(new ProtocolError(ProtocolErrors.InvalidDPoPProof, problem));
+        if (proof.Problem is { } problem) return ProtocolResults.Error(new ProtocolError(proof.Error, problem));
         if (proof.Jkt is not null && validation.Request.DPoPJkt is { } named && named != proof.Jkt)
             return ProtocolResults.Error(new ProtocolError(ProtocolErrors.InvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key."));
 

@@ -11,10 +11,12 @@ namespace IdentityBridge.Provider.Endpoints;
 /// POST /connect/token: authenticate the client → dispatch grant_type to its <see cref="IGrantHandler"/>
 /// (checked against the client's allowed grant types) → the token response or a protocol error. A DPoP proof
 /// (RFC 9449), when sent, is validated before the grant runs: invalid, it is invalid_dpop_proof; valid, its key's
-/// thumbprint goes to the grant, which binds the tokens to it.
+/// thumbprint goes to the grant, which binds the tokens to it. With <c>Bridge:DPoP:RequireNonce</c>, a proof without a
+/// current nonce is use_dpop_nonce, and the answer to every request with a proof carries the nonce in DPoP-Nonce.
 /// Every refusal is audited here, once per request (<c>token.refused</c>: the error and its description, the
 /// client id presented, the grant type; never a secret, code or token), except the polling answers of CIBA
-/// (authorization_pending, slow_down), which are the normal course of a poll and not refusals.
+/// (authorization_pending, slow_down), which are the normal course of a poll and not refusals, and use_dpop_nonce
+/// (RFC 9449 §8), the normal first answer to a DPoP client when nonces are required.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -54,7 +56,10 @@ public static class TokenEndpoint
             return await RefuseAsync(audit, ProtocolError.UnauthorizedClient("This client may not use this grant type."), client, null, grantType, ct);
         var proof = await dpop.ValidateAsync(context.Request, ProviderUrls.TokenPath, null, ct);
         if (proof.Problem is { } problem)
-            return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.InvalidDPoPProof, problem), client, null, grantType, ct);
+        {
+            var refused = new ProtocolError(proof.Error, problem);
+            return proof.Error == ProtocolErrors.UseDPoPNonce ? ProtocolResults.Error(refused) : await RefuseAsync(audit, refused, client, null, grantType, ct);
+        }
 
         var request = new TokenRequestContext
         {

@@ -58,4 +58,6 @@ public static class ProtocolErrors
     public const string InsufficientScope = "insufficient_scope";
     /// <summary>RFC 9449 §5 and §7.1: the DPoP proof is missing where required, or invalid.</summary>
     public const string InvalidDPoPProof = "invalid_dpop_proof";
+    /// <summary>RFC 9449 §8 and §9: the DPoP proof must carry a nonce the server issued (given in the DPoP-Nonce header).</summary>
+    public const string UseDPoPNonce = "use_dpop_nonce";
 }

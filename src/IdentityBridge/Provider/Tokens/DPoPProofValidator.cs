@@ -12,9 +12,10 @@ namespace IdentityBridge.Provider.Tokens;
 /// this request's method (<c>htm</c>) and URL (<c>htu</c>, under the issuer's public URL), issued at most
 /// <see cref="Window"/> ago (<c>iat</c>), with a <c>jti</c> accepted once, and, when an access token comes with it,
 /// the hash of that token (<c>ath</c>). The key's RFC 7638 thumbprint (<c>jkt</c>) is what tokens are bound to.
-/// Server nonces (§8) are not used.
+/// With <c>Bridge:DPoP:RequireNonce</c>, a proof must also carry a nonce the bridge issued (<c>nonce</c>, §8-9,
+/// <see cref="DPoPNonces"/>), and the response to every request with a proof offers the current one.
 /// </summary>
-public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, TimeProvider time)
+public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, TimeProvider time, DPoPNonces nonces)
 {
     public const string HeaderName = "DPoP";
 
@@ -44,10 +45,15 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
     /// <summary>
     /// The proof of <paramref name="request"/> for the endpoint at <paramref name="path"/> (under the issuer), with
     /// <paramref name="accessToken"/> when the request presents one: <see cref="DPoPProofResult.Absent"/> when the
-    /// request has no DPoP header, else the key thumbprint or why the proof is refused.
+    /// request has no DPoP header, else the key thumbprint or why the proof is refused. When nonces are required, the
+    /// response to a request with a proof carries the nonce to use next, whatever the outcome (RFC 9449 §8.2).
     /// </summary>
-    public Task<DPoPProofResult> ValidateAsync(HttpRequest request, string path, string? accessToken, CancellationToken ct) =>
-        ValidateAsync(request.Headers[HeaderName], request.Method, urls.Issuer + path, accessToken, ct);
+    public Task<DPoPProofResult> ValidateAsync(HttpRequest request, string path, string? accessToken, CancellationToken ct)
+    {
+        var headers = request.Headers[HeaderName];
+        if (nonces.Required && headers.Count > 0) request.HttpContext.Response.Headers[DPoPNonces.HeaderName] = nonces.Current();
+        return ValidateAsync(headers, request.Method, urls.Issuer + path, accessToken, ct);
+    }
 
     /// <summary>The proof in <paramref name="headers"/> (every DPoP header of the request) for <paramref name="method"/> on <paramref name="url"/>.</summary>
     public async Task<DPoPProofResult> ValidateAsync(StringValues headers, string method, string url, string? accessToken, CancellationToken ct)
@@ -101,6 +107,14 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
             if (!jwt.TryGetPayloadValue<string>("ath", out var ath) || !string.Equals(ath, TokenHashes.Key(accessToken), StringComparison.Ordinal))
                 return DPoPProofResult.Refused("The DPoP proof's ath must be the hash of the access token presented.");
         }
+        // RFC 9449 §8: before the jti is recorded, so that a proof sent only to learn the nonce leaves no marker behind.
+        if (nonces.Required)
+        {
+            if (!jwt.TryGetPayloadValue<string>("nonce", out var nonce) || nonce is null)
+                return DPoPProofResult.NonceNeeded("The DPoP proof must carry the nonce given in the DPoP-Nonce header.");
+            if (!nonces.IsCurrent(nonce))
+                return DPoPProofResult.NonceNeeded("The DPoP proof's nonce is not a current one of this server: use the one in the DPoP-Nonce header.");
+        }
 
         var jkt = Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
         // Remembered while a proof with this iat could be accepted, in the grants table that every node shares.
@@ -114,7 +128,7 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
     /// RFC 9449 §7.1: whether a valid access token was presented as its binding requires, at the endpoint of
     /// <paramref name="request"/> (under the issuer). A bound token (<paramref name="boundJkt"/>, its <c>cnf.jkt</c>) only
     /// with the DPoP scheme and a proof of its key whose <c>ath</c> hashes it; an unbound one only as a bearer token.
-    /// Null when it was; else the error (invalid_dpop_proof or invalid_token) and why.
+    /// Null when it was; else the error (invalid_dpop_proof, use_dpop_nonce or invalid_token) and why.
     /// </summary>
     public async Task<(string Error, string Description)?> CheckPresentationAsync(HttpRequest request, bool dpopScheme, string token, string? boundJkt, CancellationToken ct)
     {
@@ -122,7 +136,7 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
             return boundJkt is null ? null : (ProtocolErrors.InvalidToken, "The access token is DPoP-bound: send it with the DPoP scheme and a DPoP proof.");
         var proof = await ValidateAsync(request, request.Path.Value ?? "", token, ct);
         if (proof.IsAbsent) return (ProtocolErrors.InvalidDPoPProof, "The DPoP scheme needs a DPoP proof.");
-        if (proof.Problem is { } problem) return (ProtocolErrors.InvalidDPoPProof, problem);
+        if (proof.Problem is { } problem) return (proof.Error, problem);
         if (boundJkt is null) return (ProtocolErrors.InvalidToken, "The access token is not DPoP-bound: send it as a bearer token.");
         if (!string.Equals(boundJkt, proof.Jkt, StringComparison.Ordinal))
             return (ProtocolErrors.InvalidToken, "The DPoP proof's key is not the one the access token is bound to.");
@@ -235,14 +249,20 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
     }
 }
 
-/// <summary>The outcome of <see cref="DPoPProofValidator"/>: no proof, a valid one (its key's thumbprint) or a refused one (why).</summary>
-public sealed record DPoPProofResult(string? Jkt, string? Problem)
+/// <summary>
+/// The outcome of <see cref="DPoPProofValidator"/>: no proof, a valid one (its key's thumbprint) or a refused one (why,
+/// and the error: invalid_dpop_proof, or use_dpop_nonce when only a current nonce is missing).
+/// </summary>
+public sealed record DPoPProofResult(string? Jkt, string? Problem, string Error = ProtocolErrors.InvalidDPoPProof)
 {
     public static readonly DPoPProofResult Absent = new(null, null);
 
     public static DPoPProofResult Valid(string jkt) => new(jkt, null);
 
     public static DPoPProofResult Refused(string problem) => new(null, problem);
+
+    /// <summary>RFC 9449 §8-9: the proof is good but for its nonce, missing or not a current one.</summary>
+    public static DPoPProofResult NonceNeeded(string problem) => new(null, problem, ProtocolErrors.UseDPoPNonce);
 
     public bool IsAbsent => Jkt is null && Problem is null;
 }
