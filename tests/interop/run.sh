@@ -3,8 +3,10 @@
 # bridge process on a free loopback port with a throwaway SQLite database.
 #   1. installs the pinned npm packages when missing (npm ci)
 #   2. generates the private_key_jwt key pairs and their public JWKS
-#   3. starts the built bridge (Release if built, else Debug; BRIDGE_DLL overrides) with the interop clients
-#   4. runs node --test over test/*.test.mjs (TAP; ends with "# pass N" / "# fail N")
+#   3. starts the built bridge (Release if built, else Debug; BRIDGE_DLL overrides) with the interop clients, and a
+#      second one that also requires DPoP nonces (Bridge:DPoP:RequireNonce), each on its own database
+#   4. runs node --test over test/*.test.mjs, or over the test files given as arguments (TAP; ends with
+#      "# pass N" / "# fail N")
 # Exits non-zero on any failure.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,20 +30,26 @@ if [ -z "$DLL" ] || [ ! -f "$DLL" ]; then
   exit 1
 fi
 
+FILES=("$@")
+[ ${#FILES[@]} -gt 0 ] || FILES=(test/*.test.mjs)
+
 WORK=$(mktemp -d /tmp/identitybridge-interop.XXXXXX)
-BRIDGE_PID=
+BRIDGE_PIDS=()
 cleanup() {
-  if [ -n "$BRIDGE_PID" ] && kill -0 "$BRIDGE_PID" 2>/dev/null; then
-    kill "$BRIDGE_PID" 2>/dev/null
-    wait "$BRIDGE_PID" 2>/dev/null
-  fi
+  for pid in "${BRIDGE_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
   if [ -n "${INTEROP_KEEP:-}" ]; then echo "Kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
 node keys.mjs "$WORK" || { echo "key generation failed"; exit 1; }
-PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-ISSUER="http://127.0.0.1:$PORT"
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+ISSUER="http://127.0.0.1:$(free_port)"
+NONCE_ISSUER="http://127.0.0.1:$(free_port)"
 
 # The interop clients. Indices start at 20 so that they never merge with the clients of
 # appsettings.Development.json (configuration arrays merge by index).
@@ -79,9 +87,7 @@ client_env 26 interop-special confidential client_secret_basic "http://127.0.0.1
 export Bridge__Clients__26__ClientSecret="$SECRET_SPECIAL"
 
 export ASPNETCORE_ENVIRONMENT=Development DOTNET_NOLOGO=1
-export Bridge__Issuer=$ISSUER
 export Bridge__Database__Provider=Sqlite
-export "Bridge__Database__ConnectionString=Data Source=$WORK/bridge.db"
 export Bridge__Keys__ImportPath=
 export Bridge__Resources__0__Uri=https://api.interop.test
 export Bridge__RateLimits__Enabled=false
@@ -90,31 +96,41 @@ export Bridge__ClientAuthentication__AssertionAudience=Issuer
 export Xumm__Simulator__Enabled=true
 export Xumm__Simulator__AutoApprove=rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh
 
-echo "Starting $DLL on $ISSUER"
-(cd "$(dirname "$DLL")" && exec dotnet "$DLL" --urls "$ISSUER") >"$WORK/bridge.log" 2>&1 &
-BRIDGE_PID=$!
-
-ready=
-for _ in $(seq 1 300); do
-  if ! kill -0 "$BRIDGE_PID" 2>/dev/null; then break; fi
-  if node -e "fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" "$ISSUER/.well-known/openid-configuration"; then
-    ready=1; break
-  fi
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  echo "The bridge did not become ready. Its log:"
-  cat "$WORK/bridge.log"
+start_bridge() { # name issuer [setting=value...]: the bridge on issuer, with its own database and log in $WORK
+  local name=$1 issuer=$2; shift 2
+  echo "Starting $DLL on $issuer${*:+ with $*}"
+  (cd "$(dirname "$DLL")" && exec env Bridge__Issuer="$issuer" "Bridge__Database__ConnectionString=Data Source=$WORK/$name.db" "$@" \
+    dotnet "$DLL" --urls "$issuer") >"$WORK/$name.log" 2>&1 &
+  BRIDGE_PIDS+=($!)
+}
+wait_ready() { # name issuer pid
+  local name=$1 issuer=$2 pid=$3
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    if node -e "fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" "$issuer/.well-known/openid-configuration"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "The bridge ($name) did not become ready. Its log:"
+  cat "$WORK/$name.log"
   exit 1
-fi
+}
+start_bridge bridge "$ISSUER"
+# The same clients on a bridge that requires a server nonce in every DPoP proof (RFC 9449 §8, §9).
+start_bridge nonce-bridge "$NONCE_ISSUER" Bridge__DPoP__RequireNonce=true
+wait_ready bridge "$ISSUER" "${BRIDGE_PIDS[0]}"
+wait_ready nonce-bridge "$NONCE_ISSUER" "${BRIDGE_PIDS[1]}"
 
-export INTEROP_ISSUER=$ISSUER INTEROP_KEYS="$WORK/client-private-keys.json"
+export INTEROP_ISSUER=$ISSUER INTEROP_NONCE_ISSUER=$NONCE_ISSUER INTEROP_KEYS="$WORK/client-private-keys.json"
 export INTEROP_SECRET_BASIC=$SECRET_BASIC INTEROP_SECRET_POST=$SECRET_POST INTEROP_SECRET_SERVICE=$SECRET_SERVICE INTEROP_SECRET_ES256=$SECRET_ES256 INTEROP_SECRET_SPECIAL="$SECRET_SPECIAL"
-node --test --test-reporter=tap --test-concurrency=1 test/*.test.mjs
+node --test --test-reporter=tap --test-concurrency=1 "${FILES[@]}"
 status=$?
 
 if [ "$status" -ne 0 ]; then
-  echo "# bridge log (last 80 lines)"
-  tail -n 80 "$WORK/bridge.log" | sed 's/^/# /'
+  for name in bridge nonce-bridge; do
+    echo "# $name log (last 80 lines)"
+    tail -n 80 "$WORK/$name.log" | sed 's/^/# /'
+  done
 fi
 exit "$status"

@@ -1,9 +1,11 @@
 // DPoP (RFC 9449) with oauth4webapi's own proofs (generateKeyPair, DPoP(client, keyPair)): tokens bound to the
 // client's key at the token endpoint, refreshed and used at userinfo with proofs, for the public client (whose
-// refresh token is bound too, and whose code is bound with dpop_jkt) and for a confidential one.
+// refresh token is bound too, and whose code is bound with dpop_jkt) and for a confidential one. The same with
+// openid-client's DPoP handle (getDPoPHandle, randomDPoPKeyPair).
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
 import * as oauth from 'oauth4webapi'
+import * as oidc from 'openid-client'
 import { Browser, clients, issuer, jwtPayload, wallet } from './support.mjs'
 
 const http = { [oauth.allowInsecureRequests]: true } // the bridge runs on http://127.0.0.1
@@ -119,3 +121,72 @@ describe('DPoP with oauth4webapi', () => {
     assert.equal(at.cnf.jkt, await DPoP.calculateThumbprint())
   })
 })
+
+describe('DPoP with openid-client', () => {
+  // openid-client's own DPoP handle (getDPoPHandle, randomDPoPKeyPair) makes every proof; the library checks the
+  // token responses, the ID token and the userinfo subject itself.
+  async function boundLogin(c, auth, alg) {
+    const config = await oidc.discovery(new URL(issuer), c.id, undefined, auth, { execute: [oidc.allowInsecureRequests] })
+    const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair(alg))
+    const codeVerifier = oidc.randomPKCECodeVerifier()
+    const state = oidc.randomState()
+    const nonce = oidc.randomNonce()
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: c.redirectUri, scope: 'openid profile wallet offline_access', state, nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+    })
+    const callback = await new Browser().follow(url, c.redirectUri)
+    const tokens = await oidc.authorizationCodeGrant(config, callback,
+      { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, undefined, { DPoP })
+    return { config, DPoP, tokens, jkt: await DPoP.calculateThumbprint() }
+  }
+
+  for (const alg of ['ES256', 'PS256']) {
+    it(`public client (${alg}): bound login, userinfo and refresh; the refresh token needs the same key`, async () => {
+      const { config, DPoP, tokens, jkt } = await boundLogin(clients.public, oidc.None(), alg)
+      assert.match(tokens.token_type, /^dpop$/i)
+      assert.equal(jwtPayload(tokens.access_token).cnf.jkt, jkt)
+      const sub = tokens.claims().sub
+      assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, sub, { DPoP })).xrpl_address, wallet)
+
+      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP })
+      assert.match(refreshed.token_type, /^dpop$/i)
+      assert.equal(jwtPayload(refreshed.access_token).cnf.jkt, jkt)
+      assert.equal((await oidc.fetchUserInfo(config, refreshed.access_token, sub, { DPoP })).sub, sub)
+
+      // Without a proof, or with another key's, the bound refresh token is refused.
+      await assert.rejects(oidc.refreshTokenGrant(config, refreshed.refresh_token), isOpenIdClientError('invalid_dpop_proof', 'invalid_grant'))
+      const other = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'))
+      await assert.rejects(oidc.refreshTokenGrant(config, refreshed.refresh_token, undefined, { DPoP: other }), isOpenIdClientError('invalid_dpop_proof', 'invalid_grant'))
+    })
+  }
+
+  it('confidential client: bound access tokens, an unbound refresh token; a bound token is no bearer token', async () => {
+    const c = clients.basic
+    const { config, DPoP, tokens, jkt } = await boundLogin(c, oidc.ClientSecretBasic(c.secret), 'ES256')
+    assert.match(tokens.token_type, /^dpop$/i)
+    assert.equal(jwtPayload(tokens.access_token).cnf.jkt, jkt)
+    const sub = tokens.claims().sub
+    assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, sub, { DPoP })).sub, sub)
+    // Sent without the handle, openid-client presents it as Bearer: the DPoP challenge says why it is refused.
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, sub), (e) => {
+      assert.ok(e instanceof oidc.WWWAuthenticateChallengeError, `expected WWWAuthenticateChallengeError, got ${e?.name}: ${e?.message}`)
+      assert.ok(e.cause.some((ch) => ch.scheme === 'dpop' && ch.parameters.error === 'invalid_token'))
+      return true
+    })
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP })
+    assert.equal(jwtPayload(refreshed.access_token).cnf.jkt, jkt)
+    const plain = await oidc.refreshTokenGrant(config, refreshed.refresh_token)
+    assert.match(plain.token_type, /^bearer$/i)
+    assert.equal(jwtPayload(plain.access_token).cnf, undefined)
+  })
+})
+
+function isOpenIdClientError(...codes) {
+  return (e) => {
+    assert.ok(e instanceof oidc.ResponseBodyError, `expected ResponseBodyError, got ${e?.name}: ${e?.message}`)
+    assert.ok(codes.includes(e.error), `expected ${codes.join(' or ')}, got ${e.error}`)
+    return true
+  }
+}

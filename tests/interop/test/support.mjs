@@ -9,6 +9,8 @@ function required(name) {
 }
 
 export const issuer = required('INTEROP_ISSUER')
+/** A second bridge with the same clients that requires a server nonce in every DPoP proof (Bridge:DPoP:RequireNonce). */
+export const nonceIssuer = required('INTEROP_NONCE_ISSUER')
 export const wallet = 'rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh'
 export const resource = 'https://api.interop.test'
 
