@@ -127,7 +127,7 @@ public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<Pr
     {
         // A character outside the BMP (a surrogate pair) straddling the cut: keeping half of it would store a
         // string that is not valid UTF-16, which no UTF-8 column can hold as it was.
-        var clientId = new string('c', TokenEndpoint.MaxAuditedClientId - 1) + "\U0001F600" + "tail";
+        var clientId = new string('c', RefusalAudit.MaxClientId - 1) + "\U0001F600" + "tail";
         var grantType = new string('g', 99) + "\U0001F600" + "tail";
         var driver = new OidcDriver(host);
         var events = await RefusalsDuringAsync(async () =>
@@ -135,7 +135,7 @@ public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<Pr
                 HttpStatusCode.Unauthorized, "invalid_client"));
 
         var refused = Assert.Single(events);
-        Assert.Equal(clientId[..(TokenEndpoint.MaxAuditedClientId - 1)], refused.ClientId);
+        Assert.Equal(clientId[..(RefusalAudit.MaxClientId - 1)], refused.ClientId);
         var recordedGrantType = System.Text.Json.JsonDocument.Parse(refused.Details!).RootElement.GetProperty("grantType").GetString();
         Assert.Equal(grantType[..99], recordedGrantType);
     }

@@ -20,10 +20,6 @@ namespace IdentityBridge.Provider.Endpoints;
 /// </summary>
 public static class TokenEndpoint
 {
-    /// <summary>Longest client id copied into the audit trail from an unauthenticated request.</summary>
-    internal const int MaxAuditedClientId = 128;
-    private const int MaxAuditedReason = 300;
-
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(ProviderUrls.TokenPath, HandleAsync).DisableAntiforgery();
 
@@ -88,27 +84,12 @@ public static class TokenEndpoint
 
     private static bool IsPollingAnswer(string error) => error is Ciba.Ciba.Errors.AuthorizationPending or Ciba.Ciba.Errors.SlowDown;
 
-    /// <summary>Audits the refusal, with <paramref name="detail"/> instead of the error's description when given, and returns it.</summary>
+    /// <summary>Audits the refusal (<see cref="RefusalAudit"/>) with the grant type, and returns it.</summary>
     private static async Task<IResult> RefuseAsync(AuditLog audit, ProtocolError error, RegisteredClient? client, string? clientIdTried, string? grantType,
         CancellationToken ct, string? detail = null)
     {
-        var clientId = client?.ClientId ?? Truncate(clientIdTried, MaxAuditedClientId);
-        var description = detail ?? error.Description;
-        var reason = Truncate(description is null ? error.Error : $"{error.Error}: {description}", MaxAuditedReason);
-        await audit.WriteAsync(AuditTypes.TokenRefused, client?.ClientId ?? "anonymous", clientId: clientId, success: false, reason: reason,
-            details: new { error = error.Error, grantType = Truncate(grantType, 100), clientAuthenticated = client is not null }, ct: ct);
+        await RefusalAudit.WriteAsync(audit, AuditTypes.TokenRefused, error, client, clientIdTried,
+            new { error = error.Error, grantType = RefusalAudit.Truncate(grantType, 100), clientAuthenticated = client is not null }, ct, detail);
         return ProtocolResults.Error(error);
-    }
-
-    /// <summary>
-    /// At most <paramref name="max"/> characters of <paramref name="value"/>, never ending inside a surrogate pair:
-    /// half a pair is not valid UTF-16, so the database could not store it as it is (a strict UTF-8 encoder refuses
-    /// it, a lenient one replaces it) and the details JSON would not read back.
-    /// </summary>
-    private static string? Truncate(string? value, int max)
-    {
-        if (value is null || value.Length <= max) return value;
-        var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
-        return value[..cut];
     }
 }
