@@ -7,6 +7,7 @@ public static class AuditTypes
     public const string SignInFailed = "signin.failed";
     public const string TokenIssued = "token.issued";
     public const string TokenRefused = "token.refused";
+    public const string PushedAuthorizationRefused = "par.refused";
     public const string RefreshReuseDetected = "token.refresh_reuse_detected";
     public const string TokenRevoked = "token.revoked";
     public const string Logout = "session.logout";

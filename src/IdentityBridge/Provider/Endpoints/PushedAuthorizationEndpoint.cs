@@ -1,3 +1,4 @@
+using IdentityBridge.Audit;
 using IdentityBridge.Configuration;
 using IdentityBridge.Provider.Authorize;
 using IdentityBridge.Provider.Clients;
@@ -13,7 +14,10 @@ namespace IdentityBridge.Provider.Endpoints;
 /// (a public client names itself) → validate the parameters as the authorize endpoint would
 /// (<see cref="AuthorizeRequestValidator"/>) → store them in the grants table for
 /// <c>Bridge:PushedAuthorization:Lifetime</c> → 201 with the <c>request_uri</c> the browser brings to
-/// /connect/authorize. Every error is JSON to the client, never a redirect.
+/// /connect/authorize. Every error is JSON to the client, never a redirect, and is audited here, once per request, as
+/// the token endpoint audits its refusals (<c>par.refused</c>: the error and its description, the client id presented;
+/// never a secret, an assertion or the value of <c>request</c>). An accepted push issues nothing and is not audited, as a
+/// token request is audited only through the tokens it issues.
 /// </summary>
 public static class PushedAuthorizationEndpoint
 {
@@ -31,27 +35,33 @@ public static class PushedAuthorizationEndpoint
         GrantStore grants,
         DPoPProofValidator dpop,
         IOptions<BridgeOptions> options,
+        AuditLog audit,
         CancellationToken ct)
     {
         var (parameters, formError) = await OAuthParameters.ReadFormAsync(context.Request, "The pushed authorization request must be application/x-www-form-urlencoded.", ct);
-        if (parameters is null) return ProtocolResults.Error(formError!);
-        if ((parameters.UnreadableError ?? parameters.DuplicateError) is { } malformed) return ProtocolResults.Error(malformed);
+        if (parameters is null) return await RefuseAsync(audit, formError!, null, null, ct);
+        if ((parameters.UnreadableError ?? parameters.DuplicateError) is { } malformed) return await RefuseAsync(audit, malformed, null, null, ct);
 
         var auth = await authenticator.AuthenticateAsync(context.Request, parameters, allowPublic: true, ct);
-        if (!auth.Succeeded) return ProtocolResults.Error(auth.Error!);
+        if (!auth.Succeeded) return await RefuseAsync(audit, auth.Error!, null, auth.ClientIdTried, ct, auth.Reason);
         // A client_id in the body that names another client than the one authenticated fails the authentication itself.
         var client = auth.Client!;
 
         // RFC 9126 §2.1: a pushed request cannot itself point to another.
-        if (parameters.Has("request_uri")) return ProtocolResults.Error(ProtocolError.InvalidRequest("request_uri cannot be pushed."));
+        if (parameters.Has("request_uri")) return await RefuseAsync(audit, ProtocolError.InvalidRequest("request_uri cannot be pushed."), client, null, ct);
         var validation = await validator.ValidatePushedAsync(parameters, ct);
-        if (validation.Request is null) return ProtocolResults.Error(validation.Error!);
+        if (validation.Request is null) return await RefuseAsync(audit, validation.Error!, client, null, ct);
         // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt does; sent together,
         // they must name the same key.
         var proof = await dpop.ValidateAsync(context.Request, ProviderUrls.PushedAuthorizationPath, null, ct);
-        if (proof.Problem is { } problem) return ProtocolResults.Error(new ProtocolError(proof.Error, problem));
+        if (proof.Problem is { } problem)
+        {
+            // use_dpop_nonce is the normal first answer to a client that has no nonce yet, not a refusal (as at the token endpoint).
+            var refused = new ProtocolError(proof.Error, problem);
+            return proof.Error == ProtocolErrors.UseDPoPNonce ? ProtocolResults.Error(refused) : await RefuseAsync(audit, refused, client, null, ct);
+        }
         if (proof.Jkt is not null && validation.Request.DPoPJkt is { } named && named != proof.Jkt)
-            return ProtocolResults.Error(new ProtocolError(ProtocolErrors.InvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key."));
+            return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.InvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key."), client, null, ct);
 
         var pushed = new QueryBuilder();
         foreach (var (name, value) in parameters.Values)
@@ -64,5 +74,14 @@ public static class PushedAuthorizationEndpoint
             ["request_uri"] = requestUri,
             ["expires_in"] = (int)lifetime.TotalSeconds,
         }, StatusCodes.Status201Created);
+    }
+
+    /// <summary>Audits the refusal (<see cref="RefusalAudit"/>) and returns it.</summary>
+    private static async Task<IResult> RefuseAsync(AuditLog audit, ProtocolError error, RegisteredClient? client, string? clientIdTried,
+        CancellationToken ct, string? detail = null)
+    {
+        await RefusalAudit.WriteAsync(audit, AuditTypes.PushedAuthorizationRefused, error, client, clientIdTried,
+            new { error = error.Error, clientAuthenticated = client is not null }, ct, detail);
+        return ProtocolResults.Error(error);
     }
 }
