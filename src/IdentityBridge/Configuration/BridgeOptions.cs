@@ -116,13 +116,17 @@ public static class AssertionAudiences
 public sealed class PushedAuthorizationOptions
 {
     /// <summary>
-    /// How long a pushed request's <c>request_uri</c> may be brought to the authorize endpoint (its <c>expires_in</c>).
-    /// Once there, the request lives on through the login and consent it leads to.
+    /// How long a pushed request's <c>request_uri</c> may be brought to the authorize endpoint (its <c>expires_in</c>):
+    /// whole seconds, from <see cref="MinLifetime"/> to <see cref="MaxLifetime"/>. Once there, the request lives on
+    /// through the login and consent it leads to.
     /// </summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Whether the authorize endpoint takes only pushed requests (RFC 9126 §5, <c>require_pushed_authorization_requests</c>).</summary>
     public bool Required { get; set; }
+
+    /// <summary>The shortest <see cref="Lifetime"/>: one second, the least <c>expires_in</c> can say.</summary>
+    public static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest <see cref="Lifetime"/>: RFC 9126 §2.2 expects a short one, seconds to minutes.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(10);

@@ -27,9 +27,11 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
         if (o.ClientAuthentication.AssertionAudience is not (AssertionAudiences.Issuer or AssertionAudiences.IssuerOrEndpoint))
             errors.Add($"Bridge:ClientAuthentication:AssertionAudience must be '{AssertionAudiences.Issuer}' or '{AssertionAudiences.IssuerOrEndpoint}', not '{o.ClientAuthentication.AssertionAudience}'.");
 
-        // RFC 9126 §2.2: the lifetime of a request_uri is short; one that has expired when it is issued is of no use.
-        if (o.PushedAuthorization.Lifetime <= TimeSpan.Zero || o.PushedAuthorization.Lifetime > PushedAuthorizationOptions.MaxLifetime)
-            errors.Add($"Bridge:PushedAuthorization:Lifetime must be positive and at most {PushedAuthorizationOptions.MaxLifetime} (e.g. 00:01:00), not {o.PushedAuthorization.Lifetime}.");
+        // RFC 9126 §2.2: the lifetime of a request_uri is short, and is answered as expires_in, a whole number of
+        // seconds: a fraction would be answered cut off, and less than a second as 0, a request_uri already expired.
+        var pushLifetime = o.PushedAuthorization.Lifetime;
+        if (pushLifetime < PushedAuthorizationOptions.MinLifetime || pushLifetime > PushedAuthorizationOptions.MaxLifetime || pushLifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+            errors.Add($"Bridge:PushedAuthorization:Lifetime must be whole seconds from {PushedAuthorizationOptions.MinLifetime} to {PushedAuthorizationOptions.MaxLifetime} (e.g. 00:01:00), not {pushLifetime}.");
 
         if (o.Keys.DefaultAlgorithm is not ("RS256" or "ES256"))
             errors.Add($"Bridge:Keys:DefaultAlgorithm must be RS256 or ES256, not '{o.Keys.DefaultAlgorithm}'.");

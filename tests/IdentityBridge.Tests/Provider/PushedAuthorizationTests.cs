@@ -256,18 +256,40 @@ public sealed class PushedAuthorizationTests(ProviderHost host) : IClassFixture<
     [InlineData("00:00:00")]
     [InlineData("-00:00:10")]
     [InlineData("00:10:01")]
-    public void A_lifetime_that_is_not_positive_or_beyond_ten_minutes_is_refused_naming_the_key(string lifetime)
+    [InlineData("00:00:00.5")]
+    [InlineData("00:00:00.9999999")]
+    [InlineData("00:00:01.5")]
+    [InlineData("00:00:59.999")]
+    public void A_lifetime_that_is_not_whole_seconds_from_one_second_to_ten_minutes_is_refused_naming_the_key(string lifetime)
     {
-        var options = new BridgeOptions { Issuer = "https://a.example", PushedAuthorization = { Lifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture) } };
-        Assert.Contains(BridgeErrors(options), e => e.StartsWith("Bridge:PushedAuthorization:Lifetime must be", StringComparison.Ordinal));
+        // expires_in (RFC 9126 §2.2) is a whole number of seconds: a fraction would be answered cut off, 0 below a second.
+        var value = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture);
+        var options = new BridgeOptions { Issuer = "https://a.example", PushedAuthorization = { Lifetime = value } };
+        Assert.Contains($"Bridge:PushedAuthorization:Lifetime must be whole seconds from 00:00:01 to 00:10:00 (e.g. 00:01:00), not {value}.", BridgeErrors(options));
     }
 
-    [Fact]
-    public void The_default_lifetime_and_ten_minutes_are_accepted()
+    [Theory]
+    [InlineData("00:00:01")]
+    [InlineData("00:01:00")]
+    [InlineData("00:10:00")]
+    public void The_default_lifetime_and_whole_seconds_from_one_second_to_ten_minutes_are_accepted(string lifetime)
     {
         Assert.Equal(TimeSpan.FromSeconds(60), new BridgeOptions().PushedAuthorization.Lifetime);
         Assert.False(new BridgeOptions().PushedAuthorization.Required);
-        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", PushedAuthorization = { Lifetime = TimeSpan.FromMinutes(10) } }));
+        var value = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(BridgeErrors(new BridgeOptions { Issuer = "https://a.example", PushedAuthorization = { Lifetime = value } }));
+    }
+
+    [Fact]
+    public async Task A_lifetime_below_a_second_stops_startup_naming_the_key()
+    {
+        // Accepted, it made every push answer expires_in: 0, a request_uri the client must take as already expired.
+        await using var bridge = new BridgeFactory();
+        bridge.Settings["Bridge:PushedAuthorization:Lifetime"] = "00:00:00.500";
+
+        var ex = Assert.ThrowsAny<Exception>(() => bridge.CreateApiClient());
+
+        Assert.Contains("Bridge:PushedAuthorization:Lifetime must be whole seconds", ex.ToString(), StringComparison.Ordinal);
     }
 
     private static IReadOnlyList<string> BridgeErrors(BridgeOptions o) =>
