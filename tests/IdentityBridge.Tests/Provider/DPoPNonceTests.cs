@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityBridge.Tests.Provider;
 
@@ -159,6 +161,29 @@ public sealed class DPoPNonceTests(DPoPNonceTests.Host host) : IClassFixture<DPo
         var pushed = await driver.Api.SendAsync(Push(Proof(key, host.Clock, "POST", ParUrl, NonceOf(refused))));
         Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
         NonceOf(pushed);
+    }
+
+    [Fact]
+    public async Task A_nonce_challenge_is_no_refusal_for_the_audit_trail()
+    {
+        // use_dpop_nonce is how a client learns the nonce (§8): at the token and PAR endpoints it is not audited as a
+        // refused request, while a proof refused for another reason is.
+        var key = DPoPKey.NewEc();
+        var driver = new OidcDriver(host);
+        var log = host.Services.GetRequiredService<IdentityBridge.Audit.AuditLog>();
+        await log.FlushAsync();
+        var before = await host.WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
+
+        await AssertUseNonce(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", TokenUrl, null)));
+        var push = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(driver.Params(TestClients.Spa)) };
+        push.Headers.Add("DPoP", Proof(key, host.Clock, "POST", ParUrl, null));
+        await AssertUseNonce(await driver.Api.SendAsync(push));
+        await OidcDriver.AssertError(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", ParUrl, await FirstNonceAsync(key))),
+            HttpStatusCode.BadRequest, "invalid_dpop_proof");
+
+        await log.FlushAsync();
+        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Id > before).Select(e => e.Type).ToListAsync());
+        Assert.Equal([IdentityBridge.Audit.AuditTypes.TokenRefused], types);
     }
 
     private async Task<(OidcDriver Driver, string Token, string Nonce)> BoundUserTokenAsync(DPoPKey key)
