@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityBridge.Tests.Provider;
 
@@ -170,20 +168,17 @@ public sealed class DPoPNonceTests(DPoPNonceTests.Host host) : IClassFixture<DPo
         // refused request, while a proof refused for another reason is.
         var key = DPoPKey.NewEc();
         var driver = new OidcDriver(host);
-        var log = host.Services.GetRequiredService<IdentityBridge.Audit.AuditLog>();
-        await log.FlushAsync();
-        var before = await host.WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
+        var events = await host.AuditEventsDuringAsync(async () =>
+        {
+            await AssertUseNonce(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", TokenUrl, null)));
+            var push = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(driver.Params(TestClients.Spa)) };
+            push.Headers.Add("DPoP", Proof(key, host.Clock, "POST", ParUrl, null));
+            await AssertUseNonce(await driver.Api.SendAsync(push));
+            await OidcDriver.AssertError(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", ParUrl, await FirstNonceAsync(key))),
+                HttpStatusCode.BadRequest, "invalid_dpop_proof");
+        });
 
-        await AssertUseNonce(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", TokenUrl, null)));
-        var push = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(driver.Params(TestClients.Spa)) };
-        push.Headers.Add("DPoP", Proof(key, host.Clock, "POST", ParUrl, null));
-        await AssertUseNonce(await driver.Api.SendAsync(push));
-        await OidcDriver.AssertError(await ClientCredentialsAsync(Proof(key, host.Clock, "POST", ParUrl, await FirstNonceAsync(key))),
-            HttpStatusCode.BadRequest, "invalid_dpop_proof");
-
-        await log.FlushAsync();
-        var types = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Id > before).Select(e => e.Type).ToListAsync());
-        Assert.Equal([IdentityBridge.Audit.AuditTypes.TokenRefused], types);
+        Assert.Equal([IdentityBridge.Audit.AuditTypes.TokenRefused], events.Select(e => e.Type));
     }
 
     private async Task<(OidcDriver Driver, string Token, string Nonce)> BoundUserTokenAsync(DPoPKey key)

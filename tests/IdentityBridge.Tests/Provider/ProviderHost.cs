@@ -63,6 +63,17 @@ public class ProviderHost : BridgeFactory
         return await action(scope.ServiceProvider.GetRequiredService<BridgeDbContext>());
     }
 
+    /// <summary>
+    /// Every audit event stored while <paramref name="action"/> ran, in order (WithDbAsync flushes the writer first,
+    /// so the events of the action are all stored; tests of a class run one at a time).
+    /// </summary>
+    public async Task<List<AuditEvent>> AuditEventsDuringAsync(Func<Task> action)
+    {
+        var before = await WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
+        await action();
+        return await WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Id > before).OrderBy(e => e.Id).ToListAsync());
+    }
+
     public Task DisableAccountAsync(string accountId) => WithDbAsync(db =>
         db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, AccountStatus.Disabled)));
 

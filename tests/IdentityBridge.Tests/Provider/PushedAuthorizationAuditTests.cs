@@ -19,7 +19,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         const string wrong = "not-the-web-secret-9c1e";
         var driver = new OidcDriver(host);
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await PushedAuthorizationTests.PushAsync(driver, driver.Params(), basicSecret: wrong), HttpStatusCode.Unauthorized, "invalid_client"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -38,7 +38,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         var p = driver.Params("nobody-here");
         p["client_secret"] = secret;
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
         {
             var json = await OidcDriver.Json(await PushedAuthorizationTests.PushAsync(driver, p, basicId: null), HttpStatusCode.BadRequest);
             Assert.Equal("invalid_client", json.GetProperty("error").GetString());
@@ -61,7 +61,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         p["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
         p["client_assertion"] = assertion;
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await PushedAuthorizationTests.PushAsync(driver, p, basicId: null), HttpStatusCode.BadRequest, "invalid_client"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -85,7 +85,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         p[name] = value;
         string? description = null;
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
         {
             var json = await OidcDriver.Json(await PushedAuthorizationTests.PushAsync(driver, p, basicId: null), HttpStatusCode.BadRequest);
             Assert.Equal(error, json.GetProperty("error").GetString());
@@ -111,7 +111,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         };
         request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await driver.Api.SendAsync(request), HttpStatusCode.BadRequest, "invalid_request"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -129,7 +129,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         var request = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Authorization = OidcDriver.Basic(TestClients.Web, TestClients.WebSecret);
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await driver.Api.SendAsync(request), HttpStatusCode.BadRequest, "invalid_request"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -144,7 +144,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         // A proof made for the token endpoint is not one for this request (htu).
         request.Headers.Add("DPoP", DPoPKey.NewEc().Proof(host.Clock, "POST", "http://localhost/connect/token"));
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await driver.Api.SendAsync(request), HttpStatusCode.BadRequest, "invalid_dpop_proof"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -162,7 +162,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         var request = new HttpRequestMessage(HttpMethod.Post, "/connect/par") { Content = new FormUrlEncodedContent(p) };
         request.Headers.Add("DPoP", key.Proof(host.Clock, "POST", ParUrl));
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             await OidcDriver.AssertError(await driver.Api.SendAsync(request), HttpStatusCode.BadRequest, "invalid_dpop_proof"));
 
         var refused = Assert.Single(events, e => e.Type == AuditTypes.PushedAuthorizationRefused);
@@ -178,7 +178,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
         var p = driver.Params(TestClients.Post);
         p["client_secret"] = TestClients.PostSecret;
 
-        var events = await EventsDuringAsync(async () =>
+        var events = await host.AuditEventsDuringAsync(async () =>
             Assert.Equal(HttpStatusCode.Created, (await PushedAuthorizationTests.PushAsync(driver, p, basicId: null)).StatusCode));
 
         Assert.Empty(events);
@@ -190,14 +190,4 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
             Assert.DoesNotContain(value, string.Join('\n', e.Type, e.Actor, e.AccountId, e.ClientId, e.Reason, e.Details), StringComparison.Ordinal);
     }
 
-    /// <summary>Every audit event written while <paramref name="action"/> ran (tests of a class run one at a time).</summary>
-    private async Task<List<AuditEvent>> EventsDuringAsync(Func<Task> action)
-    {
-        var log = host.Services.GetRequiredService<AuditLog>();
-        await log.FlushAsync();
-        var before = await host.WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
-        await action();
-        await log.FlushAsync();
-        return await host.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Id > before).ToListAsync());
-    }
 }

@@ -153,15 +153,7 @@ public sealed class TokenRefusalAuditTests(ProviderHost host) : IClassFixture<Pr
         Assert.Equal("code_reuse", Assert.Single(events).Reason);
     }
 
-    /// <summary>The token.refused events written while <paramref name="action"/> ran (tests of a class run one at a time).</summary>
-    private async Task<List<AuditEvent>> RefusalsDuringAsync(Func<Task> action)
-    {
-        var log = host.Services.GetRequiredService<AuditLog>();
-        await log.FlushAsync();
-        var before = await host.WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
-        await action();
-        await log.FlushAsync();
-        return await host.WithDbAsync(db => db.AuditEvents.AsNoTracking()
-            .Where(e => e.Id > before && e.Type == AuditTypes.TokenRefused).ToListAsync());
-    }
+    /// <summary>The token.refused events written while <paramref name="action"/> ran.</summary>
+    private async Task<List<AuditEvent>> RefusalsDuringAsync(Func<Task> action) =>
+        (await host.AuditEventsDuringAsync(action)).Where(e => e.Type == AuditTypes.TokenRefused).ToList();
 }
