@@ -489,7 +489,8 @@ public sealed class XummSimulatorState : IDisposable
     }
 
     /// <summary>
-    /// Where a sign-in stands: still pending (null), finished with a code, or finished with an error.
+    /// Where a sign-in stands: still pending (null), finished with a grant (a code, or for the implicit
+    /// flow what the token is issued for), or finished with an error.
     /// A finished sign-in answers once; afterwards it reports <c>invalid_request</c>.
     /// </summary>
     internal AuthorizationOutcome? CompleteAuthorization(string payloadUuid)
@@ -525,8 +526,14 @@ public sealed class XummSimulatorState : IDisposable
                         payload.Network!,
                         payload.IssuedUserToken,
                         now + _options.CodeLifetime);
-                    _codes[code.Code] = code;
-                    return AuthorizationOutcome.Approved(request, code.Code);
+                    if (!request.Implicit)
+                    {
+                        // The implicit flow hands out the token at once: its grant is never stored,
+                        // so nothing can be redeemed at /token afterwards.
+                        _codes[code.Code] = code;
+                    }
+
+                    return AuthorizationOutcome.Approved(request, code);
                 default:
                     request.Completed = true;
                     return AuthorizationOutcome.Failed(request, "access_denied", "The sign-in was not approved.");

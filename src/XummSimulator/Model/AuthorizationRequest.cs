@@ -8,8 +8,12 @@ internal sealed record AuthorizationRequest(
     string Scope,
     string? State,
     string? Nonce,
-    string? CodeChallenge)
+    string? CodeChallenge,
+    AuthorizationResponseType ResponseType)
 {
-    /// <summary>Set once the browser has been sent back with a code or an error.</summary>
+    /// <summary>True for the implicit flow: the answer goes in the redirect's fragment.</summary>
+    public bool Implicit => ResponseType != AuthorizationResponseType.Code;
+
+    /// <summary>Set once the browser has been sent back with a code, a token or an error.</summary>
     public bool Completed { get; set; }
 }

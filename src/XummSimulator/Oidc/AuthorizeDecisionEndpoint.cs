@@ -84,6 +84,6 @@ internal static class AuthorizeDecisionEndpoint
             return HtmlPage.Message(context, StatusCodes.Status400BadRequest, "Sign-in already completed", outcome.ErrorDescription ?? "");
         }
 
-        return AuthorizationRedirect.To(outcome);
+        return AuthorizationRedirect.To(context, state, outcome);
     }
 }

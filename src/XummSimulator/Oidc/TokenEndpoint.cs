@@ -82,9 +82,9 @@ internal static class TokenEndpoint
         {
             ["access_token"] = jwt,
             ["token_type"] = "bearer",
-            ["expires_in"] = Math.Max(0, (long)(expiresAt - state.Time.GetUtcNow()).TotalSeconds),
+            ["expires_in"] = TokenIssuer.ExpiresIn(state, expiresAt),
         };
-        if (code.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal))
+        if (TokenIssuer.HasOpenIdScope(code.Scope))
         {
             answer["id_token"] = jwt;
         }

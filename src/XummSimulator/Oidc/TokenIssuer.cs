@@ -48,4 +48,12 @@ internal static class TokenIssuer
             : null;
         return (CompactJwt.SignRs256(claims, key, keyId), expiresAt);
     }
+
+    /// <summary>The <c>expires_in</c> of a token that expires at <paramref name="expiresAt"/> (never negative).</summary>
+    public static long ExpiresIn(XummSimulatorState state, DateTimeOffset expiresAt) =>
+        Math.Max(0, (long)(expiresAt - state.Time.GetUtcNow()).TotalSeconds);
+
+    /// <summary>True when the scope names <c>openid</c>: only then does the platform answer an <c>id_token</c>.</summary>
+    public static bool HasOpenIdScope(string scope) =>
+        scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal);
 }

@@ -135,8 +135,8 @@ public sealed class SimulatorHost : IAsyncDisposable
         return QueryHelpers.ParseQuery(query).ToDictionary(p => p.Key, p => p.Value.ToString());
     }
 
-    public static string AuthorizeQuery(string scope = "openid", string? nonce = "n-1", string? challenge = null, string? extra = null) =>
-        $"client_id={ApiKey}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type=code&scope={Uri.EscapeDataString(scope)}&state=st-1"
+    public static string AuthorizeQuery(string scope = "openid", string? nonce = "n-1", string? challenge = null, string? extra = null, string responseType = "code") =>
+        $"client_id={ApiKey}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type={Uri.EscapeDataString(responseType)}&scope={Uri.EscapeDataString(scope)}&state=st-1"
         + (nonce is null ? "" : $"&nonce={nonce}")
         + (challenge is null ? "" : $"&code_challenge={challenge}&code_challenge_method=S256")
         + (extra is null ? "" : "&" + extra);
