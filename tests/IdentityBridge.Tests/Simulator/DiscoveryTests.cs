@@ -17,10 +17,11 @@ public sealed class DiscoveryTests
         Assert.Equal(SimulatorHost.Issuer + "/token", document["token_endpoint"]!.GetValue<string>());
         Assert.Equal(SimulatorHost.Issuer + "/userinfo", document["userinfo_endpoint"]!.GetValue<string>());
         Assert.Equal(SimulatorHost.Issuer + "/certs", document["jwks_uri"]!.GetValue<string>());
-        Assert.Equal(["code"], Strings(document["response_types_supported"]));
+        Assert.Equal(["code", "token", "id_token token", "id_token"], Strings(document["response_types_supported"]));
+        Assert.Equal(["query", "fragment"], Strings(document["response_modes_supported"]));
         Assert.Equal(["S256"], Strings(document["code_challenge_methods_supported"]));
         Assert.Equal(["RS256"], Strings(document["id_token_signing_alg_values_supported"]));
-        Assert.Contains("authorization_code", Strings(document["grant_types_supported"]));
+        Assert.Equal(["authorization_code", "implicit"], Strings(document["grant_types_supported"]));
     }
 
     [Fact]
