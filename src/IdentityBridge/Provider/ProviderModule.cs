@@ -63,7 +63,11 @@ public static class ProviderModule
         services.AddSingleton<AuthorizeInteraction>();
         services.AddSingleton<AuthorizeResponder>();
         services.AddSingleton<ClientNotificationSender>();
+        services.AddSingleton<ClientNotificationOutbox>();
+        services.AddSingleton<ClientNotificationRetries>();
+        services.AddHostedService<ClientNotificationRetryService>();
         services.AddSingleton<BackChannelLogoutNotifier>();
+        services.AddSingleton<IPendingNotificationKind>(sp => sp.GetRequiredService<BackChannelLogoutNotifier>());
         services.AddSingleton<RecordedSessionClients>();
         services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName, c => c.Timeout = BackChannelLogoutNotifier.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -1,4 +1,5 @@
 using System.Net;
+using IdentityBridge.Provider.Notifications;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -64,8 +65,27 @@ public class BridgeFactory : WebApplicationFactory<Program>
             services.AddHttpClient("xumm").ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
             services.AddHttpClient(XummSimulatorDefaults.WebhookHttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
+            // Notification retries are made by the test (DeliverPendingNotificationsAsync), on the manual clock.
+            services.Remove(services.Single(d => d.ImplementationType == typeof(ClientNotificationRetryService)));
             ConfigureTestServices?.Invoke(services);
         });
+    }
+
+    /// <summary>
+    /// What the notification retry service would do over time: moves the clock to each pending retry's due time and
+    /// makes the retries due, until none is pending. Returns the number this node made.
+    /// </summary>
+    public async Task<int> DeliverPendingNotificationsAsync()
+    {
+        var outbox = Services.GetRequiredService<ClientNotificationOutbox>();
+        var retries = Services.GetRequiredService<ClientNotificationRetries>();
+        var made = 0;
+        for (var round = 0; round < 100 && await outbox.NextDueAsync(CancellationToken.None) is { } due; round++)
+        {
+            if (due > Clock.GetUtcNow()) Clock.Advance(due - Clock.GetUtcNow());
+            made += await retries.DeliverDueAsync(CancellationToken.None);
+        }
+        return made;
     }
 
     private bool _leakChecked;

@@ -121,6 +121,45 @@ public sealed class CibaTests
     }
 
     [Fact]
+    public async Task A_ping_retry_waits_in_the_database_without_the_bearer_token_or_the_auth_req_id()
+    {
+        // The retry row refers to the sign-in request, where both secrets stay data protected; the retry reads them
+        // from there, so any node can make it.
+        await using var host = new SignInHost();
+        host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-7f3a9c" });
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        var ping = host.Pings.NextAsync();
+        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
+        await ping.WaitAsync(TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        Grant? row;
+        while ((row = await PendingPingAsync(host)) is null && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.NotNull(row);
+        Assert.DoesNotContain("tok-7f3a9c", row.Data, StringComparison.Ordinal);
+        Assert.DoesNotContain(authReqId, row.Data, StringComparison.Ordinal);
+        Assert.Contains(CibaEndpoint.Id(authReqId), row.Data, StringComparison.Ordinal);
+
+        Assert.Equal(1, await host.DeliverPendingNotificationsAsync());
+        Assert.Equal(2, host.Pings.Requests.Count);
+        var retry = host.Pings.Requests.Last();
+        Assert.Equal("Bearer tok-7f3a9c", retry.Authorization);
+        Assert.Equal(authReqId, JsonDocument.Parse(retry.Body).RootElement.GetProperty("auth_req_id").GetString());
+        var notified = Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
+        Assert.True(notified.Success, notified.Reason);
+        Assert.Contains("\"attempts\":2", notified.Details, StringComparison.Ordinal);
+        Assert.Null(await PendingPingAsync(host));
+    }
+
+    private static Task<Grant?> PendingPingAsync(SignInHost host) =>
+        host.WithDbAsync(db => db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.Type == IdentityBridge.Provider.Tokens.GrantTypes.ClientNotification));
+
+    [Fact]
     public async Task A_ping_answer_is_never_read_beyond_its_status()
     {
         // CIBA Core 10.2: the client answers the ping with a status; whatever body it sends (here 64 MiB) is not
@@ -146,7 +185,10 @@ public sealed class CibaTests
         host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await host.AuditAsync(SignInAuditTypes.CibaNotified)).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await host.DeliverPendingNotificationsAsync();
             await Task.Delay(50);
+        }
         return Assert.Single(await host.AuditAsync(SignInAuditTypes.CibaNotified));
     }
 

@@ -6,6 +6,7 @@ using IdentityBridge.Pages.SignIn;
 using IdentityBridge.Provider.Ciba;
 using IdentityBridge.Provider.Discovery;
 using IdentityBridge.Provider.Grants;
+using IdentityBridge.Provider.Notifications;
 using IdentityBridge.Xumm;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,7 @@ public static class PayloadSignInModule
         services.AddSingleton<CibaPingNotifier>();
         services.AddSingleton<ISignInResolutionObserver>(sp => sp.GetRequiredService<CibaPingNotifier>());
         services.AddHostedService(sp => sp.GetRequiredService<CibaPingNotifier>());
+        services.AddSingleton<IPendingNotificationKind>(sp => sp.GetRequiredService<CibaPingNotifier>());
         services.AddSingleton<IDiscoveryContributor, CibaDiscovery>();
         services.AddHttpClient(CibaPingNotifier.HttpClientName, c => c.Timeout = CibaPingNotifier.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })

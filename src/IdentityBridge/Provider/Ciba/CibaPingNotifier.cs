@@ -16,20 +16,30 @@ namespace IdentityBridge.Provider.Ciba;
 /// <c>{ "auth_req_id": "..." }</c> to the client's notification endpoint with
 /// <c>Authorization: Bearer {client_notification_token}</c>. The client then fetches the outcome from the token
 /// endpoint. Sent in the background; a client that could not be reached or was unavailable for now is pinged again
-/// (<see cref="ClientNotificationSender"/>); redirects are not followed.
+/// (<see cref="ClientNotificationSender"/>); redirects are not followed. A retry waits in the database
+/// (<see cref="ClientNotificationOutbox"/>) holding the sign-in request's id, its status and the endpoint: the
+/// auth_req_id and the bearer token stay where they are kept, data protected, in the sign-in request, and are read
+/// from there when the retry is made.
 /// </summary>
 public sealed class CibaPingNotifier(
     ClientNotificationSender sender,
+    ClientNotificationOutbox outbox,
     IDataProtectionProvider dataProtection,
     IServiceScopeFactory scopes,
-    ILogger<CibaPingNotifier> logger) : ISignInResolutionObserver, IHostedService
+    ILogger<CibaPingNotifier> logger) : ISignInResolutionObserver, IHostedService, IPendingNotificationKind
 {
     public const string HttpClientName = "IdentityBridge.CibaPing";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
+    private const string RequestField = "request";
+    private const string StatusField = "status";
+    private const string EndpointField = "endpoint";
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _running = [];
     private readonly Lock _gate = new();
+
+    public string Kind => "ciba_ping";
 
     public Task OnResolvedAsync(SignInRequest request, string status, CancellationToken ct)
     {
@@ -50,9 +60,6 @@ public sealed class CibaPingNotifier(
     {
         try
         {
-            var protector = dataProtection.CreateProtector(Ciba.ProtectionPurpose);
-            var authReqId = protector.Unprotect(data.AuthReqId!);
-            var bearer = protector.Unprotect(data.NotificationToken!);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
             var endpoint = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId)
@@ -63,23 +70,10 @@ public sealed class CibaPingNotifier(
                 return;
             }
 
-            var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["auth_req_id"] = authReqId });
-            var outcome = await sender.SendAsync(HttpClientName, "CIBA ping", clientId, () =>
-            {
-                var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
-                {
-                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                };
-                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-                return message;
-            }, Timeout, ct);
-
-            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            await audit.WriteAsync(SignInAuditTypes.CibaNotified, "system", clientId: clientId, success: outcome.Delivered,
-                reason: outcome.Delivered ? null : outcome.Status is { } code ? $"http_{code}" : "unreachable",
-                details: new { status, attempts = outcome.Attempts }, ct: ct);
-            logger.LogInformation("CIBA ping for request {RequestId} ({Status}) to client {ClientId}: {Outcome}",
-                requestId, status, clientId, outcome.Describe());
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [RequestField] = requestId, [StatusField] = status, [EndpointField] = endpoint! };
+            var outcome = await SendAsync(clientId, data, endpoint!, sender.FirstAttempt, ct);
+            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, ct);
+            else await ReportAsync(clientId, fields, outcome, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -89,6 +83,52 @@ public sealed class CibaPingNotifier(
         {
             logger.LogError(ex, "CIBA ping for client {ClientId} failed", clientId);
         }
+    }
+
+    /// <summary>A retry: the auth_req_id and bearer token read again from the sign-in request, to the endpoint of the first attempt.</summary>
+    public async Task<NotificationOutcome?> RetryAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationAttempt attempt, CancellationToken ct)
+    {
+        if (fields.GetValueOrDefault(RequestField) is not { } requestId || fields.GetValueOrDefault(EndpointField) is not { } endpoint) return null;
+        string? json;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
+            json = await db.SignInRequests.AsNoTracking().Where(r => r.Id == requestId && r.ClientId == clientId)
+                .Select(r => r.Data).FirstOrDefaultAsync(ct);
+        }
+        if (json is null) return null;
+        var data = SignInRequestData.Read(json);
+        if (data.AuthReqId is null || data.NotificationToken is null) return null;
+        return await SendAsync(clientId, data, endpoint, attempt, ct);
+    }
+
+    public async Task ReportAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationOutcome outcome, CancellationToken ct)
+    {
+        var status = fields.GetValueOrDefault(StatusField);
+        await using var scope = scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        await audit.WriteAsync(SignInAuditTypes.CibaNotified, "system", clientId: clientId, success: outcome.Delivered,
+            reason: outcome.Delivered ? null : outcome.Status is { } code ? $"http_{code}" : "unreachable",
+            details: new { status, attempts = outcome.Attempts }, ct: ct);
+        logger.LogInformation("CIBA ping for request {RequestId} ({Status}) to client {ClientId}: {Outcome}",
+            fields.GetValueOrDefault(RequestField), status, clientId, outcome.Describe());
+    }
+
+    private Task<NotificationOutcome> SendAsync(string clientId, SignInRequestData data, string endpoint, NotificationAttempt attempt, CancellationToken ct)
+    {
+        var protector = dataProtection.CreateProtector(Ciba.ProtectionPurpose);
+        var authReqId = protector.Unprotect(data.AuthReqId!);
+        var bearer = protector.Unprotect(data.NotificationToken!);
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["auth_req_id"] = authReqId });
+        return sender.SendAsync(HttpClientName, "CIBA ping", clientId, () =>
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            return message;
+        }, Timeout, attempt, ct);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -10,12 +10,15 @@ namespace IdentityBridge.Provider.Sessions;
 /// <c>logout_token</c> to every client of an ended session that registered a back-channel logout URI.
 /// Runs in the background, all clients at once with a short timeout each, so the user's logout never waits for a
 /// client and no client waits for another. A client that could not be reached or was unavailable for now is told
-/// again (<see cref="ClientNotificationSender"/>); each attempt carries a fresh token of the same event (one
-/// <c>jti</c>), so a retry is never expired. A logout that did not reach a client is logged and audited
-/// (<see cref="AuditTypes.BackChannelLogoutFailed"/>). Redirects are not followed and the body of an answer is not read.
+/// again (<see cref="ClientNotificationSender"/>): the retry waits in the database (<see cref="ClientNotificationOutbox"/>),
+/// holding the client, account, session and URI only, and whichever node makes it signs a new token then (a new
+/// <c>jti</c> and <c>iat</c>), so no signed token is stored and none is sent expired. A logout that did not reach a client
+/// is logged and audited (<see cref="AuditTypes.BackChannelLogoutFailed"/>) once, by the node that made the last
+/// attempt. Redirects are not followed and the body of an answer is not read.
 /// </summary>
 public sealed class BackChannelLogoutNotifier(
     ClientNotificationSender sender,
+    ClientNotificationOutbox outbox,
     ClientStore clients,
     SubjectResolver subjects,
     JwtSigner signer,
@@ -23,13 +26,22 @@ public sealed class BackChannelLogoutNotifier(
     AuditLog audit,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<BackChannelLogoutNotifier> logger)
+    ILogger<BackChannelLogoutNotifier> logger) : IPendingNotificationKind
 {
     public const string HttpClientName = "IdentityBridge.BackChannelLogout";
     public const string EventType = "http://schemas.openid.net/event/backchannel-logout";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Starts the notifications and returns at once. The returned task completes when all have been attempted.</summary>
+    private const string AccountField = "account";
+    private const string SessionField = "session";
+    private const string UriField = "uri";
+
+    public string Kind => "backchannel_logout";
+
+    /// <summary>
+    /// Starts the notifications and returns at once. The returned task completes when each client has had its first
+    /// attempt and the retries due are stored.
+    /// </summary>
     public Task Notify(string sessionId, string accountId, IReadOnlyCollection<string> clientIds)
     {
         if (clientIds.Count == 0) return Task.CompletedTask;
@@ -43,18 +55,10 @@ public sealed class BackChannelLogoutNotifier(
         {
             var client = await clients.FindEnabledAsync(clientId, stopping);
             if (client?.BackChannelLogoutUri is not { } uri) return;
-            var jti = UrlSafe.NewId(16);
-            var sub = await subjects.SubjectForAsync(client, accountId, stopping);
-            var sid = await subjects.SessionIdForAsync(client, sessionId, stopping);
-            var outcome = await sender.SendAsync(HttpClientName, "Back-channel logout", clientId, () => new HttpRequestMessage(HttpMethod.Post, uri)
-            {
-                Content = new FormUrlEncodedContent([new("logout_token", LogoutToken(client, sub, sid, jti))]),
-            }, Timeout, stopping);
-            if (outcome.Delivered) return;
-
-            logger.LogWarning("Back-channel logout to client {ClientId} failed: {Outcome}", clientId, outcome.Describe());
-            await audit.WriteAsync(AuditTypes.BackChannelLogoutFailed, "system", accountId, clientId, success: false,
-                reason: outcome.Describe(), details: new { sid = sessionId, uri, status = outcome.Status, attempts = outcome.Attempts }, ct: stopping);
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [AccountField] = accountId, [SessionField] = sessionId, [UriField] = uri };
+            var outcome = await SendAsync(client, fields, sender.FirstAttempt, stopping);
+            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, stopping);
+            else await ReportAsync(clientId, fields, outcome, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -66,6 +70,33 @@ public sealed class BackChannelLogoutNotifier(
             // are still told.
             logger.LogError(ex, "Back-channel logout to client {ClientId} failed", clientId);
         }
+    }
+
+    /// <summary>A retry: to the URI of the first attempt, with a logout token made now, while the client is enabled and still takes logouts.</summary>
+    public async Task<NotificationOutcome?> RetryAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationAttempt attempt, CancellationToken ct)
+    {
+        if (!fields.ContainsKey(AccountField) || !fields.ContainsKey(SessionField) || !fields.ContainsKey(UriField)) return null;
+        var client = await clients.FindEnabledAsync(clientId, ct);
+        if (client?.BackChannelLogoutUri is null) return null;
+        return await SendAsync(client, fields, attempt, ct);
+    }
+
+    public async Task ReportAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationOutcome outcome, CancellationToken ct)
+    {
+        if (outcome.Delivered) return;
+        logger.LogWarning("Back-channel logout to client {ClientId} failed: {Outcome}", clientId, outcome.Describe());
+        await audit.WriteAsync(AuditTypes.BackChannelLogoutFailed, "system", fields.GetValueOrDefault(AccountField), clientId, success: false,
+            reason: outcome.Describe(), details: new { sid = fields.GetValueOrDefault(SessionField), uri = fields.GetValueOrDefault(UriField), status = outcome.Status, attempts = outcome.Attempts }, ct: ct);
+    }
+
+    private async Task<NotificationOutcome> SendAsync(RegisteredClient client, IReadOnlyDictionary<string, string> fields, NotificationAttempt attempt, CancellationToken ct)
+    {
+        var sub = await subjects.SubjectForAsync(client, fields[AccountField], ct);
+        var sid = await subjects.SessionIdForAsync(client, fields[SessionField], ct);
+        return await sender.SendAsync(HttpClientName, "Back-channel logout", client.ClientId, () => new HttpRequestMessage(HttpMethod.Post, fields[UriField])
+        {
+            Content = new FormUrlEncodedContent([new("logout_token", LogoutToken(client, sub, sid, UrlSafe.NewId(16)))]),
+        }, Timeout, attempt, ct);
     }
 
     /// <summary>

@@ -79,6 +79,12 @@ public static class GrantTypes
     public const string PushedAuthorization = "pushed_authorization";
     /// <summary>A DPoP proof's jti with its key's thumbprint, kept while the proof could be accepted (replay protection).</summary>
     public const string DPoPProof = "dpop_proof";
+    /// <summary>
+    /// A notification to a client's server (back-channel logout, CIBA ping) waiting for its next attempt, under a random
+    /// key, until it is delivered, fails for good, or its delivery window ends (<c>expires_at</c>); <c>consumed_at</c> is
+    /// when the attempt is due. See <see cref="Notifications.ClientNotificationOutbox"/>.
+    /// </summary>
+    public const string ClientNotification = "client_notification";
     /// <summary>Deployment secret (pairwise subject salt), data protected.</summary>
     public const string DeploymentSecret = "deployment_secret";
 }
