@@ -66,7 +66,8 @@ public class BridgeFactory : WebApplicationFactory<Program>
             services.AddHttpClient(XummSimulatorDefaults.WebhookHttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
             // Notification retries are made by the test (DeliverPendingNotificationsAsync), on the manual clock.
-            services.Remove(services.Single(d => d.ImplementationType == typeof(ClientNotificationRetryService)));
+            foreach (var retries in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ClientNotificationRetryService)).ToList())
+                services.Remove(retries);
             ConfigureTestServices?.Invoke(services);
         });
     }

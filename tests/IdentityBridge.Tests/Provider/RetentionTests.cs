@@ -1,6 +1,7 @@
 using IdentityBridge.Federation.Payload;
 using IdentityBridge.Provider.Keys;
 using IdentityBridge.Provider.Maintenance;
+using IdentityBridge.Provider.Notifications;
 using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.DataProtection;
@@ -138,6 +139,40 @@ public sealed class RetentionTests(ProviderHost host) : IClassFixture<ProviderHo
         Assert.False(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == assertion)));
         Assert.True(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == liveProof)));
         Assert.True(await host.WithDbAsync(db => db.Grants.AnyAsync(g => g.Key == code)));
+    }
+
+    [Fact]
+    public async Task A_pending_notification_is_kept_while_due_and_for_a_day_after_its_delivery_window()
+    {
+        // The retry service deletes a notification once delivered or failed for good, and reports one it finds past its
+        // window; the purge only takes what a bridge stopped for longer than the grace left behind.
+        var window = ClientNotificationOutbox.DeliveryWindow;
+        var due = await AddNotificationAsync(createdAt: Now - TimeSpan.FromMinutes(50), due: Now - TimeSpan.FromMinutes(45));
+        var scheduled = await AddNotificationAsync(createdAt: Now, due: Now + Minute);
+        var pastWindow = await AddNotificationAsync(createdAt: Now - window - DatabaseRetention.GrantGrace + Minute, due: Now - DatabaseRetention.GrantGrace);
+        var leftBehind = await AddNotificationAsync(createdAt: Now - window - DatabaseRetention.GrantGrace - Minute, due: Now - DatabaseRetention.GrantGrace - window);
+
+        await PurgeAsync();
+
+        var left = await host.WithDbAsync(db => db.Grants.Where(g => new[] { due, scheduled, pastWindow, leftBehind }.Contains(g.Key)).Select(g => g.Key).ToListAsync());
+        Assert.Equal(new[] { due, scheduled, pastWindow }.Order(), left.Order());
+        Assert.Contains(due, (await host.Services.GetRequiredService<ClientNotificationOutbox>().DueAsync(100, CancellationToken.None)).Select(d => d.Key));
+    }
+
+    private async Task<string> AddNotificationAsync(DateTimeOffset createdAt, DateTimeOffset due)
+    {
+        var key = TokenHashes.Key(TokenHashes.NewHandle());
+        await host.WithDbAsync(async db =>
+        {
+            db.Grants.Add(new Grant
+            {
+                Key = key, Type = GrantTypes.ClientNotification, ClientId = TestClients.Web, FamilyId = ClientNotificationOutbox.Queue,
+                CreatedAt = createdAt, ExpiresAt = createdAt + ClientNotificationOutbox.DeliveryWindow, ConsumedAt = due,
+                Data = """{"kind":"backchannel_logout","attempt":2,"delay_ms":4000,"fields":{}}""",
+            });
+            await db.SaveChangesAsync();
+        });
+        return key;
     }
 
     [Fact]

@@ -100,6 +100,9 @@ public sealed class DatabaseRetention(IDbContextFactory<BridgeDbContext> factory
     /// assertion is refused for its age, so its marker protects nothing more, and DPoP adds one for every request.
     /// A family's revocation marker stays while the family has a member that is neither revoked nor expired: such a
     /// member was stored after the revocation had updated the family's rows, and the marker is what refuses it.
+    /// A pending client notification is kept while it is due, and for the grace after its delivery window: the retry
+    /// service deletes it when it is delivered or fails for good, and records the failure of one it finds past its
+    /// window, so only what a bridge stopped for longer left behind is purged here.
     /// </summary>
     private static Task<int> PurgeGrantsAsync(BridgeDbContext db, DateTimeOffset now, CancellationToken ct)
     {
