@@ -72,7 +72,8 @@ public sealed class CibaPingNotifier(
 
             var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [RequestField] = requestId, [StatusField] = status, [EndpointField] = endpoint! };
             var outcome = await SendAsync(clientId, data, endpoint!, sender.FirstAttempt, ct);
-            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, ct);
+            // Stored even if the bridge is stopping meanwhile: the next node to run makes the retry.
+            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, CancellationToken.None);
             else await ReportAsync(clientId, fields, outcome, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -57,7 +57,8 @@ public sealed class BackChannelLogoutNotifier(
             if (client?.BackChannelLogoutUri is not { } uri) return;
             var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [AccountField] = accountId, [SessionField] = sessionId, [UriField] = uri };
             var outcome = await SendAsync(client, fields, sender.FirstAttempt, stopping);
-            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, stopping);
+            // Stored even if the bridge is stopping meanwhile: the next node to run makes the retry.
+            if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, CancellationToken.None);
             else await ReportAsync(clientId, fields, outcome, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
