@@ -192,6 +192,32 @@ public sealed class NotificationOutboxTests
         Assert.Contains("not delivered within", Assert.Single(await FailuresAsync(node, accountId)).Reason);
     }
 
+    [Theory]
+    [InlineData(30, 30)]
+    [InlineData(600, 60)] // honoured up to a minute
+    [InlineData(1, 2)] // never sooner than the configured delay
+    public async Task A_retry_is_due_after_the_clients_Retry_After(int asked, int waited)
+    {
+        await using var node = new Node(null);
+        _ = node.Server;
+        node.BackChannel.Responses[Uri] = _ =>
+        {
+            var busy = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+            busy.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(asked));
+            return Task.FromResult(busy);
+        };
+        var (sessionId, accountId) = await SessionWithClientUriAsync(node);
+        await node.Services.GetRequiredService<BackChannelLogoutNotifier>().Notify(sessionId, accountId, [TestClients.Other]).WaitAsync(TimeSpan.FromSeconds(5));
+
+        var row = await node.WithDbAsync(db => db.Grants.AsNoTracking().SingleAsync(g => g.Type == GrantTypes.ClientNotification));
+        Assert.Equal(row.CreatedAt + TimeSpan.FromSeconds(waited), row.ConsumedAt);
+        node.Clock.Advance(TimeSpan.FromSeconds(waited) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, await node.DeliverDueAsync());
+        node.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, await node.DeliverDueAsync());
+        Assert.Equal(2, node.SentTo(Uri).Count);
+    }
+
     /// <summary>A signed-in user's session at <paramref name="node"/>, and the Other client's back-channel logout URI set to <see cref="Uri"/>.</summary>
     private static async Task<(string SessionId, string AccountId)> SessionWithClientUriAsync(Node node)
     {

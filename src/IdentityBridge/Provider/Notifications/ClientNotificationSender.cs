@@ -48,6 +48,7 @@ public sealed class ClientNotificationSender(
     /// <param name="what">What is sent, for the log ("Back-channel logout", "CIBA ping").</param>
     /// <param name="request">Makes the request of the attempt.</param>
     /// <param name="timeout">How long the attempt waits for the answer's status line and headers.</param>
+    /// <param name="attempt">Which attempt this is: <see cref="FirstAttempt"/>, or the <see cref="NotificationRetry.Next"/> of the one before.</param>
     /// <param name="stopping">Ends the attempt (the application is stopping).</param>
     public async Task<NotificationOutcome> SendAsync(string httpClientName, string what, string clientId,
         Func<HttpRequestMessage> request, TimeSpan timeout, NotificationAttempt attempt, CancellationToken stopping)
