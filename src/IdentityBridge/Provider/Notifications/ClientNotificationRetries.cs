@@ -94,6 +94,8 @@ internal sealed class ClientNotificationRetryService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite's "asynchronous" calls complete synchronously: leave the host's start before the first look-up.
+        await Task.Yield();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
