@@ -7,7 +7,21 @@ namespace IdentityBridge.Tests.Admin;
 
 public sealed class KeysAndAuditApiTests(KeysAndAuditApiTests.Host host) : IClassFixture<KeysAndAuditApiTests.Host>
 {
-    public sealed class Host : AdminHost;
+    public sealed class Host : AdminHost
+    {
+        public Host()
+        {
+            // The retention test runs the purge itself: the daily service's run at start could otherwise delete the old
+            // event first, concurrently, and leave the test's own run nothing to count.
+            var admin = ConfigureTestServices;
+            ConfigureTestServices = services =>
+            {
+                admin?.Invoke(services);
+                foreach (var daily in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(AuditRetentionService)).ToList())
+                    services.Remove(daily);
+            };
+        }
+    }
 
     [Fact]
     public async Task Keys_rotate_list_and_retire_without_exposing_private_keys()
