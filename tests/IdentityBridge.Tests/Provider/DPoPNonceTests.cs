@@ -230,6 +230,23 @@ public sealed class DPoPNonceTests(DPoPNonceTests.Host host) : IClassFixture<DPo
     }
 
     [Fact]
+    public async Task Userinfo_with_the_DPoP_scheme_and_no_proof_offers_a_nonce_with_its_refusal()
+    {
+        // The client means to use DPoP but sent no proof: the refusal is invalid_dpop_proof, and carries the nonce its
+        // next proof needs, so that one retry can succeed (RFC 9449 §9).
+        var key = DPoPKey.NewEc();
+        var (driver, token, _) = await BoundUserTokenAsync(key);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("DPoP", token);
+        var refused = await driver.Api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("error=\"invalid_dpop_proof\"", refused.Headers.WwwAuthenticate.ToString());
+
+        var ok = await UserInfoAsync(driver, token, Proof(key, host.Clock, "GET", UserInfoUrl, NonceOf(refused), token));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
+    [Fact]
     public async Task Userinfo_takes_the_nonce_the_token_endpoint_handed_out_and_refuses_a_forged_one()
     {
         // One nonce for the whole bridge: a client keeps the last one it was given, whichever endpoint gave it.

@@ -135,7 +135,12 @@ public sealed class DPoPProofValidator(GrantStore grants, ProviderUrls urls, Tim
         if (!dpopScheme)
             return boundJkt is null ? null : (ProtocolErrors.InvalidToken, "The access token is DPoP-bound: send it with the DPoP scheme and a DPoP proof.");
         var proof = await ValidateAsync(request, request.Path.Value ?? "", token, ct);
-        if (proof.IsAbsent) return (ProtocolErrors.InvalidDPoPProof, "The DPoP scheme needs a DPoP proof.");
+        if (proof.IsAbsent)
+        {
+            // A client that uses the scheme means to send proofs: give it the nonce its next one needs.
+            if (nonces.Required) request.HttpContext.Response.Headers[DPoPNonces.HeaderName] = nonces.Current();
+            return (ProtocolErrors.InvalidDPoPProof, "The DPoP scheme needs a DPoP proof.");
+        }
         if (proof.Problem is { } problem) return (proof.Error, problem);
         if (boundJkt is null) return (ProtocolErrors.InvalidToken, "The access token is not DPoP-bound: send it as a bearer token.");
         if (!string.Equals(boundJkt, proof.Jkt, StringComparison.Ordinal))
