@@ -12,6 +12,7 @@ public static class AuditTypes
     public const string TokenRevoked = "token.revoked";
     public const string Logout = "session.logout";
     public const string SessionRevoked = "session.revoked";
+    public const string SessionExpired = "session.expired";
     public const string BackChannelLogoutFailed = "session.backchannel_logout_failed";
     public const string AccountCreated = "account.created";
     public const string AccountUpdated = "account.updated";

@@ -69,6 +69,8 @@ public static class ProviderModule
         services.AddSingleton<BackChannelLogoutNotifier>();
         services.AddSingleton<IPendingNotificationKind>(sp => sp.GetRequiredService<BackChannelLogoutNotifier>());
         services.AddSingleton<RecordedSessionClients>();
+        services.AddSingleton<SessionExpiry>();
+        services.AddHostedService<SessionExpiryService>();
         services.AddHttpClient(BackChannelLogoutNotifier.HttpClientName, c => c.Timeout = BackChannelLogoutNotifier.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 

@@ -1,5 +1,6 @@
 using System.Net;
 using IdentityBridge.Provider.Notifications;
+using IdentityBridge.Provider.Sessions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -65,9 +66,12 @@ public class BridgeFactory : WebApplicationFactory<Program>
             services.AddHttpClient("xumm").ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
             services.AddHttpClient(XummSimulatorDefaults.WebhookHttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
-            // Notification retries are made by the test (DeliverPendingNotificationsAsync), on the manual clock.
-            foreach (var retries in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ClientNotificationRetryService)).ToList())
-                services.Remove(retries);
+            // Notification retries are made by the test (DeliverPendingNotificationsAsync), on the manual clock; so is the
+            // end of expired sessions (SessionExpiry), which would otherwise send logout tokens whenever a test moves the
+            // clock past a session's lifetime.
+            foreach (var byTest in services.Where(d => d.ServiceType == typeof(IHostedService)
+                         && (d.ImplementationType == typeof(ClientNotificationRetryService) || d.ImplementationType == typeof(SessionExpiryService))).ToList())
+                services.Remove(byTest);
             ConfigureTestServices?.Invoke(services);
         });
     }

@@ -1,4 +1,9 @@
 using System.Net;
+using IdentityBridge.Configuration;
+using IdentityBridge.Provider.Sessions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IdentityBridge.Tests.Provider;
 
@@ -100,4 +105,49 @@ public sealed class MultiNodeTests
         Assert.Equal(HttpStatusCode.OK, atB.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await nodeA.CreateApiClient().SendAsync(Request(DPoPNonceTests.NonceOf(atB)))).StatusCode);
     }
+
+    [Fact]
+    public async Task An_expired_session_is_logged_out_at_its_client_by_one_node_only()
+    {
+        // Both nodes look for expired sessions at once; the conditional end lets one of them end the session, and
+        // only that one revokes, audits and sends the logout token.
+        await using var nodeA = new Node(null);
+        _ = nodeA.Server;
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString);
+        _ = nodeB.Server;
+        var driver = new OidcDriver(nodeA);
+        var sid = OidcDriver.Jwt((await driver.LoginAsync()).GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+
+        var lifetime = nodeA.Services.GetRequiredService<IOptions<BridgeOptions>>().Value.Session.Lifetime;
+        nodeA.Clock.Advance(lifetime + TimeSpan.FromMinutes(1));
+        nodeB.Clock.Advance(lifetime + TimeSpan.FromMinutes(1));
+        var ended = await Task.WhenAll(
+            nodeA.Services.GetRequiredService<SessionExpiry>().EndExpiredAsync(CancellationToken.None),
+            nodeB.Services.GetRequiredService<SessionExpiry>().EndExpiredAsync(CancellationToken.None));
+
+        Assert.Equal(1, ended.Sum());
+        var sent = nodeA.BackChannel.Requests.Concat(nodeB.BackChannel.Requests).Where(r => SidOf(r.Body) == sid).ToList();
+        Assert.Equal(TestClients.BackChannel, Assert.Single(sent).Uri.ToString());
+    }
+
+    [Fact]
+    public async Task A_node_that_starts_logs_out_the_sessions_that_expired_while_none_ran()
+    {
+        // The expiry service runs once the host has started, then every minute: sessions that expired while every
+        // node was stopped are logged out at their clients without waiting for the first interval.
+        await using var nodeA = new Node(null);
+        _ = nodeA.Server;
+        var driver = new OidcDriver(nodeA);
+        var sid = OidcDriver.Jwt((await driver.LoginAsync()).GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+
+        await using var nodeB = new Node(nodeA.DatabaseConnectionString) { MoreServices = services => services.AddHostedService<SessionExpiryService>() };
+        nodeB.Clock.Advance(nodeA.Services.GetRequiredService<IOptions<BridgeOptions>>().Value.Session.Lifetime + TimeSpan.FromMinutes(1));
+        _ = nodeB.Server;
+
+        var (uri, _) = await nodeB.BackChannel.WaitForAsync(b => SidOf(b) == sid, TimeSpan.FromSeconds(30));
+        Assert.Equal(TestClients.BackChannel, uri.ToString());
+    }
+
+    private static string? SidOf(string body) =>
+        QueryHelpers.ParseQuery(body).TryGetValue("logout_token", out var t) ? new JsonWebToken(t.ToString()).GetPayloadValue<string>("sid") : null;
 }

@@ -147,11 +147,16 @@ public sealed class SessionService(
         return await ClientsOfAsync(sessionId, ct);
     }
 
-    /// <summary>Marks the session ended; false when it had ended already.</summary>
-    private async Task<bool> EndRowAsync(string sessionId, CancellationToken ct)
+    /// <summary>
+    /// Marks the session ended; false when it had ended already, or, with <paramref name="expiredOnly"/>, has not
+    /// expired (now, in the same statement: whichever of two nodes or requests comes first ends it, once).
+    /// </summary>
+    private async Task<bool> EndRowAsync(string sessionId, CancellationToken ct, bool expiredOnly = false)
     {
         var now = time.GetUtcNow();
-        return await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null).ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct) > 0;
+        var row = db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null);
+        if (expiredOnly) row = row.Where(s => s.ExpiresAt <= now);
+        return await row.ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct) > 0;
     }
 
     private async Task<List<string>> ClientsOfAsync(string sessionId, CancellationToken ct) =>
@@ -172,6 +177,23 @@ public sealed class SessionService(
         await grants.RevokeSessionTokensAsync(session.Id, includeOffline: false, ct);
         await audit.WriteAsync(AuditTypes.Logout, session.AccountId, session.AccountId, details: new { sid = session.Id, clients }, ct: ct);
         _ = backChannel.Notify(session.Id, session.AccountId, clients);
+    }
+
+    /// <summary>
+    /// A session whose lifetime ran out ends as at logout (<see cref="LogoutAsync"/>): its session-bound refresh tokens
+    /// are revoked (offline_access ones live on), the end is audited, and its clients are notified over the back
+    /// channel. The end checks the expiry again, so a session signed in again since it was found expired lives on.
+    /// Returns the back-channel notification under way (<see cref="BackChannelLogoutNotifier.Notify"/>), or null when
+    /// this call did not end the session: it is live, or a logout, an administrator or another node ended it first.
+    /// </summary>
+    public async Task<Task?> ExpireAsync(string sessionId, string accountId, CancellationToken ct = default)
+    {
+        if (!await EndRowAsync(sessionId, ct, expiredOnly: true)) return null;
+        // Ended: what follows runs to its end, so that no session ends without its clients being told.
+        var clients = await ClientsOfAsync(sessionId, CancellationToken.None);
+        await grants.RevokeSessionTokensAsync(sessionId, includeOffline: false, CancellationToken.None);
+        await audit.WriteAsync(AuditTypes.SessionExpired, "system", accountId, details: new { sid = sessionId, clients }, ct: CancellationToken.None);
+        return backChannel.Notify(sessionId, accountId, clients);
     }
 
     /// <summary>
