@@ -2,10 +2,13 @@ using IdentityBridge.Federation.Payload;
 using IdentityBridge.Provider.Keys;
 using IdentityBridge.Provider.Maintenance;
 using IdentityBridge.Provider.Notifications;
+using IdentityBridge.Provider.Sessions;
 using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage.Entities;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IdentityBridge.Tests.Provider;
 
@@ -25,7 +28,8 @@ public sealed class RetentionTests(ProviderHost host) : IClassFixture<ProviderHo
     [Fact]
     public async Task A_session_long_expired_and_referred_to_by_no_grant_is_deleted_with_its_clients()
     {
-        var old = await AddSessionAsync(expiresAt: Now - DatabaseRetention.SessionGrace - Minute);
+        // Ended by the expiry job when it expired, or by a logout before.
+        var old = await AddSessionAsync(expiresAt: Now - DatabaseRetention.SessionGrace - Minute, endedAt: Now - DatabaseRetention.SessionGrace - Minute);
         var ended = await AddSessionAsync(expiresAt: Now - DatabaseRetention.SessionGrace - Minute, endedAt: Now - DatabaseRetention.SessionGrace - TimeSpan.FromHours(2));
 
         await PurgeAsync();
@@ -50,6 +54,22 @@ public sealed class RetentionTests(ProviderHost host) : IClassFixture<ProviderHo
         foreach (var id in new[] { live, endedLately, withinGrace, referred })
             Assert.True(await SessionExistsAsync(id), id);
         Assert.True(await host.WithDbAsync(db => db.SessionClients.AnyAsync(c => c.SessionId == referred)));
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_kept_until_it_has_been_ended_and_its_clients_told()
+    {
+        // A bridge stopped for longer than the grace: the purge must not take a session before the expiry job has
+        // ended it and sent its clients their logout tokens; after that, the next purge deletes it.
+        var unended = await AddSessionAsync(expiresAt: Now - DatabaseRetention.SessionGrace - Minute);
+
+        await PurgeAsync();
+        Assert.True(await SessionExistsAsync(unended));
+
+        await host.Services.GetRequiredService<SessionExpiry>().EndExpiredAsync(CancellationToken.None);
+        Assert.Contains(host.BackChannel.Requests, r => SidOf(r.Body) == unended);
+        await PurgeAsync();
+        Assert.False(await SessionExistsAsync(unended));
     }
 
     [Fact]
@@ -288,4 +308,7 @@ public sealed class RetentionTests(ProviderHost host) : IClassFixture<ProviderHo
         });
         return material.KeyId;
     }
+
+    private static string? SidOf(string body) =>
+        QueryHelpers.ParseQuery(body).TryGetValue("logout_token", out var t) ? new JsonWebToken(t.ToString()).GetPayloadValue<string>("sid") : null;
 }

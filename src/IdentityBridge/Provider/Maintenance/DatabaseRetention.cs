@@ -28,8 +28,10 @@ public sealed class DatabaseRetention(IDbContextFactory<BridgeDbContext> factory
     /// Sessions 30 days after they expired (an ended session also expires, at most <c>Bridge:Session:Lifetime</c>
     /// after it ended), and only once no grant refers to them: an offline refresh token outlives its session, and
     /// while one exists an administrator revoking the session ends it. Until then the admin console lists the
-    /// session among the account's ended ones. Nothing else reads an expired session: it is never live again, and
-    /// a back-channel logout carries its client list with it.
+    /// session among the account's ended ones. Nothing else reads an expired session once it has ended: it is never
+    /// live again, and a back-channel logout carries its client list with it. One that expired and has not ended yet
+    /// is kept until <see cref="Sessions.SessionExpiry"/> has ended it and told its clients (a bridge that was stopped
+    /// for longer than this grace).
     /// </summary>
     public static readonly TimeSpan SessionGrace = TimeSpan.FromDays(30);
 
@@ -120,7 +122,7 @@ public sealed class DatabaseRetention(IDbContextFactory<BridgeDbContext> factory
     {
         var cutoff = now - SessionGrace;
         return InBatchesAsync(() => db.Sessions
-            .Where(s => s.ExpiresAt < cutoff && !db.Grants.Any(g => g.SessionId == s.Id))
+            .Where(s => s.ExpiresAt < cutoff && s.EndedAt != null && !db.Grants.Any(g => g.SessionId == s.Id))
             .Take(BatchSize), ct);
     }
 
