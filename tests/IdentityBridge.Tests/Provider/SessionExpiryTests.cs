@@ -156,6 +156,28 @@ public sealed class SessionExpiryTests(ProviderHost host) : IClassFixture<Provid
         Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(renewed.GetProperty("access_token").GetString()!)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_backlog_larger_than_a_batch_is_ended_in_one_run()
+    {
+        // Sessions that expired while no node ran, more than one look-up reads: the run goes on batch after batch.
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+        var expiresAt = host.Clock.GetUtcNow() - TimeSpan.FromMinutes(1);
+        var ids = Enumerable.Range(0, SessionExpiry.BatchSize + 5).Select(_ => UrlSafe.NewId(16)).ToList();
+        await host.WithDbAsync(async db =>
+        {
+            db.Sessions.AddRange(ids.Select(id => new Storage.Entities.Session
+            {
+                Id = id, AccountId = "acct-" + id, Wallet = TestWallets.New(), Method = "xumm-oidc",
+                AuthTime = expiresAt - Lifetime, LastSeenAt = expiresAt - Lifetime, ExpiresAt = expiresAt,
+            }));
+            await db.SaveChangesAsync();
+        });
+
+        Assert.True(await EndExpiredAsync() >= ids.Count);
+
+        Assert.Equal(0, await host.WithDbAsync(db => db.Sessions.CountAsync(s => ids.Contains(s.Id) && s.EndedAt == null)));
+    }
+
     private async Task<JsonWebToken> ValidLogoutTokenAsync(string body)
     {
         var jwks = new JsonWebKeySet(await host.CreateApiClient().GetStringAsync("/.well-known/jwks.json"));
