@@ -14,9 +14,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace IdentityBridge.Tests.Provider;
 
 /// <summary>
-/// A session whose lifetime runs out ends as at logout (Back-Channel Logout 1.0 §2.7: the OP tells the clients of
-/// every session that ends, not only of those the user logs out of): once, by one node; its session-bound refresh
-/// tokens are revoked and its clients get a logout token. A session still live, or made live again, is left alone.
+/// A session whose lifetime runs out ends as at logout (Back-Channel Logout 1.0 §2, §2.3: the OP remembers the
+/// clients of a session to log them out when it ends, not only when the user logs out): once, by one node; its
+/// session-bound refresh tokens are revoked and its clients get a logout token. A session still live, or made live
+/// again, is left alone.
 /// The job is run by the test on the manual clock (the host leaves its background service out).
 /// </summary>
 public sealed class SessionExpiryTests(ProviderHost host) : IClassFixture<ProviderHost>

@@ -5,10 +5,11 @@ namespace IdentityBridge.Provider.Sessions;
 
 /// <summary>
 /// Ends the sessions whose lifetime ran out as a logout ends a session (<see cref="SessionService.ExpireAsync"/>):
-/// the OP tells a session's clients when it ends (OpenID Connect Back-Channel Logout 1.0 §2), and a session that
-/// expires ends as surely as one the user logs out of. Every node runs it: the conditional end lets one node end
-/// each session, and only that node revokes, audits and notifies. Sessions are taken oldest expiry first, at most
-/// <see cref="BatchSize"/> at a time, each batch's first logout attempts made before the next batch is read.
+/// the OP remembers a session's clients to log them out when it ends (OpenID Connect Back-Channel Logout 1.0 §2,
+/// §2.3), and a session that expires ends as surely as one the user logs out of. Every node runs it: the
+/// conditional end lets one node end each session, and only that node revokes, audits and notifies. Sessions are
+/// taken oldest expiry first, at most <see cref="BatchSize"/> at a time, each batch's first logout attempts made
+/// before the next batch is read.
 /// </summary>
 public sealed class SessionExpiry(IServiceScopeFactory scopes, TimeProvider time, ILogger<SessionExpiry> logger)
 {
