@@ -356,21 +356,7 @@ public sealed class LogoutTests(ProviderHost host) : IClassFixture<ProviderHost>
         var tokens = await driver.LoginAsync();
         var accountId = await host.AccountIdOfAsync(driver.Wallet);
         var session = await host.WithDbAsync(db => db.Sessions.SingleAsync(s => s.AccountId == accountId));
-        string bound;
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var client = await scope.ServiceProvider.GetRequiredService<ClientStore>().FindAsync(TestClients.Web);
-            var issued = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(new TokenIssueRequest
-            {
-                Client = client!,
-                GrantType = "urn:openid:params:grant-type:ciba",
-                AccountId = accountId,
-                Scopes = ["openid", "profile"],
-                Login = LoginFacts.FromSession(session),
-                IssueRefreshToken = true,
-            });
-            bound = issued.Response!.RefreshToken!;
-        }
+        var bound = await host.SessionBoundRefreshTokenAsync(accountId, session);
         await EndSessionAsync(driver, new() { ["id_token_hint"] = tokens.GetProperty("id_token").GetString()! });
 
         Assert.Equal(HttpStatusCode.OK, (await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!)).StatusCode);

@@ -6,6 +6,7 @@ using IdentityBridge.Operations;
 using IdentityBridge.Provider.Clients;
 using IdentityBridge.Provider.Interaction;
 using IdentityBridge.Provider.Sessions;
+using IdentityBridge.Provider.Tokens;
 using IdentityBridge.Storage;
 using IdentityBridge.Storage.Entities;
 using IdentityBridge.Tests.Infrastructure;
@@ -72,6 +73,26 @@ public class ProviderHost : BridgeFactory
         var before = await WithDbAsync(db => db.AuditEvents.Select(e => (long?)e.Id).MaxAsync()) ?? 0;
         await action();
         return await WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Id > before).OrderBy(e => e.Id).ToListAsync());
+    }
+
+    /// <summary>
+    /// A refresh token bound to <paramref name="session"/> (no offline_access), of the web client, as a CIBA sign-in
+    /// issues one: it ends with the session.
+    /// </summary>
+    public async Task<string> SessionBoundRefreshTokenAsync(string accountId, Session session)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var client = await scope.ServiceProvider.GetRequiredService<ClientStore>().FindAsync(TestClients.Web);
+        var issued = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(new TokenIssueRequest
+        {
+            Client = client!,
+            GrantType = "urn:openid:params:grant-type:ciba",
+            AccountId = accountId,
+            Scopes = ["openid", "profile"],
+            Login = LoginFacts.FromSession(session),
+            IssueRefreshToken = true,
+        });
+        return issued.Response!.RefreshToken!;
     }
 
     public Task DisableAccountAsync(string accountId) => WithDbAsync(db =>

@@ -128,22 +128,8 @@ public sealed class SessionExpiryTests(ProviderHost host) : IClassFixture<Provid
         var offline = await driver.LoginAsync();
         var accountId = await host.AccountIdOfAsync(driver.Wallet);
         var session = await host.WithDbAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.AccountId == accountId));
-        string boundRefresh;
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            // A session-bound refresh token (no offline_access), as a CIBA sign-in issues one.
-            var client = await scope.ServiceProvider.GetRequiredService<ClientStore>().FindAsync(TestClients.Web);
-            var issued = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(new TokenIssueRequest
-            {
-                Client = client!,
-                GrantType = "urn:openid:params:grant-type:ciba",
-                AccountId = accountId,
-                Scopes = ["openid", "profile"],
-                Login = LoginFacts.FromSession(session),
-                IssueRefreshToken = true,
-            });
-            boundRefresh = issued.Response!.RefreshToken!;
-        }
+        // A session-bound refresh token (no offline_access), as a CIBA sign-in issues one.
+        var boundRefresh = await host.SessionBoundRefreshTokenAsync(accountId, session);
 
         host.Clock.Advance(Lifetime - TimeSpan.FromMinutes(5));
         var fresh = await OidcDriver.Json(await driver.RefreshAsync(boundRefresh), HttpStatusCode.OK);

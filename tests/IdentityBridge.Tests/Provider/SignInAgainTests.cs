@@ -22,7 +22,7 @@ public sealed class SignInAgainTests(ProviderHost host) : IClassFixture<Provider
         var first = OidcDriver.Jwt((await driver.LoginAsync()).GetProperty("id_token").GetString()!);
         var accountId = await host.AccountIdOfAsync(driver.Wallet);
         var session = await host.WithDbAsync(db => db.Sessions.SingleAsync(s => s.AccountId == accountId));
-        var bound = await SessionBoundRefreshTokenAsync(accountId, session);
+        var bound = await host.SessionBoundRefreshTokenAsync(accountId, session);
 
         host.Clock.Advance(TimeSpan.FromMinutes(10));
         var p = driver.Params();
@@ -67,7 +67,7 @@ public sealed class SignInAgainTests(ProviderHost host) : IClassFixture<Provider
         var first = OidcDriver.Jwt(firstTokens.GetProperty("id_token").GetString()!);
         var firstAccount = await host.AccountIdOfAsync(driver.Wallet);
         var previous = await host.WithDbAsync(db => db.Sessions.SingleAsync(s => s.AccountId == firstAccount));
-        var bound = await SessionBoundRefreshTokenAsync(firstAccount, previous);
+        var bound = await host.SessionBoundRefreshTokenAsync(firstAccount, previous);
 
         // select_account, and the user picks another wallet (another account).
         var p = driver.Params();
@@ -100,21 +100,6 @@ public sealed class SignInAgainTests(ProviderHost host) : IClassFixture<Provider
         Assert.Equal(second.Subject, third.Subject);
     }
 
-    private async Task<string> SessionBoundRefreshTokenAsync(string accountId, Session session)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var client = await scope.ServiceProvider.GetRequiredService<ClientStore>().FindAsync(TestClients.Web);
-        var issued = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(new TokenIssueRequest
-        {
-            Client = client!,
-            GrantType = "urn:openid:params:grant-type:ciba",
-            AccountId = accountId,
-            Scopes = ["openid", "profile"],
-            Login = LoginFacts.FromSession(session),
-            IssueRefreshToken = true,
-        });
-        return issued.Response!.RefreshToken!;
-    }
 
     private static string? LogoutSid(string body) => LogoutToken(body)?.GetPayloadValue<string>("sid");
 
