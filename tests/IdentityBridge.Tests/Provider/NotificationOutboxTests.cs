@@ -192,6 +192,29 @@ public sealed class NotificationOutboxTests
         Assert.Contains("not delivered within", Assert.Single(await FailuresAsync(node, accountId)).Reason);
     }
 
+    [Fact]
+    public async Task A_retry_goes_to_the_logout_uri_the_client_has_when_it_is_made()
+    {
+        const string moved = "https://later.example/moved";
+        await using var node = new Node(null);
+        _ = node.Server;
+        node.BackChannel.Responses[Uri] = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        node.BackChannel.Responses[moved] = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        var (sessionId, accountId) = await SessionWithClientUriAsync(node);
+        await node.Services.GetRequiredService<BackChannelLogoutNotifier>().Notify(sessionId, accountId, [TestClients.Other]).WaitAsync(TimeSpan.FromSeconds(5));
+        var first = Assert.Single(node.SentTo(Uri));
+
+        // The client's administrator moved its endpoint (the old one is gone): the retry goes where the client now listens.
+        await node.UpdateClientAsync(TestClients.Other, c => c.BackChannelLogoutUri = moved);
+        node.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await node.DeliverDueAsync());
+
+        Assert.Single(node.SentTo(Uri));
+        Assert.Equal(first.GetPayloadValue<string>("sid"), Assert.Single(node.SentTo(moved)).GetPayloadValue<string>("sid"));
+        Assert.Null(await node.Outbox.NextDueAsync(CancellationToken.None));
+        Assert.Empty(await FailuresAsync(node, accountId));
+    }
+
     [Theory]
     [InlineData(30, 30)]
     [InlineData(600, 60)] // honoured up to a minute

@@ -12,7 +12,8 @@ namespace IdentityBridge.Provider.Sessions;
 /// client and no client waits for another. A client that could not be reached or was unavailable for now is told
 /// again (<see cref="ClientNotificationSender"/>): the retry waits in the database (<see cref="ClientNotificationOutbox"/>),
 /// holding the client, account, session and URI only, and whichever node makes it signs a new token then (a new
-/// <c>jti</c> and <c>iat</c>), so no signed token is stored and none is sent expired. A logout that did not reach a client
+/// <c>jti</c> and <c>iat</c>) and sends it to the client's logout URI of that moment, so no signed token is stored
+/// and none is sent expired. A logout that did not reach a client
 /// is logged and audited (<see cref="AuditTypes.BackChannelLogoutFailed"/>) once, by the node that made the last
 /// attempt. Redirects are not followed and the body of an answer is not read.
 /// </summary>
@@ -73,7 +74,11 @@ public sealed class BackChannelLogoutNotifier(
         }
     }
 
-    /// <summary>A retry: to the URI of the first attempt, with a logout token made now, while the client is enabled and still takes logouts.</summary>
+    /// <summary>
+    /// A retry, with a logout token made now, while the client is enabled and still takes logouts: to the URI the client
+    /// has now, so a retry follows an endpoint its administrator moved meanwhile (the audit of a final failure names
+    /// the URI of the first attempt).
+    /// </summary>
     public async Task<NotificationOutcome?> RetryAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationAttempt attempt, CancellationToken ct)
     {
         if (!fields.ContainsKey(AccountField) || !fields.ContainsKey(SessionField) || !fields.ContainsKey(UriField)) return null;
@@ -94,7 +99,7 @@ public sealed class BackChannelLogoutNotifier(
     {
         var sub = await subjects.SubjectForAsync(client, fields[AccountField], ct);
         var sid = await subjects.SessionIdForAsync(client, fields[SessionField], ct);
-        return await sender.SendAsync(HttpClientName, "Back-channel logout", client.ClientId, () => new HttpRequestMessage(HttpMethod.Post, fields[UriField])
+        return await sender.SendAsync(HttpClientName, "Back-channel logout", client.ClientId, () => new HttpRequestMessage(HttpMethod.Post, client.BackChannelLogoutUri)
         {
             Content = new FormUrlEncodedContent([new("logout_token", LogoutToken(client, sub, sid, UrlSafe.NewId(16)))]),
         }, Timeout, attempt, ct);
