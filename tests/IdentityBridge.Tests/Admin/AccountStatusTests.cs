@@ -66,6 +66,36 @@ public sealed class AccountStatusTests(ProviderHost host) : IClassFixture<Provid
     }
 
     [Fact]
+    public async Task Revoking_a_session_the_user_logged_out_of_still_revokes_its_offline_access_tokens()
+    {
+        var driver = new OidcDriver(host);
+        var tokens = await driver.LoginAsync();
+        var sid = OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("sid");
+        var session = await host.WithDbAsync(db => db.Sessions.AsNoTracking().SingleAsync(s => s.Id == sid));
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            await scope.ServiceProvider.GetRequiredService<IdentityBridge.Provider.Sessions.SessionService>().LogoutAsync(context, session);
+        }
+        // The logout leaves the offline_access refresh token alive, as the user granted it to outlive the session.
+        var refreshed = await OidcDriver.Json(await driver.RefreshAsync(tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.OK);
+        var accessToken = refreshed.GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(accessToken)).StatusCode);
+
+        // An administrator revokes the ended session: what was issued in it goes, offline_access included.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<SessionAdminService>().RevokeAsync(sid, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+            Assert.False(result.Value!.Active);
+        }
+
+        await OidcDriver.AssertError(await driver.RefreshAsync(refreshed.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await driver.UserInfoAsync(accessToken)).StatusCode);
+        Assert.True(await host.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == "session.revoked" && e.Details!.Contains(sid))));
+    }
+
+    [Fact]
     public async Task Access_tokens_of_a_disabled_account_stay_refused_once_it_is_enabled_again()
     {
         var driver = new OidcDriver(host);

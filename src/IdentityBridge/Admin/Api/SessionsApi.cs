@@ -22,7 +22,7 @@ internal static class SessionsApi
 
         api.MapDelete("/sessions/{sessionId}", async (string sessionId, HttpContext context, SessionAdminService sessions, CancellationToken ct) =>
             AdminResults.Ok(await sessions.RevokeAsync(sessionId, AdminActor.Of(context), ct)))
-        .WithTags("Sessions").WithName("RevokeSession").WithSummary("End a session: the tokens issued within it (refresh tokens, offline_access included, and the access tokens issued from them) are revoked, and its clients get a back-channel logout.")
+        .WithTags("Sessions").WithName("RevokeSession").WithSummary("End a session: the tokens issued within it (refresh tokens, offline_access included, and the access tokens issued from them) are revoked, and its clients get a back-channel logout. A session that has ended already loses the offline_access tokens that outlived its end.")
         .Produces<SessionView>().ProducesProblem(404);
     }
 }

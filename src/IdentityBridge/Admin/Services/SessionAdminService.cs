@@ -24,7 +24,8 @@ public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, S
     /// <summary>
     /// Ends a session as <see cref="SessionService.RevokeAsync"/> does: the refresh tokens issued within it
     /// (offline_access included) are revoked with their families, so the access tokens issued from them stop
-    /// working too, and its clients get a back-channel logout.
+    /// working too, and its clients get a back-channel logout. A session that has ended already (logout,
+    /// expiry) loses the offline_access tokens that outlived its end.
     /// </summary>
     public Task<AdminResult<SessionView>> RevokeAsync(string sessionId, string actor, CancellationToken ct = default) =>
         RevokeAsync(sessionId, accountId: null, actor, ct);
@@ -41,9 +42,9 @@ public sealed class SessionAdminService(BridgeDbContext db, TimeProvider time, S
         var session = await db.Sessions.AsNoTracking().Include(s => s.Clients).FirstOrDefaultAsync(s => s.Id == sessionId, ct);
         if (session is null || accountId is not null && session.AccountId != accountId) return AdminError.NotFound("Session", sessionId);
         var now = time.GetUtcNow();
-        if (session.EndedAt is not null) return ToView(session, now);
+        // An ended session is revoked too: its offline_access tokens outlived its end.
         await sessions.RevokeAsync(sessionId, actor, ct);
-        session.EndedAt = now;
+        session.EndedAt ??= now;
         return ToView(session, now);
     }
 

@@ -198,17 +198,22 @@ public sealed class SessionService(
 
     /// <summary>
     /// An administrator ends a session: the session, every refresh token issued in it (offline_access
-    /// included) and a back-channel logout to its clients. False when the session does not exist.
+    /// included) and a back-channel logout to its clients. A session that had already ended (logout, expiry) still
+    /// loses the offline_access tokens its end left alive; its clients were told when it ended and are not told again.
+    /// A revocation that finds nothing left to end or revoke changes nothing and is not audited. False when the
+    /// session does not exist.
     /// </summary>
     public async Task<bool> RevokeAsync(string sessionId, string actor, CancellationToken ct = default)
     {
         var session = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, ct);
         if (session is null) return false;
-        var clients = await EndAsync(sessionId, ct);
+        var ended = await EndRowAsync(sessionId, ct);
+        var clients = await ClientsOfAsync(sessionId, ct);
         var families = await grants.RevokeSessionTokensAsync(sessionId, includeOffline: true, ct);
+        if (!ended && families == 0) return true;
         await audit.WriteAsync(AuditTypes.SessionRevoked, actor, session.AccountId,
-            details: new { sid = sessionId, wallet = session.Wallet, clients, tokenFamiliesRevoked = families }, ct: ct);
-        _ = backChannel.Notify(sessionId, session.AccountId, clients);
+            details: new { sid = sessionId, wallet = session.Wallet, clients, tokenFamiliesRevoked = families, endedBefore = !ended }, ct: ct);
+        if (ended) _ = backChannel.Notify(sessionId, session.AccountId, clients);
         return true;
     }
 
