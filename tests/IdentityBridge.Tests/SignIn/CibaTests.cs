@@ -126,21 +126,7 @@ public sealed class CibaTests
         // The retry row refers to the sign-in request, where both secrets stay data protected; the retry reads them
         // from there, so any node can make it.
         await using var host = new SignInHost();
-        host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
-        var wallet = XrplAddress.CreateRandom();
-        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
-        var api = host.CreateApiClient();
-        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = "tok-7f3a9c" });
-        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
-
-        var ping = host.Pings.NextAsync();
-        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
-        await ping.WaitAsync(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        Grant? row;
-        while ((row = await PendingPingAsync(host)) is null && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-        Assert.NotNull(row);
+        var (authReqId, row) = await PingRetryPendingAsync(host, "tok-7f3a9c");
         Assert.DoesNotContain("tok-7f3a9c", row.Data, StringComparison.Ordinal);
         Assert.DoesNotContain(authReqId, row.Data, StringComparison.Ordinal);
         Assert.Contains(CibaEndpoint.Id(authReqId), row.Data, StringComparison.Ordinal);
@@ -154,6 +140,47 @@ public sealed class CibaTests
         Assert.True(notified.Success, notified.Reason);
         Assert.Contains("\"attempts\":2", notified.Details, StringComparison.Ordinal);
         Assert.Null(await PendingPingAsync(host));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_ping_retry_goes_to_the_endpoint_the_client_has_then_and_not_to_a_disabled_client(bool enabled)
+    {
+        // CIBA Core 10.2: the ping goes to the client's registered notification endpoint. An administrator who moves
+        // it, or disables the client, between the first attempt and the retry is followed.
+        const string moved = "https://backend.example/ciba/moved";
+        await using var host = new SignInHost();
+        await PingRetryPendingAsync(host, "tok-1");
+        await host.WithDbAsync(db => db.Clients.Where(c => c.ClientId == SignInHost.CibaPingClient)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.BackchannelClientNotificationEndpoint, moved).SetProperty(c => c.Enabled, enabled)));
+
+        await host.DeliverPendingNotificationsAsync();
+
+        Assert.Null(await PendingPingAsync(host));
+        Assert.Equal(enabled ? [SignInHost.NotificationEndpoint, moved] : [SignInHost.NotificationEndpoint],
+            host.Pings.Requests.Select(p => p.Uri.ToString()));
+    }
+
+    /// <summary>A ping-mode request approved by its user, whose first ping was answered 503: its retry waits in the database.</summary>
+    private static async Task<(string AuthReqId, Grant Row)> PingRetryPendingAsync(SignInHost host, string notificationToken)
+    {
+        host.Pings.FirstAnswers.Enqueue(HttpStatusCode.ServiceUnavailable);
+        var wallet = XrplAddress.CreateRandom();
+        await host.SignInByQrAsync(host.CreateBrowser(), wallet);
+        var api = host.CreateApiClient();
+        var started = await RequestAsync(api, SignInHost.CibaPingClient, new() { ["login_hint"] = wallet, ["client_notification_token"] = notificationToken });
+        var authReqId = started.Json.GetProperty("auth_req_id").GetString()!;
+
+        var ping = host.Pings.NextAsync();
+        host.Simulator.Approve((await host.RequestAsync(CibaEndpoint.Id(authReqId))).PayloadUuid!, wallet);
+        await ping.WaitAsync(TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        Grant? row;
+        while ((row = await PendingPingAsync(host)) is null && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.NotNull(row);
+        return (authReqId, row);
     }
 
     private static Task<Grant?> PendingPingAsync(SignInHost host) =>

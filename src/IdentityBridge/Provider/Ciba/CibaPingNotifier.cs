@@ -17,9 +17,9 @@ namespace IdentityBridge.Provider.Ciba;
 /// <c>Authorization: Bearer {client_notification_token}</c>. The client then fetches the outcome from the token
 /// endpoint. Sent in the background; a client that could not be reached or was unavailable for now is pinged again
 /// (<see cref="ClientNotificationSender"/>); redirects are not followed. A retry waits in the database
-/// (<see cref="ClientNotificationOutbox"/>) holding the sign-in request's id, its status and the endpoint: the
-/// auth_req_id and the bearer token stay where they are kept, data protected, in the sign-in request, and are read
-/// from there when the retry is made.
+/// (<see cref="ClientNotificationOutbox"/>) holding the sign-in request's id and its status: the auth_req_id and the
+/// bearer token stay where they are kept, data protected, in the sign-in request, and are read from there when the
+/// retry is made, which goes to the client's endpoint of that moment. A disabled client is not pinged.
 /// </summary>
 public sealed class CibaPingNotifier(
     ClientNotificationSender sender,
@@ -33,7 +33,6 @@ public sealed class CibaPingNotifier(
 
     private const string RequestField = "request";
     private const string StatusField = "status";
-    private const string EndpointField = "endpoint";
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _running = [];
@@ -62,15 +61,15 @@ public sealed class CibaPingNotifier(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
-            var endpoint = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId)
+            var endpoint = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId && c.Enabled)
                 .Select(c => c.BackchannelClientNotificationEndpoint).FirstOrDefaultAsync(ct);
             if (!CibaRequestValidator.IsNotificationEndpoint(endpoint))
             {
-                logger.LogWarning("CIBA ping for client {ClientId} skipped: no valid notification endpoint", clientId);
+                logger.LogWarning("CIBA ping for client {ClientId} skipped: the client is disabled or has no valid notification endpoint", clientId);
                 return;
             }
 
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [RequestField] = requestId, [StatusField] = status, [EndpointField] = endpoint! };
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { [RequestField] = requestId, [StatusField] = status };
             var outcome = await SendAsync(clientId, data, endpoint!, sender.FirstAttempt, ct);
             // Stored even if the bridge is stopping meanwhile: the next node to run makes the retry.
             if (outcome.Retry is { } retry) await outbox.ScheduleAsync(Kind, clientId, fields, retry, CancellationToken.None);
@@ -86,21 +85,27 @@ public sealed class CibaPingNotifier(
         }
     }
 
-    /// <summary>A retry: the auth_req_id and bearer token read again from the sign-in request, to the endpoint of the first attempt.</summary>
+    /// <summary>
+    /// A retry: the auth_req_id and bearer token read again from the sign-in request, to the notification endpoint the
+    /// client has now (an administrator may have moved it since the first attempt); none while the client is disabled.
+    /// </summary>
     public async Task<NotificationOutcome?> RetryAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationAttempt attempt, CancellationToken ct)
     {
-        if (fields.GetValueOrDefault(RequestField) is not { } requestId || fields.GetValueOrDefault(EndpointField) is not { } endpoint) return null;
-        string? json;
+        if (fields.GetValueOrDefault(RequestField) is not { } requestId) return null;
+        string? json, endpoint;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BridgeDbContext>();
+            endpoint = await db.Clients.AsNoTracking().Where(c => c.ClientId == clientId && c.Enabled)
+                .Select(c => c.BackchannelClientNotificationEndpoint).FirstOrDefaultAsync(ct);
+            if (!CibaRequestValidator.IsNotificationEndpoint(endpoint)) return null;
             json = await db.SignInRequests.AsNoTracking().Where(r => r.Id == requestId && r.ClientId == clientId)
                 .Select(r => r.Data).FirstOrDefaultAsync(ct);
         }
         if (json is null) return null;
         var data = SignInRequestData.Read(json);
         if (data.AuthReqId is null || data.NotificationToken is null) return null;
-        return await SendAsync(clientId, data, endpoint, attempt, ct);
+        return await SendAsync(clientId, data, endpoint!, attempt, ct);
     }
 
     public async Task ReportAsync(string clientId, IReadOnlyDictionary<string, string> fields, NotificationOutcome outcome, CancellationToken ct)
