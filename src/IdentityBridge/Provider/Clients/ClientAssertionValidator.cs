@@ -71,21 +71,8 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
     public async Task<string?> ValidateAsync(RegisteredClient client, ScreenedAssertion assertion, CancellationToken ct)
     {
         if (client.Jwks is null) return "The client has no registered keys for private_key_jwt.";
-        var keys = KeysFor(client.Jwks, assertion.Token.Alg);
-        if (keys.Count == 0) return "None of the client's registered keys is for the client assertion's alg.";
-        var parameters = new TokenValidationParameters
-        {
-            ValidIssuer = client.ClientId,
-            // Checked by TryScreen, which the handler's check (any one audience in the list) would not replace.
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            RequireSignedTokens = true,
-            IssuerSigningKeys = keys,
-            ValidAlgorithms = ClientAuthMethods.AssertionAlgorithms,
-        };
-        var result = await _handler.ValidateTokenAsync(assertion.Token, parameters);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return "The client assertion is not valid (signature or issuer).";
+        var (jwt, problem) = await VerifySignatureAsync(client, assertion.Token, "client assertion");
+        if (jwt is null) return problem;
         if (jwt.Subject != client.ClientId) return "The client assertion's sub must be the client_id.";
         var now = time.GetUtcNow();
         // Times beyond the calendar are clamped (NumericDate): compare them with the clock, never add to them.
@@ -105,6 +92,33 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
     }
 
     /// <summary>
+    /// Verifies that <paramref name="token"/>, a JWT signed by <paramref name="client"/> (a client assertion or a
+    /// request object), has a valid signature made with one of the client's registered keys by one of
+    /// <see cref="ClientAuthMethods.AssertionAlgorithms"/>, and that its <c>iss</c> is the client_id. Its audience,
+    /// times and other claims are the caller's to check. The verified token, or else why not, the token named
+    /// <paramref name="what"/>.
+    /// </summary>
+    internal async Task<(JsonWebToken? Token, string? Problem)> VerifySignatureAsync(RegisteredClient client, JsonWebToken token, string what)
+    {
+        if (client.Jwks is null) return (null, $"The application has no registered keys to verify the {what} with.");
+        var keys = KeysFor(client.Jwks, token.Alg);
+        if (keys.Count == 0) return (null, $"None of the client's registered keys is for the {what}'s alg.");
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            // The audience is checked by the caller, as the handler's check (any one audience in the list) would not.
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = ClientAuthMethods.AssertionAlgorithms,
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        return result.IsValid && result.SecurityToken is JsonWebToken jwt ? (jwt, null) : (null, $"The {what} is not valid (signature or issuer).");
+    }
+
+    /// <summary>
     /// The signing keys of <paramref name="jwks"/> that may verify a signature made with <paramref name="alg"/>:
     /// RFC 7517 §4.4 makes a JWK's <c>alg</c> the algorithm the key is intended for, so a key that names one is
     /// used for that algorithm alone (else an RS256 key would also verify PS256, an algorithm its owner never
@@ -119,13 +133,13 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
         return usable.Keys.Count == 0 ? [] : usable.GetSigningKeys();
     }
 
-    /// <summary>The assertion as a signed JWT (JWS compact serialization), or null.</summary>
-    private JsonWebToken? Parse(string assertion)
+    /// <summary>The client's JWT as a signed JWT (JWS compact serialization), or null: also when it is encrypted (JWE).</summary>
+    internal JsonWebToken? Parse(string token)
     {
-        if (assertion.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(assertion)) return null;
+        if (token.Length > OwnTokenReader.MaxTokenLength || !_handler.CanReadToken(token)) return null;
         try
         {
-            var jwt = new JsonWebToken(assertion);
+            var jwt = new JsonWebToken(token);
             return jwt.IsEncrypted ? null : jwt;
         }
         catch (ArgumentException)
@@ -142,15 +156,31 @@ public sealed class ClientAssertionValidator(GrantStore grants, ProviderUrls url
     /// </summary>
     private static (JwtType Type, string? Typ) Type(JsonWebToken jwt)
     {
+        var (present, typ) = DeclaredType(jwt);
+        if (!present) return (JwtType.None, null);
+        var type = IsType(typ, "jwt") ? JwtType.Jwt : IsType(typ, ExplicitType) ? JwtType.ClientAuthentication : JwtType.Other;
+        return (type, typ);
+    }
+
+    /// <summary>
+    /// Whether the header carries a <c>typ</c>, and its value as sent (the JSON text of one that is not a string).
+    /// </summary>
+    internal static (bool Present, string? Typ) DeclaredType(JsonWebToken jwt)
+    {
         using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedHeader));
-        if (!header.RootElement.TryGetProperty("typ", out var typ)) return (JwtType.None, null);
-        if (typ.ValueKind != JsonValueKind.String) return (JwtType.Other, typ.GetRawText());
-        var value = typ.GetString()!;
-        var mediaType = value.Contains('/', StringComparison.Ordinal) ? value : "application/" + value;
-        var type = string.Equals(mediaType, "application/jwt", StringComparison.OrdinalIgnoreCase) ? JwtType.Jwt
-            : string.Equals(mediaType, "application/" + ExplicitType, StringComparison.OrdinalIgnoreCase) ? JwtType.ClientAuthentication
-            : JwtType.Other;
-        return (type, value);
+        if (!header.RootElement.TryGetProperty("typ", out var typ)) return (false, null);
+        return (true, typ.ValueKind == JsonValueKind.String ? typ.GetString()! : typ.GetRawText());
+    }
+
+    /// <summary>
+    /// Whether the <c>typ</c> value <paramref name="typ"/> names the media type <c>application/</c><paramref name="subtype"/>:
+    /// RFC 7515 §4.1.9, compared without case, <c>application/</c> implied when it has no <c>/</c>.
+    /// </summary>
+    internal static bool IsType(string? typ, string subtype)
+    {
+        if (typ is null) return false;
+        var mediaType = typ.Contains('/', StringComparison.Ordinal) ? typ : "application/" + typ;
+        return string.Equals(mediaType, "application/" + subtype, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
