@@ -59,6 +59,7 @@ public static class ProviderModule
         services.AddSingleton<DiscoveryDocument>();
         services.AddSingleton<InteractionTickets>();
         services.AddSingleton<ConsentStore>();
+        services.AddSingleton<RequestObjectReader>();
         services.AddSingleton<AuthorizeRequestValidator>();
         services.AddSingleton<AuthorizeInteraction>();
         services.AddSingleton<AuthorizeResponder>();

@@ -25,15 +25,18 @@ public static class ClientAssertionBuilder
         };
     }
 
-    /// <summary>The claims signed with the client's key; <paramref name="typ"/> null leaves the header without one.</summary>
-    public static string Sign(string alg, Dictionary<string, object> claims, string? typ = "JWT")
+    /// <summary>
+    /// The claims signed with the client's key, or with <paramref name="key"/>; <paramref name="typ"/> null leaves the
+    /// header without one.
+    /// </summary>
+    public static string Sign(string alg, Dictionary<string, object> claims, string? typ = "JWT", RSA? key = null)
     {
         var header = new Dictionary<string, string> { ["alg"] = alg, ["kid"] = "rp-key-1" };
         if (typ is not null) header["typ"] = typ;
         var encodedHeader = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(header));
         var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
         var padding = alg.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-        var signature = TestClients.JwtClientKey.SignData(Encoding.ASCII.GetBytes(encodedHeader + "." + payload), HashAlgorithmName.SHA256, padding);
+        var signature = (key ?? TestClients.JwtClientKey).SignData(Encoding.ASCII.GetBytes(encodedHeader + "." + payload), HashAlgorithmName.SHA256, padding);
         return encodedHeader + "." + payload + "." + Base64UrlEncoder.Encode(signature);
     }
 

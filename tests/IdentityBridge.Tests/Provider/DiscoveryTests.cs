@@ -50,7 +50,7 @@ public sealed class DiscoveryTests(ProviderHost host) : IClassFixture<ProviderHo
         Assert.True(doc.GetProperty("authorization_response_iss_parameter_supported").GetBoolean());
         Assert.True(doc.GetProperty("backchannel_logout_supported").GetBoolean());
         Assert.True(doc.GetProperty("backchannel_logout_session_supported").GetBoolean());
-        Assert.False(doc.GetProperty("request_parameter_supported").GetBoolean());
+        Assert.True(doc.GetProperty("request_parameter_supported").GetBoolean());
         Assert.False(doc.GetProperty("request_uri_parameter_supported").GetBoolean());
         Assert.False(doc.TryGetProperty("userinfo_signing_alg_values_supported", out _));
         Assert.False(doc.TryGetProperty("registration_endpoint", out _));

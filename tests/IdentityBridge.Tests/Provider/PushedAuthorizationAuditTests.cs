@@ -75,7 +75,7 @@ public sealed class PushedAuthorizationAuditTests(ProviderHost host) : IClassFix
     [InlineData("scope", "openid bridge.admin", "invalid_scope")]
     [InlineData("response_type", "token", "unsupported_response_type")]
     [InlineData("code_challenge_method", "plain", "invalid_request")]
-    [InlineData("request", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzZWNyZXQtcmVxdWVzdCJ9.", "request_not_supported")]
+    [InlineData("request", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzZWNyZXQtcmVxdWVzdCJ9.", "invalid_request_object")]
     [InlineData("request_uri", "urn:ietf:params:oauth:request_uri:abc", "invalid_request")]
     public async Task A_refused_parameter_is_audited_with_the_error_under_the_authenticated_client(string name, string value, string error)
     {

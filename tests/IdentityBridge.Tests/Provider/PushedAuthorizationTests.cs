@@ -82,7 +82,7 @@ public sealed class PushedAuthorizationTests(ProviderHost host) : IClassFixture<
     [InlineData("redirect_uri", "https://app.example/cb/evil", "invalid_request")]
     [InlineData("response_type", "token", "unsupported_response_type")]
     [InlineData("code_challenge_method", "plain", "invalid_request")]
-    [InlineData("request", "eyJhbGciOiJub25lIn0.e30.", "request_not_supported")]
+    [InlineData("request", "eyJhbGciOiJub25lIn0.e30.", "invalid_request_object")]
     [InlineData("request_uri", "urn:ietf:params:oauth:request_uri:abc", "invalid_request")]
     public async Task Invalid_pushed_parameters_are_answered_as_json_never_a_redirect(string name, string value, string error)
     {

@@ -8,7 +8,7 @@ public sealed class AuthorizeRequest
 {
     /// <summary>
     /// Every parameter as received (to rebuild the URL for the login and consent round trips): for a pushed request,
-    /// the client_id and request_uri that name it, not what was pushed.
+    /// the client_id and request_uri that name it, not what was pushed; for a request object, the object's parameters.
     /// </summary>
     public required OAuthParameters Parameters { get; init; }
     public required RegisteredClient Client { get; init; }

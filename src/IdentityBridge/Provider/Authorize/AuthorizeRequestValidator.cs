@@ -12,11 +12,14 @@ namespace IdentityBridge.Provider.Authorize;
 /// Validates authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2, RFC 7636, RFC 9700). Until
 /// client_id and redirect_uri are both trusted, errors are for an error page, never a redirect.
 /// A request with <c>request_uri</c> stands for the parameters its client pushed (RFC 9126 §4): those alone are
-/// validated, and the ones it was sent with are kept only to resume it after login and consent.
+/// validated, and the ones it was sent with are kept only to resume it after login and consent. A request with a
+/// signed request object in <c>request</c> stands for the object's parameters (RFC 9101 §6.3): those alone are
+/// validated, and the request resumes after login and consent with them, the object verified once.
 /// Validation only reads: it never writes HTTP.
 /// </summary>
 public sealed class AuthorizeRequestValidator(
     ClientStore clients,
+    RequestObjectReader requestObjects,
     OwnTokenReader tokens,
     InteractionTickets tickets,
     GrantStore grants,
@@ -46,7 +49,8 @@ public sealed class AuthorizeRequestValidator(
     /// </summary>
     private async Task<(OAuthParameters? Parameters, ProtocolError? Error)> ExpandAsync(OAuthParameters p, CancellationToken ct)
     {
-        if (!p.Has("request_uri") && p.Unreadable("request_uri") is null) return (p, null);
+        if (!p.Has("request_uri") && p.Unreadable("request_uri") is null)
+            return p.Has("request") || p.Unreadable("request") is not null ? await ReadObjectAsync(p, null, ct) : (p, null);
         if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "request_uri") is { } repeated)
             return (null, ProtocolError.InvalidRequest($"The {repeated} parameter was sent more than once."));
         if ((p.Unreadable("client_id") ?? p.Unreadable("request_uri")) is { } unreadable) return (null, unreadable);
@@ -56,6 +60,27 @@ public sealed class AuthorizeRequestValidator(
             return (null, new ProtocolError(ProtocolErrors.InvalidRequestUri,
                 "The request_uri is not valid (invalid_request_uri): it is unknown, has expired, was already used or was pushed by another application."));
         return (OAuthParameters.FromQuery(data.Parameters), null);
+    }
+
+    /// <summary>
+    /// RFC 9101 §5, §6.3: the parameters of the signed request object in <c>request</c>, sent beside a
+    /// <c>client_id</c> that names its client (at the PAR endpoint, <paramref name="authenticated"/>, the client that
+    /// pushed it); the other parameters sent beside it are ignored. Else the error for a page or the pusher: the
+    /// redirect URI is known only from a valid object.
+    /// </summary>
+    private async Task<(OAuthParameters? Parameters, ProtocolError? Error)> ReadObjectAsync(OAuthParameters p, RegisteredClient? authenticated, CancellationToken ct)
+    {
+        if (p.Duplicates.FirstOrDefault(d => d is "client_id" or "request") is { } repeated)
+            return (null, ProtocolError.InvalidRequest($"The {repeated} parameter was sent more than once."));
+        if ((p.Unreadable("client_id") ?? p.Unreadable("request")) is { } unreadable) return (null, unreadable);
+        var client = authenticated;
+        if (client is null)
+        {
+            if (p["client_id"] is not { } clientId) return (null, ProtocolError.InvalidRequest("The client_id parameter is missing: it must be sent beside the request object."));
+            client = await clients.FindEnabledAsync(clientId, ct);
+            if (client is null) return (null, new ProtocolError(ProtocolErrors.InvalidClient, "The application is not registered with this bridge or is disabled."));
+        }
+        return await requestObjects.ReadAsync(p["request"]!, client, ct);
     }
 
     /// <summary>
@@ -96,15 +121,23 @@ public sealed class AuthorizeRequestValidator(
         var (pushed, pageError) = await ExpandAsync(p, ct);
         if (pushed is null) return AuthorizeValidation.Page(pageError!);
         var requirePushed = !p.Has("request_uri") && options.Value.PushedAuthorization.Required;
-        return await ValidateParametersAsync(pushed, p, context, requirePushed, ct);
+        // A pushed request resumes by its reference; one from a request object with the object's parameters, so that
+        // the object (short-lived, possibly shorter than the login) is not read again.
+        return await ValidateParametersAsync(pushed, p.Has("request_uri") ? p : pushed, context, requirePushed, ct);
     }
 
     /// <summary>
-    /// Validates the parameters of a pushed authorization request (RFC 9126 §2.1) as the authorize endpoint would
-    /// validate them; the error either way is for the pusher, not a redirect.
+    /// Validates the parameters of a pushed authorization request (RFC 9126 §2.1) of <paramref name="client"/> as the
+    /// authorize endpoint would validate them; the error either way is for the pusher, not a redirect. With a request
+    /// object (RFC 9126 §3), its parameters are validated and become the request's
+    /// (<see cref="AuthorizeRequest.Parameters"/>), and the others sent beside it are ignored.
     /// </summary>
-    public Task<AuthorizeValidation> ValidatePushedAsync(OAuthParameters p, CancellationToken ct = default) =>
-        ValidateParametersAsync(p, p, null, requirePushed: false, ct);
+    public async Task<AuthorizeValidation> ValidatePushedAsync(OAuthParameters p, RegisteredClient client, CancellationToken ct = default)
+    {
+        if (!p.Has("request") && p.Unreadable("request") is null) return await ValidateParametersAsync(p, p, null, requirePushed: false, ct);
+        var (parameters, error) = await ReadObjectAsync(p, client, ct);
+        return parameters is null ? AuthorizeValidation.Page(error!) : await ValidateParametersAsync(parameters, parameters, null, requirePushed: false, ct);
+    }
 
     /// <param name="p">The parameters to validate.</param>
     /// <param name="received">The parameters the request came with: <paramref name="p"/>, or those that named the pushed <paramref name="p"/>.</param>
@@ -119,7 +152,6 @@ public sealed class AuthorizeRequestValidator(
         if ((p.UnreadableError ?? p.DuplicateError) is { } malformed) return AuthorizeValidation.Redirect(malformed, target);
         if (p["response_mode"] is { } mode && !ResponseModes.Supported.Contains(mode))
             return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
-        if (p.Has("request")) return Fail(ProtocolErrors.RequestNotSupported, "Request objects are not supported.");
         if (p.Has("request_uri")) return Fail(ProtocolErrors.RequestUriNotSupported, "request_uri is not supported.");
         if (requirePushed) return Fail(ProtocolErrors.InvalidRequest, "This bridge takes only pushed authorization requests: push the request to the pushed_authorization_request_endpoint first.");
 

@@ -61,7 +61,9 @@ public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory sc
             ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash" }.Concat(UserClaims.Supported).ToArray(),
             ["claim_types_supported"] = new[] { "normal" },
             ["prompt_values_supported"] = Prompts.Supported,
-            ["request_parameter_supported"] = false,
+            // RFC 9101: signed request objects by value; by reference only as the request_uri of a pushed request.
+            ["request_parameter_supported"] = true,
+            ["request_object_signing_alg_values_supported"] = ClientAuthMethods.AssertionAlgorithms,
             ["request_uri_parameter_supported"] = false,
             ["claims_parameter_supported"] = false,
             ["authorization_response_iss_parameter_supported"] = true,

@@ -57,13 +57,14 @@ public static class AuthorizeEndpoint
                 return responder.Error(context, request.Target, decision.Error!);
             case InteractionKind.Login:
                 InteractionTickets.Complete(context, request.Ticket);
-                var ticket = tickets.StartLogin(context, parameters);
-                var loginReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, ticket);
+                // The request resumes with the parameters it stands for (those of a request object, not the object).
+                var ticket = tickets.StartLogin(context, request.Parameters);
+                var loginReturn = AuthorizeResponder.AuthorizeUrl(context, request.Parameters, ticket);
                 return loginReturn.Length > LoginInteraction.MaxReturnUrlLength
                     ? await TooLongAsync()
                     : AuthorizeResponder.RedirectToLogin(context, request, loginReturn);
             case InteractionKind.Consent:
-                var consentReturn = AuthorizeResponder.AuthorizeUrl(context, parameters, parameters[InteractionTickets.Parameter]);
+                var consentReturn = AuthorizeResponder.AuthorizeUrl(context, request.Parameters, request.Parameters[InteractionTickets.Parameter]);
                 return consentReturn.Length > LoginInteraction.MaxReturnUrlLength
                     ? await TooLongAsync()
                     : AuthorizeResponder.RedirectToConsent(context, consentReturn);

@@ -49,7 +49,7 @@ public static class PushedAuthorizationEndpoint
 
         // RFC 9126 §2.1: a pushed request cannot itself point to another.
         if (parameters.Has("request_uri")) return await RefuseAsync(audit, ProtocolError.InvalidRequest("request_uri cannot be pushed."), client, null, ct);
-        var validation = await validator.ValidatePushedAsync(parameters, ct);
+        var validation = await validator.ValidatePushedAsync(parameters, client, ct);
         if (validation.Request is null) return await RefuseAsync(audit, validation.Error!, client, null, ct);
         // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt does; sent together,
         // they must name the same key.
@@ -63,8 +63,9 @@ public static class PushedAuthorizationEndpoint
         if (proof.Jkt is not null && validation.Request.DPoPJkt is { } named && named != proof.Jkt)
             return await RefuseAsync(audit, new ProtocolError(ProtocolErrors.InvalidDPoPProof, "dpop_jkt is not the thumbprint of the DPoP proof's key."), client, null, ct);
 
+        // The parameters of the request: those sent, or those of the request object sent (RFC 9126 §3).
         var pushed = new QueryBuilder();
-        foreach (var (name, value) in parameters.Values)
+        foreach (var (name, value) in validation.Request.Parameters.Values)
             if (!NotStored.Contains(name)) pushed.Add(name, value);
         if (proof.Jkt is not null && validation.Request.DPoPJkt is null) pushed.Add("dpop_jkt", proof.Jkt);
         var lifetime = options.Value.PushedAuthorization.Lifetime;

@@ -34,7 +34,7 @@ public sealed record ProtocolError(string Error, string? Description = null, int
     public static ProtocolError UnauthorizedClient(string description) => new(ProtocolErrors.UnauthorizedClient, description);
 }
 
-/// <summary>Error codes of RFC 6749, OIDC Core, RFC 6750, RFC 8707 and RFC 9449.</summary>
+/// <summary>Error codes of RFC 6749, OIDC Core, RFC 6750, RFC 8707, RFC 9101, RFC 9126 and RFC 9449.</summary>
 public static class ProtocolErrors
 {
     public const string InvalidRequest = "invalid_request";
@@ -51,6 +51,8 @@ public static class ProtocolErrors
     public const string ConsentRequired = "consent_required";
     public const string InteractionRequired = "interaction_required";
     public const string RequestNotSupported = "request_not_supported";
+    /// <summary>RFC 9101 §6.3 (OIDC Core §3.1.2.6): the request object is not valid.</summary>
+    public const string InvalidRequestObject = "invalid_request_object";
     public const string RequestUriNotSupported = "request_uri_not_supported";
     /// <summary>RFC 9126 §4 (OIDC Core §3.1.2.6): the request_uri does not name a usable pushed request.</summary>
     public const string InvalidRequestUri = "invalid_request_uri";
