@@ -124,7 +124,8 @@ public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<Provid
 
         var response = await driver.AuthorizeAsync(query);
 
-        await AssertPageAsync(response, "client_id");
+        // RFC 9101 §5: the client_id of the object does not stand in for the one that must be sent beside it.
+        await AssertPageAsync(response, "The client_id parameter is missing: it must be sent beside the request object.");
     }
 
     [Fact]
