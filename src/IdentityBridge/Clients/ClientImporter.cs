@@ -110,6 +110,8 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         c.JwksJson = d.Jwks;
         c.AccessTokenLifetimeSeconds = d.AccessTokenLifetime;
         c.BackChannelLogoutUri = d.BackChannelLogoutUri;
+        c.FrontChannelLogoutUri = d.FrontChannelLogoutUri;
+        c.FrontChannelLogoutSessionRequired = d.FrontChannelLogoutSessionRequired;
         c.RequiredNetwork = d.RequiredNetwork;
         c.Provisioning = d.Provisioning;
         c.SignInMethod = d.SignInMethod;

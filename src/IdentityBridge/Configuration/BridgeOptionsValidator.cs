@@ -196,6 +196,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
             SubjectType = c.SubjectType,
             SectorIdentifier = c.SectorIdentifier,
             BackChannelLogoutUri = c.BackChannelLogoutUri,
+            FrontChannelLogoutUri = c.FrontChannelLogoutUri,
+            FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
             RequiredNetwork = c.RequiredNetwork,
             Provisioning = c.Provisioning,
             SignInMethod = c.SignInMethod,

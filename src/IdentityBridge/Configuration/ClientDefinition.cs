@@ -28,6 +28,9 @@ public sealed class ClientDefinition
     /// <summary>Seconds, 300 to 3600.</summary>
     public int AccessTokenLifetime { get; set; } = 900;
     public string? BackChannelLogoutUri { get; set; }
+    /// <summary>Front-Channel Logout 1.0: https, or http on a loopback address; no fragment.</summary>
+    public string? FrontChannelLogoutUri { get; set; }
+    public bool FrontChannelLogoutSessionRequired { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }
@@ -51,6 +54,7 @@ public sealed class ClientDefinition
         ClientName = Unset(ClientName);
         TokenEndpointAuthMethod = Unset(TokenEndpointAuthMethod);
         BackChannelLogoutUri = Unset(BackChannelLogoutUri);
+        FrontChannelLogoutUri = Unset(FrontChannelLogoutUri);
         RequiredNetwork = Unset(RequiredNetwork);
         Provisioning = Unset(Provisioning);
         SignInMethod = Unset(SignInMethod);

@@ -97,6 +97,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Clients_add_and_update_set_the_front_channel_logout_uri()
+    {
+        var cli = new Cli();
+        await cli.OkAsync("clients", "add", "frames", "--redirect-uri", "https://frames.example.com/cb",
+            "--front-channel-logout-uri", "https://frames.example.com/logout", "--front-channel-logout-session-required", "true");
+        var client = await cli.DbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "frames"));
+        Assert.Equal("https://frames.example.com/logout", client.FrontChannelLogoutUri);
+        Assert.True(client.FrontChannelLogoutSessionRequired);
+
+        var refused = await cli.RunAsync("clients", "update", "frames", "--front-channel-logout-uri", "http://frames.example.com/logout");
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("frontChannelLogoutUri", refused.Err);
+
+        // Options not given keep what the client has.
+        await cli.OkAsync("clients", "update", "frames", "--name", "Frames");
+        client = await cli.DbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "frames"));
+        Assert.Equal("https://frames.example.com/logout", client.FrontChannelLogoutUri);
+        Assert.True(client.FrontChannelLogoutSessionRequired);
+    }
+
+    [Fact]
     public async Task Clients_update_to_a_secret_method_prints_a_secret_once_that_authenticates()
     {
         // A client moved to client_secret_basic with no secret could not authenticate, and rotate-secret refused

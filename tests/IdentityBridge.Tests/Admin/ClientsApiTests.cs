@@ -532,6 +532,44 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
         Assert.Contains("\"via\":\"import\"", details);
     }
 
+    [Theory]
+    [InlineData("http://app.example.com/fc", "must use https")]
+    [InlineData("https://app.example.com/fc#frag", "without a fragment")]
+    [InlineData("fc.example/logout", "absolute URL")]
+    public async Task A_front_channel_logout_uri_is_an_https_url_without_fragment(string uri, string expected)
+    {
+        var (api, _) = await host.AdminApiAsync();
+        var body = new Dictionary<string, object> { ["clientId"] = "fc-bad", ["redirectUris"] = new[] { "https://a.example/cb" }, ["frontChannelLogoutUri"] = uri };
+        var problem = await Json.ProblemAsync(await api.PostAsync("/admin/api/clients", Json.Body(body)), 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("frontChannelLogoutUri", out var messages), problem.ToString());
+        Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Front_channel_logout_settings_are_stored_and_returned()
+    {
+        // Front-Channel Logout 1.0 §2: frontchannel_logout_uri, and frontchannel_logout_session_required (false when omitted).
+        var (api, _) = await host.AdminApiAsync();
+        var created = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "fc-app", redirectUris = new[] { "https://fc.example/cb" },
+            frontChannelLogoutUri = "https://fc.example/logout?from=op", frontChannelLogoutSessionRequired = true,
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = JsonDocument.Parse(await api.GetStringAsync("/admin/api/clients/fc-app")).RootElement;
+        Assert.Equal("https://fc.example/logout?from=op", view.GetProperty("frontChannelLogoutUri").GetString());
+        Assert.True(view.GetProperty("frontChannelLogoutSessionRequired").GetBoolean());
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "fc-app"));
+        Assert.Equal("https://fc.example/logout?from=op", stored.FrontChannelLogoutUri);
+        Assert.True(stored.FrontChannelLogoutSessionRequired);
+
+        var loopback = await api.PutAsync("/admin/api/clients/fc-app", Json.Body(new { redirectUris = new[] { "https://fc.example/cb" }, frontChannelLogoutUri = "http://127.0.0.1:5002/fc" }));
+        Assert.Equal(HttpStatusCode.OK, loopback.StatusCode);
+        var replaced = await Json.ReadAsync(loopback);
+        Assert.Equal("http://127.0.0.1:5002/fc", replaced.GetProperty("frontChannelLogoutUri").GetString());
+        Assert.False(replaced.GetProperty("frontChannelLogoutSessionRequired").GetBoolean());
+    }
+
     [Fact]
     public async Task A_nul_byte_in_any_client_field_is_a_problem_never_a_500()
     {
@@ -542,6 +580,7 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
             ["redirectUris"] = new[] { "https://a.example/c\u0000b" },
             ["postLogoutRedirectUris"] = new[] { "https://a.example/o\u0000ut" },
             ["backChannelLogoutUri"] = "https://a.example/b\u0000c",
+            ["frontChannelLogoutUri"] = "https://a.example/f\u0000c",
             ["sectorIdentifier"] = "https://a.example/s\u0000",
             ["requiredNetwork"] = "MAIN\u0000NET",
             ["allowedScopes"] = new[] { "openid\u0000" },

@@ -192,6 +192,36 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_client_is_registered_with_its_front_channel_logout_uri_and_shows_it()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+
+        var (action, fields) = await FormAsync(browser, "/admin/clients/new", "form[method=post]");
+        Assert.Equal("false", fields["Form.FrontChannelLogoutSessionRequired"]);
+        fields["Form.ClientId"] = "console-fc";
+        fields["Form.RedirectUris"] = "https://fc.example.com/cb";
+        fields["Form.FrontChannelLogoutUri"] = "http://fc.example.com/logout";
+        var refused = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var error = new HtmlParser().ParseDocument(await refused.Content.ReadAsStringAsync()).QuerySelector("[data-valmsg-for='Form.FrontChannelLogoutUri']");
+        Assert.Contains("must use https", error?.TextContent);
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "console-fc")));
+
+        fields["Form.FrontChannelLogoutUri"] = "https://fc.example.com/logout";
+        fields["Form.FrontChannelLogoutSessionRequired"] = "true";
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"))).StatusCode);
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "console-fc"));
+        Assert.Equal("https://fc.example.com/logout", stored.FrontChannelLogoutUri);
+        Assert.True(stored.FrontChannelLogoutSessionRequired);
+
+        Assert.Contains("https://fc.example.com/logout", await browser.GetStringAsync("/admin/clients/console-fc"));
+        var (_, edit) = await FormAsync(browser, "/admin/clients/console-fc/edit", "form[method=post]");
+        Assert.Equal("https://fc.example.com/logout", edit["Form.FrontChannelLogoutUri"]);
+        Assert.Equal("true", edit["Form.FrontChannelLogoutSessionRequired"]);
+    }
+
+    [Fact]
     public async Task Link_a_wallet_grant_a_role_revoke_a_session_and_disable_an_account()
     {
         var admin = await host.CreateAdminAsync();

@@ -348,7 +348,7 @@ public sealed class ConfigurationTests
         host.Settings[client + "ClientSecret"] = "blank-settings-secret-0123456789";
         host.Settings[client + "RedirectUris:0"] = "https://app.example/cb";
         host.Settings[client + "RedirectUris:1"] = "";
-        foreach (var name in new[] { "ClientName", "TokenEndpointAuthMethod", "SectorIdentifier", "BackChannelLogoutUri", "RequiredNetwork", "SubjectType", "IdTokenSigningAlg", "Jwks" })
+        foreach (var name in new[] { "ClientName", "TokenEndpointAuthMethod", "SectorIdentifier", "BackChannelLogoutUri", "FrontChannelLogoutUri", "RequiredNetwork", "SubjectType", "IdTokenSigningAlg", "Jwks" })
             host.Settings[client + name] = name == "SectorIdentifier" ? " " : "";
 
         _ = host.CreateApiClient(); // validated on start: blank values would be refused as malformed
@@ -359,6 +359,7 @@ public sealed class ConfigurationTests
         Assert.Null(declared.TokenEndpointAuthMethod);
         Assert.Null(declared.SectorIdentifier);
         Assert.Null(declared.BackChannelLogoutUri);
+        Assert.Null(declared.FrontChannelLogoutUri);
         Assert.Null(declared.RequiredNetwork);
         Assert.Equal(["https://app.example/cb"], declared.RedirectUris);
     }
@@ -711,6 +712,44 @@ public sealed class ConfigurationTests
         var client = Web();
         client.BackChannelLogoutUri = uri;
         AssertRefused(client, "BackChannelLogoutUri");
+    }
+
+    [Theory]
+    [InlineData("logout.example/fc")]
+    [InlineData("http://app.example/fc")]
+    [InlineData("https://app.example/fc#frag")]
+    public void A_declared_front_channel_logout_uri_must_be_an_https_url(string uri)
+    {
+        var client = Web();
+        client.FrontChannelLogoutUri = uri;
+        AssertRefused(client, "FrontChannelLogoutUri");
+    }
+
+    [Fact]
+    public void A_declared_front_channel_logout_uri_is_imported_with_its_session_requirement()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://a.example",
+            ["Bridge:Clients:0:ClientId"] = "web",
+            ["Bridge:Clients:0:ClientSecret"] = "web-secret",
+            ["Bridge:Clients:0:RedirectUris:0"] = "https://app.example/cb",
+            ["Bridge:Clients:0:FrontChannelLogoutUri"] = "https://app.example/fc",
+            ["Bridge:Clients:0:FrontChannelLogoutSessionRequired"] = "true",
+        }).Build();
+        var o = new BridgeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
+        Assert.Empty(BridgeErrors(o));
+
+        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "web", ClientName = "web" };
+        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+        Assert.Equal("https://app.example/fc", client.FrontChannelLogoutUri);
+        Assert.True(client.FrontChannelLogoutSessionRequired);
+
+        // Removed from configuration: the next import clears them.
+        IdentityBridge.Clients.ClientImporter.Apply(Web(), client, DateTimeOffset.UnixEpoch);
+        Assert.Null(client.FrontChannelLogoutUri);
+        Assert.False(client.FrontChannelLogoutSessionRequired);
     }
 
     [Theory]

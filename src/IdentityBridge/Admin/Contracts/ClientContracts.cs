@@ -35,6 +35,10 @@ public class ClientInput
     public string? SubjectType { get; set; }
     public string? SectorIdentifier { get; set; }
     public string? BackChannelLogoutUri { get; set; }
+    /// <summary>Front-Channel Logout 1.0 §2: the page framed at the user's logout in the browser.</summary>
+    public string? FrontChannelLogoutUri { get; set; }
+    /// <summary>Front-Channel Logout 1.0 §2: the client needs <c>iss</c> and <c>sid</c> (false when omitted; the bridge always sends them).</summary>
+    public bool? FrontChannelLogoutSessionRequired { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }

@@ -100,6 +100,7 @@ public static partial class ClientRules
         if (c.SectorIdentifier is { } sector && CheckHttpsUrl(sector) is { } sectorProblem) errors.Add("sectorIdentifier", sectorProblem);
         if (MissingSectorIdentifier(c.SubjectType, c.SectorIdentifier, redirects) is { } missingSector) errors.Add("sectorIdentifier", missingSector);
         if (c.BackChannelLogoutUri is { } logout && CheckHttpsUrl(logout) is { } logoutProblem) errors.Add("backChannelLogoutUri", logoutProblem);
+        if (c.FrontChannelLogoutUri is { } frontChannel && CheckHttpsUrl(frontChannel) is { } frontChannelProblem) errors.Add("frontChannelLogoutUri", frontChannelProblem);
         if (c.RequiredNetwork is { } network && !NetworkPattern().IsMatch(network))
             errors.Add("requiredNetwork", "must be a network name such as MAINNET or TESTNET, or omitted for any network");
         if (c.Provisioning is not (null or nameof(ProvisioningMode.AutoCreate) or nameof(ProvisioningMode.AllowList)))
@@ -162,6 +163,8 @@ public static partial class ClientRules
         c.SubjectType = input.SubjectType ?? "public";
         c.SectorIdentifier = input.SectorIdentifier;
         c.BackChannelLogoutUri = input.BackChannelLogoutUri;
+        c.FrontChannelLogoutUri = input.FrontChannelLogoutUri;
+        c.FrontChannelLogoutSessionRequired = input.FrontChannelLogoutSessionRequired ?? false;
         c.RequiredNetwork = input.RequiredNetwork;
         c.Provisioning = input.Provisioning;
         c.SignInMethod = input.SignInMethod;
@@ -194,6 +197,8 @@ public static partial class ClientRules
         SubjectType = c.SubjectType,
         SectorIdentifier = c.SectorIdentifier,
         BackChannelLogoutUri = c.BackChannelLogoutUri,
+        FrontChannelLogoutUri = c.FrontChannelLogoutUri,
+        FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
         RequiredNetwork = c.RequiredNetwork,
         Provisioning = c.Provisioning,
         SignInMethod = c.SignInMethod,

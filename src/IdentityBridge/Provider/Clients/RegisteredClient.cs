@@ -36,6 +36,9 @@ public sealed class RegisteredClient
     /// <summary>The host pairwise subjects are computed for (sector identifier, else the redirect URI host).</summary>
     public required string SectorHost { get; init; }
     public string? BackChannelLogoutUri { get; init; }
+    /// <summary>Front-Channel Logout 1.0: framed, with <c>iss</c> and <c>sid</c>, when the user logs out in the browser.</summary>
+    public string? FrontChannelLogoutUri { get; init; }
+    public bool FrontChannelLogoutSessionRequired { get; init; }
     public string? RequiredNetwork { get; init; }
     public string? Provisioning { get; init; }
     public string? SignInMethod { get; init; }
@@ -68,6 +71,8 @@ public sealed class RegisteredClient
             IsPairwise = c.SubjectType == "pairwise",
             SectorHost = SectorOf(c.SectorIdentifier, redirects, c.ClientId),
             BackChannelLogoutUri = string.IsNullOrWhiteSpace(c.BackChannelLogoutUri) ? null : c.BackChannelLogoutUri,
+            FrontChannelLogoutUri = string.IsNullOrWhiteSpace(c.FrontChannelLogoutUri) ? null : c.FrontChannelLogoutUri,
+            FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
             RequiredNetwork = string.IsNullOrWhiteSpace(c.RequiredNetwork) ? null : c.RequiredNetwork,
             Provisioning = c.Provisioning,
             SignInMethod = c.SignInMethod,

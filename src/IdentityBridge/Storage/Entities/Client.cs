@@ -33,6 +33,10 @@ public sealed class Client
     public string SubjectType { get; set; } = "public";
     public string? SectorIdentifier { get; set; }
     public string? BackChannelLogoutUri { get; set; }
+    /// <summary>Front-Channel Logout 1.0: the page the bridge frames when the user logs out in the browser.</summary>
+    public string? FrontChannelLogoutUri { get; set; }
+    /// <summary>Whether the client asks for <c>iss</c> and <c>sid</c> on its front-channel logout URI (they are always sent).</summary>
+    public bool FrontChannelLogoutSessionRequired { get; set; }
     /// <summary>MAINNET, TESTNET, ... or null for any network.</summary>
     public string? RequiredNetwork { get; set; }
     /// <summary>AutoCreate or AllowList; null follows the deployment default.</summary>

@@ -26,6 +26,8 @@ public sealed class ClientForm
     public string SubjectType { get; set; } = "public";
     public string? SectorIdentifier { get; set; }
     public string? BackChannelLogoutUri { get; set; }
+    public string? FrontChannelLogoutUri { get; set; }
+    public bool FrontChannelLogoutSessionRequired { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }
@@ -55,6 +57,8 @@ public sealed class ClientForm
         SubjectType = v.SubjectType ?? "public",
         SectorIdentifier = v.SectorIdentifier,
         BackChannelLogoutUri = v.BackChannelLogoutUri,
+        FrontChannelLogoutUri = v.FrontChannelLogoutUri,
+        FrontChannelLogoutSessionRequired = v.FrontChannelLogoutSessionRequired ?? false,
         RequiredNetwork = v.RequiredNetwork,
         Provisioning = v.Provisioning,
         SignInMethod = v.SignInMethod,
@@ -100,6 +104,8 @@ public sealed class ClientForm
             SubjectType = SubjectType,
             SectorIdentifier = Blank(SectorIdentifier),
             BackChannelLogoutUri = Blank(BackChannelLogoutUri),
+            FrontChannelLogoutUri = Blank(FrontChannelLogoutUri),
+            FrontChannelLogoutSessionRequired = FrontChannelLogoutSessionRequired,
             RequiredNetwork = Blank(RequiredNetwork),
             Provisioning = Blank(Provisioning),
             SignInMethod = Blank(SignInMethod),

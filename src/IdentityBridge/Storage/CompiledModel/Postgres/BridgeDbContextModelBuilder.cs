@@ -12,7 +12,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("33b125d6-6ab3-4a40-9196-73ee1b1d6a4c"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("33362d87-f4e2-4230-95e2-2b74d9413296"), entityTypeCount: 15)
         {
         }
 

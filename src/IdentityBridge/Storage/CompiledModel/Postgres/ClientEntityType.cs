@@ -20,7 +20,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 "IdentityBridge.Storage.Entities.Client",
                 typeof(Client),
                 baseEntityType,
-                propertyCount: 29,
+                propertyCount: 31,
                 navigationCount: 1,
                 keyCount: 1);
 
@@ -131,6 +131,24 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
                 sentinel: false);
             enabled.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             enabled.AddAnnotation("Relational:ColumnName", "enabled");
+
+            var frontChannelLogoutSessionRequired = runtimeEntityType.AddProperty(
+                "FrontChannelLogoutSessionRequired",
+                typeof(bool),
+                propertyInfo: typeof(Client).GetProperty("FrontChannelLogoutSessionRequired", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Client).GetField("<FrontChannelLogoutSessionRequired>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            frontChannelLogoutSessionRequired.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            frontChannelLogoutSessionRequired.AddAnnotation("Relational:ColumnName", "front_channel_logout_session_required");
+
+            var frontChannelLogoutUri = runtimeEntityType.AddProperty(
+                "FrontChannelLogoutUri",
+                typeof(string),
+                propertyInfo: typeof(Client).GetProperty("FrontChannelLogoutUri", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Client).GetField("<FrontChannelLogoutUri>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            frontChannelLogoutUri.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            frontChannelLogoutUri.AddAnnotation("Relational:ColumnName", "front_channel_logout_uri");
 
             var idTokenLifetimeSeconds = runtimeEntityType.AddProperty(
                 "IdTokenLifetimeSeconds",
