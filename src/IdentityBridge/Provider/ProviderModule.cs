@@ -69,6 +69,7 @@ public static class ProviderModule
         services.AddHostedService<ClientNotificationRetryService>();
         services.AddSingleton<BackChannelLogoutNotifier>();
         services.AddSingleton<IPendingNotificationKind>(sp => sp.GetRequiredService<BackChannelLogoutNotifier>());
+        services.AddSingleton<FrontChannelLogout>();
         services.AddSingleton<RecordedSessionClients>();
         services.AddSingleton<SessionExpiry>();
         services.AddHostedService<SessionExpiryService>();

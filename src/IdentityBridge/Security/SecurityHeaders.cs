@@ -3,11 +3,14 @@ namespace IdentityBridge.Security;
 /// <summary>
 /// Baseline response headers on every endpoint. The CSP allows no inline script, and keeps forms on the bridge
 /// (<c>form-action 'self'</c>) except on a response whose forms end at another site (<see cref="FormActions"/>).
+/// Frames come from the bridge only, except on a response that names the origins it frames (<see cref="FrameSources"/>).
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IHostEnvironment environment)
 {
     /// <summary>HttpContext.Items key: present when the current response's forms end at another site.</summary>
     public const string FormsEndElsewhereItem = "csp.forms-end-elsewhere";
+    /// <summary>HttpContext.Items key: the origins the current response frames, as CSP sources.</summary>
+    public const string FrameSourcesItem = "csp.frame-sources";
 
     private const string Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; ";
     private const string Framing = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -17,7 +20,8 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IHostEnvir
         context.Response.OnStarting(() =>
         {
             var h = context.Response.Headers;
-            h.ContentSecurityPolicy = context.Items.ContainsKey(FormsEndElsewhereItem) ? Policy + Framing : Policy + "form-action 'self'; " + Framing;
+            var frames = context.Items[FrameSourcesItem] is string sources ? "frame-src " + sources + "; " : "";
+            h.ContentSecurityPolicy = context.Items.ContainsKey(FormsEndElsewhereItem) ? Policy + frames + Framing : Policy + frames + "form-action 'self'; " + Framing;
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";
@@ -46,4 +50,15 @@ public static class FormActions
 {
     /// <summary>Lets the forms of the current response end wherever the site they lead to sends the user.</summary>
     public static void EndAtAnotherSite(HttpContext context) => context.Items[SecurityHeadersMiddleware.FormsEndElsewhereItem] = true;
+}
+
+/// <summary>
+/// Lets the current response frame pages of the given origins (<c>frame-src</c> naming exactly them, and not the
+/// bridge): the front-channel logout page. An origin is a scheme, a host and a port, nothing that could end or add a
+/// directive.
+/// </summary>
+public static class FrameSources
+{
+    public static void Allow(HttpContext context, IEnumerable<string> origins) =>
+        context.Items[SecurityHeadersMiddleware.FrameSourcesItem] = string.Join(' ', origins.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 }

@@ -69,7 +69,8 @@ public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory sc
             ["authorization_response_iss_parameter_supported"] = true,
             ["backchannel_logout_supported"] = true,
             ["backchannel_logout_session_supported"] = true,
-            ["frontchannel_logout_supported"] = false,
+            ["frontchannel_logout_supported"] = true,
+            ["frontchannel_logout_session_supported"] = true,
         };
         foreach (var contributor in contributors) contributor.Contribute(document, urls);
         return document;

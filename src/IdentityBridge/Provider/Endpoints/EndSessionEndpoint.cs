@@ -14,7 +14,9 @@ namespace IdentityBridge.Provider.Endpoints;
 /// ends at once; otherwise the user confirms on a page first (no forced logout by a crafted link). A hint that
 /// does not validate is an error: no logout, no redirect.
 /// post_logout_redirect_uri is followed only when it is registered for the client, with <c>state</c> passed
-/// back; otherwise the signed-out page is shown. A POST without the session cookie is first sent on as a GET
+/// back; otherwise the signed-out page is shown. When clients of the ended session registered a front-channel
+/// logout URI, the page the browser gets frames them first (<see cref="FrontChannelLogout"/>) and then moves on to
+/// that redirect, or is the signed-out page. A POST without the session cookie is first sent on as a GET
 /// (<see cref="CrossSitePost"/>).
 /// </summary>
 public static class EndSessionEndpoint
@@ -66,6 +68,7 @@ public static class EndSessionEndpoint
         var redirect = parameters["post_logout_redirect_uri"];
         if (redirect is not null && (client is null || !RedirectUriRules.Matches(client.PostLogoutRedirectUris, redirect))) redirect = null;
 
+        IReadOnlyList<FrontChannelFrame> frames = [];
         var session = await sessions.GetCurrentAsync(context, ct);
         if (session is not null)
         {
@@ -87,12 +90,13 @@ public static class EndSessionEndpoint
                 if (redirect is not null) FormActions.EndAtAnotherSite(context);
                 return LogoutPages.Confirm(context.Request.PathBase + ProviderUrls.EndSessionPath, fields, client?.ClientName, context.TraceIdentifier);
             }
-            await sessions.LogoutAsync(context, session, ct);
+            frames = await sessions.LogoutAsync(context, session, ct);
         }
 
-        if (redirect is null) return LogoutPages.SignedOut(context.TraceIdentifier);
         var state = parameters["state"];
-        return Results.Redirect(state is null ? redirect : redirect + (redirect.Contains('?') ? '&' : '?') + "state=" + Uri.EscapeDataString(state));
+        var next = redirect is null || state is null ? redirect : redirect + (redirect.Contains('?') ? '&' : '?') + "state=" + Uri.EscapeDataString(state);
+        if (frames.Count > 0) return LogoutPages.FrontChannel(context, frames, next, context.TraceIdentifier);
+        return next is null ? LogoutPages.SignedOut(context.TraceIdentifier) : Results.Redirect(next);
     }
 
     private static IResult Page(HttpContext context, ProtocolError error) =>

@@ -18,6 +18,7 @@ public sealed class SessionService(
     IOptions<BridgeOptions> options,
     GrantStore grants,
     BackChannelLogoutNotifier backChannel,
+    FrontChannelLogout frontChannel,
     RecordedSessionClients recorded,
     AuditLog audit)
 {
@@ -165,18 +166,22 @@ public sealed class SessionService(
     /// <summary>
     /// The user's logout (RP-initiated or at the bridge): ends the session and its cookie, revokes the
     /// session-bound refresh tokens (offline_access ones live on, as the user granted them to outlive the
-    /// session), and notifies the session's clients over the back channel. When another request of the same
-    /// browser ended the session first, only the cookie is cleared here: that request logged it out.
+    /// session), and notifies the session's clients over the back channel. Returns the front-channel logout frames
+    /// the page the browser gets must show (<see cref="FrontChannelLogout"/>), which the audit names. When another
+    /// request of the same browser ended the session first, only the cookie is cleared here: that request logged it out.
     /// </summary>
-    public async Task LogoutAsync(HttpContext context, Session session, CancellationToken ct = default)
+    public async Task<IReadOnlyList<FrontChannelFrame>> LogoutAsync(HttpContext context, Session session, CancellationToken ct = default)
     {
         var ended = await EndRowAsync(session.Id, ct);
         await context.SignOutAsync(BridgeSession.Scheme);
-        if (!ended) return;
+        if (!ended) return [];
         var clients = await ClientsOfAsync(session.Id, ct);
         await grants.RevokeSessionTokensAsync(session.Id, includeOffline: false, ct);
-        await audit.WriteAsync(AuditTypes.Logout, session.AccountId, session.AccountId, details: new { sid = session.Id, clients }, ct: ct);
+        var frames = await frontChannel.FramesAsync(session.Id, clients, ct);
+        await audit.WriteAsync(AuditTypes.Logout, session.AccountId, session.AccountId,
+            details: new { sid = session.Id, clients, frontChannel = frames.Select(f => f.ClientId) }, ct: ct);
         _ = backChannel.Notify(session.Id, session.AccountId, clients);
+        return frames;
     }
 
     /// <summary>
