@@ -101,6 +101,57 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         Assert.Equal(state, Query(page.Url)["state"]);
     }
 
+    [Fact]
+    public async Task A_logout_frames_the_front_channel_logout_page_and_then_reaches_the_application()
+    {
+        // Front-Channel Logout 1.0 §4: Chromium loads the application's logout page in a frame of the bridge's
+        // page (its CSP allows that origin) with iss and sid, and only then goes on to the post-logout URI.
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var idToken = await stack.SignInAsync(page, Stack.FramedClientId);
+        var payload = idToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var sid = JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '='))).RootElement.GetProperty("sid").GetString();
+
+        const string state = "framed é&=";
+        await page.GotoAsync(stack.Site.PutAutoPostingForm("/log-out-framed", stack.Bridge.BaseUrl + "/connect/endsession",
+        [
+            new("id_token_hint", idToken),
+            new("post_logout_redirect_uri", stack.Site.BaseUrl + Stack.SignedOutPath),
+            new("state", state),
+        ]));
+        await page.WaitForURLAsync(url => url.StartsWith(stack.Site.BaseUrl + Stack.SignedOutPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+        Assert.Equal(state, Query(page.Url)["state"]);
+
+        var requests = stack.Site.Requests.ToList();
+        var framed = requests.FindIndex(r => r.StartsWith(Stack.FrontChannelPath + "?", StringComparison.Ordinal));
+        Assert.True(framed >= 0, string.Join('\n', requests));
+        var query = Query(stack.Site.BaseUrl + requests[framed]);
+        Assert.Equal(stack.Bridge.BaseUrl, query["iss"]);
+        Assert.Equal(sid, query["sid"]);
+        Assert.True(framed < requests.FindLastIndex(r => r.StartsWith(Stack.SignedOutPath + "?", StringComparison.Ordinal)), string.Join('\n', requests));
+    }
+
+    [Fact]
+    public async Task A_front_channel_logout_page_that_never_answers_holds_the_user_only_a_few_seconds()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var idToken = await stack.SignInAsync(page, Stack.SilentClientId);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await page.GotoAsync(stack.Site.PutAutoPostingForm("/log-out-silent", stack.Bridge.BaseUrl + "/connect/endsession",
+        [
+            new("id_token_hint", idToken),
+            new("post_logout_redirect_uri", stack.Site.BaseUrl + Stack.SignedOutPath),
+            new("state", "silent"),
+        ]), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForURLAsync(url => url.StartsWith(stack.Site.BaseUrl + Stack.SignedOutPath, StringComparison.Ordinal), new() { Timeout = 30_000 });
+        Assert.Equal("silent", Query(page.Url)["state"]);
+        Assert.Contains(stack.Site.Requests, r => r.StartsWith(Stack.SilentFrontChannelPath + "?", StringComparison.Ordinal));
+        // The frame never loaded (nor, therefore, the page): the page moved on after its wait, not sooner.
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(2.5), watch.Elapsed.ToString());
+    }
+
     private static Dictionary<string, string> Query(string url)
     {
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query);
@@ -108,7 +159,8 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
     }
 
     /// <summary>
-    /// The bridge (in-process Xumm simulator approving at once) with two clients whose web site is <see cref="OtherSite"/>,
+    /// The bridge (in-process Xumm simulator approving at once) with four clients whose web site is <see cref="OtherSite"/>
+    /// (the last two with a front-channel logout URI there, the fourth's never answering),
     /// and Chromium. Each client also has a redirect URI and a post-logout URI (<see cref="HandOffPath"/>,
     /// <see cref="SignedOutHandOffPath"/>) that the site answers with a redirect on to <see cref="Elsewhere"/>, another origin.
     /// </summary>
@@ -117,6 +169,10 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         public const string Wallet = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh";
         public const string ClientId = "other-site-app";
         public const string ConsentClientId = "other-site-consenting-app";
+        public const string FramedClientId = "other-site-framed-app";
+        public const string FrontChannelPath = "/front-channel-logout";
+        public const string SilentClientId = "other-site-silent-app";
+        public const string SilentFrontChannelPath = "/front-channel-logout-silent";
         public const string CallbackPath = "/callback";
         public const string SignedOutPath = "/signed-out";
         public const string HandOffPath = "/hand-off";
@@ -148,7 +204,7 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
             env["Xumm__Simulator__AutoApprove"] = Wallet;
             // Indexes 20 and 21: clear of the clients of appsettings.Development.json (configuration arrays merge
             // by index). Two applications of that site; the second asks its users for their consent.
-            void Declare(int index, string clientId, string name, bool requireConsent)
+            void Declare(int index, string clientId, string name, bool requireConsent, string? frontChannelLogoutUri = null)
             {
                 var client = $"Bridge__Clients__{index}__";
                 env[client + "ClientId"] = clientId;
@@ -164,10 +220,13 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
                 env[client + "AllowedScopes__0"] = "openid";
                 env[client + "AllowedScopes__1"] = "profile";
                 env[client + "AllowedGrantTypes__0"] = "authorization_code";
+                if (frontChannelLogoutUri is not null) env[client + "FrontChannelLogoutUri"] = frontChannelLogoutUri;
             }
 
             Declare(20, ClientId, "Application on another site", requireConsent: false);
             Declare(21, ConsentClientId, "Consenting application on another site", requireConsent: true);
+            Declare(22, FramedClientId, "Application on another site with a front-channel logout page", requireConsent: false, Site.BaseUrl + FrontChannelPath);
+            Declare(23, SilentClientId, "Application on another site whose front-channel logout page hangs", requireConsent: false, Site.PutSilence(SilentFrontChannelPath));
             Bridge = await ProcessHost.StartAsync("IdentityBridge", env, "/.well-known/openid-configuration", bridgePort);
 
             _playwright = await Playwright.CreateAsync();
@@ -230,9 +289,9 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
         /// Signs the user in at the bridge through the application's login (top-level GET navigation: the
         /// bridge's cookie is set) and redeems the code; the ID token.
         /// </summary>
-        public async Task<string> SignInAsync(IPage page)
+        public async Task<string> SignInAsync(IPage page, string clientId = ClientId)
         {
-            await page.GotoAsync(AuthorizeUrl(AuthorizeParameters()));
+            await page.GotoAsync(AuthorizeUrl(AuthorizeParameters(clientId: clientId)));
             var deadline = DateTime.UtcNow.AddSeconds(90);
             while (!page.Url.StartsWith(Site.BaseUrl + CallbackPath, StringComparison.Ordinal))
             {
@@ -261,7 +320,7 @@ public sealed class CrossSitePostTests(CrossSitePostTests.Stack stack) : IClassF
                     ["code_verifier"] = _verifier,
                 }),
             };
-            token.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+            token.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{ClientSecret}")));
             using var response = await http.SendAsync(token);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, body);

@@ -15,6 +15,7 @@ public sealed class OtherSite : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _pages = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _redirects = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _silent = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
     public OtherSite(int port)
@@ -26,6 +27,9 @@ public sealed class OtherSite : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The path and query of every request the site was sent, in the order they came.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>
     /// Puts up a page at <paramref name="path"/> that posts <paramref name="fields"/> as a form to
@@ -54,9 +58,18 @@ public sealed class OtherSite : IAsyncDisposable
         return BaseUrl + path;
     }
 
+    /// <summary>Makes <paramref name="path"/> never answer (until the site stops), as a page that hangs. Returns its URL.</summary>
+    public string PutSilence(string path)
+    {
+        _silent[path] = true;
+        return BaseUrl + path;
+    }
+
     private Task LoopAsync() => LoopbackListener.AcceptAsync(_listener, async context =>
     {
         var path = context.Request.Url?.AbsolutePath ?? "/";
+        Requests.Enqueue(context.Request.Url?.PathAndQuery ?? "/");
+        if (_silent.ContainsKey(path)) return; // left open: the caller waits, the site answers the next request
         if (_redirects.TryGetValue(path, out var location))
         {
             var parameters = context.Request.Url?.Query.TrimStart('?') ?? "";

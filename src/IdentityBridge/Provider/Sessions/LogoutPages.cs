@@ -37,8 +37,9 @@ internal static class LogoutPages
     /// <summary>
     /// Front-Channel Logout 1.0 §4: the signed-out page with a hidden frame per client (<see cref="FrontChannelLogout"/>),
     /// which may frame exactly those clients' origins. With a post-logout redirect URI (<paramref name="next"/>, its
-    /// state added), the page moves on there once every frame has loaded (a script file of the bridge), or after
-    /// <see cref="FrontChannelWait"/> whatever the frames do (a refresh, which needs no script); a link leads there too.
+    /// state added), the page's script (a file of the bridge) moves on there once every frame has loaded, or after
+    /// <see cref="FrontChannelWait"/> whatever the frames do. Without script, a refresh moves on that long after the
+    /// page has loaded (which waits for the frames, until the browser gives up on one), and a link leads there too.
     /// </summary>
     public static IResult FrontChannel(HttpContext context, IReadOnlyList<FrontChannelFrame> frames, string? next, string requestId)
     {
@@ -51,7 +52,8 @@ internal static class LogoutPages
         var body = new StringBuilder("<h1>You are signed out</h1>");
         body.Append(next is null
             ? "<p>You can close this window.</p>"
-            : "<p>Signing you out of your applications. <a id=\"continue\" href=\"" + Encode(next) + "\">Continue</a></p>");
+            : "<p>Signing you out of your applications. <a id=\"continue\" href=\"" + Encode(next) + "\" data-wait-ms=\""
+              + ((int)FrontChannelWait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "\">Continue</a></p>");
         foreach (var frame in frames)
             body.Append("<iframe hidden title=\"").Append(Encode("Sign-out of " + frame.ClientName)).Append("\" src=\"").Append(Encode(frame.Src)).Append("\"></iframe>");
         return Page("Signed out", body.ToString(), requestId, head.ToString());

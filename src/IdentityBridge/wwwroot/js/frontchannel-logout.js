@@ -1,22 +1,27 @@
 // The front-channel logout page: moves on to the application's post-logout address (the Continue link) as soon
-// as every logout frame has loaded. The page's refresh moves on after a few seconds anyway, so a frame that never
-// loads cannot hold the user, and the page works without this script.
+// as every logout frame has loaded, or when the link's wait (data-wait-ms) is over, whichever comes first: a frame
+// that never loads would hold the page's load event, and with it the refresh, which is only the page's way on
+// when script does not run.
 (function () {
   'use strict';
   var loaded = [];
   var parsed = false;
   var gone = false;
 
+  function go() {
+    var link = document.getElementById('continue');
+    if (!link || gone) return;
+    gone = true;
+    window.location.replace(link.href);
+  }
+
   function proceed() {
-    if (!parsed || gone) return;
+    if (!parsed) return;
     var frames = document.getElementsByTagName('iframe');
     for (var i = 0; i < frames.length; i++) {
       if (loaded.indexOf(frames[i]) < 0) return;
     }
-    var link = document.getElementById('continue');
-    if (!link) return;
-    gone = true;
-    window.location.replace(link.href);
+    go();
   }
 
   // A frame's load event does not bubble: caught on its way down instead, from before the frames are parsed.
@@ -29,6 +34,9 @@
   }, true);
   document.addEventListener('DOMContentLoaded', function () {
     parsed = true;
+    var link = document.getElementById('continue');
+    var wait = link ? parseInt(link.getAttribute('data-wait-ms') || '0', 10) : 0;
+    if (wait > 0) window.setTimeout(go, wait);
     proceed();
   });
 })();
