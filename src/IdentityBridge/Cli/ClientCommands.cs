@@ -58,6 +58,8 @@ internal static class ClientCommands
         public Option<string?> BackChannelLogoutUri { get; } = new("--back-channel-logout-uri") { Description = "Back-channel logout URL." };
         public Option<string?> FrontChannelLogoutUri { get; } = new("--front-channel-logout-uri") { Description = "Front-channel logout URL." };
         public Option<bool?> FrontChannelLogoutSessionRequired { get; } = new("--front-channel-logout-session-required") { Description = "The front-channel logout URL needs iss and sid (true or false)." };
+        public Option<bool?> RequirePushedAuthorizationRequests { get; } = new("--require-pushed-authorization-requests") { Description = "Authorization requests only through the PAR endpoint (true or false)." };
+        public Option<bool?> RequireSignedRequestObject { get; } = new("--require-signed-request-object") { Description = "Authorization requests only as signed request objects; needs a JWKS (true or false)." };
         public Option<string?> RequiredNetwork { get; } = new("--required-network") { Description = "MAINNET, TESTNET, ... (any when omitted)." };
         public Option<string?> Provisioning { get; } = new("--provisioning") { Description = "AutoCreate or AllowList (deployment default when omitted)." };
         public Option<string?> SignInMethod { get; } = new("--sign-in-method") { Description = "xumm-oidc or xumm-payload (deployment default when omitted)." };
@@ -66,7 +68,8 @@ internal static class ClientCommands
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Name, Description, Type, RedirectUris, PostLogoutUris, Scopes, Grants, AuthMethod, RequireConsent,
-                         AccessTokenLifetime, BackChannelLogoutUri, FrontChannelLogoutUri, FrontChannelLogoutSessionRequired, RequiredNetwork, Provisioning, SignInMethod, Enabled })
+                         AccessTokenLifetime, BackChannelLogoutUri, FrontChannelLogoutUri, FrontChannelLogoutSessionRequired,
+                         RequirePushedAuthorizationRequests, RequireSignedRequestObject, RequiredNetwork, Provisioning, SignInMethod, Enabled })
                 command.Options.Add(option);
         }
 
@@ -91,6 +94,8 @@ internal static class ClientCommands
             if (parse.GetResult(BackChannelLogoutUri) is not null) input.BackChannelLogoutUri = parse.GetValue(BackChannelLogoutUri);
             if (parse.GetResult(FrontChannelLogoutUri) is not null) input.FrontChannelLogoutUri = parse.GetValue(FrontChannelLogoutUri);
             if (parse.GetResult(FrontChannelLogoutSessionRequired) is not null) input.FrontChannelLogoutSessionRequired = parse.GetValue(FrontChannelLogoutSessionRequired);
+            if (parse.GetResult(RequirePushedAuthorizationRequests) is not null) input.RequirePushedAuthorizationRequests = parse.GetValue(RequirePushedAuthorizationRequests);
+            if (parse.GetResult(RequireSignedRequestObject) is not null) input.RequireSignedRequestObject = parse.GetValue(RequireSignedRequestObject);
             if (parse.GetResult(RequiredNetwork) is not null) input.RequiredNetwork = parse.GetValue(RequiredNetwork);
             if (parse.GetResult(Provisioning) is not null) input.Provisioning = parse.GetValue(Provisioning);
             if (parse.GetResult(SignInMethod) is not null) input.SignInMethod = parse.GetValue(SignInMethod);

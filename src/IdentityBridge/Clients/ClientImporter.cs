@@ -112,6 +112,8 @@ public sealed class ClientImporter(BridgeDbContext db, TimeProvider time, ILogge
         c.BackChannelLogoutUri = d.BackChannelLogoutUri;
         c.FrontChannelLogoutUri = d.FrontChannelLogoutUri;
         c.FrontChannelLogoutSessionRequired = d.FrontChannelLogoutSessionRequired;
+        c.RequirePushedAuthorizationRequests = d.RequirePushedAuthorizationRequests;
+        c.RequireSignedRequestObject = d.RequireSignedRequestObject;
         c.RequiredNetwork = d.RequiredNetwork;
         c.Provisioning = d.Provisioning;
         c.SignInMethod = d.SignInMethod;

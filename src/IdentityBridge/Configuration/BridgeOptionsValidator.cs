@@ -198,6 +198,8 @@ internal sealed class BridgeOptionsValidator(IHostEnvironment environment, IConf
             BackChannelLogoutUri = c.BackChannelLogoutUri,
             FrontChannelLogoutUri = c.FrontChannelLogoutUri,
             FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
+            RequirePushedAuthorizationRequests = c.RequirePushedAuthorizationRequests,
+            RequireSignedRequestObject = c.RequireSignedRequestObject,
             RequiredNetwork = c.RequiredNetwork,
             Provisioning = c.Provisioning,
             SignInMethod = c.SignInMethod,

@@ -31,6 +31,10 @@ public sealed class ClientDefinition
     /// <summary>Front-Channel Logout 1.0: https, or http on a loopback address; no fragment.</summary>
     public string? FrontChannelLogoutUri { get; set; }
     public bool FrontChannelLogoutSessionRequired { get; set; }
+    /// <summary>RFC 9126 §6: authorization requests only through the PAR endpoint.</summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+    /// <summary>RFC 9101 §10.5: authorization requests only as signed request objects; needs <see cref="Jwks"/>.</summary>
+    public bool RequireSignedRequestObject { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }

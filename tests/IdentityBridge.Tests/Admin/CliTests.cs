@@ -118,6 +118,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Clients_add_and_update_set_the_request_requirements()
+    {
+        var cli = new Cli();
+        await cli.OkAsync("clients", "add", "par-only", "--redirect-uri", "https://par.example.com/cb", "--require-pushed-authorization-requests", "true");
+        var client = await cli.DbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "par-only"));
+        Assert.True(client.RequirePushedAuthorizationRequests);
+        Assert.False(client.RequireSignedRequestObject);
+
+        // RFC 9101 §10.5: without a JWKS there is no key to verify a request object with.
+        var refused = await cli.RunAsync("clients", "update", "par-only", "--require-signed-request-object", "true");
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("requireSignedRequestObject", refused.Err);
+
+        await cli.OkAsync("clients", "update", "par-only", "--name", "PAR only");
+        client = await cli.DbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "par-only"));
+        Assert.True(client.RequirePushedAuthorizationRequests);
+    }
+
+    [Fact]
     public async Task Clients_update_to_a_secret_method_prints_a_secret_once_that_authenticates()
     {
         // A client moved to client_secret_basic with no secret could not authenticate, and rotate-secret refused

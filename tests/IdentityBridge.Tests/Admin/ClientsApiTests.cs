@@ -571,6 +571,34 @@ public sealed class ClientsApiTests(ClientsApiTests.Host host) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Request_requirements_are_stored_and_returned_and_signed_objects_need_a_jwks()
+    {
+        // RFC 9126 §6 and RFC 9101 §10.5: both false when omitted.
+        var (api, _) = await host.AdminApiAsync();
+        var jwks = JsonDocument.Parse(Provider.TestClients.JwtClientJwks()).RootElement;
+        var created = await api.PostAsync("/admin/api/clients", Json.Body(new
+        {
+            clientId = "jar-app", redirectUris = new[] { "https://jar.example/cb" }, jwks,
+            requirePushedAuthorizationRequests = true, requireSignedRequestObject = true,
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = JsonDocument.Parse(await api.GetStringAsync("/admin/api/clients/jar-app")).RootElement;
+        Assert.True(view.GetProperty("requirePushedAuthorizationRequests").GetBoolean());
+        Assert.True(view.GetProperty("requireSignedRequestObject").GetBoolean());
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "jar-app"));
+        Assert.True(stored.RequirePushedAuthorizationRequests);
+        Assert.True(stored.RequireSignedRequestObject);
+
+        var withoutKeys = await api.PutAsync("/admin/api/clients/jar-app", Json.Body(new { redirectUris = new[] { "https://jar.example/cb" }, requireSignedRequestObject = true }));
+        var problem = await Json.ProblemAsync(withoutKeys, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("requireSignedRequestObject", out _), problem.ToString());
+
+        var replaced = await Json.ReadAsync(await api.PutAsync("/admin/api/clients/jar-app", Json.Body(new { redirectUris = new[] { "https://jar.example/cb" } })));
+        Assert.False(replaced.GetProperty("requirePushedAuthorizationRequests").GetBoolean());
+        Assert.False(replaced.GetProperty("requireSignedRequestObject").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_nul_byte_in_any_client_field_is_a_problem_never_a_500()
     {
         // PostgreSQL refuses a NUL byte in text: every field that is stored must be checked before it gets there.

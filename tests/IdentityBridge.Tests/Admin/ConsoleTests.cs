@@ -222,6 +222,39 @@ public sealed class ConsoleTests(ConsoleTests.Host host) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_client_is_registered_with_its_request_requirements_and_shows_them()
+    {
+        var admin = await host.CreateAdminAsync();
+        var browser = await host.BrowserAsync(admin);
+
+        var (action, fields) = await FormAsync(browser, "/admin/clients/new", "form[method=post]");
+        Assert.Equal("false", fields["Form.RequirePushedAuthorizationRequests"]);
+        Assert.Equal("false", fields["Form.RequireSignedRequestObject"]);
+        fields["Form.ClientId"] = "console-jar";
+        fields["Form.RedirectUris"] = "https://jar.example.com/cb";
+        fields["Form.RequirePushedAuthorizationRequests"] = "true";
+        fields["Form.RequireSignedRequestObject"] = "true";
+        var refused = await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var error = new HtmlParser().ParseDocument(await refused.Content.ReadAsStringAsync()).QuerySelector("[data-valmsg-for='Form.RequireSignedRequestObject']");
+        Assert.Contains("JWK Set", error?.TextContent);
+        Assert.False(await host.WithDbAsync(db => db.Clients.AnyAsync(c => c.ClientId == "console-jar")));
+
+        fields["Form.Jwks"] = IdentityBridge.Tests.Provider.TestClients.JwtClientJwks();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(browser, action, fields, ("Form.AllowedScopes", "openid"), ("Form.AllowedGrantTypes", "authorization_code"))).StatusCode);
+        var stored = await host.WithDbAsync(db => db.Clients.SingleAsync(c => c.ClientId == "console-jar"));
+        Assert.True(stored.RequirePushedAuthorizationRequests);
+        Assert.True(stored.RequireSignedRequestObject);
+
+        var detail = await browser.GetStringAsync("/admin/clients/console-jar");
+        Assert.Contains("pushed (PAR) only", detail);
+        Assert.Contains("signed request objects only", detail);
+        var (_, edit) = await FormAsync(browser, "/admin/clients/console-jar/edit", "form[method=post]");
+        Assert.Equal("true", edit["Form.RequirePushedAuthorizationRequests"]);
+        Assert.Equal("true", edit["Form.RequireSignedRequestObject"]);
+    }
+
+    [Fact]
     public async Task Link_a_wallet_grant_a_role_revoke_a_session_and_disable_an_account()
     {
         var admin = await host.CreateAdminAsync();

@@ -752,6 +752,38 @@ public sealed class ConfigurationTests
         Assert.False(client.FrontChannelLogoutSessionRequired);
     }
 
+    [Fact]
+    public void Declared_request_requirements_are_imported_and_signed_objects_need_a_jwks()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bridge:Issuer"] = "https://a.example",
+            ["Bridge:Clients:0:ClientId"] = "web",
+            ["Bridge:Clients:0:ClientSecret"] = "web-secret",
+            ["Bridge:Clients:0:RedirectUris:0"] = "https://app.example/cb",
+            ["Bridge:Clients:0:Jwks"] = IdentityBridge.Tests.Provider.TestClients.JwtClientJwks(),
+            ["Bridge:Clients:0:RequirePushedAuthorizationRequests"] = "true",
+            ["Bridge:Clients:0:RequireSignedRequestObject"] = "true",
+        }).Build();
+        var o = new BridgeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
+        Assert.Empty(BridgeErrors(o));
+
+        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "web", ClientName = "web" };
+        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+        Assert.True(client.RequirePushedAuthorizationRequests);
+        Assert.True(client.RequireSignedRequestObject);
+
+        // Removed from configuration: the next import clears them.
+        IdentityBridge.Clients.ClientImporter.Apply(Web(), client, DateTimeOffset.UnixEpoch);
+        Assert.False(client.RequirePushedAuthorizationRequests);
+        Assert.False(client.RequireSignedRequestObject);
+
+        var withoutKeys = Web();
+        withoutKeys.RequireSignedRequestObject = true;
+        AssertRefused(withoutKeys, "RequireSignedRequestObject");
+    }
+
     [Theory]
     [InlineData("mainnet")]
     [InlineData("MAIN NET")]

@@ -39,6 +39,10 @@ public class ClientInput
     public string? FrontChannelLogoutUri { get; set; }
     /// <summary>Front-Channel Logout 1.0 §2: the client needs <c>iss</c> and <c>sid</c> (false when omitted; the bridge always sends them).</summary>
     public bool? FrontChannelLogoutSessionRequired { get; set; }
+    /// <summary>RFC 9126 §6: authorization requests only through the PAR endpoint (false when omitted).</summary>
+    public bool? RequirePushedAuthorizationRequests { get; set; }
+    /// <summary>RFC 9101 §10.5: authorization requests only as signed request objects (false when omitted; needs <see cref="Jwks"/>).</summary>
+    public bool? RequireSignedRequestObject { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }

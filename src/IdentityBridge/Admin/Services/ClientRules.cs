@@ -86,6 +86,10 @@ public static partial class ClientRules
             else if (ClientJwks.Problem(jwks.GetRawText()) is { } problem) errors.Add("jwks", $"must hold at least one usable public signing key (RSA or EC): {problem}");
         }
 
+        // RFC 9101 §10.5: a request object is verified with a key of the client's JWKS.
+        if (c.RequireSignedRequestObject == true && !IsJwks(c.Jwks))
+            errors.Add("requireSignedRequestObject", "needs a JWK Set (jwks) to verify the request objects with");
+
         if (isPublic && c.RequirePkce == false) errors.Add("requirePkce", "public clients always use PKCE");
 
         CheckRange(c.AccessTokenLifetime, "accessTokenLifetime", 300, 3600, errors);
@@ -165,6 +169,8 @@ public static partial class ClientRules
         c.BackChannelLogoutUri = input.BackChannelLogoutUri;
         c.FrontChannelLogoutUri = input.FrontChannelLogoutUri;
         c.FrontChannelLogoutSessionRequired = input.FrontChannelLogoutSessionRequired ?? false;
+        c.RequirePushedAuthorizationRequests = input.RequirePushedAuthorizationRequests ?? false;
+        c.RequireSignedRequestObject = input.RequireSignedRequestObject ?? false;
         c.RequiredNetwork = input.RequiredNetwork;
         c.Provisioning = input.Provisioning;
         c.SignInMethod = input.SignInMethod;
@@ -199,6 +205,8 @@ public static partial class ClientRules
         BackChannelLogoutUri = c.BackChannelLogoutUri,
         FrontChannelLogoutUri = c.FrontChannelLogoutUri,
         FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
+        RequirePushedAuthorizationRequests = c.RequirePushedAuthorizationRequests,
+        RequireSignedRequestObject = c.RequireSignedRequestObject,
         RequiredNetwork = c.RequiredNetwork,
         Provisioning = c.Provisioning,
         SignInMethod = c.SignInMethod,

@@ -39,6 +39,10 @@ public sealed class RegisteredClient
     /// <summary>Front-Channel Logout 1.0: framed, with <c>iss</c> and <c>sid</c>, when the user logs out in the browser.</summary>
     public string? FrontChannelLogoutUri { get; init; }
     public bool FrontChannelLogoutSessionRequired { get; init; }
+    /// <summary>RFC 9126 §6: an authorization request that was not pushed is refused, whatever the deployment requires.</summary>
+    public bool RequirePushedAuthorizationRequests { get; init; }
+    /// <summary>RFC 9101 §10.5: an authorization request that is not a signed request object (sent or pushed) is refused.</summary>
+    public bool RequireSignedRequestObject { get; init; }
     public string? RequiredNetwork { get; init; }
     public string? Provisioning { get; init; }
     public string? SignInMethod { get; init; }
@@ -73,6 +77,8 @@ public sealed class RegisteredClient
             BackChannelLogoutUri = string.IsNullOrWhiteSpace(c.BackChannelLogoutUri) ? null : c.BackChannelLogoutUri,
             FrontChannelLogoutUri = string.IsNullOrWhiteSpace(c.FrontChannelLogoutUri) ? null : c.FrontChannelLogoutUri,
             FrontChannelLogoutSessionRequired = c.FrontChannelLogoutSessionRequired,
+            RequirePushedAuthorizationRequests = c.RequirePushedAuthorizationRequests,
+            RequireSignedRequestObject = c.RequireSignedRequestObject,
             RequiredNetwork = string.IsNullOrWhiteSpace(c.RequiredNetwork) ? null : c.RequiredNetwork,
             Provisioning = c.Provisioning,
             SignInMethod = c.SignInMethod,

@@ -37,6 +37,10 @@ public sealed class Client
     public string? FrontChannelLogoutUri { get; set; }
     /// <summary>Whether the client asks for <c>iss</c> and <c>sid</c> on its front-channel logout URI (they are always sent).</summary>
     public bool FrontChannelLogoutSessionRequired { get; set; }
+    /// <summary>RFC 9126 §6: the client's authorization requests come only through the PAR endpoint.</summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+    /// <summary>RFC 9101 §10.5: every authorization request of the client is a signed request object.</summary>
+    public bool RequireSignedRequestObject { get; set; }
     /// <summary>MAINNET, TESTNET, ... or null for any network.</summary>
     public string? RequiredNetwork { get; set; }
     /// <summary>AutoCreate or AllowList; null follows the deployment default.</summary>

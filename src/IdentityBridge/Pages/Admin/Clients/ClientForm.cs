@@ -28,6 +28,8 @@ public sealed class ClientForm
     public string? BackChannelLogoutUri { get; set; }
     public string? FrontChannelLogoutUri { get; set; }
     public bool FrontChannelLogoutSessionRequired { get; set; }
+    public bool RequirePushedAuthorizationRequests { get; set; }
+    public bool RequireSignedRequestObject { get; set; }
     public string? RequiredNetwork { get; set; }
     public string? Provisioning { get; set; }
     public string? SignInMethod { get; set; }
@@ -59,6 +61,8 @@ public sealed class ClientForm
         BackChannelLogoutUri = v.BackChannelLogoutUri,
         FrontChannelLogoutUri = v.FrontChannelLogoutUri,
         FrontChannelLogoutSessionRequired = v.FrontChannelLogoutSessionRequired ?? false,
+        RequirePushedAuthorizationRequests = v.RequirePushedAuthorizationRequests ?? false,
+        RequireSignedRequestObject = v.RequireSignedRequestObject ?? false,
         RequiredNetwork = v.RequiredNetwork,
         Provisioning = v.Provisioning,
         SignInMethod = v.SignInMethod,
@@ -106,6 +110,8 @@ public sealed class ClientForm
             BackChannelLogoutUri = Blank(BackChannelLogoutUri),
             FrontChannelLogoutUri = Blank(FrontChannelLogoutUri),
             FrontChannelLogoutSessionRequired = FrontChannelLogoutSessionRequired,
+            RequirePushedAuthorizationRequests = RequirePushedAuthorizationRequests,
+            RequireSignedRequestObject = RequireSignedRequestObject,
             RequiredNetwork = Blank(RequiredNetwork),
             Provisioning = Blank(Provisioning),
             SignInMethod = Blank(SignInMethod),

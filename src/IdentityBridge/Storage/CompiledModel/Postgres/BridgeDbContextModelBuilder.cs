@@ -12,7 +12,7 @@ namespace IdentityBridge.Storage.CompiledModel.Postgres
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("33362d87-f4e2-4230-95e2-2b74d9413296"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("7503c87d-c54e-42d4-b11d-6011e08f7fc5"), entityTypeCount: 15)
         {
         }
 

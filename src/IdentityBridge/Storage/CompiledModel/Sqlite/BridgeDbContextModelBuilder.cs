@@ -11,7 +11,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
     public partial class BridgeDbContextModel
     {
         private BridgeDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2d35b78f-2a59-4e20-9ea6-fe26ce7a61f6"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("1f9bc387-72d4-45f0-909f-18b111c8966c"), entityTypeCount: 15)
         {
         }
 

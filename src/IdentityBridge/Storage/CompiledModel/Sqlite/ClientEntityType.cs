@@ -19,7 +19,7 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 "IdentityBridge.Storage.Entities.Client",
                 typeof(Client),
                 baseEntityType,
-                propertyCount: 31,
+                propertyCount: 33,
                 navigationCount: 1,
                 keyCount: 1);
 
@@ -212,6 +212,22 @@ namespace IdentityBridge.Storage.CompiledModel.Sqlite
                 fieldInfo: typeof(Client).GetField("<RequirePkce>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: false);
             requirePkce.AddAnnotation("Relational:ColumnName", "require_pkce");
+
+            var requirePushedAuthorizationRequests = runtimeEntityType.AddProperty(
+                "RequirePushedAuthorizationRequests",
+                typeof(bool),
+                propertyInfo: typeof(Client).GetProperty("RequirePushedAuthorizationRequests", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Client).GetField("<RequirePushedAuthorizationRequests>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            requirePushedAuthorizationRequests.AddAnnotation("Relational:ColumnName", "require_pushed_authorization_requests");
+
+            var requireSignedRequestObject = runtimeEntityType.AddProperty(
+                "RequireSignedRequestObject",
+                typeof(bool),
+                propertyInfo: typeof(Client).GetProperty("RequireSignedRequestObject", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Client).GetField("<RequireSignedRequestObject>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            requireSignedRequestObject.AddAnnotation("Relational:ColumnName", "require_signed_request_object");
 
             var requiredNetwork = runtimeEntityType.AddProperty(
                 "RequiredNetwork",
