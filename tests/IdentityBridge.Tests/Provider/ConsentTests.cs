@@ -123,7 +123,7 @@ public sealed class ConsentTests(ProviderHost host) : IClassFixture<ProviderHost
         Assert.Contains("default-src 'self';", csp);
     }
 
-    private static async Task<string> ToConsentAsync(OidcDriver driver, Dictionary<string, string> p)
+    internal static async Task<string> ToConsentAsync(OidcDriver driver, Dictionary<string, string> p)
     {
         var response = await driver.AuthorizeSignedInAsync(p);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -132,7 +132,7 @@ public sealed class ConsentTests(ProviderHost host) : IClassFixture<ProviderHost
         return location;
     }
 
-    private static async Task<HttpResponseMessage> DecideAsync(OidcDriver driver, string consentUrl, string decision)
+    internal static async Task<HttpResponseMessage> DecideAsync(OidcDriver driver, string consentUrl, string decision)
     {
         var page = await driver.Browser.GetAsync(consentUrl);
         var document = new HtmlParser().ParseDocument(await page.Content.ReadAsStringAsync());

@@ -14,7 +14,7 @@ namespace IdentityBridge.Tests.Provider;
 /// </summary>
 public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<ProviderHost>
 {
-    private const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    private const string JwtBearer = RequestObjects.JwtBearer;
 
     [Fact]
     public async Task A_signed_request_object_completes_a_login_and_its_code_is_redeemed()
@@ -208,21 +208,11 @@ public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<Provid
     }
 
     /// <summary>The authorization parameters of <paramref name="driver"/> as the claims of a request object good for five minutes.</summary>
-    private Dictionary<string, object> ObjectClaims(OidcDriver driver, string clientId = TestClients.Jwt, string scope = "openid profile email")
-    {
-        var now = host.Clock.GetUtcNow();
-        var claims = driver.Params(clientId, scope).ToDictionary(p => p.Key, p => (object)p.Value);
-        claims["iss"] = clientId;
-        claims["aud"] = BridgeFactory.Issuer;
-        claims["jti"] = Guid.NewGuid().ToString("N");
-        claims["iat"] = now.ToUnixTimeSeconds();
-        claims["nbf"] = now.ToUnixTimeSeconds();
-        claims["exp"] = (now + TimeSpan.FromMinutes(5)).ToUnixTimeSeconds();
-        return claims;
-    }
+    private Dictionary<string, object> ObjectClaims(OidcDriver driver, string clientId = TestClients.Jwt, string scope = "openid profile email") =>
+        RequestObjects.Claims(host, driver, clientId, scope);
 
     private static string Sign(Dictionary<string, object> claims, string typ = "oauth-authz-req+jwt", RSA? key = null) =>
-        ClientAssertionBuilder.Sign("RS256", claims, typ, key);
+        RequestObjects.Sign(claims, typ, key);
 
     /// <summary>A request object with one flaw.</summary>
     private string Flawed(OidcDriver driver, string flaw)
@@ -265,7 +255,7 @@ public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<Provid
         + "." + Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
 
     private static Dictionary<string, string> Query(string requestObject, string clientId = TestClients.Jwt) =>
-        new() { ["client_id"] = clientId, ["request"] = requestObject };
+        RequestObjects.Query(requestObject, clientId);
 
     private static async Task AssertPageAsync(HttpResponseMessage response, string expected)
     {
@@ -275,13 +265,7 @@ public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<Provid
         Assert.Contains(expected, body, StringComparison.Ordinal);
     }
 
-    /// <summary>A push authenticated with a private_key_jwt assertion of the client.</summary>
-    private Task<HttpResponseMessage> PushAsync(OidcDriver driver, Dictionary<string, string> body)
-    {
-        body["client_assertion_type"] = JwtBearer;
-        body["client_assertion"] = ClientAssertionBuilder.Sign("RS256", ClientAssertionBuilder.Claims(host.Clock, BridgeFactory.Issuer));
-        return PushedAuthorizationTests.PushAsync(driver, body, basicId: null);
-    }
+    private Task<HttpResponseMessage> PushAsync(OidcDriver driver, Dictionary<string, string> body) => RequestObjects.PushAsync(host, driver, body);
 
     private async Task<JsonElement> RedeemAsync(OidcDriver driver, string code)
     {

@@ -113,17 +113,22 @@ public sealed class AuthorizeRequestValidator(
 
     /// <summary>
     /// Validates the request of <paramref name="p"/> (or the one it pushed), and reads its interaction ticket as the
-    /// browser of <paramref name="context"/> presents it. With <c>Bridge:PushedAuthorization:Required</c>, a request
-    /// that was not pushed is refused.
+    /// browser of <paramref name="context"/> presents it. With <c>Bridge:PushedAuthorization:Required</c>, or for a client
+    /// that requires it (RFC 9126 §6), a request that was not pushed is refused; for a client that requires signed
+    /// request objects (RFC 9101 §10.5), one that was neither sent nor pushed as one.
     /// </summary>
     public async Task<AuthorizeValidation> ValidateAsync(OAuthParameters p, HttpContext context, CancellationToken ct = default)
     {
         var (pushed, pageError) = await ExpandAsync(p, ct);
         if (pushed is null) return AuthorizeValidation.Page(pageError!);
-        var requirePushed = !p.Has("request_uri") && options.Value.PushedAuthorization.Required;
+        // Signed: pushed as a request object (the PAR endpoint marked it), sent as one, or resumed with the proof that
+        // it was one; a mark or a proof sent from outside counts for nothing.
+        var origin = p.Has("request_uri")
+            ? new RequestOrigin(Pushed: true, Signed: pushed.Has(InteractionTickets.SignedRequestParameter))
+            : new RequestOrigin(Pushed: false, Signed: p.Has("request") || tickets.VouchesSigned(p), ObjectRead: p.Has("request"));
         // A pushed request resumes by its reference; one from a request object with the object's parameters, so that
         // the object (short-lived, possibly shorter than the login) is not read again.
-        return await ValidateParametersAsync(pushed, p.Has("request_uri") ? p : pushed, context, requirePushed, ct);
+        return await ValidateParametersAsync(pushed, p.Has("request_uri") ? p : pushed, context, origin, ct);
     }
 
     /// <summary>
@@ -134,14 +139,22 @@ public sealed class AuthorizeRequestValidator(
     /// </summary>
     public async Task<AuthorizeValidation> ValidatePushedAsync(OAuthParameters p, RegisteredClient client, CancellationToken ct = default)
     {
-        if (!p.Has("request") && p.Unreadable("request") is null) return await ValidateParametersAsync(p, p, null, requirePushed: false, ct);
+        if (!p.Has("request") && p.Unreadable("request") is null) return await ValidateParametersAsync(p, p, null, new RequestOrigin(Pushed: true, Signed: false), ct);
         var (parameters, error) = await ReadObjectAsync(p, client, ct);
-        return parameters is null ? AuthorizeValidation.Page(error!) : await ValidateParametersAsync(parameters, parameters, null, requirePushed: false, ct);
+        return parameters is null
+            ? AuthorizeValidation.Page(error!)
+            : await ValidateParametersAsync(parameters, parameters, null, new RequestOrigin(Pushed: true, Signed: true), ct);
     }
+
+    /// <summary>
+    /// How a request came: pushed (RFC 9126), as a signed request object (RFC 9101), and whether that object was read
+    /// in this very request (its parameters then get the proof to resume with).
+    /// </summary>
+    private readonly record struct RequestOrigin(bool Pushed, bool Signed, bool ObjectRead = false);
 
     /// <param name="p">The parameters to validate.</param>
     /// <param name="received">The parameters the request came with: <paramref name="p"/>, or those that named the pushed <paramref name="p"/>.</param>
-    private async Task<AuthorizeValidation> ValidateParametersAsync(OAuthParameters p, OAuthParameters received, HttpContext? context, bool requirePushed, CancellationToken ct)
+    private async Task<AuthorizeValidation> ValidateParametersAsync(OAuthParameters p, OAuthParameters received, HttpContext? context, RequestOrigin origin, CancellationToken ct)
     {
         var (target, pageError) = await ResolveOwnTargetAsync(p, ct);
         if (target is null) return AuthorizeValidation.Page(pageError!);
@@ -153,7 +166,14 @@ public sealed class AuthorizeRequestValidator(
         if (p["response_mode"] is { } mode && !ResponseModes.Supported.Contains(mode))
             return Fail(ProtocolErrors.InvalidRequest, $"response_mode '{Clip(mode)}' is not supported (query, form_post).");
         if (p.Has("request_uri")) return Fail(ProtocolErrors.RequestUriNotSupported, "request_uri is not supported.");
-        if (requirePushed) return Fail(ProtocolErrors.InvalidRequest, "This bridge takes only pushed authorization requests: push the request to the pushed_authorization_request_endpoint first.");
+        if (!origin.Pushed && options.Value.PushedAuthorization.Required)
+            return Fail(ProtocolErrors.InvalidRequest, "This bridge takes only pushed authorization requests: push the request to the pushed_authorization_request_endpoint first.");
+        // RFC 9126 §6 and RFC 9101 §10.5: what this client registered its requests must be.
+        if (!origin.Pushed && client.RequirePushedAuthorizationRequests)
+            return Fail(ProtocolErrors.InvalidRequest, "This application takes only pushed authorization requests: push the request to the pushed_authorization_request_endpoint first.");
+        if (!origin.Signed && client.RequireSignedRequestObject)
+            return Fail(ProtocolErrors.InvalidRequest, "This application takes only signed request objects: send the request parameter to the authorization endpoint or the pushed_authorization_request_endpoint.");
+        if (origin.ObjectRead && client.RequireSignedRequestObject) received = tickets.WithSignedProof(received);
 
         var responseType = p["response_type"];
         if (responseType is null) return Fail(ProtocolErrors.InvalidRequest, "The response_type parameter is missing.");

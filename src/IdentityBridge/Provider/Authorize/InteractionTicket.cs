@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IdentityBridge.Provider.Protocol;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Extensions;
 
 namespace IdentityBridge.Provider.Authorize;
 
@@ -28,15 +29,33 @@ public sealed record InteractionTicket(
     [property: JsonPropertyName("b")] string? Binding = null,
     [property: JsonPropertyName("bh")] string? BindingHash = null);
 
+/// <summary>
+/// That the parameters of a request were those of a signed request object the bridge verified (RFC 9101), carried in
+/// the resumed authorize URL as the data-protected <see cref="InteractionTickets.SignedRequestParameter"/>: the
+/// request resumes with the object's parameters, not the object, and a client that requires signed request objects
+/// (RFC 9101 §10.5) would otherwise see it refused. It holds for the one request it was issued for
+/// (<see cref="Request"/>) through a login and the consent after it.
+/// </summary>
+internal sealed record SignedRequestProof(
+    [property: JsonPropertyName("r")] string Request,
+    [property: JsonPropertyName("i")] long IssuedAt);
+
 public sealed class InteractionTickets(IDataProtectionProvider dataProtection, TimeProvider time)
 {
     public const string Parameter = "bridge_interaction";
+    /// <summary>
+    /// The parameter that says a request came as a signed request object: the data-protected
+    /// <see cref="SignedRequestProof"/> in a resumed URL, and a mark the PAR endpoint stores with what a request object
+    /// pushed. Its ':' is not a character of an OAuth parameter name (RFC 6749 Appendix A.1), so it names no other.
+    /// </summary>
+    public const string SignedRequestParameter = "bridge:request_object";
     /// <summary>Prefix of the cookie that binds a login to the browser that started it (one per pending login).</summary>
     public const string CookiePrefix = "__bridge_login_";
     /// <summary>Long enough for an upstream sign-in and the consent page; a longer-lived ticket only widens replay.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     private const int MaxPendingLogins = 5;
     private readonly IDataProtector _protector = dataProtection.CreateProtector("IdentityBridge.AuthorizeInteraction.v2");
+    private readonly IDataProtector _signedProtector = dataProtection.CreateProtector("IdentityBridge.SignedRequestObject.v1");
 
     /// <summary>
     /// Starts a login for the request of <paramref name="parameters"/>: sets a fresh binding cookie in this
@@ -94,6 +113,41 @@ public sealed class InteractionTickets(IDataProtectionProvider dataProtection, T
             context.Response.Cookies.Delete(CookiePrefix + binding, CookieOptions(context, null));
     }
 
+    /// <summary>
+    /// The parameters of a verified request object with the <see cref="SignedRequestParameter"/> that vouches for them,
+    /// in place of any the object had, to resume the request with.
+    /// </summary>
+    public OAuthParameters WithSignedProof(OAuthParameters parameters)
+    {
+        var query = new QueryBuilder();
+        foreach (var (key, value) in parameters.Values)
+            if (key != SignedRequestParameter) query.Add(key, value);
+        var proof = new SignedRequestProof(RequestHash(parameters), time.GetUtcNow().ToUnixTimeMilliseconds());
+        query.Add(SignedRequestParameter, _signedProtector.Protect(JsonSerializer.Serialize(proof)));
+        return OAuthParameters.FromQuery(query.ToQueryString().Value);
+    }
+
+    /// <summary>
+    /// Whether the <see cref="SignedRequestParameter"/> of <paramref name="parameters"/> is a proof issued for exactly
+    /// their other parameters, within a login and a consent; one sent from outside never is.
+    /// </summary>
+    public bool VouchesSigned(OAuthParameters parameters)
+    {
+        if (parameters[SignedRequestParameter] is not { Length: > 0 and <= 4096 } value) return false;
+        try
+        {
+            var proof = JsonSerializer.Deserialize<SignedRequestProof>(_signedProtector.Unprotect(value));
+            if (proof?.Request is null || !FixedTimeEquals(proof.Request, RequestHash(parameters))) return false;
+            var now = time.GetUtcNow();
+            var issued = DateTimeOffset.FromUnixTimeMilliseconds(proof.IssuedAt);
+            return issued <= now + TimeSpan.FromMinutes(1) && now - issued <= Lifetime + AuthorizeInteraction.ConsentTicketLifetime;
+        }
+        catch (Exception ex) when (ex is CryptographicException or JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private string Protect(InteractionTicket ticket) => _protector.Protect(JsonSerializer.Serialize(ticket));
 
     private InteractionTicket? Unprotect(string? value)
@@ -118,11 +172,14 @@ public sealed class InteractionTickets(IDataProtectionProvider dataProtection, T
         && context.Request.Cookies[CookiePrefix + binding] is { Length: > 0 and <= 256 } secret
         && FixedTimeEquals(expected, Hash(secret));
 
-    /// <summary>A hash of every parameter but the ticket, in a canonical order: the request a ticket belongs to.</summary>
+    /// <summary>
+    /// A hash of every parameter but the ticket and the proof of a signed request, in a canonical order: the request a
+    /// ticket or a proof belongs to.
+    /// </summary>
     private static string RequestHash(OAuthParameters parameters)
     {
         var canonical = new StringBuilder();
-        foreach (var (key, value) in parameters.Values.Where(p => p.Key != Parameter).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in parameters.Values.Where(p => p.Key is not (Parameter or SignedRequestParameter)).OrderBy(p => p.Key, StringComparer.Ordinal))
             canonical.Append(Uri.EscapeDataString(key)).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
         return Hash(canonical.ToString());
     }

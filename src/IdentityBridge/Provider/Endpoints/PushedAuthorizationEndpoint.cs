@@ -21,9 +21,12 @@ namespace IdentityBridge.Provider.Endpoints;
 /// </summary>
 public static class PushedAuthorizationEndpoint
 {
-    /// <summary>Parameters that authenticate the client at this endpoint: not part of the authorization request, never stored.</summary>
+    /// <summary>
+    /// Parameters that authenticate the client at this endpoint, and those only the bridge sets: not part of the
+    /// authorization request, never stored as sent.
+    /// </summary>
     private static readonly HashSet<string> NotStored =
-        new(["client_secret", "client_assertion", "client_assertion_type", InteractionTickets.Parameter], StringComparer.Ordinal);
+        new(["client_secret", "client_assertion", "client_assertion_type", InteractionTickets.Parameter, InteractionTickets.SignedRequestParameter], StringComparer.Ordinal);
 
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(ProviderUrls.PushedAuthorizationPath, HandleAsync).DisableAntiforgery();
@@ -68,6 +71,8 @@ public static class PushedAuthorizationEndpoint
         foreach (var (name, value) in validation.Request.Parameters.Values)
             if (!NotStored.Contains(name)) pushed.Add(name, value);
         if (proof.Jkt is not null && validation.Request.DPoPJkt is null) pushed.Add("dpop_jkt", proof.Jkt);
+        // RFC 9101 §10.5: the request remembers it came as a signed request object, for a client that requires one.
+        if (parameters.Has("request")) pushed.Add(InteractionTickets.SignedRequestParameter, "pushed");
         var lifetime = options.Value.PushedAuthorization.Lifetime;
         var requestUri = await grants.CreatePushedAuthorizationAsync(client.ClientId, new PushedAuthorizationData(pushed.ToQueryString().Value!), lifetime, ct);
         return ProtocolResults.NoStoreJson(new Dictionary<string, object>
