@@ -46,15 +46,15 @@ public sealed class ConsentModel(
         if (decision != "allow")
         {
             await audit.WriteAsync(AuditTypes.ConsentDenied, session!.AccountId, session.AccountId, client.ClientId, success: false,
-                details: new { scopes = request.Scopes }, ct: ct);
+                details: new { scopes = request.ConsentScopes }, ct: ct);
             var result = await errors.FailAsync(HttpContext, ReturnUrl, ProtocolErrors.AccessDenied, "The user did not allow access.");
             await result.ExecuteAsync(HttpContext);
             return new EmptyResult();
         }
 
-        await consents.GrantAsync(session!.AccountId, client.ClientId, request.Scopes, ct);
-        await audit.WriteAsync(AuditTypes.ConsentGranted, session.AccountId, session.AccountId, client.ClientId, details: new { scopes = request.Scopes }, ct: ct);
-        var ticket = tickets.AfterConsent(request.Parameters, session.AccountId, client.ClientId, OidcScopes.Join(request.Scopes));
+        await consents.GrantAsync(session!.AccountId, client.ClientId, request.ConsentScopes, ct);
+        await audit.WriteAsync(AuditTypes.ConsentGranted, session.AccountId, session.AccountId, client.ClientId, details: new { scopes = request.ConsentScopes }, ct: ct);
+        var ticket = tickets.AfterConsent(request.Parameters, session.AccountId, client.ClientId, OidcScopes.Join(request.ConsentScopes));
         return LocalRedirect(AuthorizeResponder.AuthorizeUrl(HttpContext, request.Parameters, ticket));
     }
 
@@ -73,7 +73,7 @@ public sealed class ConsentModel(
     private void Show(AuthorizeRequest request)
     {
         ClientName = request.Client.ClientName;
-        ScopeDescriptions = request.Scopes.Select(OidcScopes.Describe).ToList();
+        ScopeDescriptions = request.ConsentScopes.Select(OidcScopes.Describe).ToList();
         ViewData["Title"] = "Allow access";
     }
 

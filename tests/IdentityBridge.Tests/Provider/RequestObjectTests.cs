@@ -267,7 +267,7 @@ public sealed class RequestObjectTests(ProviderHost host) : IClassFixture<Provid
 
     private Task<HttpResponseMessage> PushAsync(OidcDriver driver, Dictionary<string, string> body) => RequestObjects.PushAsync(host, driver, body);
 
-    private async Task<JsonElement> RedeemAsync(OidcDriver driver, string code)
+    internal async Task<JsonElement> RedeemAsync(OidcDriver driver, string code)
     {
         var form = new Dictionary<string, string>
         {

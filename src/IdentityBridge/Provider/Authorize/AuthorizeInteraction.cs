@@ -84,9 +84,9 @@ public sealed class AuthorizeInteraction(
         var accountId = session!.AccountId;
         var consentGiven = request.Ticket is { ConsentAt: { } at } t && t.ConsentAccount == accountId && t.ConsentClient == client.ClientId
                            && now - DateTimeOffset.FromUnixTimeMilliseconds(at) <= ConsentTicketLifetime
-                           && request.Scopes.All(OidcScopes.Parse(t.ConsentScopes).Contains);
+                           && request.ConsentScopes.All(OidcScopes.Parse(t.ConsentScopes).Contains);
         var needConsent = !consentGiven && (request.HasPrompt(Prompts.Consent)
-                                            || (client.RequireConsent && !await consents.CoversAsync(accountId, client.ClientId, request.Scopes, ct)));
+                                            || (client.RequireConsent && !await consents.CoversAsync(accountId, client.ClientId, request.ConsentScopes, ct)));
         if (needConsent)
             return silent
                 ? new InteractionDecision(InteractionKind.Error, new ProtocolError(ProtocolErrors.ConsentRequired, "The user must consent."))

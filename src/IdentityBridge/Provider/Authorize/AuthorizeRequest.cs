@@ -22,6 +22,8 @@ public sealed class AuthorizeRequest
     public string? HintSubject { get; init; }
     public string? LoginHint { get; init; }
     public string? AcrValues { get; init; }
+    /// <summary>The claims parameter (OIDC Core §5.5), when the request has one.</summary>
+    public ClaimsRequest? Claims { get; init; }
     public string? Resource { get; init; }
     /// <summary>RFC 9449 §10: the JWK thumbprint the code is bound to.</summary>
     public string? DPoPJkt { get; init; }
@@ -29,6 +31,9 @@ public sealed class AuthorizeRequest
     public InteractionTicket? Ticket { get; init; }
 
     public bool HasPrompt(string prompt) => Prompts.Contains(prompt);
+
+    /// <summary>The scopes the user consents to: those requested, and those of the claims asked for by name.</summary>
+    public IReadOnlyList<string> ConsentScopes => Claims is null ? Scopes : Scopes.Union(Claims.Scopes, StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Where and how authorization responses for a trusted client_id + redirect_uri pair are sent.</summary>

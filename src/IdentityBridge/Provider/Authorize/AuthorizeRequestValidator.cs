@@ -238,6 +238,13 @@ public sealed class AuthorizeRequestValidator(
         var acrValues = p["acr_values"];
         if (loginHint is { Length: > 256 } || acrValues is { Length: > 512 }) return Fail(ProtocolErrors.InvalidRequest, "login_hint or acr_values is too long.");
 
+        ClaimsRequest? claims = null;
+        if (p["claims"] is { } claimsText)
+        {
+            (claims, var claimsProblem) = ClaimsRequest.Parse(claimsText, client.AllowedScopes);
+            if (claims is null) return Fail(ProtocolErrors.InvalidRequest, claimsProblem!);
+        }
+
         return AuthorizeValidation.Valid(new AuthorizeRequest
         {
             Parameters = received,
@@ -251,6 +258,7 @@ public sealed class AuthorizeRequestValidator(
             HintSubject = hintSubject,
             LoginHint = loginHint,
             AcrValues = acrValues,
+            Claims = claims,
             Resource = resource,
             DPoPJkt = dpopJkt,
             Ticket = context is null ? null : tickets.Read(context, received),

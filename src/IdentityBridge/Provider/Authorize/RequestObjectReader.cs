@@ -35,7 +35,7 @@ public sealed class RequestObjectReader(ClientAssertionValidator signatures, Pro
 
     /// <summary>
     /// OIDC Core §6.1: members that are not strings in a request object: <c>max_age</c> a number, <c>claims</c> a JSON
-    /// object (this bridge ignores the <c>claims</c> parameter, as it does when it is sent in a query).
+    /// object (passed on as its JSON text, and read as the <c>claims</c> parameter of a query is).
     /// </summary>
     private static readonly Dictionary<string, JsonValueKind> NotStrings = new(StringComparer.Ordinal)
     {

@@ -65,7 +65,7 @@ public sealed class DiscoveryDocument(ProviderUrls urls, IServiceScopeFactory sc
             ["request_parameter_supported"] = true,
             ["request_object_signing_alg_values_supported"] = ClientAuthMethods.AssertionAlgorithms,
             ["request_uri_parameter_supported"] = false,
-            ["claims_parameter_supported"] = false,
+            ["claims_parameter_supported"] = true,
             ["authorization_response_iss_parameter_supported"] = true,
             ["backchannel_logout_supported"] = true,
             ["backchannel_logout_session_supported"] = true,

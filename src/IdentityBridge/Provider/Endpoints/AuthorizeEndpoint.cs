@@ -79,7 +79,7 @@ public static class AuthorizeEndpoint
 
         var data = new AuthorizationCodeData(
             request.Target.RedirectUri, request.CodeChallenge, request.Nonce, request.Scopes,
-            LoginFacts.FromSession(session!), request.AcrValues, request.Resource) { DPoPJkt = request.DPoPJkt };
+            LoginFacts.FromSession(session!), request.AcrValues, request.Resource) { DPoPJkt = request.DPoPJkt, Claims = request.Claims?.Names is { IsEmpty: false } names ? names : null };
         var code = await grants.CreateCodeAsync(request.Client.ClientId, session!.AccountId, UrlSafe.NewId(16), data, ct);
         // The login this request started is used up: its ticket cannot count as a fresh login again.
         InteractionTickets.Complete(context, request.Ticket);

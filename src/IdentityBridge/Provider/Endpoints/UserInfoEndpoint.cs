@@ -70,7 +70,9 @@ public static class UserInfoEndpoint
         if (!scopes.Contains(OidcScopes.OpenId))
             return Challenge(StatusCodes.Status403Forbidden, ProtocolErrors.InsufficientScope, "The access token was not issued for openid.", dpopChallenge);
 
-        var account = await HotQueries.AccountForScopes(db, validated.AccountId, scopes, ct);
+        // OIDC Core §5.5: the claims the authorize request asked for here by name, beyond those of the scopes.
+        var requested = validated.Token.TryGetPayloadValue<string[]>(TokenIssuer.UserInfoClaimsClaim, out var r) ? r : null;
+        var account = await HotQueries.AccountForScopes(db, validated.AccountId, UserClaims.ScopesWith(scopes, requested), ct);
         if (account is null) return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The account no longer exists.", dpopChallenge);
         if (account.Status != AccountStatus.Active)
             return Challenge(StatusCodes.Status401Unauthorized, ProtocolErrors.InvalidToken, "The access token is invalid, expired or revoked.", dpopChallenge);
@@ -79,7 +81,7 @@ public static class UserInfoEndpoint
         var wallet = jwt.TryGetPayloadValue<string>("xrpl_address", out var w) ? w : null;
         var network = jwt.TryGetPayloadValue<string>("xrpl_network", out var n) ? n : null;
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = jwt.Subject };
-        foreach (var (key, value) in UserClaims.For(account, scopes, wallet, network)) claims[key] = value;
+        foreach (var (key, value) in UserClaims.For(account, scopes, requested, wallet, network)) claims[key] = value;
         return ProtocolResults.NoStoreJson(claims);
     }
 

@@ -64,6 +64,7 @@ public sealed class AuthorizationCodeGrant(GrantStore grants, TokenIssuer issuer
             AccountId = grant.AccountId,
             Account = account,
             Scopes = data.Scopes,
+            Claims = data.Claims,
             Login = data.Login,
             Nonce = data.Nonce,
             Resource = resource,

@@ -72,6 +72,7 @@ public sealed class RefreshTokenGrant(
             AccountId = grant.AccountId,
             Account = account,
             Scopes = scopes,
+            Claims = data.Claims,
             Login = data.Login,
             Resource = resource,
             FamilyId = grant.FamilyId,

@@ -17,6 +17,26 @@ public sealed record AuthorizationCodeData(
     [JsonPropertyName("dpop_jkt")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DPoPJkt { get; init; }
+
+    /// <summary>The claims the authorize request's claims parameter asked for (OIDC Core §5.5), by name.</summary>
+    [JsonPropertyName("claims")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RequestedClaims? Claims { get; init; }
+}
+
+/// <summary>
+/// The claims an authorization request asked for by name (OIDC Core §5.5), beyond those of its scopes: for the ID
+/// token and for userinfo. Only names this bridge releases and the client's scopes allow; null for none.
+/// </summary>
+public sealed record RequestedClaims(
+    [property: JsonPropertyName("id_token")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<string>? IdToken,
+    [property: JsonPropertyName("userinfo")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<string>? UserInfo)
+{
+    public bool IsEmpty => IdToken is null && UserInfo is null;
 }
 
 /// <summary>The login behind a family of access tokens that no code or refresh token stands for (stored in <c>grants.data</c>).</summary>
@@ -35,6 +55,11 @@ public sealed record RefreshTokenData(
     [JsonPropertyName("jkt")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DPoPJkt { get; init; }
+
+    /// <summary>The claims the authorize request asked for by name (OIDC Core §5.5), which every refresh honours again.</summary>
+    [JsonPropertyName("claims")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RequestedClaims? Claims { get; init; }
 }
 
 /// <summary>The parameters of a pushed authorization request as they were validated (stored in <c>grants.data</c>).</summary>

@@ -26,6 +26,12 @@ public sealed record TokenIssueRequest
     /// <summary>How the user authenticated; required with <see cref="AccountId"/>.</summary>
     public LoginFacts? Login { get; init; }
 
+    /// <summary>
+    /// The claims the authorize request asked for by name (OIDC Core §5.5): added to the ID token and returned by
+    /// userinfo beyond those of <see cref="Scopes"/>, as far as the client's allowed scopes permit; kept with the refresh token.
+    /// </summary>
+    public RequestedClaims? Claims { get; init; }
+
     /// <summary>The authorize request's nonce, echoed in the ID token.</summary>
     public string? Nonce { get; init; }
 

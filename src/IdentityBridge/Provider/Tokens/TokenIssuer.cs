@@ -37,6 +37,9 @@ public sealed class TokenIssuer(
     /// <summary>Access token claim with the data-protected account id, present only for pairwise clients.</summary>
     public const string ProtectedAccountClaim = "acct";
 
+    /// <summary>Access token claim listing the claims the authorize request asked for userinfo by name (OIDC Core §5.5).</summary>
+    public const string UserInfoClaimsClaim = "userinfo_claims";
+
     internal const string AccountProtectionPurpose = "IdentityBridge.AccessTokenAccount.v1";
 
     public async Task<TokenResult> IssueAsync(TokenIssueRequest request, CancellationToken ct = default)
@@ -81,9 +84,13 @@ public sealed class TokenIssuer(
         }
 
         var login = request.Login ?? throw new ArgumentException("Login facts are required for a user token.", nameof(request));
-        var account = request.Account is { } known && known.Id == request.AccountId && HotQueries.CollectionsFor(scopes) == (false, false)
+        // Claims asked for by name are released only within the scopes the client is (still) allowed.
+        var idTokenClaims = AllowedClaims(client, request.Claims?.IdToken);
+        var userInfoClaims = AllowedClaims(client, request.Claims?.UserInfo);
+        var readScopes = UserClaims.ScopesWith(scopes, [.. idTokenClaims, .. userInfoClaims]);
+        var account = request.Account is { } known && known.Id == request.AccountId && HotQueries.CollectionsFor(readScopes) == (false, false)
             ? known
-            : await HotQueries.AccountForScopes(db, request.AccountId, scopes, ct);
+            : await HotQueries.AccountForScopes(db, request.AccountId, readScopes, ct);
         if (account is null || account.Status != AccountStatus.Active)
             return TokenResult.Failure(ProtocolError.InvalidGrant("The account is not active."));
         // Enrolment holds at every issuance, as at authorize: a code or refresh token obtained while the
@@ -104,11 +111,12 @@ public sealed class TokenIssuer(
         if (client.IsPairwise) claims[ProtectedAccountClaim] = dataProtection.CreateProtector(AccountProtectionPurpose).Protect(account.Id);
         if (scopes.Contains(OidcScopes.Roles))
             claims["roles"] = account.Roles.Select(r => r.Role).Order(StringComparer.Ordinal).ToArray();
-        if (scopes.Contains(OidcScopes.Wallet))
-        {
-            if (login.Wallet is not null) claims["xrpl_address"] = login.Wallet;
-            if (login.Network is not null) claims["xrpl_network"] = login.Network;
-        }
+        // The login's wallet and network are known from the token alone, at userinfo too.
+        var walletScope = scopes.Contains(OidcScopes.Wallet);
+        if (login.Wallet is not null && (walletScope || userInfoClaims.Contains("xrpl_address"))) claims["xrpl_address"] = login.Wallet;
+        if (login.Network is not null && (walletScope || userInfoClaims.Contains("xrpl_network"))) claims["xrpl_network"] = login.Network;
+        // What userinfo returns beyond the token's scopes: the claims asked for there by name.
+        if (userInfoClaims.Count > 0) claims[UserInfoClaimsClaim] = userInfoClaims.ToArray();
         var accessToken = signer.Sign(claims, signer.DefaultAlgorithm, "at+jwt");
 
         string? idToken = null;
@@ -128,7 +136,7 @@ public sealed class TokenIssuer(
             };
             if (request.Nonce is not null) id["nonce"] = request.Nonce;
             if (sid is not null) id["sid"] = sid;
-            foreach (var (key, value) in UserClaims.For(account, scopes, login.Wallet, login.Network)) id[key] = value;
+            foreach (var (key, value) in UserClaims.For(account, scopes, idTokenClaims, login.Wallet, login.Network)) id[key] = value;
             idToken = signer.Sign(id, client.IdTokenSigningAlg, "JWT");
         }
 
@@ -145,7 +153,7 @@ public sealed class TokenIssuer(
             if (expires > now)
             {
                 // RFC 9449 §5: a public client's refresh token is bound to the key; a confidential client's is bound by its authentication.
-                var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline) { DPoPJkt = client.IsPublic ? request.DPoPJkt : null };
+                var data = new RefreshTokenData(refreshScopes, login, familyCreated, request.Resource, offline) { DPoPJkt = client.IsPublic ? request.DPoPJkt : null, Claims = request.Claims };
                 refreshToken = ConsumedBy(request) is ({ } consumed, var consumedType)
                     ? await grants.RotateRefreshTokenAsync(consumed, consumedType, client.ClientId, account.Id, familyId, data, expires, ct)
                     : await grants.CreateRefreshTokenAsync(client.ClientId, account.Id, familyId, data, expires, ct);
@@ -179,6 +187,9 @@ public sealed class TokenIssuer(
             AccessTokenId = jti,
         });
     }
+
+    private static List<string> AllowedClaims(Clients.RegisteredClient client, IReadOnlyList<string>? names) =>
+        names is null ? [] : names.Where(n => UserClaims.ScopeOf(n) is { } scope && client.AllowedScopes.Contains(scope)).ToList();
 
     /// <summary>The stored grant this issue uses up, if any: the refresh token it rotates or the code it redeems.</summary>
     private static (string? Key, string Type) ConsumedBy(TokenIssueRequest request) =>

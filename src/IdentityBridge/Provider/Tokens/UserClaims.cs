@@ -14,6 +14,34 @@ public static class UserClaims
     public static readonly IReadOnlyList<string> Supported =
         ["name", "picture", "updated_at", "email", "email_verified", "xrpl_address", "xrpl_addresses", "xrpl_network", "kyc_approved", "roles"];
 
+    /// <summary>The scope that releases <paramref name="claim"/>, or null for a claim no scope releases.</summary>
+    public static string? ScopeOf(string claim) => claim switch
+    {
+        "name" or "picture" or "updated_at" => OidcScopes.Profile,
+        "email" or "email_verified" => OidcScopes.Email,
+        "xrpl_address" or "xrpl_addresses" or "xrpl_network" or "kyc_approved" => OidcScopes.Wallet,
+        "roles" => OidcScopes.Roles,
+        _ => null,
+    };
+
+    /// <summary><paramref name="scopes"/> and the scopes of the claims <paramref name="requested"/> by name: what to read the account for.</summary>
+    public static IReadOnlyCollection<string> ScopesWith(IReadOnlyCollection<string> scopes, IReadOnlyCollection<string>? requested) =>
+        requested is null or { Count: 0 }
+            ? scopes
+            : scopes.Concat(requested.Select(ScopeOf).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The claims of <paramref name="scopes"/> and, beyond them, those <paramref name="requested"/> by name (OIDC Core
+    /// §5.5): a claim asked for alone comes without the rest of its scope's.
+    /// </summary>
+    public static Dictionary<string, object> For(Account account, IReadOnlyCollection<string> scopes, IReadOnlyCollection<string>? requested, string? wallet, string? network)
+    {
+        if (requested is null or { Count: 0 }) return For(account, scopes, wallet, network);
+        var claims = For(account, ScopesWith(scopes, requested), wallet, network);
+        foreach (var name in claims.Keys.Where(k => !requested.Contains(k) && !scopes.Contains(ScopeOf(k)!)).ToList()) claims.Remove(name);
+        return claims;
+    }
+
     public static Dictionary<string, object> For(Account account, IReadOnlyCollection<string> scopes, string? wallet, string? network)
     {
         var claims = new Dictionary<string, object>(StringComparer.Ordinal);
