@@ -159,6 +159,60 @@ public sealed class ClaimsParameterTests(ProviderHost host) : IClassFixture<Prov
     }
 
     [Fact]
+    public async Task A_sub_value_for_another_user_is_refused_as_the_id_token_hint_is()
+    {
+        var alice = new OidcDriver(host);
+        var aliceSub = OidcDriver.Jwt((await alice.LoginAsync()).GetProperty("id_token").GetString()!).Subject;
+        var bob = new OidcDriver(host);
+        await bob.GetCodeAsync(bob.Params());
+        var forAlice = JsonSerializer.Serialize(new { id_token = new { sub = new { value = aliceSub } } });
+
+        var p = bob.Params();
+        p["claims"] = forAlice;
+        p["prompt"] = "none";
+        Assert.Equal("login_required", OidcDriver.Callback(await bob.AuthorizeAsync(p))["error"]);
+        p.Remove("prompt");
+        var login = await bob.AuthorizeAsync(p);
+        Assert.StartsWith("/login?", login.Headers.Location!.OriginalString);
+        // Bob signs in again, still not Alice: no ID token for another subject (§3.1.2.6).
+        var callback = OidcDriver.Callback(await bob.SignInAtLoginAsync(login));
+        Assert.Equal("login_required", callback["error"]);
+        Assert.False(callback.ContainsKey("code"));
+
+        var own = alice.Params();
+        own["claims"] = forAlice;
+        own["prompt"] = "none";
+        Assert.True(OidcDriver.Callback(await alice.AuthorizeAsync(own)).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task An_essential_acr_the_sign_in_does_not_meet_fails_the_login()
+    {
+        var driver = new OidcDriver(host);
+        var p = driver.Params();
+        p["claims"] = """{"id_token":{"acr":{"essential":true,"values":["urn:example:loa:2","urn:example:loa:3"]}}}""";
+
+        // A sign-in at the default level does not meet it.
+        var callback = OidcDriver.Callback(await driver.AuthorizeSignedInAsync(p));
+        Assert.Equal("access_denied", callback["error"]);
+        Assert.Equal(p["state"], callback["state"]);
+        // The session that exists does not meet it either: a silent request needs a new login.
+        var silent = new Dictionary<string, string>(p) { ["prompt"] = "none" };
+        Assert.Equal("login_required", OidcDriver.Callback(await driver.AuthorizeAsync(silent))["error"]);
+
+        // A sign-in at a level asked for meets it, and the ID token says which.
+        var tokens = await OidcDriver.Json(await driver.RedeemAsync(await driver.GetCodeAsync(p, acr: "urn:example:loa:3")), HttpStatusCode.OK);
+        Assert.Equal("urn:example:loa:3", OidcDriver.Jwt(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("acr"));
+        Assert.True(OidcDriver.Callback(await driver.AuthorizeAsync(silent)).ContainsKey("code"));
+
+        // Not essential, it is voluntary, as acr_values is: the login goes on at whatever level it has.
+        var voluntary = new OidcDriver(host);
+        var q = voluntary.Params();
+        q["claims"] = """{"id_token":{"acr":{"values":["urn:example:loa:3"]}}}""";
+        Assert.Equal("1", OidcDriver.Jwt((await voluntary.LoginAsync(q)).GetProperty("id_token").GetString()!).GetPayloadValue<string>("acr"));
+    }
+
+    [Fact]
     public async Task Discovery_announces_the_claims_parameter()
     {
         var doc = JsonDocument.Parse(await host.CreateApiClient().GetStringAsync("/.well-known/openid-configuration")).RootElement;

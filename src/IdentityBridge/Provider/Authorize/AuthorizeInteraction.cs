@@ -61,19 +61,32 @@ public sealed class AuthorizeInteraction(
                 if (fresh) return Deny("This wallet is not enrolled. Ask an administrator to enrol it, or sign in with an enrolled wallet.");
                 needLogin = true;
             }
-            var otherUser = request.HintSubject is { } hinted && hinted != await subjects.SubjectForAsync(client, session.AccountId, ct);
+            // OIDC Core §5.5.1.1: an essential acr the sign-in does not meet fails it, as a required network does.
+            if (request.Claims?.EssentialAcr is { } acrs && !acrs.Contains(session.Acr ?? LoginFacts.DefaultAcr, StringComparer.Ordinal))
+            {
+                if (fresh) return Deny("The sign-in does not meet the authentication level (acr) this application requires.");
+                needLogin = true;
+            }
+            var subject = request.HintSubject is null && request.Claims?.Subject is null ? null : await subjects.SubjectForAsync(client, session.AccountId, ct);
+            var otherUser = request.HintSubject is { } hinted && hinted != subject;
+            // OIDC Core §5.5.1: a sub asked for by value names the user as id_token_hint does.
+            var otherSubject = request.Claims?.Subject is { } asked && asked != subject;
             if (fresh)
             {
                 // OIDC Core §3.1.2.1: the login did not sign in the user the id_token_hint names.
                 if (otherUser)
                     return new InteractionDecision(InteractionKind.Error,
                         new ProtocolError(ProtocolErrors.LoginRequired, "The user who signed in is not the user named by id_token_hint."));
+                // §3.1.2.6: no ID token for another subject than the one asked for.
+                if (otherSubject)
+                    return new InteractionDecision(InteractionKind.Error,
+                        new ProtocolError(ProtocolErrors.LoginRequired, "The user who signed in is not the user whose sub the claims parameter asks for."));
             }
             else
             {
                 if (request.HasPrompt(Prompts.Login) || request.HasPrompt(Prompts.SelectAccount)) needLogin = true;
                 if (request.MaxAge is { } maxAge && now - session.AuthTime > TimeSpan.FromSeconds(maxAge)) needLogin = true;
-                if (otherUser) needLogin = true;
+                if (otherUser || otherSubject) needLogin = true;
             }
         }
         if (needLogin)
