@@ -546,21 +546,13 @@ public sealed class ConfigurationTests
     [Fact]
     public void A_ciba_ping_client_is_declared_in_configuration_and_imported_with_its_notification_endpoint()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var client = ImportedClient("desk", new()
         {
-            ["Bridge:Issuer"] = "https://a.example",
-            ["Bridge:Clients:0:ClientId"] = "desk",
-            ["Bridge:Clients:0:ClientSecret"] = "desk-secret",
-            ["Bridge:Clients:0:AllowedGrantTypes:0"] = "urn:openid:params:grant-type:ciba",
-            ["Bridge:Clients:0:BackchannelTokenDeliveryMode"] = "ping",
-            ["Bridge:Clients:0:BackchannelClientNotificationEndpoint"] = "https://desk.example/ciba/notify",
-        }).Build();
-        var o = new BridgeOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
-        Assert.Empty(BridgeErrors(o));
-
-        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "desk", ClientName = "desk" };
-        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+            ["ClientSecret"] = "desk-secret",
+            ["AllowedGrantTypes:0"] = "urn:openid:params:grant-type:ciba",
+            ["BackchannelTokenDeliveryMode"] = "ping",
+            ["BackchannelClientNotificationEndpoint"] = "https://desk.example/ciba/notify",
+        });
         Assert.Equal("ping", client.BackchannelTokenDeliveryMode);
         Assert.Equal("https://desk.example/ciba/notify", client.BackchannelClientNotificationEndpoint);
 
@@ -728,21 +720,13 @@ public sealed class ConfigurationTests
     [Fact]
     public void A_declared_front_channel_logout_uri_is_imported_with_its_session_requirement()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var client = ImportedClient("web", new()
         {
-            ["Bridge:Issuer"] = "https://a.example",
-            ["Bridge:Clients:0:ClientId"] = "web",
-            ["Bridge:Clients:0:ClientSecret"] = "web-secret",
-            ["Bridge:Clients:0:RedirectUris:0"] = "https://app.example/cb",
-            ["Bridge:Clients:0:FrontChannelLogoutUri"] = "https://app.example/fc",
-            ["Bridge:Clients:0:FrontChannelLogoutSessionRequired"] = "true",
-        }).Build();
-        var o = new BridgeOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
-        Assert.Empty(BridgeErrors(o));
-
-        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "web", ClientName = "web" };
-        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+            ["ClientSecret"] = "web-secret",
+            ["RedirectUris:0"] = "https://app.example/cb",
+            ["FrontChannelLogoutUri"] = "https://app.example/fc",
+            ["FrontChannelLogoutSessionRequired"] = "true",
+        });
         Assert.Equal("https://app.example/fc", client.FrontChannelLogoutUri);
         Assert.True(client.FrontChannelLogoutSessionRequired);
 
@@ -755,22 +739,14 @@ public sealed class ConfigurationTests
     [Fact]
     public void Declared_request_requirements_are_imported_and_signed_objects_need_a_jwks()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var client = ImportedClient("web", new()
         {
-            ["Bridge:Issuer"] = "https://a.example",
-            ["Bridge:Clients:0:ClientId"] = "web",
-            ["Bridge:Clients:0:ClientSecret"] = "web-secret",
-            ["Bridge:Clients:0:RedirectUris:0"] = "https://app.example/cb",
-            ["Bridge:Clients:0:Jwks"] = IdentityBridge.Tests.Provider.TestClients.JwtClientJwks(),
-            ["Bridge:Clients:0:RequirePushedAuthorizationRequests"] = "true",
-            ["Bridge:Clients:0:RequireSignedRequestObject"] = "true",
-        }).Build();
-        var o = new BridgeOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
-        Assert.Empty(BridgeErrors(o));
-
-        var client = new IdentityBridge.Storage.Entities.Client { ClientId = "web", ClientName = "web" };
-        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+            ["ClientSecret"] = "web-secret",
+            ["RedirectUris:0"] = "https://app.example/cb",
+            ["Jwks"] = IdentityBridge.Tests.Provider.TestClients.JwtClientJwks(),
+            ["RequirePushedAuthorizationRequests"] = "true",
+            ["RequireSignedRequestObject"] = "true",
+        });
         Assert.True(client.RequirePushedAuthorizationRequests);
         Assert.True(client.RequireSignedRequestObject);
 
@@ -822,5 +798,22 @@ public sealed class ConfigurationTests
         };
         foreach (var (key, value) in extra) settings[key] = value;
         return IdentityBridge.Cli.CliApp.BuildHostAsync(migrate: false, settings: settings);
+    }
+
+    /// <summary>
+    /// A client declared in configuration under <c>Bridge:Clients:0</c> with <paramref name="settings"/> (keys relative to
+    /// it), bound as the host binds it, accepted by the start-up validation, and imported into a new client row.
+    /// </summary>
+    private static IdentityBridge.Storage.Entities.Client ImportedClient(string clientId, Dictionary<string, string?> settings)
+    {
+        var values = new Dictionary<string, string?> { ["Bridge:Issuer"] = "https://a.example", ["Bridge:Clients:0:ClientId"] = clientId };
+        foreach (var (key, value) in settings) values["Bridge:Clients:0:" + key] = value;
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var o = new BridgeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Bridge"), o);
+        Assert.Empty(BridgeErrors(o));
+        var client = new IdentityBridge.Storage.Entities.Client { ClientId = clientId, ClientName = clientId };
+        IdentityBridge.Clients.ClientImporter.Apply(o.Clients[0], client, DateTimeOffset.UnixEpoch);
+        return client;
     }
 }
