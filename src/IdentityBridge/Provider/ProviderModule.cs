@@ -51,6 +51,7 @@ public static class ProviderModule
         services.AddHostedService<DatabaseRetentionService>();
         services.AddSingleton<JwtSigner>();
         services.AddSingleton<OwnTokenReader>();
+        services.AddSingleton<RotationBatcher>();
         services.AddSingleton<GrantStore>();
         services.AddSingleton<SubjectResolver>();
         services.AddSingleton<AccessTokenValidator>();

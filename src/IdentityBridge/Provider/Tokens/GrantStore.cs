@@ -9,7 +9,7 @@ namespace IdentityBridge.Provider.Tokens;
 /// Authorization codes, refresh tokens and revocation markers in the <c>grants</c> table. Handles are
 /// stored only as SHA-256. Redemption is one conditional UPDATE, so of two nodes racing only one wins.
 /// </summary>
-public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, DatabaseConnection connection, TimeProvider time)
+public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, DatabaseConnection connection, TimeProvider time, RotationBatcher batcher)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
 
@@ -132,7 +132,8 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
     /// <summary>
     /// Refresh token rotation, or the first refresh token of a code redemption: consumes the refresh token or the
     /// authorization code (<paramref name="consumedType"/>) stored under <paramref name="consumedKey"/> and stores
-    /// the new refresh token, both or neither, in one transaction (one commit, one round trip on PostgreSQL).
+    /// the new refresh token, both or neither, in one transaction (one commit, one round trip on PostgreSQL, which a
+    /// refresh token's rotation may share with concurrent ones: <see cref="RotationBatcher"/>).
     /// Returns the new token's handle for exactly one caller across all nodes, null for every other (the grant was
     /// used, revoked, expired, or lost the race). A token of a family revoked meanwhile is stored revoked, like every
     /// member stored after its family's marker (see <see cref="AddAsync"/>).
@@ -142,16 +143,21 @@ public sealed class GrantStore(IDbContextFactory<BridgeDbContext> factory, Datab
     {
         var handle = TokenHashes.NewHandle();
         var key = TokenHashes.Key(handle);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var expires = expiresAt.ToUnixTimeMilliseconds();
         var json = GrantJson.Write(data);
         var session = data.Login.SessionId;
+        // Refresh token rotations, the bulk of this work on a busy node, go to the database in batches.
+        if (connection.Provider == DatabaseProvider.Postgres && consumedType == GrantTypes.RefreshToken)
+            return await batcher.RotateAsync(new RotationBatcher.Rotation(consumedKey, clientId, key, accountId, session, familyId, expires, json), ct)
+                ? handle : null;
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         const string type = GrantTypes.RefreshToken;
         const string marker = GrantTypes.FamilyRevocation;
         await using var db = await factory.CreateDbContextAsync(ct);
         if (connection.Provider == DatabaseProvider.Postgres)
         {
-            // The INSERT reads the UPDATE's result, so the successor exists only if this statement consumed the token.
+            // The INSERT reads the UPDATE's result, so the successor exists only if this statement consumed the code.
             var inserted = await db.Database.ExecuteSqlAsync($"""
                 WITH consumed AS (
                     UPDATE grants SET consumed_at = {now}
