@@ -21,7 +21,7 @@ public sealed class AccountEnrolment : Migration
         // when the user signs in with another) admitted the account as the runtime rule does.
         m.Sql("UPDATE accounts SET enrolled = FALSE WHERE id IN "
               + "(SELECT account_id FROM audit_events WHERE type = 'account.created' AND actor = 'system' AND account_id IS NOT NULL) "
-              + "AND id NOT IN (SELECT account_id FROM audit_events WHERE type = 'wallet.linked' AND account_id IS NOT NULL AND actor <> account_id)");
+              + "AND id NOT IN (SELECT account_id FROM audit_events WHERE type = 'wallet.linked' AND account_id IS NOT NULL AND actor <> account_id);");
     }
 
     protected override void Down(MigrationBuilder m) => m.DropColumn("enrolled", "accounts");
