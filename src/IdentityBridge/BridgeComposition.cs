@@ -62,6 +62,7 @@ public static class BridgeComposition
         services.AddBridgeStorage(LoadKeyRingCertificates(configuration, builder.Environment));
         services.AddBridgeHealth();
         services.AddSingleton<AuditQueue>();
+        services.AddSingleton<AuditStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AnonymousEventSampler>();
         services.AddHostedService<AuditWriter>();

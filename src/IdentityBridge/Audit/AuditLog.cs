@@ -189,13 +189,11 @@ public sealed class AuditQueue(DirectDbContextFactory factory, ILogger<AuditQueu
 }
 
 /// <summary>
-/// Drains the audit queue in batches into the database, each batch through a new context of its own
-/// (<see cref="DirectDbContextFactory"/>), not one leased from the request pool: a pooled context goes back to
-/// the pool keeping what its largest batch allocated (parameters, change-tracking state), and as the pool hands
-/// its contexts out in turn, a flood of audited failures (a wrong client secret sent in a loop) left every pooled
-/// context holding a batch of hundreds of rows, close to 300 MB in all on PostgreSQL, for the life of the process.
+/// Drains the audit queue in batches into the database through <see cref="AuditStore"/>: its own connection and one
+/// statement a batch, nothing of the request work's pool of contexts (a pooled context goes back to the pool keeping
+/// what its largest batch allocated; a flood of audited failures once left the pool holding some 300 MB).
 /// </summary>
-internal sealed class AuditWriter(AuditQueue queue, DirectDbContextFactory factory, ILogger<AuditWriter> logger) : BackgroundService
+internal sealed class AuditWriter(AuditQueue queue, AuditStore store, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 500;
 
@@ -232,11 +230,9 @@ internal sealed class AuditWriter(AuditQueue queue, DirectDbContextFactory facto
         if (batch.Count == 0) return;
         try
         {
-            await using var db = factory.CreateDbContext();
-            db.AuditEvents.AddRange(batch);
-            await db.SaveChangesAsync(ct);
+            await store.StoreAsync(batch, ct);
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        catch (Exception ex) when (AuditStore.IsStorageFailure(ex))
         {
             logger.LogError(ex, "Could not store {Count} audit event(s)", batch.Count);
         }

@@ -17,7 +17,7 @@ internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionSettings Instance = new();
 
-    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+    internal const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

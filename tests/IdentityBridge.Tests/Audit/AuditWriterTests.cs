@@ -1,6 +1,7 @@
 using System.Data.Common;
 using IdentityBridge.Audit;
 using IdentityBridge.Storage;
+using IdentityBridge.Storage.Entities;
 using IdentityBridge.Tests.Provider;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -8,10 +9,12 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace IdentityBridge.Tests.Audit;
 
 /// <summary>
-/// The audit writer stores its batches (up to hundreds of rows in one SaveChanges) through contexts of its own,
-/// never through the pool that request work leases from: a pooled context keeps what its largest batch
-/// allocated, and a flood of failed client authentications (each an audit event) once left the pooled
-/// contexts holding some 300 MB of parameters and change-tracking state, for good.
+/// The audit writer stores its batches (up to hundreds of rows at once) through a connection of its own
+/// (<see cref="AuditStore"/>), never through the pool of contexts that request work leases from: a pooled context
+/// keeps what its largest batch allocated, and a flood of failed client authentications (each an audit event) once
+/// left the pooled contexts holding some 300 MB of parameters and change-tracking state, for good. The store writes
+/// without Entity Framework, so these tests check that each column arrives as the entity model reads it back.
+/// Both suites run them: on SQLite and on PostgreSQL.
 /// </summary>
 public sealed class AuditWriterTests(AuditWriterTests.Host host) : IClassFixture<AuditWriterTests.Host>
 {
@@ -65,5 +68,99 @@ public sealed class AuditWriterTests(AuditWriterTests.Host host) : IClassFixture
         // Every event is stored, and none of them through a pooled context.
         Assert.Equal(1200, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Type == type)));
         Assert.Equal(before, host.PooledWrites.Count);
+    }
+
+    [Fact]
+    public async Task Every_field_is_read_back_through_the_model_as_it_was_written()
+    {
+        var store = host.Services.GetRequiredService<AuditStore>();
+        var type = "test.fields_" + Guid.NewGuid().ToString("N")[..8];
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(1_796_000_123_456);
+        var full = new AuditEvent
+        {
+            Time = time,
+            Type = type,
+            Actor = "acc-ÿ-名前",
+            AccountId = "acc-1",
+            ClientId = "client-1",
+            Success = false,
+            Reason = "invalid_grant: 'quoted' \"and\" ; -- not SQL",
+            RemoteIp = "2001:db8::1",
+            RequestId = "0HN-request",
+            Details = """{"scope":"openid profile","emoji":"🔑"}""",
+        };
+        var bare = new AuditEvent { Time = time.AddMilliseconds(1), Type = type, Actor = "system" };
+
+        await store.StoreAsync([full, bare]);
+
+        var stored = await host.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type == type).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(2, stored.Count);
+        var (first, second) = (stored[0], stored[1]);
+        Assert.Equal(time, first.Time);
+        Assert.Equal(full.Actor, first.Actor);
+        Assert.Equal("acc-1", first.AccountId);
+        Assert.Equal("client-1", first.ClientId);
+        Assert.False(first.Success);
+        Assert.Equal(full.Reason, first.Reason);
+        Assert.Equal("2001:db8::1", first.RemoteIp);
+        Assert.Equal("0HN-request", first.RequestId);
+        Assert.Equal(full.Details, first.Details);
+        Assert.Equal(time.AddMilliseconds(1), second.Time);
+        Assert.True(second.Success);
+        Assert.Null(second.AccountId);
+        Assert.Null(second.ClientId);
+        Assert.Null(second.Reason);
+        Assert.Null(second.RemoteIp);
+        Assert.Null(second.RequestId);
+        Assert.Null(second.Details);
+    }
+
+    [Fact]
+    public async Task A_batch_is_numbered_in_the_order_of_its_events()
+    {
+        var store = host.Services.GetRequiredService<AuditStore>();
+        var type = "test.order_" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+
+        await store.StoreAsync([.. Enumerable.Range(0, 300).Select(i => new AuditEvent { Time = now, Type = type, Actor = "a", Reason = i.ToString("D3") })]);
+
+        var reasons = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == type).OrderBy(e => e.Id).Select(e => e.Reason!).ToListAsync());
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i.ToString("D3")), reasons);
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_row_the_database_refuses_stores_none_of_its_rows()
+    {
+        var store = host.Services.GetRequiredService<AuditStore>();
+        var type = "test.atomic_" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        // The actor column is NOT NULL on both databases: the third row breaks the batch.
+        AuditEvent[] batch =
+        [
+            new() { Time = now, Type = type, Actor = "a" },
+            new() { Time = now, Type = type, Actor = "b" },
+            new() { Time = now, Type = type, Actor = null! },
+            new() { Time = now, Type = type, Actor = "d" },
+        ];
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => store.StoreAsync(batch));
+
+        Assert.True(AuditStore.IsStorageFailure(failure), failure.ToString());
+        Assert.Equal(0, await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Type == type)));
+    }
+
+    [Fact]
+    public async Task The_writer_goes_on_after_a_batch_the_database_refused()
+    {
+        var queue = host.Services.GetRequiredService<AuditQueue>();
+        var audit = host.Services.GetRequiredService<AuditLog>();
+        var type = "test.after_" + Guid.NewGuid().ToString("N")[..8];
+
+        queue.Enqueue(new AuditEvent { Time = DateTimeOffset.UtcNow, Type = type, Actor = null! });
+        await audit.FlushAsync();
+        await audit.WriteAsync(type, "client-after", success: true);
+        await audit.FlushAsync();
+
+        Assert.Equal(["client-after"], await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == type).Select(e => e.Actor).ToListAsync()));
     }
 }
