@@ -158,7 +158,11 @@ public sealed class AuditQueue(DirectDbContextFactory factory, ILogger<AuditQueu
                 logger?.LogWarning("Audit: {Count} event(s) of anonymous callers dropped so far ({Type} now): too many are waiting to be stored", count, evt.Type);
             return;
         }
-        if (_channel.Writer.TryWrite(evt)) return;
+        if (_channel.Writer.TryWrite(evt))
+        {
+            if (Interlocked.Increment(ref _waiting) == AuditWriter.FewEvents) Wake();
+            return;
+        }
 
         if (anonymous) Interlocked.Decrement(ref _anonymousPending);
         var dropped = Interlocked.Increment(ref _dropped);
@@ -170,7 +174,9 @@ public sealed class AuditQueue(DirectDbContextFactory factory, ILogger<AuditQueu
     internal bool TryRead(out object item)
     {
         if (!_channel.Reader.TryRead(out item!)) return false;
-        if (item is AuditEvent evt && IsAnonymous(evt)) Interlocked.Decrement(ref _anonymousPending);
+        if (item is not AuditEvent evt) return true;
+        Interlocked.Decrement(ref _waiting);
+        if (IsAnonymous(evt)) Interlocked.Decrement(ref _anonymousPending);
         return true;
     }
 
@@ -179,8 +185,21 @@ public sealed class AuditQueue(DirectDbContextFactory factory, ILogger<AuditQueu
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _channel.Writer.WriteAsync(done, ct);
+        Wake();
         await done.Task.WaitAsync(ct);
     }
+
+    private int _waiting;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes when the writer should stop gathering a batch (for the writer; read it before taking events): at
+    /// the next flush, or when <see cref="AuditWriter.FewEvents"/> events are waiting.
+    /// </summary>
+    internal Task NextWake => Volatile.Read(ref _wake).Task;
+
+    private void Wake() =>
+        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static bool IsAnonymous(AuditEvent evt) => string.Equals(evt.Actor, AuditLog.AnonymousActor, StringComparison.Ordinal);
 
@@ -197,6 +216,18 @@ internal sealed class AuditWriter(AuditQueue queue, AuditStore store, ILogger<Au
 {
     private const int MaxBatch = 500;
 
+    /// <summary>
+    /// How long the writer waits, when it finds fewer than <see cref="FewEvents"/> events, for others to join them.
+    /// Under a steady flow of logins each event was a statement and a commit of its own; gathered, the database
+    /// commits a few times a second instead of once per login. The wait ends early at a flush (readers of the trail
+    /// flush first, so they never see the delay) and as soon as that many events are waiting: a flood is stored at
+    /// the pace it comes, without the anonymous callers' share of the queue overflowing meanwhile.
+    /// </summary>
+    internal static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Below this many events waiting, the writer gathers for up to <see cref="Gathering"/>.</summary>
+    internal const int FewEvents = 64;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<AuditEvent>(MaxBatch);
@@ -205,10 +236,13 @@ internal sealed class AuditWriter(AuditQueue queue, AuditStore store, ILogger<Au
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < MaxBatch && queue.TryRead(out var item))
+                var wake = queue.NextWake;
+                Take(batch, waiters);
+                if (waiters.Count == 0 && batch.Count < FewEvents)
                 {
-                    if (item is AuditEvent evt) batch.Add(evt);
-                    else if (item is TaskCompletionSource waiter) waiters.Add(waiter);
+                    await Task.WhenAny(Task.Delay(Gathering, stoppingToken), wake);
+                    stoppingToken.ThrowIfCancellationRequested();
+                    Take(batch, waiters);
                 }
                 await StoreAsync(batch, stoppingToken);
                 foreach (var waiter in waiters) waiter.TrySetResult();
@@ -218,10 +252,24 @@ internal sealed class AuditWriter(AuditQueue queue, AuditStore store, ILogger<Au
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: store what is left without the cancelled token.
-            while (queue.TryRead(out var item))
-                if (item is AuditEvent evt) batch.Add(evt);
-            await StoreAsync(batch, CancellationToken.None);
+            // Shutting down: store what is left without the cancelled token, then release whoever flushed.
+            do
+            {
+                Take(batch, waiters);
+                await StoreAsync(batch, CancellationToken.None);
+                batch.Clear();
+            }
+            while (queue.Reader.Count > 0);
+            foreach (var waiter in waiters) waiter.TrySetResult();
+        }
+    }
+
+    private void Take(List<AuditEvent> batch, List<TaskCompletionSource> waiters)
+    {
+        while (batch.Count < MaxBatch && queue.TryRead(out var item))
+        {
+            if (item is AuditEvent evt) batch.Add(evt);
+            else if (item is TaskCompletionSource waiter) waiters.Add(waiter);
         }
     }
 

@@ -163,4 +163,21 @@ public sealed class AuditWriterTests(AuditWriterTests.Host host) : IClassFixture
 
         Assert.Equal(["client-after"], await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Type == type).Select(e => e.Actor).ToListAsync()));
     }
+
+    [Fact]
+    public async Task Events_reach_the_database_without_a_flush()
+    {
+        var audit = host.Services.GetRequiredService<AuditLog>();
+        var type = "test.unflushed_" + Guid.NewGuid().ToString("N")[..8];
+
+        await audit.WriteAsync(type, "client-unflushed");
+
+        // The writer gathers a batch for a moment, then stores it: no reader has to ask.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await host.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Type == type)) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the event was not stored within 10 s");
+            await Task.Delay(20);
+        }
+    }
 }
