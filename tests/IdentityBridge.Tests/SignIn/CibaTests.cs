@@ -350,7 +350,7 @@ public sealed class CibaTests
         await failed;
 
         Assert.Equal("access_denied", (await TokenAsync(api, SignInHost.CibaPollClient, authReqId)).Error);
-        Assert.Equal("The signature does not verify.", Assert.Single(await host.AuditAsync(SignInAuditTypes.PayloadRefused)).Reason);
+        Assert.Equal("The signature does not verify.", Assert.Single(await host.WaitForAuditAsync(SignInAuditTypes.PayloadRefused)).Reason);
     }
 
     [Fact]

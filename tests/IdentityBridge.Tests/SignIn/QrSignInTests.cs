@@ -381,7 +381,7 @@ public sealed class QrSignInTests
         Assert.Contains("The signature was not accepted", page, StringComparison.Ordinal);
         Assert.Contains("The signature does not verify.", page, StringComparison.Ordinal);
         Assert.Empty(await host.WithDbAsync(db => db.Sessions.ToListAsync()));
-        Assert.Equal("The signature does not verify.", Assert.Single(await host.AuditAsync(SignInAuditTypes.PayloadRefused)).Reason);
+        Assert.Equal("The signature does not verify.", Assert.Single(await host.WaitForAuditAsync(SignInAuditTypes.PayloadRefused)).Reason);
     }
 
     [Fact]
@@ -445,7 +445,7 @@ public sealed class QrSignInTests
         using var done = await browser.GetAsync("/signin/complete/" + id);
         Assert.Equal(path, done.Headers.Location!.OriginalString);
         Assert.Contains("The signature was not accepted", await browser.GetStringAsync(path), StringComparison.Ordinal);
-        var refused = Assert.Single(await host.AuditAsync(SignInAuditTypes.PayloadRefused));
+        var refused = Assert.Single(await host.WaitForAuditAsync(SignInAuditTypes.PayloadRefused));
         Assert.Contains("regular key", refused.Reason, StringComparison.Ordinal);
         Assert.Contains(regular, refused.Details, StringComparison.Ordinal);
         Assert.Empty(await host.AuditAsync(SignInAuditTypes.RegularKeySignature));

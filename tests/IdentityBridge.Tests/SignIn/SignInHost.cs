@@ -86,6 +86,22 @@ public class SignInHost : BridgeFactory
         return await WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Type == type).OrderBy(e => e.Id).ToListAsync());
     }
 
+    /// <summary>
+    /// The events of <paramref name="type"/> once there is at least one (bounded, 15 s). For events written by work
+    /// that ends after what the test can wait for: a sign-in request is resolved (its status stored) before the look
+    /// that resolved it audits the outcome, so a flush right after the status changed may come before the event.
+    /// </summary>
+    public async Task<List<AuditEvent>> WaitForAuditAsync(string type)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var events = await AuditAsync(type);
+            if (events.Count > 0 || DateTime.UtcNow > deadline) return events;
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits (bounded, no sleeping) until request <paramref name="id"/> is in <paramref name="status"/>.</summary>
     public async Task<SignInRequest> WaitForStatusAsync(string id, string status, TimeSpan? timeout = null)
     {
