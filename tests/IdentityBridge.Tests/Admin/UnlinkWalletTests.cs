@@ -65,6 +65,36 @@ public sealed class UnlinkWalletTests(ProviderHost host) : IClassFixture<Provide
         await OidcDriver.Json(await driver.RefreshAsync(still.RefreshToken), HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task An_import_that_moves_a_wallet_to_another_account_of_the_file_links_it_there_and_ends_its_old_tokens()
+    {
+        var (moved, kept, from) = await AccountWithTwoWalletsAsync();
+        var (other, _, to) = await AccountWithTwoWalletsAsync();
+        var lost = await LoginAsync(moved);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var transfer = scope.ServiceProvider.GetRequiredService<TransferService>();
+            var document = await transfer.ExportAsync();
+            document.Clients = [];
+            document.Accounts = document.Accounts!.Where(a => a.Id == from || a.Id == to).ToList();
+            var source = document.Accounts.Single(a => a.Id == from);
+            var wallet = source.Wallets!.Single(w => w.Address == moved);
+            source.Wallets!.Remove(wallet);
+            document.Accounts.Single(a => a.Id == to).Wallets!.Add(wallet);
+            var result = await transfer.ImportAsync(document, "test-admin");
+            Assert.True(result.Ok, result.Error?.ToString());
+            Assert.Equal(2, result.Value!.AccountsUpdated);
+        }
+
+        var owners = await host.WithDbAsync(db => db.Wallets.Where(w => w.AccountId == from || w.AccountId == to)
+            .Select(w => new { w.Address, w.AccountId }).ToListAsync());
+        Assert.Equal([kept], owners.Where(w => w.AccountId == from).Select(w => w.Address));
+        Assert.Equal(to, Assert.Single(owners, w => w.Address == moved).AccountId);
+        Assert.Contains(owners, w => w.Address == other && w.AccountId == to);
+        await OidcDriver.AssertError(await new OidcDriver(host).RefreshAsync(lost.RefreshToken), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
     private async Task<(string Unlinked, string Kept, string AccountId)> AccountWithTwoWalletsAsync()
     {
         var (first, second) = (TestWallets.New(), TestWallets.New());

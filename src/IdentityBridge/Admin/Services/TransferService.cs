@@ -72,9 +72,14 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
         {
             await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
+                // The file's clients and accounts already stored are read in one query each (and one for each of
+                // their collections), not one by one: a file of thousands of accounts made thousands of round trips.
+                var clientIds = clients.Select(c => c.ClientId!).ToList();
+                var storedClients = await db.Clients.Include(c => c.Secrets).AsSplitQuery()
+                    .Where(c => clientIds.Contains(c.ClientId)).ToDictionaryAsync(c => c.ClientId, StringComparer.Ordinal, ct);
                 foreach (var input in clients)
                 {
-                    var entity = await db.Clients.Include(c => c.Secrets).FirstOrDefaultAsync(c => c.ClientId == input.ClientId, ct);
+                    var entity = storedClients.GetValueOrDefault(input.ClientId!);
                     var beforeExport = entity is null ? null : ToExport(entity);
                     var before = beforeExport is null ? null : Serialize(beforeExport);
                     if (entity is null)
@@ -114,9 +119,12 @@ public sealed partial class TransferService(BridgeDbContext db, TimeProvider tim
                 foreach (var moving in owners.Where(o => o.AccountId != target[o.Address]))
                     await db.Wallets.Where(w => w.Address == moving.Address).ExecuteDeleteAsync(ct);
 
+                // Read after those deletes, so the tracked accounts do not hold the wallets they just lost.
+                var storedAccounts = await db.Accounts.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery()
+                    .Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, StringComparer.Ordinal, ct);
                 foreach (var input in accounts)
                 {
-                    var entity = await db.Accounts.Include(a => a.Roles).Include(a => a.Wallets).AsSplitQuery().FirstOrDefaultAsync(a => a.Id == input.Id, ct);
+                    var entity = storedAccounts.GetValueOrDefault(input.Id!);
                     var before = beforeAccounts.GetValueOrDefault(input.Id!);
                     if (entity is null)
                     {
